@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
+import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { buildTx, testKey, FEE_COLLECTOR, type TestKey } from '@lanes/app';
+import { InProcessChain } from './inprocess.ts';
+import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
+
+const alice = testKey('alice');
+const bob = testKey('bob');
+const carol = testKey('carol');
+
+function send(from: TestKey, to: string, amount: bigint, denom = 'uatom') {
+  return { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: from.address, toAddress: to, amount: [{ denom, amount: amount.toString() }] }).finish() };
+}
+
+function chain() {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address]));
+  c.block([]);
+  return c;
+}
+
+test('MsgSend moves tokens, charges the fee, bumps the sequence, returns TxMsgData', () => {
+  const c = chain();
+  const tx = buildTx(alice, [send(alice, bob.address, 1000n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n, fee: 500n });
+  const check = c.checkTx(tx);
+  assert.equal(check.code, 0, check.log);
+  const [r] = c.block([tx]);
+  assert.ok(r);
+  assert.equal(r.code, 0, r.log);
+  assert.equal(c.balance(bob.address, 'uatom'), DEVNET_FUNDING + 1000n);
+  assert.equal(c.balance(alice.address, 'uatom'), DEVNET_FUNDING - 1000n);
+  assert.equal(c.balance(alice.address, 'ulane'), DEVNET_FUNDING - 500n);
+  assert.equal(c.balance(FEE_COLLECTOR, 'ulane'), 500n);
+  assert.equal(c.account(alice.address)?.sequence, 1n);
+  const data = TxMsgData.decode(r.data);
+  assert.deepEqual(data.msgResponses.map((m) => m.typeUrl), ['/cosmos.bank.v1beta1.MsgSendResponse']);
+  assert.ok(r.gasUsed > 0n && r.gasUsed <= r.gasWanted);
+  const types = r.events.map((e) => e.type);
+  for (const t of ['tx', 'message', 'transfer', 'coin_spent', 'coin_received']) assert.ok(types.includes(t), `event ${t} missing`);
+});
+
+test('a receiver without an account gets the next account number at end-block', () => {
+  const c = chain();
+  assert.equal(c.account(carol.address), null);
+  const tx = buildTx(alice, [send(alice, carol.address, 5n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n });
+  assert.equal(c.block([tx])[0]?.code, 0);
+  const acc = c.account(carol.address);
+  assert.ok(acc);
+  assert.equal(acc.accountNumber, 3n); // alice 0, bob 1, fee collector 2
+  assert.equal(acc.sequence, 0n);
+});
+
+test('app hash is deterministic and changes with state', () => {
+  const a = chain();
+  const b = chain();
+  assert.deepEqual(a.lastAppHash, b.lastAppHash);
+  const tx = buildTx(alice, [send(alice, bob.address, 1n)], { chainId: a.chainId, accountNumber: 0n, sequence: 0n });
+  a.block([tx]);
+  b.block([tx]);
+  assert.deepEqual(a.lastAppHash, b.lastAppHash);
+  const tx2 = buildTx(alice, [send(alice, bob.address, 2n)], { chainId: a.chainId, accountNumber: 0n, sequence: 1n });
+  const tx3 = buildTx(alice, [send(alice, bob.address, 3n)], { chainId: a.chainId, accountNumber: 0n, sequence: 1n });
+  a.block([tx2]);
+  b.block([tx3]);
+  assert.notDeepEqual(a.lastAppHash, b.lastAppHash);
+});
+
+test('a failing Msg keeps the fee and the sequence bump but none of its writes', () => {
+  const c = chain();
+  const tx = buildTx(alice, [send(alice, bob.address, DEVNET_FUNDING + 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n, fee: 500n });
+  const [r] = c.block([tx]);
+  assert.equal(r?.codespace, 'sdk');
+  assert.equal(r?.code, 5);
+  assert.match(r?.log ?? '', /1000000000001uatom/);
+  assert.equal(c.balance(alice.address, 'uatom'), DEVNET_FUNDING);
+  assert.equal(c.balance(alice.address, 'ulane'), DEVNET_FUNDING - 500n);
+  assert.equal(c.account(alice.address)?.sequence, 1n);
+  // CheckTx rejects the same thing up front.
+  const again = buildTx(alice, [send(alice, bob.address, DEVNET_FUNDING + 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n });
+  assert.equal(c.checkTx(again).code, 5);
+});
+
+test('state survives a reopen of the SQLite file', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const db = join(mkdtempSync(join(tmpdir(), 'lanes-')), 'state.db');
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address]), db);
+  c.block([buildTx(alice, [send(alice, bob.address, 7n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n })]);
+  const hash = c.lastAppHash;
+  c.app.close();
+  const d = new InProcessChain({}, db);
+  assert.equal(d.height, 1n);
+  assert.deepEqual(d.lastAppHash, hash);
+  assert.equal(d.balance(bob.address, 'uatom'), DEVNET_FUNDING + 7n);
+  d.block([buildTx(alice, [send(alice, bob.address, 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n })]);
+  assert.equal(d.lastResults[0]?.code, 0, d.lastResults[0]?.log);
+  d.app.close();
+});
+
+test('tx bytes round-trip through TxRaw', () => {
+  const tx = buildTx(alice, [send(alice, bob.address, 1n)], { chainId: 'x', accountNumber: 0n, sequence: 0n });
+  assert.equal(TxRaw.decode(tx).signatures[0]?.length, 64);
+});

@@ -1,0 +1,36 @@
+// The ABCI 2.0 surface of the app, in cosmjs-types messages (tendermint.abci, CometBFT v0.38).
+// abci-server binds it to gRPC; tests and benchmarks call it directly. No gRPC or HTTP here.
+//
+// CONTRACT: CheckTx and Query never throw: every failure is a response with code/codespace/log.
+// The consensus methods (InitChain, FinalizeBlock, Commit) report per-tx failures in their
+// results; if one throws, the state machine is broken and the caller must stop the process
+// (CometBFT then replays from the last committed height on restart).
+import type {
+  RequestApplySnapshotChunk, RequestCheckTx, RequestExtendVote, RequestFinalizeBlock, RequestInfo,
+  RequestInitChain, RequestLoadSnapshotChunk, RequestOfferSnapshot, RequestPrepareProposal,
+  RequestProcessProposal, RequestQuery, RequestVerifyVoteExtension, ResponseApplySnapshotChunk,
+  ResponseCheckTx, ResponseCommit, ResponseExtendVote, ResponseFinalizeBlock, ResponseInfo,
+  ResponseInitChain, ResponseListSnapshots, ResponseLoadSnapshotChunk, ResponseOfferSnapshot,
+  ResponsePrepareProposal, ResponseProcessProposal, ResponseQuery, ResponseVerifyVoteExtension,
+} from 'cosmjs-types/tendermint/abci/types';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface AbciApp {
+  info(req: RequestInfo): MaybePromise<ResponseInfo>;
+  initChain(req: RequestInitChain): MaybePromise<ResponseInitChain>;
+  query(req: RequestQuery): MaybePromise<ResponseQuery>;
+  checkTx(req: RequestCheckTx): MaybePromise<ResponseCheckTx>;
+  prepareProposal(req: RequestPrepareProposal): MaybePromise<ResponsePrepareProposal>;
+  processProposal(req: RequestProcessProposal): MaybePromise<ResponseProcessProposal>;
+  extendVote(req: RequestExtendVote): MaybePromise<ResponseExtendVote>;
+  verifyVoteExtension(req: RequestVerifyVoteExtension): MaybePromise<ResponseVerifyVoteExtension>;
+  finalizeBlock(req: RequestFinalizeBlock): MaybePromise<ResponseFinalizeBlock>;
+  commit(): MaybePromise<ResponseCommit>;
+  listSnapshots(): MaybePromise<ResponseListSnapshots>;
+  offerSnapshot(req: RequestOfferSnapshot): MaybePromise<ResponseOfferSnapshot>;
+  loadSnapshotChunk(req: RequestLoadSnapshotChunk): MaybePromise<ResponseLoadSnapshotChunk>;
+  applySnapshotChunk(req: RequestApplySnapshotChunk): MaybePromise<ResponseApplySnapshotChunk>;
+  /** Releases the database. */
+  close(): void;
+}

@@ -1,0 +1,42 @@
+// Bech32 account addresses (prefix `lanes`, 20-byte payload) via @cosmjs/encoding.
+import { fromBech32, toBech32 } from '@cosmjs/encoding';
+import { ripemd160 } from '@cosmjs/crypto';
+import { createHash } from 'node:crypto';
+import { BECH32_PREFIX } from './constants.ts';
+import { ErrInvalidAddress } from './errors.ts';
+
+const valid = new Map<string, true>();
+const VALID_CACHE_MAX = 200_000;
+
+/** Throws ErrInvalidAddress naming `what` and the value unless `addr` is a canonical lanes address. */
+export function validateAddress(addr: string, what = 'address'): void {
+  if (valid.has(addr)) return;
+  if (addr.length === 0) throw ErrInvalidAddress.wrap(`empty ${what}`);
+  let decoded: { prefix: string; data: Uint8Array };
+  try {
+    decoded = fromBech32(addr, 90);
+  } catch (e) {
+    throw ErrInvalidAddress.wrap(`invalid ${what} ${JSON.stringify(addr.slice(0, 100))} (${(e as Error).message})`);
+  }
+  if (decoded.prefix !== BECH32_PREFIX) {
+    throw ErrInvalidAddress.wrap(`invalid ${what} ${addr}: prefix ${decoded.prefix}, expected ${BECH32_PREFIX}`);
+  }
+  if (decoded.data.length !== 20 && decoded.data.length !== 32) {
+    throw ErrInvalidAddress.wrap(`invalid ${what} ${addr}: ${decoded.data.length}-byte payload, expected 20 or 32`);
+  }
+  // One account, one spelling: reject upper case and any non-canonical form.
+  if (toBech32(BECH32_PREFIX, decoded.data) !== addr) throw ErrInvalidAddress.wrap(`invalid ${what} ${addr}: not in canonical lower case`);
+  if (valid.size >= VALID_CACHE_MAX) valid.clear();
+  valid.set(addr, true);
+}
+
+/** Cosmos secp256k1 address: ripemd160(sha256(compressed pubkey)). */
+export function addressFromPubkey(pubkey: Uint8Array): string {
+  const sha = createHash('sha256').update(pubkey).digest();
+  return toBech32(BECH32_PREFIX, ripemd160(sha));
+}
+
+/** A module account address: the first 20 bytes of sha256(module name), as in the Cosmos SDK. */
+export function moduleAddress(name: string): string {
+  return toBech32(BECH32_PREFIX, createHash('sha256').update(name).digest().subarray(0, 20));
+}

@@ -1,0 +1,76 @@
+// The context a piece of state-machine code runs in: the KV layer it reads and writes, its gas
+// meter, the events it emits and the partitions it touches.
+//
+// Partitions (ARCHITECTURE.md, "Parallel execution"): every collection maps each key to one
+// partition (`account:<addr>`, `pool:<id>`, `market:<denom>`, ...). A tx context records the
+// partitions it touches and, when given the tx's declared set, refuses any other — the parallel
+// executor relies on that to know groups never share state. `CONST` data (params, per-block
+// constants) is readable by every tx and writable only outside the tx phase.
+import type { Event } from 'cosmjs-types/tendermint/abci/types';
+import type { KV } from './store/kv.ts';
+import type { GasMeter} from './gas.ts';
+import { infiniteGasMeter } from './gas.ts';
+
+export const CONST_PARTITION = 'const';
+
+/** Thrown when a tx touches a partition it did not declare; the executor falls back to sequential. */
+export class AccessViolation extends Error {
+  override readonly name = 'AccessViolation';
+  constructor(readonly partition: string, readonly write: boolean) {
+    super(`${write ? 'write to' : 'read of'} undeclared partition ${partition}`);
+  }
+}
+
+export type ExecMode = 'check' | 'recheck' | 'simulate' | 'deliver' | 'query' | 'block';
+
+export interface BlockInfo {
+  height: bigint;
+  /** Block time, whole seconds since the Unix epoch (from the header, never the wall clock). */
+  timeSeconds: bigint;
+  chainId: string;
+}
+
+export class AccessRecorder {
+  readonly touched = new Set<string>();
+  /** undefined: record only. A set: refuse anything outside it. */
+  constructor(readonly declared?: ReadonlySet<string>, readonly txPhase = true) {}
+
+  touch(partition: string, write: boolean): void {
+    if (partition === CONST_PARTITION) {
+      if (write && this.txPhase) throw new AccessViolation(partition, true);
+      return;
+    }
+    if (this.declared !== undefined && !this.declared.has(partition)) throw new AccessViolation(partition, write);
+    this.touched.add(partition);
+  }
+}
+
+export class Context {
+  readonly events: Event[] = [];
+  /** Addresses that received funds without an account: numbered at end-block in tx order. */
+  readonly newAccounts: string[] = [];
+
+  constructor(
+    readonly kv: KV,
+    readonly gas: GasMeter,
+    readonly access: AccessRecorder,
+    readonly block: BlockInfo,
+    readonly mode: ExecMode,
+  ) {}
+
+  emit(type: string, attrs: Record<string, string>): void {
+    const attributes = [];
+    for (const key of Object.keys(attrs)) attributes.push({ key, value: attrs[key] as string, index: true });
+    this.events.push({ type, attributes });
+  }
+
+  /** A child context over a new KV layer (same block, mode and access rules, fresh events). */
+  child(kv: KV, gas: GasMeter = this.gas): Context {
+    return new Context(kv, gas, this.access, this.block, this.mode);
+  }
+}
+
+/** A context for reads outside any tx: queries, genesis, block hooks. */
+export function plainContext(kv: KV, block: BlockInfo, mode: ExecMode): Context {
+  return new Context(kv, infiniteGasMeter(), new AccessRecorder(undefined, false), block, mode);
+}

@@ -1,0 +1,161 @@
+// Running one tx: decode -> ante (accounts, sequences, signatures, fee) -> Msgs, each stage in
+// its own KV layer so a failure discards exactly its own writes:
+//   - decode or ante fails: nothing changes, no fee;
+//   - a Msg fails: the fee and sequence increment stay, every Msg write is dropped.
+// The same function serves CheckTx, simulation and FinalizeBlock (sequential or parallel).
+import type { Event, ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
+import { AccessRecorder, AccessViolation, Context, type BlockInfo, type ExecMode } from './context.ts';
+import { GasCost, GasMeter } from './gas.ts';
+import { Overlay, type KV } from './store/kv.ts';
+import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
+import {
+  ErrInvalidPubKey, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, toAbciError,
+} from './errors.ts';
+import { Accounts } from './auth.ts';
+import { addressFromPubkey } from './address.ts';
+import type { Params } from './params.ts';
+import { signDocHash, type SigVerifier } from './sigverify.ts';
+import { FEE_DENOM } from './constants.ts';
+
+/** What the core needs from the bank module to charge fees. */
+export interface FeeBank {
+  /** Moves `amount` of FEE_DENOM out of `payer` (throws ErrInsufficientFunds); always reads and writes the balance. */
+  deductFee(ctx: Context, payer: string, amount: bigint): void;
+  /** Credits `amount` of FEE_DENOM to `addr` (end-block only). */
+  creditFees(ctx: Context, addr: string, amount: bigint): void;
+}
+
+export interface ExecEnv {
+  block: BlockInfo;
+  params: Params;
+  lookup: RegistryLookup;
+  feeBank: FeeBank;
+  sigs: SigVerifier;
+  feeCollector: string;
+}
+
+export interface TxOutcome {
+  result: ExecTxResult;
+  /** Fee charged, folded into the fee collector at end-block. */
+  fee: bigint;
+  newAccounts: string[];
+  /** Partitions the tx touched (for metrics and the parallel executor). */
+  touched: ReadonlySet<string>;
+  /** The decoded tx, when decoding succeeded. */
+  tx?: DecodedTx;
+}
+
+/** Gas a simulation adds for what its tx lacks: a 64-byte signature per signer and a fee coin. */
+const SIMULATION_EXTRA_BYTES_PER_SIGNER = 64 + 2;
+const SIMULATION_EXTRA_BYTES = 24;
+
+function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[]): ExecTxResult {
+  const { codespace, code, log } = toAbciError(err);
+  return { code, codespace, log, data: new Uint8Array(), info: '', gasWanted: BigInt(gasWanted), gasUsed: BigInt(gasUsed), events };
+}
+
+/**
+ * Executes one tx on `parent`. Writes reach `parent` only for what must persist (see above);
+ * in 'check' and 'recheck' modes a failing tx leaves `parent` untouched.
+ * `declared` (parallel executor): the tx may touch only these partitions, else AccessViolation.
+ */
+export function runTx(parent: KV, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, declared?: ReadonlySet<string>): TxOutcome {
+  const access = new AccessRecorder(declared);
+  let tx: DecodedTx;
+  try {
+    tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate');
+  } catch (err) {
+    return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], touched: access.touched };
+  }
+  const gas = new GasMeter(tx.gasLimit);
+  const anteKV = new Overlay(parent);
+  const ante = new Context(anteKV, gas, access, env.block, mode);
+  try {
+    runAnte(ante, tx, env, mode);
+  } catch (err) {
+    if (err instanceof AccessViolation) throw err;
+    return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
+  }
+
+  const msgKV = new Overlay(anteKV);
+  const msgCtx = ante.child(msgKV);
+  const responses = [];
+  try {
+    for (const [i, m] of tx.msgs.entries()) {
+      const first = msgCtx.events.length;
+      msgCtx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: String(i) });
+      responses.push(m.handler.handle(msgCtx, m.msg));
+      for (let e = first + 1; e < msgCtx.events.length; e++) msgCtx.events[e]?.attributes.push({ key: 'msg_index', value: String(i), index: true });
+    }
+  } catch (err) {
+    if (err instanceof AccessViolation) throw err;
+    if (mode === 'check' || mode === 'recheck') {
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
+    }
+    anteKV.flushTo(parent);
+    return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ante.events), fee: tx.fee, newAccounts: ante.newAccounts, touched: access.touched, tx };
+  }
+  msgKV.flushTo(anteKV);
+  anteKV.flushTo(parent);
+  const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
+  return {
+    result: {
+      code: 0, codespace: '', log: '', info: '', data,
+      gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumed()),
+      events: [...ante.events, ...msgCtx.events],
+    },
+    fee: tx.fee,
+    newAccounts: [...ante.newAccounts, ...msgCtx.newAccounts],
+    touched: access.touched,
+    tx,
+  };
+}
+
+function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): void {
+  const simulate = mode === 'simulate';
+  let sizeBytes = tx.bytes.length;
+  if (simulate) sizeBytes += SIMULATION_EXTRA_BYTES + SIMULATION_EXTRA_BYTES_PER_SIGNER * tx.signers.length;
+  ctx.gas.consume(GasCost.txSizePerByte * sizeBytes, 'txSize');
+  if (tx.timeoutHeight > 0n && ctx.block.height > tx.timeoutHeight) {
+    throw ErrTxTimeoutHeight.wrap(`block height ${ctx.block.height} is past the tx's timeout height ${tx.timeoutHeight}`);
+  }
+  for (const s of tx.signers) {
+    const acc = Accounts.get(ctx, s.address);
+    if (!acc) throw ErrUnknownAddress.wrap(`account ${s.address} does not exist (an account is created when it first receives funds)`);
+    const stored = acc.pubKey ? PubKey.decode(acc.pubKey.value).key : undefined;
+    if (stored && s.pubkey && Buffer.compare(stored, s.pubkey) !== 0) {
+      throw ErrInvalidPubKey.wrap(`public key in the tx does not match the key registered for ${s.address}`);
+    }
+    const pubkey = stored ?? s.pubkey;
+    if (!pubkey) throw ErrInvalidPubKey.wrap(`account ${s.address} has no public key yet: include it in the signer info`);
+    if (!stored && addressFromPubkey(pubkey) !== s.address) {
+      throw ErrInvalidPubKey.wrap(`public key belongs to ${addressFromPubkey(pubkey)}, not to signer ${s.address}`);
+    }
+    if (s.sequence !== acc.sequence) throw ErrWrongSequence.wrap(`account sequence mismatch for ${s.address}, expected ${acc.sequence}, got ${s.sequence}`);
+    ctx.gas.consume(GasCost.sigVerifySecp256k1, 'sigVerify');
+    if (!simulate) {
+      const hash = signDocHash(tx.bodyBytes, tx.authInfoBytes, ctx.block.chainId, acc.accountNumber);
+      if (!env.sigs.verify(hash, pubkey, s.signature)) {
+        throw ErrUnauthorized.wrap(`signature verification failed; please verify account number (${acc.accountNumber}) and chain-id (${ctx.block.chainId})`);
+      }
+    }
+    Accounts.set(ctx, s.address, {
+      ...acc,
+      pubKey: acc.pubKey ?? { typeUrl: SECP256K1_PUBKEY_TYPE, value: PubKey.encode({ key: pubkey }).finish() },
+      sequence: acc.sequence + 1n,
+    });
+  }
+  const payer = tx.signers[0]?.address as string;
+  env.feeBank.deductFee(ctx, payer, tx.fee);
+  if (tx.fee > 0n) {
+    const amount = `${tx.fee}${FEE_DENOM}`;
+    ctx.emit('coin_spent', { spender: payer, amount });
+    ctx.emit('coin_received', { receiver: env.feeCollector, amount });
+    ctx.emit('transfer', { recipient: env.feeCollector, sender: payer, amount });
+  }
+  ctx.emit('tx', { fee: tx.fee > 0n ? `${tx.fee}${FEE_DENOM}` : '', fee_payer: payer });
+  for (const s of tx.signers) ctx.emit('tx', { acc_seq: `${s.address}/${s.sequence}` });
+  for (const s of tx.signers) ctx.emit('tx', { signature: Buffer.from(s.signature).toString('base64') });
+}

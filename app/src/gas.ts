@@ -1,0 +1,41 @@
+// Deterministic gas metering. Costs follow the Cosmos SDK's KV gas schedule so wallets'
+// expectations carry over; they depend only on the logical reads and writes of a tx, never on
+// caches, so sequential and parallel execution charge the same.
+import { ErrOutOfGas } from './errors.ts';
+
+export const GasCost = {
+  readFlat: 1000,
+  readPerByte: 3,
+  writeFlat: 2000,
+  writePerByte: 30,
+  delete: 1000,
+  iterNextFlat: 30,
+  txSizePerByte: 10,
+  sigVerifySecp256k1: 1000,
+} as const;
+
+export class GasMeter {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  consume(amount: number, descriptor: string): void {
+    this.used += amount;
+    if (this.used > this.limit) {
+      throw ErrOutOfGas.wrap(`out of gas in location: ${descriptor}; gasWanted: ${this.limit}, gasUsed: ${this.used}`);
+    }
+  }
+
+  consumed(): number {
+    return this.used;
+  }
+
+  /** Gas used, capped at the limit: what a failed-by-out-of-gas tx reports. */
+  consumedToLimit(): number {
+    return Math.min(this.used, this.limit);
+  }
+}
+
+/** For queries and block hooks: counts but never runs out. */
+export function infiniteGasMeter(): GasMeter {
+  return new GasMeter(Number.MAX_SAFE_INTEGER);
+}

@@ -1,0 +1,45 @@
+// What a module plugs into the app: its Msgs (with stateless validation, signers and declared
+// partitions), its queries, its genesis and its block hooks. The app core knows no module by name.
+import type { Context } from './context.ts';
+
+export interface AnyMsg {
+  typeUrl: string;
+  value: Uint8Array;
+}
+
+export interface MsgHandler<M> {
+  readonly typeUrl: string;
+  /** The module that owns the Msg, for the `message.module` event attribute. */
+  readonly module: string;
+  decode(bytes: Uint8Array): M;
+  /** Stateless checks: throws a LanesError naming the bad field and value. */
+  validate(msg: M): void;
+  /** Addresses that must sign, in order. */
+  signers(msg: M): string[];
+  /** Partitions the Msg writes, from its fields alone (see context.ts). */
+  access(msg: M): string[];
+  /** Executes against state; returns the Msg response as an Any for TxMsgData. */
+  handle(ctx: Context, msg: M): AnyMsg;
+}
+
+export interface QueryHandler {
+  readonly path: string;
+  handle(ctx: Context, data: Uint8Array): Uint8Array;
+}
+
+export interface Module {
+  readonly name: string;
+  readonly msgs: readonly MsgHandler<unknown>[];
+  readonly queries: readonly QueryHandler[];
+  /** Throws naming the bad entry; called before initGenesis touches state. */
+  validateGenesis(state: unknown): void;
+  initGenesis(ctx: Context, state: unknown): void;
+  exportGenesis(ctx: Context): unknown;
+  beginBlock?(ctx: Context): void;
+  endBlock?(ctx: Context): void;
+}
+
+/** Erases a handler's Msg type so handlers of different Msgs fit in one list. */
+export function defineMsg<M>(h: MsgHandler<M>): MsgHandler<unknown> {
+  return h as MsgHandler<unknown>;
+}

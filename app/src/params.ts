@@ -1,0 +1,42 @@
+// Chain parameters: consensus values every validator applies identically (min gas price is a
+// consensus rule here, not a node-local mempool setting, so "fee below minimum" is deterministic).
+import { parseDec } from './dec.ts';
+import { DEVNET_MIN_GAS_PRICE } from './constants.ts';
+
+export interface Params {
+  /** ulane per gas unit, decimal string. */
+  min_gas_price: string;
+  max_tx_bytes: number;
+  max_memo_characters: number;
+  max_msgs_per_tx: number;
+  max_gas_per_tx: number;
+  tx_sig_limit: number;
+}
+
+export const DEFAULT_PARAMS: Params = {
+  min_gas_price: DEVNET_MIN_GAS_PRICE,
+  max_tx_bytes: 131_072,
+  max_memo_characters: 256,
+  max_msgs_per_tx: 64,
+  max_gas_per_tx: 50_000_000,
+  tx_sig_limit: 7,
+};
+
+/** Params in canonical key order, validated; throws naming the bad field. */
+export function normalizeParams(p: Partial<Params> | undefined): Params {
+  const merged = { ...DEFAULT_PARAMS, ...(p ?? {}) };
+  const gp = parseDec(merged.min_gas_price, 'params.min_gas_price');
+  if (gp === 0n) throw new Error('params.min_gas_price must be above zero');
+  for (const k of ['max_tx_bytes', 'max_memo_characters', 'max_msgs_per_tx', 'max_gas_per_tx', 'tx_sig_limit'] as const) {
+    const v = merged[k];
+    if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`params.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return {
+    min_gas_price: merged.min_gas_price,
+    max_tx_bytes: merged.max_tx_bytes,
+    max_memo_characters: merged.max_memo_characters,
+    max_msgs_per_tx: merged.max_msgs_per_tx,
+    max_gas_per_tx: merged.max_gas_per_tx,
+    tx_sig_limit: merged.tx_sig_limit,
+  };
+}

@@ -1,0 +1,190 @@
+// Typed collections over the KV store (after Cosmos SDK `collections`): every state item is an
+// Item or a Map with key and value codecs, a one-byte prefix and a partition function. Raw key
+// bytes never leave this layer; a Schema fails at startup on a duplicate prefix.
+import type { Context } from '../context.ts';
+import { GasCost } from '../gas.ts';
+
+export interface KeyCodec<K> {
+  encode(key: K): string;
+  decode(raw: string): K;
+}
+
+export interface ValueCodec<V> {
+  encode(value: V): Uint8Array;
+  decode(raw: Uint8Array): V;
+}
+
+export class Schema {
+  private readonly prefixes = new Map<number, string>();
+  constructor(readonly module: string) {}
+
+  claim(prefix: number, name: string): string {
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > 0xff) throw new Error(`prefix ${prefix} of ${this.module}/${name} is not a byte`);
+    const prev = this.prefixes.get(prefix);
+    if (prev !== undefined) throw new Error(`prefix 0x${prefix.toString(16)} of ${this.module}/${name} already used by ${prev}`);
+    this.prefixes.set(prefix, name);
+    return String.fromCharCode(prefix);
+  }
+}
+
+/** Module prefixes are global: one byte per module, claimed once across the app. */
+const modulePrefixes = new Map<number, string>();
+export function modulePrefix(byte: number, module: string): Schema & { byte: string } {
+  const prev = modulePrefixes.get(byte);
+  if (prev !== undefined && prev !== module) throw new Error(`module prefix 0x${byte.toString(16)} of ${module} already used by ${prev}`);
+  modulePrefixes.set(byte, module);
+  return Object.assign(new Schema(module), { byte: String.fromCharCode(byte) });
+}
+
+function readGas(ctx: Context, key: string, value: Uint8Array | undefined, what: string): void {
+  ctx.gas.consume(GasCost.readFlat + GasCost.readPerByte * (key.length + (value?.length ?? 0)), what);
+}
+
+export class Item<V> {
+  readonly key: string;
+  constructor(
+    schema: Schema & { byte: string },
+    prefix: number,
+    readonly name: string,
+    private readonly codec: ValueCodec<V>,
+    private readonly partition: string,
+  ) {
+    this.key = schema.byte + schema.claim(prefix, name);
+  }
+
+  get(ctx: Context): V | undefined {
+    ctx.access.touch(this.partition, false);
+    const raw = ctx.kv.get(this.key);
+    readGas(ctx, this.key, raw, `${this.name}/read`);
+    return raw === undefined ? undefined : this.codec.decode(raw);
+  }
+
+  set(ctx: Context, value: V): void {
+    ctx.access.touch(this.partition, true);
+    const raw = this.codec.encode(value);
+    ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (this.key.length + raw.length), `${this.name}/write`);
+    ctx.kv.set(this.key, raw);
+  }
+}
+
+export class CMap<K, V> {
+  readonly prefix: string;
+  constructor(
+    schema: Schema & { byte: string },
+    prefix: number,
+    readonly name: string,
+    private readonly keyCodec: KeyCodec<K>,
+    private readonly valueCodec: ValueCodec<V>,
+    /** The partition that owns a key: the parallel executor's unit of conflict. */
+    readonly partitionOf: (key: K) => string,
+  ) {
+    this.prefix = schema.byte + schema.claim(prefix, name);
+  }
+
+  get(ctx: Context, key: K): V | undefined {
+    ctx.access.touch(this.partitionOf(key), false);
+    const k = this.prefix + this.keyCodec.encode(key);
+    const raw = ctx.kv.get(k);
+    readGas(ctx, k, raw, `${this.name}/read`);
+    return raw === undefined ? undefined : this.valueCodec.decode(raw);
+  }
+
+  has(ctx: Context, key: K): boolean {
+    return this.get(ctx, key) !== undefined;
+  }
+
+  set(ctx: Context, key: K, value: V): void {
+    ctx.access.touch(this.partitionOf(key), true);
+    const k = this.prefix + this.keyCodec.encode(key);
+    const raw = this.valueCodec.encode(value);
+    ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (k.length + raw.length), `${this.name}/write`);
+    ctx.kv.set(k, raw);
+  }
+
+  delete(ctx: Context, key: K): void {
+    ctx.access.touch(this.partitionOf(key), true);
+    ctx.gas.consume(GasCost.delete, `${this.name}/delete`);
+    ctx.kv.delete(this.prefix + this.keyCodec.encode(key));
+  }
+
+  /**
+   * Entries in key order. `partition` names the partition the range lies in (checked like a
+   * read), or undefined for whole-collection scans, which only block hooks and queries may do.
+   */
+  *iterate(ctx: Context, rawKeyPrefix = '', partition?: string): Generator<[K, V]> {
+    if (partition !== undefined) ctx.access.touch(partition, false);
+    else if (ctx.access.txPhase) throw new Error(`${this.name}: whole-collection scan inside a tx`);
+    for (const [k, v] of ctx.kv.iterate(this.prefix + rawKeyPrefix)) {
+      ctx.gas.consume(GasCost.iterNextFlat + GasCost.readPerByte * (k.length + v.length), `${this.name}/iter`);
+      yield [this.keyCodec.decode(k.slice(this.prefix.length)), this.valueCodec.decode(v)];
+    }
+  }
+}
+
+// ---- codecs ----------------------------------------------------------------------------------
+
+/** A length-prefixed ASCII string key component (addresses, denoms: at most 255 bytes). */
+export function strPart(s: string): string {
+  if (s.length > 255) throw new Error(`key component longer than 255 bytes: ${s.slice(0, 40)}...`);
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7e) throw new Error(`key component is not ASCII: ${JSON.stringify(s)}`);
+  }
+  return String.fromCharCode(s.length) + s;
+}
+
+function readStrPart(raw: string, at: number): [string, number] {
+  const len = raw.charCodeAt(at);
+  return [raw.slice(at + 1, at + 1 + len), at + 1 + len];
+}
+
+export const StringKey: KeyCodec<string> = {
+  encode: strPart,
+  decode: (raw) => readStrPart(raw, 0)[0],
+};
+
+export const PairKey: KeyCodec<readonly [string, string]> = {
+  encode: ([a, b]) => strPart(a) + strPart(b),
+  decode: (raw) => {
+    const [a, at] = readStrPart(raw, 0);
+    return [a, readStrPart(raw, at)[0]] as const;
+  },
+};
+
+/** Big-endian 8 bytes, so numeric order equals key order. */
+export const U64Key: KeyCodec<bigint> = {
+  encode: (n) => {
+    if (n < 0n || n > 0xffffffffffffffffn) throw new Error(`u64 key out of range: ${n}`);
+    let s = '';
+    for (let i = 7; i >= 0; i--) s += String.fromCharCode(Number((n >> BigInt(i * 8)) & 0xffn));
+    return s;
+  },
+  decode: (raw) => {
+    let n = 0n;
+    for (let i = 0; i < 8; i++) n = (n << 8n) | BigInt(raw.charCodeAt(i));
+    return n;
+  },
+};
+
+/** Non-negative integers as decimal ASCII (Cosmos `Int` style). */
+export const BigIntValue: ValueCodec<bigint> = {
+  encode: (v) => Buffer.from(v.toString(), 'latin1'),
+  decode: (raw) => BigInt(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1')),
+};
+
+export const StringValue: ValueCodec<string> = {
+  encode: (v) => Buffer.from(v, 'utf8'),
+  decode: (raw) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'),
+};
+
+/** JSON for small, rarely written records (params). Keys are written in a fixed order by the caller. */
+export function jsonValue<V>(): ValueCodec<V> {
+  return {
+    encode: (v) => Buffer.from(JSON.stringify(v), 'utf8'),
+    decode: (raw) => JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) as V,
+  };
+}
+
+/** A protobuf message codec from a cosmjs-types message object. */
+export function protoValue<V>(type: { encode(v: V): { finish(): Uint8Array }; decode(b: Uint8Array): V }): ValueCodec<V> {
+  return { encode: (v) => type.encode(v).finish(), decode: (b) => type.decode(b) };
+}

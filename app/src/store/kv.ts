@@ -1,0 +1,112 @@
+// Key-value layers. Keys are binary strings (one char per byte, 0..255), so JS string order
+// equals byte order and Map lookups need no conversion; values are bytes.
+// Layers: CommittedStore (SQLite + cache) <- Overlay (block) <- Overlay (tx) ...
+
+export type Key = string;
+
+export interface KVReader {
+  get(key: Key): Uint8Array | undefined;
+  /** Entries whose key starts with `prefix`, in ascending key order. */
+  iterate(prefix: Key): Iterable<[Key, Uint8Array]>;
+}
+
+export interface KV extends KVReader {
+  set(key: Key, value: Uint8Array): void;
+  delete(key: Key): void;
+}
+
+/** Pending writes over a parent: `null` marks a deletion. */
+export class Overlay implements KV {
+  readonly writes = new Map<Key, Uint8Array | null>();
+
+  constructor(private readonly parent: KVReader) {}
+
+  get(key: Key): Uint8Array | undefined {
+    const w = this.writes.get(key);
+    if (w !== undefined) return w ?? undefined;
+    return this.parent.get(key);
+  }
+
+  set(key: Key, value: Uint8Array): void {
+    this.writes.set(key, value);
+  }
+
+  delete(key: Key): void {
+    this.writes.set(key, null);
+  }
+
+  *iterate(prefix: Key): Iterable<[Key, Uint8Array]> {
+    const mine = [...this.writes.keys()].filter((k) => k.startsWith(prefix)).sort();
+    const base = this.parent.iterate(prefix)[Symbol.iterator]();
+    let b = base.next();
+    let i = 0;
+    while (i < mine.length || !b.done) {
+      const mk = mine[i];
+      if (mk !== undefined && (b.done || mk <= b.value[0])) {
+        if (!b.done && mk === b.value[0]) b = base.next();
+        const v = this.writes.get(mk);
+        i++;
+        if (v) yield [mk, v];
+      } else if (!b.done) {
+        yield b.value;
+        b = base.next();
+      }
+    }
+  }
+
+  /** Applies this layer's writes to `target` in key order (deterministic). */
+  flushTo(target: KV): void {
+    for (const [k, v] of this.writes) {
+      if (v === null) target.delete(k);
+      else target.set(k, v);
+    }
+  }
+
+  /** The writes sorted by key: the canonical change set of a block. */
+  sortedWrites(): [Key, Uint8Array | null][] {
+    return [...this.writes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+}
+
+/** An empty read-only store, for tests and genesis validation. */
+export const emptyKV: KVReader = {
+  get: () => undefined,
+  iterate: () => [],
+};
+
+/** A plain in-memory KV, for tests and benchmarks. */
+export class MemKV implements KV {
+  readonly data = new Map<Key, Uint8Array>();
+  get(key: Key): Uint8Array | undefined {
+    return this.data.get(key);
+  }
+  set(key: Key, value: Uint8Array): void {
+    this.data.set(key, value);
+  }
+  delete(key: Key): void {
+    this.data.delete(key);
+  }
+  *iterate(prefix: Key): Iterable<[Key, Uint8Array]> {
+    const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix)).sort();
+    for (const k of keys) yield [k, this.data.get(k) as Uint8Array];
+  }
+}
+
+export function keyToBuffer(key: Key): Buffer {
+  return Buffer.from(key, 'latin1');
+}
+
+export function bufferToKey(buf: Uint8Array): Key {
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+}
+
+/** The smallest key greater than every key with this prefix, or undefined if none exists. */
+export function prefixEnd(prefix: Key): Key | undefined {
+  let p = prefix;
+  while (p.length > 0) {
+    const last = p.charCodeAt(p.length - 1);
+    if (last < 0xff) return p.slice(0, -1) + String.fromCharCode(last + 1);
+    p = p.slice(0, -1);
+  }
+  return undefined;
+}

@@ -1,0 +1,95 @@
+// The durable copy of state: SQLite (WAL) via better-sqlite3, written once per block at Commit
+// in one transaction with the height and app hash. Reads go through an unbounded cache, so
+// each key costs one SQLite lookup per process lifetime.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Key, type KVReader, bufferToKey, keyToBuffer, prefixEnd } from './kv.ts';
+
+export interface CommitInfo {
+  height: bigint;
+  appHash: Uint8Array;
+}
+
+export class CommittedStore implements KVReader {
+  private readonly db: Database.Database;
+  private readonly cache = new Map<Key, Uint8Array | null>();
+  private readonly getStmt: Database.Statement<[Buffer], { v: Buffer }>;
+  private readonly rangeStmt: Database.Statement<[Buffer, Buffer], { k: Buffer; v: Buffer }>;
+  private readonly rangeOpenStmt: Database.Statement<[Buffer], { k: Buffer; v: Buffer }>;
+  private readonly putStmt: Database.Statement<[Buffer, Buffer]>;
+  private readonly delStmt: Database.Statement<[Buffer]>;
+  private readonly metaPut: Database.Statement<[string, Buffer]>;
+  private last: CommitInfo;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a commit reported to CometBFT survives power loss, not only a process kill.
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+    `);
+    this.getStmt = this.db.prepare('SELECT v FROM kv WHERE k = ?');
+    this.rangeStmt = this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k');
+    this.rangeOpenStmt = this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k');
+    this.putStmt = this.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v');
+    this.delStmt = this.db.prepare('DELETE FROM kv WHERE k = ?');
+    this.metaPut = this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v');
+    const meta = this.db.prepare<[string], { v: Buffer }>('SELECT v FROM meta WHERE k = ?');
+    const h = meta.get('height');
+    const a = meta.get('app_hash');
+    this.last = {
+      height: h ? BigInt(h.v.toString('utf8')) : 0n,
+      appHash: a ? new Uint8Array(a.v) : new Uint8Array(),
+    };
+  }
+
+  lastCommit(): CommitInfo {
+    return this.last;
+  }
+
+  get(key: Key): Uint8Array | undefined {
+    const c = this.cache.get(key);
+    if (c !== undefined) return c ?? undefined;
+    const row = this.getStmt.get(keyToBuffer(key));
+    const v = row ? new Uint8Array(row.v) : null;
+    this.cache.set(key, v);
+    return v ?? undefined;
+  }
+
+  *iterate(prefix: Key): Iterable<[Key, Uint8Array]> {
+    const end = prefixEnd(prefix);
+    const rows = end === undefined
+      ? this.rangeOpenStmt.all(keyToBuffer(prefix))
+      : this.rangeStmt.all(keyToBuffer(prefix), keyToBuffer(end));
+    for (const r of rows) yield [bufferToKey(r.k), new Uint8Array(r.v)];
+  }
+
+  /** Persists a block's sorted write set with its height and app hash, atomically. */
+  commit(writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo): void {
+    const tx = this.db.transaction(() => {
+      for (const [k, v] of writes) {
+        if (v === null) this.delStmt.run(keyToBuffer(k));
+        else this.putStmt.run(keyToBuffer(k), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+        this.cache.set(k, v);
+      }
+      this.metaPut.run('height', Buffer.from(info.height.toString(), 'utf8'));
+      this.metaPut.run('app_hash', Buffer.from(info.appHash));
+    });
+    try {
+      tx();
+    } catch (err) {
+      // The cache may hold writes SQLite rolled back: drop it rather than serve them.
+      this.cache.clear();
+      throw err;
+    }
+    this.last = { height: info.height, appHash: info.appHash };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,173 @@
+// Tx decoding and stateless checks (Cosmos SDK format, SIGN_MODE_DIRECT). Everything here
+// depends only on the tx bytes and the params, so CheckTx and FinalizeBlock agree on it.
+import { TxRaw, TxBody, AuthInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
+import { createHash } from 'node:crypto';
+import {
+  ErrInsufficientFee, ErrInvalidGasLimit, ErrInvalidPubKey, ErrInvalidRequest, ErrMemoTooLarge, ErrNoSignatures,
+  ErrNotSupported, ErrTooManySignatures, ErrTxDecode, ErrTxTooLarge, ErrUnauthorized, ErrUnknownExtensionOptions,
+  ErrUnknownRequest, LanesError,
+} from './errors.ts';
+import type { MsgHandler } from './module.ts';
+import { parseCoins } from './coins.ts';
+import { FEE_DENOM } from './constants.ts';
+import type { Params } from './params.ts';
+import { mulDecCeil, parseDec } from './dec.ts';
+import { accountPartition } from './auth.ts';
+
+export const SECP256K1_PUBKEY_TYPE = '/cosmos.crypto.secp256k1.PubKey';
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+export interface DecodedMsg {
+  typeUrl: string;
+  handler: MsgHandler<unknown>;
+  msg: unknown;
+}
+
+export interface SignerData {
+  address: string;
+  /** Compressed secp256k1 key from the signer info, if given. */
+  pubkey: Uint8Array | undefined;
+  sequence: bigint;
+  signature: Uint8Array;
+}
+
+export interface DecodedTx {
+  bytes: Uint8Array;
+  /** sha256 of the tx bytes, upper-case hex as CometBFT prints it. */
+  hashHex: string;
+  bodyBytes: Uint8Array;
+  authInfoBytes: Uint8Array;
+  msgs: DecodedMsg[];
+  signers: SignerData[];
+  memo: string;
+  timeoutHeight: bigint;
+  gasLimit: number;
+  /** Fee in FEE_DENOM (0 when the tx pays none, which only simulation allows). */
+  fee: bigint;
+  /** Partitions the tx declares it writes: every signer's account plus each Msg's access. */
+  access: string[];
+}
+
+export type RegistryLookup = (typeUrl: string) => MsgHandler<unknown> | undefined;
+
+export function txHashHex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').toUpperCase();
+}
+
+function decodeOrThrow<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof LanesError) throw e;
+    throw ErrTxDecode.wrap(`cannot decode ${what}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Decodes and checks a tx without reading state. `simulate` relaxes what a simulation cannot
+ * have (signatures, fee, gas limit, sign mode) but checks everything else the same way.
+ */
+export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLookup, simulate = false): DecodedTx {
+  if (bytes.length === 0) throw ErrTxDecode.wrap('empty tx');
+  if (bytes.length > params.max_tx_bytes) throw ErrTxTooLarge.wrap(`tx is ${bytes.length} bytes, the limit is ${params.max_tx_bytes}`);
+  const raw = decodeOrThrow('TxRaw', () => TxRaw.decode(bytes));
+  if (raw.bodyBytes.length === 0) throw ErrTxDecode.wrap('tx has no body');
+  if (raw.authInfoBytes.length === 0) throw ErrTxDecode.wrap('tx has no auth info');
+  const body = decodeOrThrow('TxBody', () => TxBody.decode(raw.bodyBytes));
+  const authInfo = decodeOrThrow('AuthInfo', () => AuthInfo.decode(raw.authInfoBytes));
+
+  // Body
+  if (body.messages.length === 0) throw ErrInvalidRequest.wrap('tx has no messages');
+  if (body.messages.length > params.max_msgs_per_tx) throw ErrInvalidRequest.wrap(`tx has ${body.messages.length} messages, the limit is ${params.max_msgs_per_tx}`);
+  if (body.memo.length > params.max_memo_characters) {
+    throw ErrMemoTooLarge.wrap(`maximum number of characters is ${params.max_memo_characters} but received ${body.memo.length} characters`);
+  }
+  if (body.extensionOptions.length > 0 || body.nonCriticalExtensionOptions.length > 0) {
+    throw ErrUnknownExtensionOptions.wrap(`unsupported extension option ${body.extensionOptions[0]?.typeUrl ?? body.nonCriticalExtensionOptions[0]?.typeUrl}`);
+  }
+  const msgs: DecodedMsg[] = [];
+  const signerAddrs: string[] = [];
+  const access = new Set<string>();
+  for (const [i, any] of body.messages.entries()) {
+    const handler = lookup(any.typeUrl);
+    if (!handler) throw ErrUnknownRequest.wrap(`unknown message type ${JSON.stringify(any.typeUrl.slice(0, 200))} at index ${i}`);
+    const msg = decodeOrThrow(`message ${i} (${any.typeUrl})`, () => handler.decode(any.value));
+    handler.validate(msg);
+    for (const s of handler.signers(msg)) if (!signerAddrs.includes(s)) signerAddrs.push(s);
+    for (const p of handler.access(msg)) access.add(p);
+    msgs.push({ typeUrl: any.typeUrl, handler, msg });
+  }
+  for (const s of signerAddrs) access.add(accountPartition(s));
+
+  // Fee and gas
+  const fee = authInfo.fee;
+  if (!fee) throw ErrInsufficientFee.wrap('tx has no fee');
+  if (fee.payer !== '' || fee.granter !== '') throw ErrNotSupported.wrap('fee payer and fee granter are not supported');
+  const feeCoins = parseCoins(fee.amount, { allowEmpty: true });
+  for (const c of feeCoins) {
+    if (c.denom !== FEE_DENOM) throw ErrInsufficientFee.wrap(`fee denom ${c.denom} is not accepted, fees are paid in ${FEE_DENOM}`);
+  }
+  const feeAmount = feeCoins[0]?.amount ?? 0n;
+  let gasLimit: number;
+  if (simulate) {
+    gasLimit = params.max_gas_per_tx;
+  } else {
+    if (fee.gasLimit === 0n) throw ErrInvalidGasLimit.wrap('gas limit is 0');
+    if (fee.gasLimit > BigInt(params.max_gas_per_tx)) throw ErrInvalidGasLimit.wrap(`gas limit ${fee.gasLimit} exceeds the per-tx maximum ${params.max_gas_per_tx}`);
+    gasLimit = Number(fee.gasLimit);
+    const required = mulDecCeil(fee.gasLimit, parseDec(params.min_gas_price));
+    if (feeAmount < required) {
+      throw ErrInsufficientFee.wrap(`insufficient fees; got: ${feeAmount}${FEE_DENOM} required: ${required}${FEE_DENOM} (gas ${fee.gasLimit} at ${params.min_gas_price}${FEE_DENOM})`);
+    }
+  }
+
+  // Signers
+  if (signerAddrs.length > params.tx_sig_limit) throw ErrTooManySignatures.wrap(`${signerAddrs.length} signers, the limit is ${params.tx_sig_limit}`);
+  if (authInfo.signerInfos.length !== signerAddrs.length) {
+    throw ErrUnauthorized.wrap(`wrong number of signer infos; expected ${signerAddrs.length}, got ${authInfo.signerInfos.length}`);
+  }
+  if (raw.signatures.length === 0) throw ErrNoSignatures.wrap(`expected ${signerAddrs.length} signature(s)`);
+  if (raw.signatures.length !== signerAddrs.length) {
+    throw ErrUnauthorized.wrap(`wrong number of signatures; expected ${signerAddrs.length}, got ${raw.signatures.length}`);
+  }
+  const signers: SignerData[] = [];
+  for (const [i, info] of authInfo.signerInfos.entries()) {
+    const address = signerAddrs[i] as string;
+    if (!simulate) {
+      const mode = info.modeInfo?.single?.mode;
+      if (mode !== SignMode.SIGN_MODE_DIRECT) throw ErrNotSupported.wrap(`signer ${address}: sign mode ${mode ?? 'multi'} is not supported, use SIGN_MODE_DIRECT`);
+    }
+    let pubkey: Uint8Array | undefined;
+    if (info.publicKey) {
+      if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE) throw ErrInvalidPubKey.wrap(`signer ${address}: unsupported key type ${JSON.stringify(info.publicKey.typeUrl)}`);
+      pubkey = decodeOrThrow(`public key of ${address}`, () => PubKey.decode(info.publicKey?.value ?? new Uint8Array())).key;
+      if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3)) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be 33-byte compressed secp256k1, got ${pubkey.length} bytes`);
+    }
+    const signature = raw.signatures[i] as Uint8Array;
+    if (!simulate) checkSignatureShape(address, signature);
+    signers.push({ address, pubkey, sequence: info.sequence, signature });
+  }
+
+  return {
+    bytes,
+    hashHex: txHashHex(bytes),
+    bodyBytes: raw.bodyBytes,
+    authInfoBytes: raw.authInfoBytes,
+    msgs,
+    signers,
+    memo: body.memo,
+    timeoutHeight: body.timeoutHeight,
+    gasLimit,
+    fee: feeAmount,
+    access: [...access].sort(),
+  };
+}
+
+/** 64-byte (r||s) with s in the lower half of the curve order: one valid encoding per signature. */
+export function checkSignatureShape(address: string, sig: Uint8Array): void {
+  if (sig.length !== 64) throw ErrUnauthorized.wrap(`signature of ${address} must be 64 bytes (r||s), got ${sig.length}`);
+  const s = BigInt('0x' + Buffer.from(sig.subarray(32)).toString('hex'));
+  if (s > SECP256K1_HALF_N) throw ErrUnauthorized.wrap(`signature of ${address} is not in lower-S form`);
+}

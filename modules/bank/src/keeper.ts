@@ -1,0 +1,84 @@
+// The only code that reads and writes balances and supply.
+import { ErrInsufficientFunds, FEE_DENOM, accountPartition, coinsToString, strPart, type Coin, type Context, type FeeBank } from '@lanes/app';
+import { Balances, Supply } from './keys.ts';
+import type { AccountKeeper } from './expectedKeepers.ts';
+import { emitBurn, emitMint, emitTransfer } from './events.ts';
+
+export class BankKeeper implements FeeBank {
+  constructor(private readonly accounts: AccountKeeper) {}
+
+  balance(ctx: Context, addr: string, denom: string): bigint {
+    return Balances.get(ctx, [addr, denom]) ?? 0n;
+  }
+
+  /** All non-zero balances of `addr`, sorted by denom. */
+  allBalances(ctx: Context, addr: string): Coin[] {
+    const out: Coin[] = [];
+    for (const [[, denom], amount] of Balances.iterate(ctx, strPart(addr), accountPartition(addr))) out.push({ denom, amount });
+    return out;
+  }
+
+  supplyOf(ctx: Context, denom: string): bigint {
+    return Supply.get(ctx, denom) ?? 0n;
+  }
+
+  private sub(ctx: Context, addr: string, coin: Coin): void {
+    const have = this.balance(ctx, addr, coin.denom);
+    if (have < coin.amount) {
+      throw ErrInsufficientFunds.wrap(`spendable balance ${have}${coin.denom} of ${addr} is smaller than ${coin.amount}${coin.denom}`);
+    }
+    const left = have - coin.amount;
+    if (left === 0n) Balances.delete(ctx, [addr, coin.denom]);
+    else Balances.set(ctx, [addr, coin.denom], left);
+  }
+
+  private add(ctx: Context, addr: string, coin: Coin): void {
+    this.accounts.noteReceipt(ctx, addr);
+    Balances.set(ctx, [addr, coin.denom], this.balance(ctx, addr, coin.denom) + coin.amount);
+  }
+
+  /** CONTRACT: coins are validated (positive, no duplicate denoms). */
+  send(ctx: Context, from: string, to: string, coins: readonly Coin[]): void {
+    for (const c of coins) this.sub(ctx, from, c);
+    for (const c of coins) this.add(ctx, to, c);
+    emitTransfer(ctx, from, to, coinsToString(coins));
+    ctx.emit('message', { sender: from });
+  }
+
+  mint(ctx: Context, to: string, coins: readonly Coin[]): void {
+    for (const c of coins) {
+      Supply.set(ctx, c.denom, this.supplyOf(ctx, c.denom) + c.amount);
+      this.add(ctx, to, c);
+    }
+    emitMint(ctx, to, coinsToString(coins));
+  }
+
+  burn(ctx: Context, from: string, coins: readonly Coin[]): void {
+    for (const c of coins) {
+      this.sub(ctx, from, c);
+      const left = this.supplyOf(ctx, c.denom) - c.amount;
+      if (left === 0n) Supply.delete(ctx, c.denom);
+      else Supply.set(ctx, c.denom, left);
+    }
+    emitBurn(ctx, from, coinsToString(coins));
+  }
+
+  // FeeBank: fees leave the payer in the tx (its own partition) and reach the collector once
+  // per block, so no tx writes the collector's balance.
+  deductFee(ctx: Context, payer: string, amount: bigint): void {
+    const have = this.balance(ctx, payer, FEE_DENOM);
+    if (have < amount) throw ErrInsufficientFunds.wrap(`balance ${have}${FEE_DENOM} of ${payer} cannot pay the fee ${amount}${FEE_DENOM}`);
+    if (have - amount === 0n) Balances.delete(ctx, [payer, FEE_DENOM]);
+    else Balances.set(ctx, [payer, FEE_DENOM], have - amount);
+  }
+
+  creditFees(ctx: Context, addr: string, amount: bigint): void {
+    this.add(ctx, addr, { denom: FEE_DENOM, amount });
+  }
+
+  /** Genesis only: sets a balance and adds it to supply. */
+  initBalance(ctx: Context, addr: string, coin: Coin): void {
+    this.add(ctx, addr, coin);
+    Supply.set(ctx, coin.denom, this.supplyOf(ctx, coin.denom) + coin.amount);
+  }
+}

@@ -1,0 +1,30 @@
+// decode -> validate -> one keeper call -> typed response.
+import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { defineMsg, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
+import type { BankKeeper } from './keeper.ts';
+import { msgSendAccess } from './access.ts';
+
+export const MSG_SEND_TYPE_URL = '/cosmos.bank.v1beta1.MsgSend';
+
+export function validateMsgSend(msg: MsgSend): void {
+  validateAddress(msg.fromAddress, 'from address');
+  validateAddress(msg.toAddress, 'to address');
+  parseCoins(msg.amount);
+}
+
+export function bankMsgHandlers(keeper: BankKeeper): MsgHandler<unknown>[] {
+  return [
+    defineMsg<MsgSend>({
+      typeUrl: MSG_SEND_TYPE_URL,
+      module: 'bank',
+      decode: (b) => MsgSend.decode(b),
+      validate: validateMsgSend,
+      signers: (m) => [m.fromAddress],
+      access: msgSendAccess,
+      handle: (ctx, m) => {
+        keeper.send(ctx, m.fromAddress, m.toAddress, parseCoins(m.amount));
+        return { typeUrl: '/cosmos.bank.v1beta1.MsgSendResponse', value: MsgSendResponse.encode({}).finish() };
+      },
+    }),
+  ];
+}

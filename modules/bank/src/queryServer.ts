@@ -1,0 +1,51 @@
+// Bank queries: reject bad requests -> validate -> read. Paths and types are the Cosmos SDK's.
+import {
+  QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
+  QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse,
+} from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { paginate, toWireCoin, validateAddress, validateDenom, type QueryHandler } from '@lanes/app';
+import type { BankKeeper } from './keeper.ts';
+import { Supply } from './keys.ts';
+
+const denomKey = (c: { denom: string }): Uint8Array => Buffer.from(c.denom, 'utf8');
+
+export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
+  return [
+    {
+      path: '/cosmos.bank.v1beta1.Query/Balance',
+      handle: (ctx, data) => {
+        const req = QueryBalanceRequest.decode(data);
+        validateAddress(req.address);
+        validateDenom(req.denom);
+        const amount = keeper.balance(ctx, req.address, req.denom);
+        return QueryBalanceResponse.encode({ balance: { denom: req.denom, amount: amount.toString() } }).finish();
+      },
+    },
+    {
+      path: '/cosmos.bank.v1beta1.Query/AllBalances',
+      handle: (ctx, data) => {
+        const req = QueryAllBalancesRequest.decode(data);
+        validateAddress(req.address);
+        const page = paginate(keeper.allBalances(ctx, req.address).map(toWireCoin), denomKey, req.pagination);
+        return QueryAllBalancesResponse.encode({ balances: page.items, pagination: page.pagination }).finish();
+      },
+    },
+    {
+      path: '/cosmos.bank.v1beta1.Query/SupplyOf',
+      handle: (ctx, data) => {
+        const req = QuerySupplyOfRequest.decode(data);
+        validateDenom(req.denom);
+        return QuerySupplyOfResponse.encode({ amount: { denom: req.denom, amount: keeper.supplyOf(ctx, req.denom).toString() } }).finish();
+      },
+    },
+    {
+      path: '/cosmos.bank.v1beta1.Query/TotalSupply',
+      handle: (ctx, data) => {
+        const req = QueryTotalSupplyRequest.decode(data);
+        const all = [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount: amount.toString() }));
+        const page = paginate(all, denomKey, req.pagination);
+        return QueryTotalSupplyResponse.encode({ supply: page.items, pagination: page.pagination }).finish();
+      },
+    },
+  ];
+}
