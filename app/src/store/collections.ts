@@ -142,11 +142,15 @@ export const StringKey: KeyCodec<string> = {
   decode: (raw) => readStrPart(raw, 0)[0],
 };
 
+/**
+ * (a, b): `a` length-prefixed, `b` raw and last, so a prefix scan over `a` yields `b` in
+ * lexicographic order (balances of an address come out sorted by denom).
+ */
 export const PairKey: KeyCodec<readonly [string, string]> = {
-  encode: ([a, b]) => strPart(a) + strPart(b),
+  encode: ([a, b]) => strPart(a) + strPart(b).slice(1),
   decode: (raw) => {
     const [a, at] = readStrPart(raw, 0);
-    return [a, readStrPart(raw, at)[0]] as const;
+    return [a, raw.slice(at)] as const;
   },
 };
 

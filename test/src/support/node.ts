@@ -1,0 +1,68 @@
+// Starts a real single-validator node (the pinned cometbft binary + the Lanes app as a child
+// process, supervised by the launcher) in a temporary home on free 127.0.0.1 ports.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { initHome, startNode, type NodeHandle } from '@lanes/abci-server';
+import { devnetGenesis } from '@lanes/abci-server/lanesApp';
+import { devnetAccounts, type DevnetAccount } from '@lanes/client';
+
+export const TEST_CHAIN_ID = 'lanes-devnet-1';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface TestNode {
+  rpcUrl: string;
+  home: string;
+  accounts: DevnetAccount[];
+  handle: NodeHandle;
+  stop(): Promise<void>;
+}
+
+export async function startTestNode(opts: { blockTimeMs?: number; keepHome?: boolean } = {}): Promise<TestNode> {
+  const home = mkdtempSync(join(tmpdir(), 'lanes-it-'));
+  const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
+  const accounts = await devnetAccounts();
+  initHome({
+    home,
+    chainId: TEST_CHAIN_ID,
+    ports,
+    genesisAppState: devnetGenesis(accounts.map((a) => a.address)),
+    blockTimeMs: opts.blockTimeMs ?? 300,
+  });
+  const logger = pino({ level: process.env['LANES_TEST_LOG'] ?? 'warn' });
+  const output = process.env['LANES_TEST_LOG'] ? process.stderr : null;
+  const handle = await startNode({ home, ports, logger, output, cometbftLogLevel: '*:error', appLogLevel: 'warn', readyTimeoutMs: 60_000 });
+  return {
+    rpcUrl: handle.rpcUrl,
+    home,
+    accounts,
+    handle,
+    stop: async () => {
+      await handle.stop();
+      if (!opts.keepHome) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `cond` holds or `ms` pass. */
+export async function waitFor(cond: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
