@@ -1,3 +1,4 @@
+import './protoPerf.ts';
 export type { AbciApp, MaybePromise } from './abci.ts';
 export * from './constants.ts';
 export * from './errors.ts';
