@@ -16,7 +16,7 @@ export class InProcessChain {
   height = 0n;
   time = 1_700_000_000n;
   lastResults: ExecTxResult[] = [];
-  lastAppHash = new Uint8Array();
+  lastAppHash: Uint8Array = new Uint8Array();
 
   constructor(genesis: AppGenesisState, dbPath = ':memory:', readonly chainId = TEST_CHAIN_ID) {
     this.app = createLanesApp({ dbPath });

@@ -1,0 +1,240 @@
+// The `lanes` command: node lifecycle (init, start, app, unsafe-reset, version) here; keys, tx
+// and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID } from '@lanes/app';
+import { devnetGenesis } from './lanesApp.ts';
+import { devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
+import { register as registerKeys } from './commands/keys.ts';
+import { register as registerQuery } from './commands/query.ts';
+import { register as registerTx } from './commands/tx.ts';
+import { DEFAULT_PORTS, UserError, cometbftBinary, defaultHome, homePaths, initHome, readManifest, resetHome } from './node/home.ts';
+import { startNode, type NodeHandle } from './node/launcher.ts';
+import { runApp } from './node/appProcess.ts';
+import type { NodePorts } from './node/config.ts';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`not a TCP port: ${value}`);
+  return n;
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${value}`);
+  return n;
+}
+
+function home(cmd: Command): string {
+  return homePaths((cmd.optsWithGlobals() as { home: string }).home).home;
+}
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+async function initDevnet(dir: string, opts: { chainId: string; moniker?: string; ports: NodePorts; blockTimeMs?: number; force?: boolean; fund?: string[] }) {
+  const accounts = opts.fund ?? (await devnetAccounts()).map((a) => a.address);
+  return initHome({
+    home: dir,
+    chainId: opts.chainId,
+    ports: opts.ports,
+    genesisAppState: devnetGenesis(accounts),
+    appVersion: APP_VERSION,
+    ...(opts.moniker !== undefined && { moniker: opts.moniker }),
+    ...(opts.blockTimeMs !== undefined && { blockTimeMs: opts.blockTimeMs }),
+    ...(opts.force !== undefined && { force: opts.force }),
+  });
+}
+
+async function devnetBanner(dir: string, chainId: string, ports: NodePorts): Promise<string> {
+  const accounts = await devnetAccounts();
+  const bar = '!'.repeat(78);
+  return [
+    '',
+    bar,
+    `  LANES DEVNET is running   chain id ${chainId}`,
+    `  RPC        http://127.0.0.1:${ports.rpc}`,
+    `  ABCI gRPC  127.0.0.1:${ports.abci}`,
+    `  data       ${dir}`,
+    '  reset      npm run reset   (stop the node first; deletes the chain)',
+    '',
+    `  TEST KEYS from the public mnemonic '${TEST_MNEMONIC}'`,
+    '  Anyone can spend these: NEVER use them on a real network.',
+    ...accounts.map((a) => `    test${a.index}  ${a.address}`),
+    bar,
+    '',
+  ].join('\n');
+}
+
+/** A line every 10 s showing blocks are being made (CometBFT's per-block lines are off by default). */
+function startHeartbeat(rpcUrl: string) {
+  let last = -1;
+  setInterval(() => {
+    fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.json() as Promise<{ result: { sync_info: { latest_block_height: string; latest_app_hash: string } } }>)
+      .then(({ result: { sync_info: s } }) => {
+        const h = Number(s.latest_block_height);
+        print(`[lanes] height ${h}${last >= 0 ? ` (+${h - last} in 10 s)` : ''}, app hash ${s.latest_app_hash}`);
+        last = h;
+      })
+      .catch((err: unknown) => print(`[lanes] RPC ${rpcUrl}/status did not answer: ${(err as Error).message}`));
+  }, 10_000).unref();
+}
+
+function installSignalHandlers(node: NodeHandle) {
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`${sig} again: not waiting; the node will replay on next start\n`);
+      for (const pid of [node.cometbftPid, node.appPid]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      process.exit(130);
+    }
+    process.stderr.write(`${sig}: stopping CometBFT, then the app (again to force)...\n`);
+    void node.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('lanes')
+    .description('Lanes appchain node and client')
+    .option('--home <dir>', 'node data folder ($LANES_HOME, else <repo>/.devnet)', defaultHome())
+    .showHelpAfterError();
+
+  program.command('init')
+    .description('create a node data folder: CometBFT config, genesis, lanes.json')
+    .option('--chain-id <id>', 'chain id', DEVNET_CHAIN_ID)
+    .option('--moniker <name>', 'node name')
+    .option('--rpc-port <port>', 'CometBFT RPC port', parsePort, DEFAULT_PORTS.rpc)
+    .option('--p2p-port <port>', 'CometBFT P2P port', parsePort, DEFAULT_PORTS.p2p)
+    .option('--abci-port <port>', 'ABCI gRPC port of the app', parsePort, DEFAULT_PORTS.abci)
+    .option('--block-time <ms>', 'consensus timeout_commit in ms', parsePositiveInt, 500)
+    .option('--fund <addresses...>', 'addresses funded at genesis (default: the ten devnet test accounts)')
+    .option('--force', 'wipe an existing Lanes home first')
+    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean }, cmd: Command) => {
+      const dir = home(cmd);
+      const m = await initDevnet(dir, {
+        chainId: o.chainId,
+        ports: { rpc: o.rpcPort, p2p: o.p2pPort, abci: o.abciPort },
+        blockTimeMs: o.blockTime,
+        ...(o.moniker !== undefined && { moniker: o.moniker }),
+        ...(o.fund !== undefined && { fund: o.fund }),
+        ...(o.force !== undefined && { force: o.force }),
+      });
+      print(`initialised ${dir} (chain ${m.chainId}, RPC port ${m.ports.rpc}, P2P ${m.ports.p2p}, ABCI ${m.ports.abci})`);
+      print(`start it with: npm run lanes -- --home ${dir} start`);
+    });
+
+  program.command('start')
+    .description('run the node (the app and CometBFT, supervised) until Ctrl-C')
+    .option('--devnet', 'initialise a local devnet with the ten funded test accounts if the home is empty')
+    .option('--quiet', 'CometBFT logs errors only')
+    .addOption(new Option('--cometbft-log-level <level>', 'CometBFT log level for this run, e.g. info').conflicts('quiet'))
+    .option('--app-log-level <level>', 'app log level (pino)', 'info')
+    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string }, cmd: Command) => {
+      const dir = home(cmd);
+      cometbftBinary(); // fail early with the install hint
+      let manifest = readManifest(dir);
+      if (!manifest) {
+        if (!o.devnet) throw new UserError(`${dir} is not initialised: run \`npm run lanes -- init\` or \`npm start\` for a devnet`);
+        print(`initialising a devnet in ${dir}...`);
+        manifest = await initDevnet(dir, { chainId: DEVNET_CHAIN_ID, ports: DEFAULT_PORTS });
+      }
+      const logger = pino({ level: 'info', base: { proc: 'launcher' } });
+      const logLevel = o.quiet ? '*:error' : o.cometbftLogLevel;
+      const node = await startNode({
+        home: dir,
+        logger,
+        appLogLevel: o.appLogLevel,
+        ...(logLevel !== undefined && { cometbftLogLevel: logLevel }),
+      });
+      installSignalHandlers(node);
+      if (!o.quiet) startHeartbeat(node.rpcUrl);
+      if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
+      print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid})`);
+      const code = await node.exited;
+      print(code === 0 ? 'node stopped' : 'node failed; see the log above');
+      process.exit(code);
+    });
+
+  program.command('app')
+    .description('run only the app, serving ABCI over gRPC (the launcher runs this for you)')
+    .option('--abci <host:port>', 'listen address', `127.0.0.1:${DEFAULT_PORTS.abci}`)
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async (o: { abci: string; logLevel: string }, cmd: Command) => {
+      await runApp({ home: home(cmd), abci: o.abci, logLevel: o.logLevel });
+    });
+
+  program.command('unsafe-reset')
+    .description('delete the node data folder (chain data, app state, keys of the validator)')
+    .option('--devnet', 'only reset a home whose chain is the local devnet')
+    .action((o: { devnet?: boolean }, cmd: Command) => {
+      const dir = home(cmd);
+      if (!existsSync(dir)) {
+        print(`nothing to reset: ${dir} does not exist`);
+        return;
+      }
+      const manifest = readManifest(dir);
+      if (!manifest) throw new UserError(`${dir} does not look like a Lanes home (no lanes.json); refusing to delete it`);
+      if (o.devnet && manifest.chainId !== DEVNET_CHAIN_ID) {
+        throw new UserError(`${dir} holds chain ${manifest.chainId}, not the devnet ${DEVNET_CHAIN_ID}; refusing (drop --devnet to reset it anyway)`);
+      }
+      for (const pidFile of [homePaths(dir).appPid, homePaths(dir).cometPid]) {
+        const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+        if (pid > 1 && isRunning(pid)) throw new UserError(`a node is running on ${dir} (pid ${pid} in ${pidFile}): stop it first`);
+      }
+      resetHome(dir);
+      print(`deleted ${dir} (chain ${manifest.chainId})`);
+    });
+
+  program.command('version')
+    .description('print versions')
+    .action(() => {
+      print(`${APP_NAME} ${APP_VERSION}`);
+      let comet = 'not installed (node scripts/ensure.mjs)';
+      try {
+        const r = spawnSync(cometbftBinary(), ['version'], { encoding: 'utf8' });
+        if (r.status === 0) comet = r.stdout.trim();
+      } catch {
+        // keep "not installed"
+      }
+      print(`cometbft ${comet}`);
+      print(`node ${process.version}`);
+    });
+
+  registerKeys(program);
+  registerTx(program);
+  registerQuery(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode); // commander printed it
+    if (err instanceof UserError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+// Only when run as the entry point, so buildProgram() can be imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

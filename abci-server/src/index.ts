@@ -1,0 +1,17 @@
+// @lanes/abci-server: the gRPC binding of the app and the node launcher, for the CLI, test/ and
+// bench/ (start a node programmatically: initHome, then startNode, then stop()).
+export {
+  ABCI_SERVICE, PANIC_CODE, PANIC_CODESPACE, abciServiceDefinition, startAbciGrpcServer,
+  type AbciGrpcServer, type AbciGrpcServerOptions,
+} from './grpcServer.ts';
+export {
+  BLOCK_MAX_BYTES, DEFAULT_COMET_LOG_LEVEL, editCometConfig, editGenesis, setTomlKey,
+  type CometConfigOptions, type GenesisOptions, type NodePorts,
+} from './node/config.ts';
+export {
+  DEFAULT_PORTS, REPO_ROOT, UserError, cometbftBinary, defaultHome, homePaths, initHome,
+  readManifest, resetHome, type HomeManifest, type InitHomeOptions,
+} from './node/home.ts';
+export { startNode, type NodeHandle, type StartNodeOptions } from './node/launcher.ts';
+export { runApp, type RunAppOptions } from './node/appProcess.ts';
+export * from './lanesApp.ts';

@@ -1,0 +1,70 @@
+// `lanes app`: the app process. Opens the state database, serves ABCI over gRPC, and closes the
+// database cleanly on SIGTERM/SIGINT or when the launcher that spawned it goes away.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { createLanesApp } from '../lanesApp.ts';
+import { startAbciGrpcServer } from '../grpcServer.ts';
+import { homePaths } from './home.ts';
+
+export interface RunAppOptions {
+  home: string;
+  /** host:port, e.g. '127.0.0.1:26658'. */
+  abci: string;
+  logLevel?: string;
+}
+
+export async function runApp(opts: RunAppOptions): Promise<void> {
+  const p = homePaths(opts.home);
+  const logger = pino({ level: opts.logLevel ?? 'info', base: { pid: process.pid } });
+  mkdirSync(p.appDir, { recursive: true });
+  const app = createLanesApp({ dbPath: p.dbPath, logger });
+  let server;
+  try {
+    server = await startAbciGrpcServer(app, { address: opts.abci, logger });
+  } catch (err) {
+    app.close();
+    throw err;
+  }
+
+  let closing = false;
+  const shutdown = (why: string, stopCometbft = false) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ why }, 'app shutting down');
+    // In-flight calls (a Commit) finish before the database closes.
+    void (stopCometbft ? stopOrphanedCometbft(p.cometPid) : Promise.resolve()).then(() => server.close()).then(() => {
+      app.close();
+      logger.info('app stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (process.send) {
+    // Spawned by the launcher: tell it we listen, and leave with it.
+    // CometBFT would hang (it ignores SIGTERM while an ABCI call is pending), so it goes first.
+    process.on('disconnect', () => shutdown('launcher went away', true));
+    process.send({ type: 'lanes-app-ready', port: server.port });
+    process.channel?.unref();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM the CometBFT our dead launcher started, wait up to 10 s, then SIGKILL. */
+async function stopOrphanedCometbft(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BLOCK_MAX_BYTES, editGenesis, setTomlKey } from './config.ts';
+
+const TOML = `proxy_app = "tcp://127.0.0.1:26658"
+abci = "socket"
+
+[rpc]
+laddr = "tcp://127.0.0.1:26657"
+max_open_connections = 900
+
+[instrumentation]
+prometheus = false
+max_open_connections = 3
+`;
+
+test('setTomlKey edits the key of the right section only', () => {
+  const t = setTomlKey(setTomlKey(TOML, 'rpc', 'max_open_connections', 2000), '', 'proxy_app', '127.0.0.1:1');
+  assert.match(t, /^proxy_app = "127.0.0.1:1"$/m);
+  assert.match(t, /\[rpc\]\nladdr = "tcp:\/\/127.0.0.1:26657"\nmax_open_connections = 2000\n/);
+  assert.match(t, /\[instrumentation\]\nprometheus = false\nmax_open_connections = 3\n/);
+  assert.match(setTomlKey(TOML, 'rpc', 'laddr', ['*']), /^laddr = \["\*"\]$/m);
+});
+
+test('setTomlKey refuses a key the section does not have', () => {
+  assert.throws(() => setTomlKey(TOML, 'rpc', 'prometheus', true), /no key prometheus in section \[rpc\]/);
+  assert.throws(() => setTomlKey(TOML, '', 'laddr', 'x'), /top level/);
+});
+
+test('editGenesis sets chain id, app state, block limits and keeps validators', () => {
+  const before = JSON.stringify({
+    chain_id: 'test-chain-x',
+    consensus_params: { block: { max_bytes: '22020096', max_gas: '10' }, abci: { vote_extensions_enable_height: '0' } },
+    validators: [{ address: 'AB', power: '10' }],
+  });
+  const g = JSON.parse(editGenesis(before, { chainId: 'lanes-devnet-1', appState: { bank: { balances: [] } } }));
+  assert.equal(g.chain_id, 'lanes-devnet-1');
+  assert.deepEqual(g.app_state, { bank: { balances: [] } });
+  assert.deepEqual(g.consensus_params.block, { max_bytes: String(BLOCK_MAX_BYTES), max_gas: '-1' });
+  assert.equal(g.consensus_params.abci.vote_extensions_enable_height, '1');
+  assert.deepEqual(g.validators, [{ address: 'AB', power: '10' }]);
+  assert.ok(BLOCK_MAX_BYTES < 4 * 1024 * 1024);
+});

@@ -1,0 +1,113 @@
+// Edits of the files `cometbft init` writes: config.toml (plain string edits of known keys, so
+// CometBFT's comments stay) and genesis.json. Pure functions, no I/O.
+
+export type TomlValue = string | number | boolean | readonly string[];
+
+function renderToml(v: TomlValue): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((s) => JSON.stringify(s)).join(', ')}]`;
+  return String(v);
+}
+
+/**
+ * Sets `key = value` in `section` ('' for the top-level table) of a CometBFT config.toml.
+ * Throws when the key is absent: a renamed key in a new CometBFT must not be silently skipped.
+ */
+export function setTomlKey(toml: string, section: string, key: string, value: TomlValue): string {
+  const lines = toml.split('\n');
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      current = header[1]!.trim();
+      continue;
+    }
+    if (current !== section) continue;
+    const m = /^(\s*)([A-Za-z0-9_-]+)\s*=/.exec(line);
+    if (m && m[2] === key) {
+      lines[i] = `${m[1]}${key} = ${renderToml(value)}`;
+      return lines.join('\n');
+    }
+  }
+  throw new Error(`config.toml has no key ${key} in section [${section || 'top level'}]`);
+}
+
+export interface NodePorts {
+  rpc: number;
+  p2p: number;
+  abci: number;
+}
+
+export interface CometConfigOptions {
+  moniker?: string;
+  ports: NodePorts;
+  /** consensus.timeout_commit in milliseconds; the devnet's block time is about this. */
+  blockTimeMs?: number;
+  /** CometBFT log level, e.g. 'info' or '*:error'. */
+  logLevel?: string;
+}
+
+/**
+ * The default CometBFT log level: start/stop lines and errors. 'state:info' adds three lines per
+ * block, too many at 2 blocks/s; `lanes start` prints a height heartbeat instead.
+ */
+export const DEFAULT_COMET_LOG_LEVEL = 'main:info,*:error';
+
+export function editCometConfig(toml: string, opts: CometConfigOptions): string {
+  const { ports } = opts;
+  const blockTimeMs = opts.blockTimeMs ?? 500;
+  const edits: [string, string, TomlValue][] = [
+    // No tcp:// scheme: CometBFT 0.38.13+ dials with grpc.NewClient, which does not parse it.
+    ['', 'proxy_app', `127.0.0.1:${ports.abci}`],
+    ['', 'abci', 'grpc'],
+    ['', 'log_level', opts.logLevel ?? DEFAULT_COMET_LOG_LEVEL],
+    ['rpc', 'laddr', `tcp://127.0.0.1:${ports.rpc}`],
+    // The web app calls the RPC from the browser.
+    ['rpc', 'cors_allowed_origins', ['*']],
+    ['rpc', 'max_open_connections', 2000],
+    ['rpc', 'max_subscription_clients', 500],
+    ['rpc', 'pprof_laddr', ''],
+    ['p2p', 'laddr', `tcp://127.0.0.1:${ports.p2p}`],
+    ['p2p', 'allow_duplicate_ip', true],
+    ['p2p', 'addr_book_strict', false],
+    ['mempool', 'size', 50000],
+    ['mempool', 'max_txs_bytes', 1073741824],
+    ['mempool', 'cache_size', 100000],
+    ['mempool', 'recheck', true],
+    ['consensus', 'timeout_commit', `${blockTimeMs}ms`],
+    ['consensus', 'timeout_propose', `${Math.max(1000, blockTimeMs * 2)}ms`],
+    ['consensus', 'create_empty_blocks', true],
+    ['consensus', 'create_empty_blocks_interval', '0s'],
+    ['tx_index', 'indexer', 'kv'],
+    ['instrumentation', 'prometheus', false],
+  ];
+  if (opts.moniker !== undefined) edits.push(['', 'moniker', opts.moniker]);
+  return edits.reduce((t, [section, key, value]) => setTomlKey(t, section, key, value), toml);
+}
+
+/**
+ * Stays under the 4 MiB gRPC receive limit of CometBFT's ABCI client, with room for the
+ * FinalizeBlock request's other fields.
+ */
+export const BLOCK_MAX_BYTES = 3 * 1024 * 1024;
+
+export interface GenesisOptions {
+  chainId: string;
+  appState: object;
+  /** Height from which validators sign vote extensions (the oracle's prices); 0 disables. */
+  voteExtensionsEnableHeight?: number;
+}
+
+/** Returns genesis.json with the chain id, app state and consensus params set; keeps the validators. */
+export function editGenesis(genesisJson: string, opts: GenesisOptions): string {
+  const g = JSON.parse(genesisJson) as Record<string, unknown> & {
+    consensus_params?: { block?: Record<string, string>; abci?: Record<string, string> };
+  };
+  g['chain_id'] = opts.chainId;
+  g['app_state'] = opts.appState;
+  const params = (g.consensus_params ??= {});
+  params.block = { ...params.block, max_bytes: String(BLOCK_MAX_BYTES), max_gas: '-1' };
+  params.abci = { ...params.abci, vote_extensions_enable_height: String(opts.voteExtensionsEnableHeight ?? 1) };
+  return `${JSON.stringify(g, null, 2)}\n`;
+}

@@ -1,0 +1,141 @@
+// The data folder of a Lanes node:
+//   <home>/lanes.json       chain id and ports (what `lanes start` reuses); marks a Lanes home
+//   <home>/cometbft/        CometBFT's home (config/, data/)
+//   <home>/app/state.db     the app's SQLite file
+//   <home>/app.pid, <home>/cometbft.pid   written by the launcher while the node runs
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { editCometConfig, editGenesis, type NodePorts } from './config.ts';
+
+export type { NodePorts } from './config.ts';
+
+/** The repository root (LANES_REPO_ROOT when set). */
+export const REPO_ROOT = process.env['LANES_REPO_ROOT'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const DEFAULT_PORTS: NodePorts = { rpc: 26657, p2p: 26656, abci: 26658 };
+
+/** An error a user caused (bad flag, missing folder): the CLI prints its message without a stack. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+}
+
+export function defaultHome(): string {
+  return process.env['LANES_HOME'] ?? join(REPO_ROOT, '.devnet');
+}
+
+export function homePaths(home: string) {
+  const abs = resolve(home);
+  return {
+    home: abs,
+    manifest: join(abs, 'lanes.json'),
+    cometHome: join(abs, 'cometbft'),
+    cometConfig: join(abs, 'cometbft', 'config', 'config.toml'),
+    genesis: join(abs, 'cometbft', 'config', 'genesis.json'),
+    appDir: join(abs, 'app'),
+    dbPath: join(abs, 'app', 'state.db'),
+    appPid: join(abs, 'app.pid'),
+    cometPid: join(abs, 'cometbft.pid'),
+  };
+}
+
+/** What lanes.json holds. */
+export interface HomeManifest {
+  chainId: string;
+  ports: NodePorts;
+  createdAt: string;
+  appVersion: string;
+}
+
+export function readManifest(home: string): HomeManifest | undefined {
+  const { manifest } = homePaths(home);
+  if (!existsSync(manifest)) return undefined;
+  try {
+    return JSON.parse(readFileSync(manifest, 'utf8')) as HomeManifest;
+  } catch (err) {
+    throw new UserError(`${manifest} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The CometBFT binary: $LANES_COMETBFT, else the pinned one `scripts/ensure.mjs` installs. */
+export function cometbftBinary(): string {
+  const bin = process.env['LANES_COMETBFT'] ?? join(REPO_ROOT, '.tools', 'bin', 'cometbft');
+  if (!existsSync(bin)) {
+    throw new UserError(`CometBFT not found at ${bin}: run \`node scripts/ensure.mjs\` or set LANES_COMETBFT`);
+  }
+  return bin;
+}
+
+export interface InitHomeOptions {
+  home: string;
+  chainId: string;
+  moniker?: string;
+  ports: NodePorts;
+  /** genesis.json's app_state, e.g. `devnetGenesis(addresses)` from @lanes/app. */
+  genesisAppState: object;
+  /** consensus.timeout_commit in ms (default 500). */
+  blockTimeMs?: number;
+  /** CometBFT log level written to config.toml. */
+  logLevel?: string;
+  voteExtensionsEnableHeight?: number;
+  /** Wipe an existing Lanes home first (only one that has a lanes.json). */
+  force?: boolean;
+  appVersion?: string;
+}
+
+/** Creates a node's data folder: `cometbft init`, config.toml and genesis.json edits, lanes.json. */
+export function initHome(opts: InitHomeOptions): HomeManifest {
+  const p = homePaths(opts.home);
+  for (const [name, port] of Object.entries(opts.ports)) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`invalid ${name} port: ${port}`);
+  }
+  if (existsSync(p.manifest)) {
+    if (!opts.force) throw new UserError(`${p.home} is already initialised (use --force to wipe it and start a new chain)`);
+    resetHome(p.home);
+  }
+  mkdirSync(p.appDir, { recursive: true });
+  if (!existsSync(p.genesis)) {
+    const r = spawnSync(cometbftBinary(), ['init', '--home', p.cometHome], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cometbft init --home ${p.cometHome} failed (${r.status}): ${r.stderr || r.error?.message}`);
+  }
+  const configOpts = {
+    ports: opts.ports,
+    ...(opts.moniker !== undefined && { moniker: opts.moniker }),
+    ...(opts.blockTimeMs !== undefined && { blockTimeMs: opts.blockTimeMs }),
+    ...(opts.logLevel !== undefined && { logLevel: opts.logLevel }),
+  };
+  writeFileSync(p.cometConfig, editCometConfig(readFileSync(p.cometConfig, 'utf8'), configOpts));
+  writeFileSync(p.genesis, editGenesis(readFileSync(p.genesis, 'utf8'), {
+    chainId: opts.chainId,
+    appState: opts.genesisAppState,
+    ...(opts.voteExtensionsEnableHeight !== undefined && { voteExtensionsEnableHeight: opts.voteExtensionsEnableHeight }),
+  }));
+  const manifest: HomeManifest = {
+    chainId: opts.chainId,
+    ports: { ...opts.ports },
+    createdAt: new Date().toISOString(),
+    appVersion: opts.appVersion ?? 'unknown',
+  };
+  // Written last: its presence means the home is complete.
+  writeFileSync(p.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/**
+ * Deletes a Lanes home. Refuses any folder without a lanes.json, so a mistyped --home can
+ * never delete something else.
+ */
+export function resetHome(home: string): void {
+  const p = homePaths(home);
+  if (!existsSync(p.manifest)) {
+    throw new UserError(`${p.home} does not look like a Lanes home (no lanes.json); refusing to delete it`);
+  }
+  // Known entries only, then the folder if nothing else was put there.
+  for (const f of [p.cometHome, p.appDir, p.appPid, p.cometPid, p.manifest]) rmSync(f, { recursive: true, force: true });
+  try {
+    rmdirSync(p.home);
+  } catch {
+    // Not empty: the user keeps what they put there.
+  }
+}

@@ -1,0 +1,291 @@
+// Runs a node: the app (a child Node process serving ABCI over gRPC) and CometBFT, supervised.
+//
+// Order matters both ways: CometBFT handshakes with the app on start, so the app must be
+// listening first; on shutdown CometBFT stops first, so the app never sees a half-sent block.
+// If either dies unexpectedly both are brought back (the app first); CometBFT replays whatever
+// the app lost. Children run in their own process groups, so a terminal's Ctrl-C reaches only
+// the launcher, which then stops them in order. If the launcher itself dies, the app sees its
+// IPC channel close, stops CometBFT (pid in <home>/cometbft.pid), then exits.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { NodePorts } from './config.ts';
+import { REPO_ROOT, UserError, cometbftBinary, homePaths, readManifest } from './home.ts';
+
+export interface StartNodeOptions {
+  home: string;
+  /** Default: the ports in <home>/lanes.json. */
+  ports?: NodePorts;
+  logger: Logger;
+  /** Called once, when the RPC answers /status with a committed block. */
+  onReady?: (info: { rpcUrl: string; height: number }) => void;
+  /** Where the children's lines go, prefixed `[app] ` / `[cometbft] `. Default stdout; null drops them. */
+  output?: NodeJS.WritableStream | null;
+  /** Overrides config.toml's log_level for this run, e.g. '*:error'. */
+  cometbftLogLevel?: string;
+  /** The app's pino level (default 'info'). */
+  appLogLevel?: string;
+  /** How long to wait for the first block (default 60 s). */
+  readyTimeoutMs?: number;
+  /** Restarts allowed within a minute before the supervisor gives up (default 5). */
+  maxRestartsPerMinute?: number;
+  /**
+   * The app's entry point, run as `node --import tsx <appEntry> --home H app --abci ADDR
+   * --log-level L`; it must send `{ type: 'lanes-app-ready' }` over IPC once listening.
+   * Default: this package's cli.ts. Tests may substitute a stub app.
+   */
+  appEntry?: string;
+}
+
+export interface NodeHandle {
+  rpcUrl: string;
+  ports: NodePorts;
+  /** Pids of the current children (they change on restart; also in <home>/app.pid, cometbft.pid). */
+  readonly appPid: number | undefined;
+  readonly cometbftPid: number | undefined;
+  /** How many times the supervisor restarted a child. */
+  readonly restarts: number;
+  /** Resolves 0 once stop() is done, or 1 when the supervisor gave up (both children stopped). */
+  readonly exited: Promise<number>;
+  /** CometBFT first (SIGTERM, SIGKILL after 10 s), then the app. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const CLI_PATH = join(REPO_ROOT, 'abci-server', 'src', 'cli.ts');
+const TAIL_LINES = 40;
+const KILL_AFTER_MS = 10_000;
+
+class Child {
+  readonly proc: ChildProcess;
+  readonly tail: string[] = [];
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive = true;
+  /** Set once we asked it to stop: its exit is then expected. */
+  terminating = false;
+
+  constructor(readonly label: string, cmd: string, args: string[], output: NodeJS.WritableStream | null, ipc: boolean) {
+    this.proc = spawn(cmd, args, {
+      cwd: REPO_ROOT,
+      stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    for (const stream of [this.proc.stdout, this.proc.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        this.tail.push(line);
+        if (this.tail.length > TAIL_LINES) this.tail.shift();
+        output?.write(`[${label}] ${line}\n`);
+      });
+    }
+    this.exit = new Promise((resolve) => {
+      this.proc.once('exit', (code, signal) => resolve({ code, signal }));
+      // Spawn failure (ENOENT, EACCES): there is no 'exit' event.
+      this.proc.once('error', (err) => {
+        this.tail.push(`spawn failed: ${err.message}`);
+        if (this.proc.pid === undefined) resolve({ code: -1, signal: null });
+      });
+    });
+    void this.exit.then(() => {
+      this.alive = false;
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after graceMs. */
+  async terminate(graceMs = KILL_AFTER_MS): Promise<void> {
+    if (!this.alive) return;
+    this.terminating = true;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exit;
+    clearTimeout(timer);
+  }
+
+  describeExit(e: { code: number | null; signal: NodeJS.Signals | null }): string {
+    return e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`;
+  }
+}
+
+async function assertPortFree(port: number, what: string, home: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE'
+        ? new UserError(`port ${port} (${what}) is already in use: is a node already running? (see ${join(home, 'app.pid')})`)
+        : err);
+    });
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}
+
+async function rpcHeight(rpcUrl: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { result?: { sync_info?: { latest_block_height?: string } } };
+    return Number(body.result?.sync_info?.latest_block_height ?? 0);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the app and CometBFT for an initialised home; resolves once a block is committed. */
+export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
+  const { logger } = opts;
+  const p = homePaths(opts.home);
+  const manifest = readManifest(p.home);
+  if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json): run \`lanes init\` first`);
+  const ports = opts.ports ?? manifest.ports;
+  const rpcUrl = `http://127.0.0.1:${ports.rpc}`;
+  const output = opts.output === undefined ? process.stdout : opts.output;
+  const maxRestarts = opts.maxRestartsPerMinute ?? 5;
+  const cometBin = cometbftBinary();
+  const tsxLoader = import.meta.resolve('tsx');
+
+  await assertPortFree(ports.abci, 'ABCI', p.home);
+  await assertPortFree(ports.rpc, 'RPC', p.home);
+  await assertPortFree(ports.p2p, 'P2P', p.home);
+
+  let app: Child | undefined;
+  let comet: Child | undefined;
+  let stopping = false;
+  let started = false;
+  let recovery: Promise<void> | undefined;
+  let restartCount = 0;
+  const restartTimes: number[] = [];
+  let resolveExited!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExited = r));
+
+  function failure(msg: string, child?: Child): Error {
+    const tail = child?.tail.length ? `\nlast lines of ${child.label}:\n  ${child.tail.slice(-15).join('\n  ')}` : '';
+    return new Error(`${msg}${tail}`);
+  }
+
+  async function startApp(): Promise<void> {
+    if (stopping) throw new Error('node is stopping');
+    const args = ['--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
+      '--log-level', opts.appLogLevel ?? 'info'];
+    const child = new Child('app', process.execPath, args, output, true);
+    app = child;
+    if (child.proc.pid !== undefined) writeFileSync(p.appPid, `${child.proc.pid}\n`);
+    void child.exit.then((e) => onExit(child, e));
+    // The app sends 'lanes-app-ready' over IPC once its gRPC port is bound.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(failure('the app did not start listening within 120 s', child)), 120_000);
+      child.proc.on('message', (m: unknown) => {
+        if ((m as { type?: string } | null)?.type === 'lanes-app-ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void child.exit.then((e) => {
+        clearTimeout(timer);
+        reject(failure(`the app ${child.describeExit(e)} before it was ready`, child));
+      });
+    });
+  }
+
+  function startComet(): void {
+    if (stopping) throw new Error('node is stopping');
+    const args = ['start', '--home', p.cometHome];
+    if (opts.cometbftLogLevel) args.push('--log_level', opts.cometbftLogLevel);
+    const child = new Child('cometbft', cometBin, args, output, false);
+    comet = child;
+    if (child.proc.pid !== undefined) writeFileSync(p.cometPid, `${child.proc.pid}\n`);
+    void child.exit.then((e) => onExit(child, e));
+  }
+
+  function onExit(child: Child, e: { code: number | null; signal: NodeJS.Signals | null }): void {
+    if (stopping || !started) return;
+    if (child.terminating || (child !== app && child !== comet)) return; // stopped or replaced by us
+    logger.warn({ child: child.label, code: e.code, signal: e.signal }, `${child.label} ${child.describeExit(e)} unexpectedly; restarting`);
+    recovery ??= recover().finally(() => {
+      recovery = undefined;
+    });
+  }
+
+  async function recover(): Promise<void> {
+    while (!stopping && !(app?.alive && comet?.alive)) {
+      const now = Date.now();
+      while (restartTimes.length > 0 && now - restartTimes[0]! > 60_000) restartTimes.shift();
+      if (restartTimes.length >= maxRestarts) {
+        const culprit = app?.alive ? comet : app;
+        logger.fatal(failure(`${maxRestarts} restarts within a minute; giving up`, culprit).message);
+        await shutdown(1);
+        return;
+      }
+      restartTimes.push(now);
+      restartCount++;
+      // CometBFT cannot run without its app, and must start after the app listens. Without
+      // its app it hangs in the pending ABCI call and ignores SIGTERM: a short grace, then KILL
+      // (it survives that: it replays from its WAL).
+      if (!app?.alive) await comet?.terminate(2000);
+      await sleep(250 * restartTimes.length);
+      if (stopping) return;
+      try {
+        if (!app?.alive) await startApp();
+        if (!comet?.alive) startComet();
+        logger.info({ appPid: app?.proc.pid, cometbftPid: comet?.proc.pid }, 'node restarted');
+      } catch (err) {
+        if (!stopping) logger.error({ err }, 'restart failed');
+      }
+    }
+  }
+
+  let shuttingDown: Promise<void> | undefined;
+  function shutdown(code: number): Promise<void> {
+    stopping = true;
+    shuttingDown ??= (async () => {
+      await comet?.terminate();
+      await app?.terminate();
+      // A restart in progress may have spawned a child meanwhile.
+      await recovery?.catch(() => {});
+      await comet?.terminate();
+      await app?.terminate();
+      rmSync(p.appPid, { force: true });
+      rmSync(p.cometPid, { force: true });
+      resolveExited(code);
+    })();
+    return shuttingDown;
+  }
+
+  try {
+    await startApp();
+    startComet();
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    let height: number | undefined;
+    for (;;) {
+      if (!app?.alive) throw failure('the app exited during startup', app);
+      if (!comet?.alive) throw failure('CometBFT exited during startup', comet);
+      height = await rpcHeight(rpcUrl);
+      if (height !== undefined && height >= 1) break;
+      if (Date.now() > deadline) throw failure(`no block committed within ${opts.readyTimeoutMs ?? 60_000} ms`, comet);
+      await sleep(200);
+    }
+    started = true;
+    logger.info({ rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid }, 'node ready');
+    opts.onReady?.({ rpcUrl, height });
+  } catch (err) {
+    await shutdown(1);
+    throw err;
+  }
+
+  return {
+    rpcUrl,
+    ports,
+    get appPid() {
+      return app?.proc.pid;
+    },
+    get cometbftPid() {
+      return comet?.proc.pid;
+    },
+    get restarts() {
+      return restartCount;
+    },
+    exited,
+    stop: () => shutdown(0),
+  };
+}
