@@ -1,0 +1,210 @@
+// `lanes tx ...`: build, sign (SIGN_MODE_DIRECT via CosmJS) and broadcast transactions, then
+// wait for inclusion and report the result. Exit code 1 when the tx fails at any stage.
+import { createInterface } from 'node:readline/promises';
+import { fromHex } from '@cosmjs/encoding';
+import { BroadcastTxError, calculateFee, GasPrice, TimeoutError, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
+import type { EncodeObject } from '@cosmjs/proto-signing';
+import { Comet38Client } from '@cosmjs/tendermint-rpc';
+import {
+  assertLanesAddress,
+  connectLanes,
+  DEFAULT_GAS_ADJUSTMENT,
+  DEFAULT_GAS_LIMIT,
+  DEVNET_GAS_PRICE,
+  DEVNET_RPC,
+  formatCoins,
+  parseHumanCoins,
+  type MsgSendEncodeObject,
+} from '@lanes/client';
+import { Option, type Command } from 'commander';
+import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveHome, resolveKey } from './keys.ts';
+
+interface TxOptions {
+  fees?: string;
+  gas?: string;
+  gasAdjustment: string;
+  gasPrices: string;
+  memo?: string;
+  node: string;
+  chainId?: string;
+  yes?: boolean;
+  output: string;
+}
+
+/** How the gas limit is chosen: simulate and scale, or a fixed number. */
+type GasSetting = { readonly auto: true; readonly adjustment: number } | { readonly auto: false; readonly limit: number };
+
+function parseGas(opts: TxOptions): GasSetting {
+  const adjustment = Number(opts.gasAdjustment);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(opts.gasAdjustment) || !(adjustment >= 1) || adjustment > 10) {
+    throw new CliError(`invalid --gas-adjustment "${opts.gasAdjustment}": expected a number in [1, 10]`);
+  }
+  // Without --gas: simulate, unless --fees was given (then the SDK's default limit, as `gaiad` does).
+  const gas = opts.gas ?? (opts.fees === undefined ? 'auto' : String(DEFAULT_GAS_LIMIT));
+  if (gas === 'auto') return { auto: true, adjustment };
+  const limit = Number(gas);
+  if (!/^[0-9]+$/.test(gas) || !Number.isSafeInteger(limit) || limit <= 0) throw new CliError(`invalid --gas "${gas}": expected "auto" or a positive integer`);
+  return { auto: false, limit };
+}
+
+function parseGasPrice(value: string): GasPrice {
+  try {
+    return GasPrice.fromString(value);
+  } catch (e) {
+    throw new CliError(`invalid --gas-prices "${value}": ${(e as Error).message}`);
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** (codespace, code, log) of an included tx; DeliverTxResponse has no codespace. */
+async function txResult(node: string, hash: string): Promise<{ codespace: string; code: number; log: string } | undefined> {
+  try {
+    const comet = await Comet38Client.connect(node);
+    try {
+      const r = await comet.tx({ hash: fromHex(hash) });
+      return { codespace: r.result.codespace ?? '', code: r.result.code, log: r.result.log ?? '' };
+    } finally {
+      comet.disconnect();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signs with `from`'s key, broadcasts, waits for inclusion and prints the outcome. Sets
+ * process.exitCode = 1 when the tx is rejected or fails.
+ */
+async function signAndSend(cmd: Command, from: string, msgsFor: (signer: string) => EncodeObject[], summary: string, opts: TxOptions): Promise<void> {
+  const gas = parseGas(opts);
+  const gasPrice = parseGasPrice(opts.gasPrices);
+  const fees = opts.fees === undefined ? undefined : parseHumanCoins(opts.fees, { allowZero: true });
+  const home = resolveHome(cmd);
+  const { entry, wallet } = await resolveKey(home, from);
+  const msgs = msgsFor(entry.address);
+  const memo = opts.memo ?? '';
+
+  let client;
+  try {
+    client = await connectLanes(opts.node, wallet, { gasPrice });
+  } catch (e) {
+    throw explainNodeError(e, opts.node);
+  }
+  try {
+    const chainId = await client.getChainId();
+    if (opts.chainId !== undefined && opts.chainId !== chainId) {
+      throw new CliError(`--chain-id "${opts.chainId}" does not match the node at ${opts.node}, which is on "${chainId}"`);
+    }
+    let gasLimit: number;
+    if (gas.auto) {
+      let simulated: number;
+      try {
+        simulated = await client.simulate(entry.address, msgs, memo);
+      } catch (e) {
+        throw new CliError(`simulation failed (use --gas N to skip it): ${(e as Error).message}`);
+      }
+      gasLimit = Math.ceil(simulated * gas.adjustment);
+    } else {
+      gasLimit = gas.limit;
+    }
+    const fee: StdFee = fees ? { amount: fees, gas: String(gasLimit) } : calculateFee(gasLimit, gasPrice);
+
+    process.stderr.write(
+      `${summary}\n  from: ${entry.name} (${entry.address})\n  fee: ${formatCoins(fee.amount) || '0'} (${fee.amount.map((c) => `${c.amount}${c.denom}`).join(',') || '0'}), gas limit ${fee.gas}\n` +
+        `${memo ? `  memo: ${JSON.stringify(memo)}\n` : ''}  chain: ${chainId} via ${opts.node}\n`,
+    );
+    if (!opts.yes && process.stdin.isTTY && !(await confirm('confirm transaction before signing and broadcasting [y/N]: '))) {
+      throw new CliError('canceled');
+    }
+
+    let res: DeliverTxResponse;
+    try {
+      res = await client.signAndBroadcast(entry.address, msgs, fee, memo);
+    } catch (e) {
+      if (e instanceof BroadcastTxError) {
+        // Rejected by CheckTx: never entered the mempool.
+        const out = { stage: 'check_tx', codespace: e.codespace, code: e.code, log: e.log ?? '' };
+        if (opts.output === 'json') printJson(out);
+        else process.stdout.write(`rejected by CheckTx\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (e instanceof TimeoutError) {
+        throw new CliError(`tx ${e.txId} was broadcast but not included in time; check with \`lanes query tx ${e.txId}\``);
+      }
+      throw e;
+    }
+
+    const failed = res.code !== 0;
+    const detail = failed ? await txResult(opts.node, res.transactionHash) : undefined;
+    const out = {
+      txhash: res.transactionHash,
+      height: res.height,
+      code: res.code,
+      ...(failed ? { codespace: detail?.codespace ?? '', log: detail?.log ?? res.rawLog ?? '' } : {}),
+      gas_wanted: res.gasWanted.toString(),
+      gas_used: res.gasUsed.toString(),
+    };
+    if (opts.output === 'json') printJson(out);
+    else {
+      process.stdout.write(`txhash: ${out.txhash}\nheight: ${out.height}\ncode: ${out.code}\ngas: ${out.gas_used} used / ${out.gas_wanted} wanted\n`);
+      if (failed) process.stdout.write(`codespace: ${out.codespace ?? ''}\nlog: ${out.log ?? ''}\n`);
+    }
+    if (failed) process.exitCode = 1;
+  } catch (e) {
+    throw explainNodeError(e, opts.node);
+  } finally {
+    client.disconnect();
+  }
+}
+
+function addTxOptions(cmd: Command): Command {
+  return cmd
+    .option('--fees <coins>', 'fee to pay, e.g. 500ulane (default: gas limit x --gas-prices)')
+    .option('--gas <auto|N>', `gas limit, or "auto" to simulate (default: auto; ${DEFAULT_GAS_LIMIT} when --fees is given)`)
+    .option('--gas-adjustment <x>', 'multiplier on simulated gas with --gas auto', String(DEFAULT_GAS_ADJUSTMENT))
+    .option('--gas-prices <price>', 'gas price used to compute the fee', DEVNET_GAS_PRICE)
+    .option('--memo <text>', 'memo to include in the tx')
+    .addOption(new Option('--node <url>', 'CometBFT RPC endpoint').env('LANES_NODE').default(DEVNET_RPC))
+    .option('--chain-id <id>', 'refuse to sign unless the node is on this chain')
+    .option('-y, --yes', 'skip the confirmation prompt')
+    .addOption(outputOption());
+}
+
+export function register(program: Command): void {
+  const tx = program.command('tx').description('sign and broadcast transactions');
+  const bank = tx.command('bank').description('bank module transactions');
+
+  addTxOptions(
+    bank
+      .command('send <from> <to> <amount>')
+      .description('send coins; <from> is a key name (test0..test9 built in) or its address; <amount> like 1.5lane or 1lane,2000000uatom'),
+  ).action(
+    cliAction(async (from: string, to: string, amount: string, opts: TxOptions, cmd: Command) => {
+      try {
+        assertLanesAddress(to, 'recipient');
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      const coins = parseHumanCoins(amount);
+      const summary = `send ${formatCoins(coins)} (${coins.map((c) => `${c.amount}${c.denom}`).join(',')}) to ${to}`;
+      await signAndSend(
+        cmd,
+        from,
+        (signer): MsgSendEncodeObject[] => [
+          { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: signer, toAddress: to, amount: coins } },
+        ],
+        summary,
+        opts,
+      );
+    }),
+  );
+}
