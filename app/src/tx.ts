@@ -73,6 +73,9 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   if (bytes.length === 0) throw ErrTxDecode.wrap('empty tx');
   if (bytes.length > params.max_tx_bytes) throw ErrTxTooLarge.wrap(`tx is ${bytes.length} bytes, the limit is ${params.max_tx_bytes}`);
   const raw = decodeOrThrow('TxRaw', () => TxRaw.decode(bytes));
+  // One encoding per tx: unknown, repeated or reordered TxRaw fields would let a relayer change
+  // a tx's hash without touching what was signed.
+  if (Buffer.compare(TxRaw.encode(raw).finish(), bytes) !== 0) throw ErrTxDecode.wrap('TxRaw is not in canonical encoding (unknown or out-of-order fields)');
   if (raw.bodyBytes.length === 0) throw ErrTxDecode.wrap('tx has no body');
   if (raw.authInfoBytes.length === 0) throw ErrTxDecode.wrap('tx has no auth info');
   const body = decodeOrThrow('TxBody', () => TxBody.decode(raw.bodyBytes));
@@ -81,8 +84,9 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   // Body
   if (body.messages.length === 0) throw ErrInvalidRequest.wrap('tx has no messages');
   if (body.messages.length > params.max_msgs_per_tx) throw ErrInvalidRequest.wrap(`tx has ${body.messages.length} messages, the limit is ${params.max_msgs_per_tx}`);
-  if (body.memo.length > params.max_memo_characters) {
-    throw ErrMemoTooLarge.wrap(`maximum number of characters is ${params.max_memo_characters} but received ${body.memo.length} characters`);
+  const memoBytes = Buffer.byteLength(body.memo, 'utf8');
+  if (memoBytes > params.max_memo_characters) {
+    throw ErrMemoTooLarge.wrap(`maximum number of characters is ${params.max_memo_characters} but received ${memoBytes} characters`);
   }
   if (body.extensionOptions.length > 0 || body.nonCriticalExtensionOptions.length > 0) {
     throw ErrUnknownExtensionOptions.wrap(`unsupported extension option ${body.extensionOptions[0]?.typeUrl ?? body.nonCriticalExtensionOptions[0]?.typeUrl}`);

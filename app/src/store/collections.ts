@@ -31,7 +31,8 @@ export class Schema {
 const modulePrefixes = new Map<number, string>();
 export function modulePrefix(byte: number, module: string): Schema & { byte: string } {
   const prev = modulePrefixes.get(byte);
-  if (prev !== undefined && prev !== module) throw new Error(`module prefix 0x${byte.toString(16)} of ${module} already used by ${prev}`);
+  // Once per module and byte: a second Schema on the same byte could re-claim its sub-prefixes.
+  if (prev !== undefined) throw new Error(`module prefix 0x${byte.toString(16)} of ${module} already used by ${prev}`);
   modulePrefixes.set(byte, module);
   return Object.assign(new Schema(module), { byte: String.fromCharCode(byte) });
 }

@@ -15,9 +15,16 @@ export interface KV extends KVReader {
   delete(key: Key): void;
 }
 
-/** Pending writes over a parent: `null` marks a deletion. */
+/**
+ * Pending writes over a parent: `null` marks a deletion.
+ *
+ * A journal makes a tx's writes revertible without a layer per tx: between `begin()` and
+ * `end()` every write records the value it replaced, and `revertTo(mark)` undoes writes back
+ * to a `mark()`.
+ */
 export class Overlay implements KV {
   readonly writes = new Map<Key, Uint8Array | null>();
+  private journal: [Key, Uint8Array | null | undefined][] | null = null;
 
   constructor(private readonly parent: KVReader) {}
 
@@ -28,11 +35,42 @@ export class Overlay implements KV {
   }
 
   set(key: Key, value: Uint8Array): void {
+    if (this.journal) this.journal.push([key, this.writes.get(key)]);
     this.writes.set(key, value);
   }
 
   delete(key: Key): void {
+    if (this.journal) this.journal.push([key, this.writes.get(key)]);
     this.writes.set(key, null);
+  }
+
+  /** Starts journaling; returns the mark of the empty journal. CONTRACT: not already journaling. */
+  begin(): number {
+    if (this.journal) throw new Error('overlay journal already open');
+    this.journal = [];
+    return 0;
+  }
+
+  mark(): number {
+    if (!this.journal) throw new Error('overlay journal not open');
+    return this.journal.length;
+  }
+
+  /** Undoes every write made after `mark`. */
+  revertTo(mark: number): void {
+    const j = this.journal;
+    if (!j) throw new Error('overlay journal not open');
+    for (let i = j.length - 1; i >= mark; i--) {
+      const [k, prev] = j[i] as [Key, Uint8Array | null | undefined];
+      if (prev === undefined) this.writes.delete(k);
+      else this.writes.set(k, prev);
+    }
+    j.length = mark;
+  }
+
+  /** Stops journaling, keeping every write. */
+  end(): void {
+    this.journal = null;
   }
 
   *iterate(prefix: Key): Iterable<[Key, Uint8Array]> {
@@ -54,7 +92,7 @@ export class Overlay implements KV {
     }
   }
 
-  /** Applies this layer's writes to `target` in key order (deterministic). */
+  /** Applies this layer's writes to `target` in insertion order (callers sort where order matters). */
   flushTo(target: KV): void {
     for (const [k, v] of this.writes) {
       if (v === null) target.delete(k);

@@ -1,5 +1,5 @@
 // Bank genesis: balances per address; supply is derived from them (never stated twice).
-import { parseCoins, validateAddress, type Context } from '@lanes/app';
+import { MAX_AMOUNT, parseCoins, validateAddress, type Context } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
 import { Balances } from './keys.ts';
 import { ErrInvalidGenesis } from './errors.ts';
@@ -15,11 +15,17 @@ export function validateBankGenesis(raw: unknown): BankGenesis {
   }
   const g = raw as BankGenesis;
   const seen = new Set<string>();
+  const supply = new Map<string, bigint>();
   for (const [i, b] of g.balances.entries()) {
     validateAddress(b.address, `bank.balances[${i}].address`);
     if (seen.has(b.address)) throw ErrInvalidGenesis.wrap(`bank.balances[${i}]: address ${b.address} listed twice`);
     seen.add(b.address);
-    parseCoins(b.coins);
+    for (const c of parseCoins(b.coins)) {
+      const total = (supply.get(c.denom) ?? 0n) + c.amount;
+      // Supply bounds every balance, so bounding it keeps every later balance within 256 bits.
+      if (total > MAX_AMOUNT) throw ErrInvalidGenesis.wrap(`total supply of ${c.denom} exceeds 256 bits at bank.balances[${i}]`);
+      supply.set(c.denom, total);
+    }
   }
   return g;
 }

@@ -1,5 +1,5 @@
 // The only code that reads and writes balances and supply.
-import { ErrInsufficientFunds, FEE_DENOM, accountPartition, coinsToString, strPart, type Coin, type Context, type FeeBank } from '@lanes/app';
+import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, accountPartition, coinsToString, strPart, type Coin, type Context, type FeeBank } from '@lanes/app';
 import { Balances, Supply } from './keys.ts';
 import type { AccountKeeper } from './expectedKeepers.ts';
 import { emitBurn, emitMint, emitTransfer } from './events.ts';
@@ -47,7 +47,9 @@ export class BankKeeper implements FeeBank {
 
   mint(ctx: Context, to: string, coins: readonly Coin[]): void {
     for (const c of coins) {
-      Supply.set(ctx, c.denom, this.supplyOf(ctx, c.denom) + c.amount);
+      const supply = this.supplyOf(ctx, c.denom) + c.amount;
+      if (supply > MAX_AMOUNT) throw ErrInvalidCoins.wrap(`minting ${c.amount}${c.denom} would take its supply past 256 bits`);
+      Supply.set(ctx, c.denom, supply);
       this.add(ctx, to, c);
     }
     emitMint(ctx, to, coinsToString(coins));

@@ -1,0 +1,670 @@
+// Bad input, end to end through the ABCI surface: every way a tx can be wrong gets a stable
+// (codespace, code) and a log naming the bad value, in CheckTx and in a block alike; nothing
+// changes but what the design keeps (the fee and sequence when a Msg fails after the ante);
+// the chain goes on; and supply is conserved throughout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import secp256k1 from 'secp256k1';
+import { fromBech32, toBech32 } from '@cosmjs/encoding';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { AuthInfo, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
+import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import { FEE_COLLECTOR, buildTx, signDocHash, testKey, type AnyMsg, type BuildTxOptions, type TestKey } from '@lanes/app';
+import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
+import { DEVNET_DENOMS, DEVNET_FUNDING, devnetGenesis } from './lanesApp.ts';
+
+const alice = testKey('alice');
+const bob = testKey('bob');
+const carol = testKey('carol'); // never funded: has no account
+const poor = testKey('poor'); // 100ulane only
+
+const SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141n;
+const MAX_TX_BYTES = 131_072;
+const MSG_SEND = '/cosmos.bank.v1beta1.MsgSend';
+const PUBKEY_TYPE = '/cosmos.crypto.secp256k1.PubKey';
+
+type WireCoin = { denom: string; amount: string };
+
+function sendMsg(from: string, to: string, amount: WireCoin[]): AnyMsg {
+  return { typeUrl: MSG_SEND, value: MsgSend.encode({ fromAddress: from, toAddress: to, amount }).finish() };
+}
+const uatom = (n: bigint | string): WireCoin[] => [{ denom: 'uatom', amount: n.toString() }];
+
+// ---- hand-crafted txs ------------------------------------------------------------------------
+
+interface RawParts {
+  msgs: AnyMsg[];
+  memo?: string;
+  /** Appended to the encoded TxBody (an unknown, signed field). */
+  bodyPadding?: Uint8Array;
+  sequence: bigint;
+  gasLimit?: bigint;
+  fee?: WireCoin[];
+  pubkey?: Uint8Array | null;
+}
+
+function authInfoBytes(p: RawParts): Uint8Array {
+  const pk = p.pubkey === undefined ? alice.pubkey : p.pubkey;
+  return AuthInfo.encode(AuthInfo.fromPartial({
+    signerInfos: [{
+      ...(pk === null ? {} : { publicKey: { typeUrl: PUBKEY_TYPE, value: PubKey.encode({ key: pk }).finish() } }),
+      modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } },
+      sequence: p.sequence,
+    }],
+    fee: { amount: p.fee ?? [{ denom: 'ulane', amount: '500' }], gasLimit: p.gasLimit ?? 200_000n },
+  })).finish();
+}
+
+function bodyBytes(p: RawParts): Uint8Array {
+  const body = TxBody.encode(TxBody.fromPartial({ messages: p.msgs, memo: p.memo ?? '' })).finish();
+  return p.bodyPadding ? Buffer.concat([body, p.bodyPadding]) : body;
+}
+
+/** A TxRaw over hand-made body and auth info, signed by `key` (or with the given signatures). */
+function rawTx(key: TestKey, p: RawParts, o: { chainId?: string; accountNumber: bigint; signatures?: Uint8Array[] }): Uint8Array {
+  const body = bodyBytes(p);
+  const auth = authInfoBytes({ ...p, pubkey: p.pubkey === undefined ? key.pubkey : p.pubkey });
+  const sigs = o.signatures ?? [secp256k1.ecdsaSign(signDocHash(body, auth, o.chainId ?? TEST_CHAIN_ID, o.accountNumber), key.privkey).signature];
+  return TxRaw.encode({ bodyBytes: body, authInfoBytes: auth, signatures: sigs }).finish();
+}
+
+/** Protobuf varint. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
+}
+
+/** A length-delimited field `field` holding `len` zero bytes. */
+function lenField(field: number, len: number): Uint8Array {
+  return Uint8Array.from([...varint((field << 3) | 2), ...varint(len), ...new Uint8Array(len)]);
+}
+
+function mutateTxRaw(tx: Uint8Array, f: (raw: TxRaw) => TxRaw): Uint8Array {
+  return TxRaw.encode(f(TxRaw.decode(tx))).finish();
+}
+
+// ---- the chain ---------------------------------------------------------------------------------
+
+function newChain(): InProcessChain {
+  const g = devnetGenesis([alice.address, bob.address]);
+  g.auth?.accounts?.push({ address: poor.address });
+  g.bank.balances.push({ address: poor.address, coins: [{ denom: 'ulane', amount: '100' }] });
+  const c = new InProcessChain(g);
+  c.block([]);
+  return c;
+}
+
+const HOLDERS = [alice.address, bob.address, carol.address, poor.address, FEE_COLLECTOR];
+type Snapshot = Map<string, bigint>;
+
+function snapshot(c: InProcessChain): Snapshot {
+  const m = new Map<string, bigint>();
+  for (const a of HOLDERS) for (const d of DEVNET_DENOMS) m.set(`${a}/${d}`, c.balance(a, d));
+  return m;
+}
+
+function supplyOf(c: InProcessChain, denom: string): bigint {
+  const r = c.query('/cosmos.bank.v1beta1.Query/SupplyOf', QuerySupplyOfRequest.encode({ denom }).finish());
+  assert.equal(r.code, 0, r.log);
+  return BigInt(QuerySupplyOfResponse.decode(r.value).amount?.amount ?? 'missing');
+}
+
+function assertSupplyConserved(c: InProcessChain): void {
+  for (const d of DEVNET_DENOMS) {
+    let sum = 0n;
+    for (const a of HOLDERS) {
+      const v = c.balance(a, d);
+      assert.ok(v >= 0n, `${a} holds ${v}${d}`);
+      sum += v;
+    }
+    assert.equal(sum, supplyOf(c, d), `supply of ${d}`);
+  }
+}
+
+function seqOf(c: InProcessChain, k: TestKey): bigint {
+  const acc = c.account(k.address);
+  assert.ok(acc, `${k.address} has an account`);
+  return acc.sequence;
+}
+
+function accNum(c: InProcessChain, k: TestKey): bigint {
+  return c.account(k.address)?.accountNumber ?? 0n;
+}
+
+function opts(c: InProcessChain, k: TestKey, o: Partial<BuildTxOptions> = {}): BuildTxOptions {
+  return { chainId: c.chainId, accountNumber: accNum(c, k), sequence: seqOf(c, k), ...o };
+}
+
+/** alice -> bob 1uatom at alice's current sequence: the tx that must work after every bad one. */
+function validTx(c: InProcessChain, o: Partial<BuildTxOptions> = {}): Uint8Array {
+  return buildTx(alice, [sendMsg(alice.address, bob.address, uatom(1n))], opts(c, alice, o));
+}
+
+// ---- the table ------------------------------------------------------------------------------------
+
+interface Built {
+  tx: Uint8Array;
+  /** Substrings the log must contain: the bad value. */
+  log: string[];
+}
+
+interface Case {
+  name: string;
+  /** Expected (codespace, code) of CheckTx; ['', 0] means accepted. */
+  check: readonly [string, number];
+  /** The same in a block, when it differs by design; default: `check`. */
+  block?: readonly [string, number];
+  /**
+   * What a block keeps: nothing ('none'), the fee and a sequence bump ('fee': a Msg failed after
+   * the ante), or everything ('ok'). Default: 'none' for a rejected tx, 'ok' for an accepted one.
+   */
+  keeps?: 'none' | 'fee' | 'ok';
+  /** Payer, fee and uatom moved alice -> bob when keeps is 'fee' or 'ok'. */
+  payer?: TestKey;
+  fee?: bigint;
+  moved?: bigint;
+  /** Prepares state first (may run blocks); then builds the tx. */
+  build(c: InProcessChain, ctx: { lastCommitted: Uint8Array }): Built;
+}
+
+const sdk = (code: number) => ['sdk', code] as const;
+const OK = ['', 0] as const;
+
+const cases: Case[] = [
+  {
+    name: 'garbage bytes',
+    check: sdk(2),
+    build: () => ({ tx: Buffer.from('hello world, not a tx'), log: ['cannot decode TxRaw', 'invalid wire type'] }),
+  },
+  {
+    name: 'empty tx',
+    check: sdk(2),
+    build: () => ({ tx: new Uint8Array(), log: ['empty tx'] }),
+  },
+  {
+    name: 'truncated protobuf (valid tx cut in half)',
+    check: sdk(2),
+    build: (c) => {
+      const tx = validTx(c);
+      return { tx: tx.subarray(0, Math.floor(tx.length / 2)), log: ['cannot decode TxRaw'] };
+    },
+  },
+  {
+    name: 'TxRaw without auth info',
+    check: sdk(2),
+    build: (c) => ({ tx: mutateTxRaw(validTx(c), (r) => ({ ...r, authInfoBytes: new Uint8Array() })), log: ['tx has no auth info'] }),
+  },
+  {
+    name: 'oversized tx (a signed, padded body over max_tx_bytes)',
+    check: sdk(21),
+    build: (c) => {
+      const tx = rawTx(alice, {
+        msgs: [sendMsg(alice.address, bob.address, uatom(1n))], bodyPadding: lenField(1025, MAX_TX_BYTES),
+        sequence: seqOf(c, alice), gasLimit: 2_000_000n, fee: [{ denom: 'ulane', amount: '5000' }],
+      }, { accountNumber: accNum(c, alice) });
+      assert.ok(tx.length > MAX_TX_BYTES);
+      return { tx, log: [`tx is ${tx.length} bytes, the limit is ${MAX_TX_BYTES}`] };
+    },
+  },
+  {
+    name: 'oversized tx: max_tx_bytes + 1',
+    check: sdk(21),
+    build: (c) => {
+      const tx = exactSizeTx(c, MAX_TX_BYTES + 1);
+      return { tx, log: [`tx is ${MAX_TX_BYTES + 1} bytes`] };
+    },
+  },
+  {
+    name: 'a tx of exactly max_tx_bytes is accepted',
+    check: OK, payer: alice, fee: 5000n, moved: 1n,
+    build: (c) => ({ tx: exactSizeTx(c, MAX_TX_BYTES), log: [] }),
+  },
+  {
+    name: 'oversized memo is also "tx too large" once over max_tx_bytes (size is checked first)',
+    check: sdk(21),
+    build: (c) => {
+      const tx = validTx(c, { memo: 'm'.repeat(MAX_TX_BYTES) });
+      return { tx, log: [`tx is ${tx.length} bytes`] };
+    },
+  },
+  {
+    name: 'unknown Msg type URL',
+    check: sdk(6),
+    build: (c) => ({
+      tx: buildTx(alice, [{ typeUrl: '/cosmos.bank.v1beta1.MsgMultiSend', value: new Uint8Array([1, 2, 3]) }], opts(c, alice)),
+      log: ['unknown message type "/cosmos.bank.v1beta1.MsgMultiSend" at index 0'],
+    }),
+  },
+  {
+    name: 'Msg bytes that do not decode as the type URL says',
+    check: sdk(2),
+    build: (c) => ({ tx: buildTx(alice, [{ typeUrl: MSG_SEND, value: Buffer.from('\xff\xff\xff', 'latin1') }], opts(c, alice)), log: [`cannot decode message 0 (${MSG_SEND})`] }),
+  },
+  {
+    name: 'too many Msgs (65 > max_msgs_per_tx 64)',
+    check: sdk(18),
+    build: (c) => ({ tx: buildTx(alice, Array.from({ length: 65 }, () => sendMsg(alice.address, bob.address, uatom(1n))), opts(c, alice, { gasLimit: 5_000_000n })), log: ['tx has 65 messages, the limit is 64'] }),
+  },
+  {
+    name: 'wrong chain id (signed for another chain)',
+    check: sdk(4),
+    build: (c) => ({ tx: validTx(c, { chainId: 'other-chain-7' }), log: ['signature verification failed', `chain-id (${TEST_CHAIN_ID})`] }),
+  },
+  {
+    name: 'wrong account number in the sign doc',
+    check: sdk(4),
+    build: (c) => ({ tx: validTx(c, { accountNumber: 99n }), log: ['signature verification failed', `account number (${accNum(c, alice)})`] }),
+  },
+  {
+    name: 'bad signature (a byte of r flipped)',
+    check: sdk(4),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => {
+        const sig = new Uint8Array(r.signatures[0] as Uint8Array);
+        sig[5] = (sig[5] as number) ^ 0x01;
+        return { ...r, signatures: [sig] };
+      }),
+      log: ['signature verification failed', `chain-id (${TEST_CHAIN_ID})`],
+    }),
+  },
+  {
+    name: 'high-S signature (s replaced by n - s)',
+    check: sdk(4),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => {
+        const sig = r.signatures[0] as Uint8Array;
+        const s = BigInt('0x' + Buffer.from(sig.subarray(32)).toString('hex'));
+        const high = Buffer.from((SECP256K1_N - s).toString(16).padStart(64, '0'), 'hex');
+        return { ...r, signatures: [Uint8Array.from([...sig.subarray(0, 32), ...high])] };
+      }),
+      log: [`signature of ${alice.address} is not in lower-S form`],
+    }),
+  },
+  {
+    name: 'signature of 63 bytes',
+    check: sdk(4),
+    build: (c) => ({ tx: mutateTxRaw(validTx(c), (r) => ({ ...r, signatures: [(r.signatures[0] as Uint8Array).subarray(0, 63)] })), log: ['must be 64 bytes (r||s), got 63'] }),
+  },
+  {
+    name: 'missing signature (signer info present, no signatures)',
+    check: sdk(15),
+    build: (c) => ({ tx: mutateTxRaw(validTx(c), (r) => ({ ...r, signatures: [] })), log: ['expected 1 signature(s)'] }),
+  },
+  {
+    name: 'no signer info',
+    check: sdk(4),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => ({ ...r, authInfoBytes: AuthInfo.encode({ ...AuthInfo.decode(r.authInfoBytes), signerInfos: [] }).finish() })),
+      log: ['wrong number of signer infos; expected 1, got 0'],
+    }),
+  },
+  {
+    name: 'wrong sequence (future)',
+    check: sdk(32),
+    build: (c) => {
+      const s = seqOf(c, alice);
+      return { tx: validTx(c, { sequence: s + 5n }), log: [`account sequence mismatch for ${alice.address}, expected ${s}, got ${s + 5n}`] };
+    },
+  },
+  {
+    name: 'stale sequence (past)',
+    check: sdk(32),
+    build: (c) => {
+      const s = seqOf(c, alice);
+      assert.ok(s > 0n);
+      return { tx: validTx(c, { sequence: s - 1n }), log: [`expected ${s}, got ${s - 1n}`] };
+    },
+  },
+  {
+    name: 'replay of a committed tx (exact bytes)',
+    check: sdk(32),
+    build: (c, ctx) => {
+      const s = seqOf(c, alice);
+      return { tx: ctx.lastCommitted, log: [`expected ${s}, got ${s - 1n}`] };
+    },
+  },
+  {
+    name: 'fee one below the minimum (gas 200000 needs 500ulane, 499 given)',
+    check: sdk(13),
+    build: (c) => ({ tx: validTx(c, { gasLimit: 200_000n, fee: 499n }), log: ['got: 499ulane required: 500ulane'] }),
+  },
+  {
+    name: 'fee exactly the minimum (500ulane) is accepted',
+    check: OK, payer: alice, fee: 500n, moved: 1n,
+    build: (c) => ({ tx: validTx(c, { gasLimit: 200_000n, fee: 500n }), log: [] }),
+  },
+  {
+    name: 'fee in the wrong denom (uatom)',
+    check: sdk(13),
+    build: (c) => ({ tx: validTx(c, { fee: 500n, feeDenom: 'uatom' }), log: ['fee denom uatom is not accepted'] }),
+  },
+  {
+    name: 'fee with a negative amount string',
+    check: sdk(10),
+    build: (c) => ({ tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), fee: [{ denom: 'ulane', amount: '-500' }] }, { accountNumber: accNum(c, alice) }), log: ['"-500"'] }),
+  },
+  {
+    name: 'no fee at all',
+    check: sdk(13),
+    build: (c) => ({ tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), fee: [] }, { accountNumber: accNum(c, alice) }), log: ['got: 0ulane required: 500ulane'] }),
+  },
+  {
+    name: 'insufficient funds for the fee (100ulane paying 500)',
+    check: sdk(5),
+    build: (c) => ({ tx: buildTx(poor, [sendMsg(poor.address, bob.address, [{ denom: 'ulane', amount: '1' }])], opts(c, poor, { fee: 500n })), log: [`balance 100ulane of ${poor.address} cannot pay the fee 500ulane`] }),
+  },
+  {
+    name: 'insufficient funds for the amount (in a block: fee charged, sequence bumped)',
+    check: sdk(5), keeps: 'fee', payer: alice, fee: 500n,
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom(10n ** 15n))], opts(c, alice, { fee: 500n })), log: [`is smaller than ${10n ** 15n}uatom`, alice.address] }),
+  },
+  {
+    name: 'the second Msg fails: the first Msg\'s transfer is rolled back too, the fee is kept',
+    check: sdk(5), keeps: 'fee', payer: alice, fee: 1000n,
+    build: (c) => ({
+      tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom(7n)), sendMsg(alice.address, bob.address, uatom(10n ** 15n))], opts(c, alice, { fee: 1000n, gasLimit: 400_000n })),
+      log: [`${10n ** 15n}uatom`],
+    }),
+  },
+  {
+    name: 'malformed bech32 to_address',
+    check: sdk(7),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, 'lanes1notanaddress', uatom(1n))], opts(c, alice)), log: ['invalid to address "lanes1notanaddress"'] }),
+  },
+  {
+    name: 'to_address with a bad checksum',
+    check: sdk(7),
+    build: (c) => {
+      const last = bob.address.at(-1) === 'q' ? 'p' : 'q';
+      const bad = bob.address.slice(0, -1) + last;
+      return { tx: buildTx(alice, [sendMsg(alice.address, bad, uatom(1n))], opts(c, alice)), log: [bad] };
+    },
+  },
+  {
+    name: 'to_address with the wrong prefix (cosmos1...)',
+    check: sdk(7),
+    build: (c) => {
+      const cosmos = toBech32('cosmos', fromBech32(bob.address, 90).data, 90);
+      return { tx: buildTx(alice, [sendMsg(alice.address, cosmos, uatom(1n))], opts(c, alice)), log: [cosmos, 'prefix cosmos, expected lanes'] };
+    },
+  },
+  {
+    name: 'upper-case to_address',
+    check: sdk(7),
+    build: (c) => {
+      const upper = bob.address.toUpperCase();
+      return { tx: buildTx(alice, [sendMsg(alice.address, upper, uatom(1n))], opts(c, alice)), log: [upper, 'not in canonical lower case'] };
+    },
+  },
+  {
+    name: 'empty to_address',
+    check: sdk(7),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, '', uatom(1n))], opts(c, alice)), log: ['empty to address'] }),
+  },
+  {
+    name: 'zero amount',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom('0'))], opts(c, alice)), log: ['0uatom: amount must be positive'] }),
+  },
+  {
+    name: 'negative amount string "-5"',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom('-5'))], opts(c, alice)), log: ['"-5"'] }),
+  },
+  {
+    name: 'absurd amount 10^80',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom(10n ** 80n))], opts(c, alice)), log: [(10n ** 80n).toString()] }),
+  },
+  {
+    name: 'amount 2^256 (one above the Int bound)',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom(2n ** 256n))], opts(c, alice)), log: [`${2n ** 256n} exceeds 256 bits`] }),
+  },
+  {
+    name: 'amount 2^256-1 passes validation and fails on funds (fee kept)',
+    check: sdk(5), keeps: 'fee', payer: alice, fee: 500n,
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom(2n ** 256n - 1n))], opts(c, alice)), log: [`${2n ** 256n - 1n}uatom`] }),
+  },
+  {
+    name: 'duplicate denoms in one coin list',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, [...uatom(1n), ...uatom(2n)])], opts(c, alice)), log: ['duplicate denomination uatom'] }),
+  },
+  {
+    name: 'invalid denom',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, [{ denom: 'u$', amount: '1' }])], opts(c, alice)), log: ['invalid denom "u$"'] }),
+  },
+  {
+    name: 'gas limit 0',
+    check: sdk(41),
+    build: (c) => ({ tx: validTx(c, { gasLimit: 0n, fee: 500n }), log: ['gas limit is 0'] }),
+  },
+  {
+    name: 'gas limit above max_gas_per_tx',
+    check: sdk(41),
+    build: (c) => ({ tx: validTx(c, { gasLimit: 50_000_001n }), log: ['gas limit 50000001 exceeds the per-tx maximum 50000000'] }),
+  },
+  {
+    // By design (as in the Cosmos SDK) a tx that runs out of gas in the ante, before the fee is
+    // deducted, leaves no trace in a block either: no fee, no sequence bump.
+    name: 'out of gas in the ante (gas limit 1000, enough fee)',
+    check: sdk(11),
+    build: (c) => ({ tx: validTx(c, { gasLimit: 1000n, fee: 3n }), log: ['out of gas in location: txSize; gasWanted: 1000'] }),
+  },
+  {
+    name: 'out of gas in the Msg (limit one below what it uses): the block keeps the fee',
+    check: sdk(11), keeps: 'fee', payer: alice, fee: 500n,
+    build: (c) => {
+      // Measure the exact gas of the same tx at the same sequence (CheckTx), then reset the check
+      // state with an empty block. Gas limits 200000 and `used - 1` have the same varint length,
+      // so the tx has the same size and the ante costs the same.
+      const probe = validTx(c, { gasLimit: 200_000n, fee: 500n });
+      const r = c.checkTx(probe);
+      assert.equal(r.code, 0, r.log);
+      const used = r.gasUsed;
+      assert.ok(used > 16_384n && used < 200_000n, `gas used ${used}`);
+      c.block([]);
+      const tx = validTx(c, { gasLimit: used - 1n, fee: 500n });
+      assert.equal(tx.length, probe.length);
+      return { tx, log: [`gasWanted: ${used - 1n}, gasUsed: ${used}`, 'balances/write'] };
+    },
+  },
+  {
+    name: 'memo too long (257 characters)',
+    check: sdk(12),
+    build: (c) => ({ tx: validTx(c, { memo: 'x'.repeat(257) }), log: ['maximum number of characters is 256 but received 257 characters'] }),
+  },
+  {
+    name: 'memo of exactly 256 characters is accepted',
+    check: OK, payer: alice, fee: 500n, moved: 1n,
+    build: (c) => ({ tx: validTx(c, { memo: 'x'.repeat(256) }), log: [] }),
+  },
+  {
+    name: 'timeout_height in the past',
+    check: sdk(30),
+    build: (c) => ({ tx: validTx(c, { timeoutHeight: c.height }), log: [`block height ${c.height + 1n} is past the tx's timeout height ${c.height}`] }),
+  },
+  {
+    name: 'timeout_height equal to the next height is accepted',
+    check: OK, payer: alice, fee: 500n, moved: 1n,
+    build: (c) => ({ tx: validTx(c, { timeoutHeight: c.height + 1n }), log: [] }),
+  },
+  {
+    name: 'signer with no account',
+    check: sdk(9),
+    build: (c) => ({ tx: buildTx(carol, [sendMsg(carol.address, bob.address, uatom(1n))], { chainId: c.chainId, accountNumber: 0n, sequence: 0n }), log: [`account ${carol.address} does not exist`] }),
+  },
+  {
+    name: 'signer info carries somebody else\'s public key (impersonation)',
+    check: sdk(8),
+    build: (c) => ({
+      // Bob's Msg, signed by alice with alice's key: bob has no key on chain yet.
+      tx: rawTx(alice, { msgs: [sendMsg(bob.address, alice.address, uatom(1n))], sequence: seqOf(c, bob) }, { accountNumber: accNum(c, bob) }),
+      log: [`public key belongs to ${alice.address}, not to signer ${bob.address}`],
+    }),
+  },
+  {
+    name: 'public key omitted for an account that has none on chain',
+    check: sdk(8),
+    build: (c) => ({ tx: buildTx(bob, [sendMsg(bob.address, alice.address, uatom(1n))], opts(c, bob, { omitPubkey: true })), log: [`account ${bob.address} has no public key yet`] }),
+  },
+  {
+    name: 'public key in the tx differs from the one on chain',
+    check: sdk(8),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), pubkey: bob.pubkey }, { accountNumber: accNum(c, alice) }),
+      log: [`does not match the key registered for ${alice.address}`],
+    }),
+  },
+  {
+    name: 'deeply nested multisig mode info does not crash the decoder',
+    check: sdk(2),
+    build: (c) => {
+      const valid = TxRaw.decode(validTx(c));
+      return { tx: TxRaw.encode({ ...valid, authInfoBytes: nestedModeInfoAuth(12_000) }).finish(), log: ['cannot decode AuthInfo', 'Maximum call stack size exceeded'] };
+    },
+  },
+];
+
+/** A signed alice -> bob 1uatom tx of exactly `size` bytes (padding in a non-critical body field). */
+function exactSizeTx(c: InProcessChain, size: number): Uint8Array {
+  let pad = size - 400;
+  for (let i = 0; i < 10; i++) {
+    const tx = rawTx(alice, {
+      msgs: [sendMsg(alice.address, bob.address, uatom(1n))], bodyPadding: lenField(1025, pad),
+      sequence: seqOf(c, alice), gasLimit: 2_000_000n, fee: [{ denom: 'ulane', amount: '5000' }],
+    }, { accountNumber: accNum(c, alice) });
+    if (tx.length === size) return tx;
+    pad += size - tx.length;
+  }
+  throw new Error(`cannot build a tx of exactly ${size} bytes`);
+}
+
+/** AuthInfo bytes whose one signer info nests ModeInfo.multi `depth` levels deep. */
+function nestedModeInfoAuth(depth: number): Uint8Array {
+  // ModeInfo{multi(2): Multi{mode_infos(2): ModeInfo}}, built outside-in in linear time.
+  const modeInfoSize = [0];
+  const multiSize = [0];
+  for (let i = 1; i <= depth; i++) {
+    const prev = modeInfoSize[i - 1] as number;
+    const m = 1 + varint(prev).length + prev;
+    multiSize.push(m);
+    modeInfoSize.push(1 + varint(m).length + m);
+  }
+  const nested: number[] = [];
+  for (let i = depth; i >= 1; i--) nested.push(0x12, ...varint(multiSize[i] as number), 0x12, ...varint(modeInfoSize[i - 1] as number));
+  const wrap = (field: number, inner: Uint8Array) => Buffer.concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(inner.length)]), inner]);
+  const signerInfo = wrap(2, Uint8Array.from(nested)); // SignerInfo.mode_info = 2
+  const fee = AuthInfo.encode(AuthInfo.fromPartial({ fee: { amount: [{ denom: 'ulane', amount: '500' }], gasLimit: 200_000n } })).finish();
+  return Buffer.concat([wrap(1, signerInfo), fee]);
+}
+
+function assertResult(r: { code: number; codespace: string; log: string }, want: readonly [string, number], needles: string[], where: string): void {
+  assert.deepEqual([r.codespace, r.code], [...want], `${where}: got ${r.codespace}/${r.code}: ${r.log}`);
+  for (const n of needles) assert.ok(r.log.includes(n), `${where}: log ${JSON.stringify(r.log.slice(0, 500))} should contain ${JSON.stringify(n)}`);
+}
+
+test('bad input: every case rejected with its (codespace, code) in CheckTx and in a block; the chain goes on', () => {
+  const c = newChain();
+  // A first committed tx, so the replay case has bytes to replay and alice has a key on chain.
+  let lastCommitted = validTx(c);
+  assert.equal(c.block([lastCommitted])[0]?.code, 0);
+  const names = new Set<string>();
+
+  for (const k of cases) {
+    assert.ok(!names.has(k.name), `duplicate case ${k.name}`);
+    names.add(k.name);
+    const where = k.name;
+    const { tx, log } = k.build(c, { lastCommitted });
+    const accepted = k.check[1] === 0;
+    const keeps = k.keeps ?? (accepted ? 'ok' : 'none');
+
+    // CheckTx
+    const before = snapshot(c);
+    const seqBefore = new Map(HOLDERS.map((a) => [a, c.account(a)?.sequence]));
+    const chk = c.checkTx(tx);
+    assertResult(chk, k.check, log, `${where} (CheckTx)`);
+    if (!accepted) {
+      // A rejected CheckTx leaves the check state as it was: the next valid tx still checks.
+      const next = c.checkTx(validTx(c));
+      assert.equal(next.code, 0, `${where}: CheckTx of the next valid tx: ${next.log}`);
+    }
+
+    // The same bytes in a block
+    const [res] = c.block([tx]) as [ExecTxResult];
+    assertResult(res, k.block ?? k.check, log, `${where} (block)`);
+    const after = snapshot(c);
+    const want = new Map(before);
+    const add = (addr: string, denom: string, d: bigint) => want.set(`${addr}/${denom}`, (want.get(`${addr}/${denom}`) ?? 0n) + d);
+    if (keeps !== 'none') {
+      assert.ok(k.payer && k.fee !== undefined, `${where}: payer and fee`);
+      add(k.payer.address, 'ulane', -k.fee);
+      add(FEE_COLLECTOR, 'ulane', k.fee);
+      if (keeps === 'ok') {
+        add(alice.address, 'uatom', -(k.moved ?? 0n));
+        add(bob.address, 'uatom', k.moved ?? 0n);
+      }
+    }
+    assert.deepEqual(after, want, `${where}: balances after the block`);
+    for (const a of HOLDERS) {
+      const bumped = keeps !== 'none' && a === k.payer?.address;
+      const was = seqBefore.get(a);
+      assert.equal(c.account(a)?.sequence, was === undefined ? undefined : was + (bumped ? 1n : 0n), `${where}: sequence of ${a}`);
+    }
+    if (accepted) lastCommitted = tx;
+    assertSupplyConserved(c);
+
+    // The next valid tx in the next block succeeds.
+    const next = validTx(c);
+    const [nr] = c.block([next]) as [ExecTxResult];
+    assert.equal(nr.code, 0, `${where}: next valid tx: ${nr.log}`);
+    assert.equal(c.balance(bob.address, 'uatom'), (after.get(`${bob.address}/uatom`) ?? 0n) + 1n, `${where}: next valid tx moved 1uatom`);
+    lastCommitted = next;
+  }
+  assertSupplyConserved(c);
+  // Carol never got an account; poor still holds exactly its 100ulane.
+  assert.equal(c.account(carol.address), null);
+  assert.equal(c.balance(poor.address, 'ulane'), 100n);
+});
+
+test('the same valid tx twice in one block: the second copy is a replay (sdk/32), the first is applied once', () => {
+  const c = newChain();
+  const tx = validTx(c);
+  const before = c.balance(bob.address, 'uatom');
+  const [r1, r2] = c.block([tx, tx]) as [ExecTxResult, ExecTxResult];
+  assert.equal(r1.code, 0, r1.log);
+  assertResult(r2, sdk(32), ['expected 1, got 0'], 'second copy');
+  assert.equal(c.balance(bob.address, 'uatom'), before + 1n);
+  assert.equal(c.balance(alice.address, 'ulane'), DEVNET_FUNDING - 500n);
+  assert.equal(c.account(alice.address)?.sequence, 1n);
+  assertSupplyConserved(c);
+});
+
+test('a block of only bad txs commits, and reports each one in order', () => {
+  const c = newChain();
+  const txs = [new Uint8Array(), Buffer.from('junk'), validTx(c, { sequence: 9n }), validTx(c, { gasLimit: 0n })];
+  const results = c.block(txs);
+  assert.deepEqual(results.map((r) => `${r.codespace}/${r.code}`), ['sdk/2', 'sdk/2', 'sdk/32', 'sdk/41']);
+  assert.ok(results.every((r) => r.gasUsed === 0n || r.gasUsed <= r.gasWanted));
+  assert.equal(c.block([validTx(c)])[0]?.code, 0);
+  assertSupplyConserved(c);
+});
+
+test('unknown fields in TxRaw are rejected (no tx-hash malleability)', () => {
+  const c = newChain();
+  const tx = validTx(c);
+  const padded = Buffer.concat([tx, lenField(9, 4)]);
+  assert.notEqual(Buffer.from(padded).toString('hex'), Buffer.from(tx).toString('hex'));
+  const chk = c.checkTx(padded);
+  assertResult(chk, sdk(2), [], 'padded TxRaw (CheckTx)');
+});

@@ -1,0 +1,180 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  BigIntValue, CMap, Item, PairKey, Schema, StringKey, StringValue, U64Key, modulePrefix, strPart,
+} from './collections.ts';
+import { MemKV, Overlay, type KV } from './kv.ts';
+import { CommittedStore } from './sqlite.ts';
+import { AccessRecorder, AccessViolation, CONST_PARTITION, Context, type ExecMode } from '../context.ts';
+import { GasCost, GasMeter } from '../gas.ts';
+import { LanesError } from '../errors.ts';
+
+// Module bytes far from the app's own (0x01 auth, 0x02 app, 0x10 bank).
+const schema = modulePrefix(0xe0, 'collections-test');
+const Bal = new CMap(schema, 0x01, 'bal', PairKey, BigIntValue, ([addr]) => `account:${addr}`);
+const Names = new CMap(schema, 0x02, 'names', StringKey, StringValue, (k) => `name:${k}`);
+const Seq = new CMap(schema, 0x03, 'seq', U64Key, BigIntValue, () => 'seq');
+const Param = new Item(schema, 0x04, 'param', StringValue, CONST_PARTITION);
+const Counter = new Item(schema, 0x05, 'counter', BigIntValue, 'counter');
+
+const block = { height: 1n, timeSeconds: 0n, chainId: 'c' };
+function ctx(kv: KV, opts: { declared?: ReadonlySet<string>; txPhase?: boolean; gas?: number; mode?: ExecMode } = {}): Context {
+  return new Context(kv, new GasMeter(opts.gas ?? 10_000_000), new AccessRecorder(opts.declared, opts.txPhase ?? true), block, opts.mode ?? 'deliver');
+}
+
+test('a Schema refuses a duplicate prefix, naming both collections', () => {
+  const s = new Schema('dup');
+  assert.equal(s.claim(0x01, 'first'), '\x01');
+  assert.throws(() => s.claim(0x01, 'second'), /prefix 0x1 of dup\/second already used by first/);
+  assert.throws(() => s.claim(256, 'big'), /prefix 256 of dup\/big is not a byte/);
+  assert.throws(() => s.claim(-1, 'neg'), /not a byte/);
+  assert.throws(() => s.claim(1.5, 'frac'), /not a byte/);
+  // Building a second collection on a used prefix fails at construction (startup).
+  assert.throws(() => new CMap(schema, 0x01, 'bal2', StringKey, StringValue, () => 'x'), /already used by bal/);
+  assert.throws(() => new Item(schema, 0x02, 'names2', StringValue, 'x'), /already used by names/);
+});
+
+test('module prefixes are global and claimed once: another module, or the same one again, throws', () => {
+  assert.throws(() => modulePrefix(0xe0, 'other-module'), /module prefix 0xe0 of other-module already used by collections-test/);
+  // A second Schema of the same module could re-claim its sub-prefixes (same raw keys).
+  assert.throws(() => modulePrefix(0xe0, 'collections-test'), /module prefix 0xe0 of collections-test already used by collections-test/);
+});
+
+test('CMap records the partition of every read and write in the AccessRecorder', () => {
+  const c = ctx(new Overlay(new MemKV()));
+  Bal.set(c, ['alice', 'uatom'], 5n);
+  assert.equal(Bal.get(c, ['alice', 'uatom']), 5n);
+  assert.equal(Bal.get(c, ['bob', 'uatom']), undefined);
+  Names.delete(c, 'x');
+  assert.deepEqual([...c.access.touched].sort(), ['account:alice', 'account:bob', 'name:x']);
+  // Reading CONST data is free of partitions.
+  Param.get(c);
+  assert.ok(!c.access.touched.has(CONST_PARTITION));
+});
+
+test('an AccessRecorder with a declared set throws AccessViolation on any undeclared partition', () => {
+  const c = ctx(new Overlay(new MemKV()), { declared: new Set(['account:alice']) });
+  Bal.set(c, ['alice', 'uatom'], 1n); // declared: fine
+  assert.throws(() => Bal.get(c, ['bob', 'uatom']), (e) => e instanceof AccessViolation && e.partition === 'account:bob' && !e.write && /read of undeclared partition account:bob/.test(e.message));
+  assert.throws(() => Bal.set(c, ['bob', 'uatom'], 1n), (e) => e instanceof AccessViolation && e.partition === 'account:bob' && e.write);
+  assert.throws(() => Counter.set(c, 1n), (e) => e instanceof AccessViolation && e.partition === 'counter');
+  // A refused write never reaches the store.
+  assert.equal((c.kv as Overlay).writes.size, 1);
+  // Partition-scoped iteration is checked like a read; a declared one is fine.
+  assert.throws(() => [...Bal.iterate(c, strPart('bob'), 'account:bob')], AccessViolation);
+  assert.deepEqual([...Bal.iterate(c, strPart('alice'), 'account:alice')], [[['alice', 'uatom'], 1n]]);
+  // CONST reads are allowed even when undeclared.
+  assert.doesNotThrow(() => Param.get(c));
+});
+
+test('CONST writes are refused in the tx phase and allowed outside it', () => {
+  const kv = new Overlay(new MemKV());
+  const tx = ctx(kv);
+  assert.throws(() => Param.set(tx, 'x'), (e) => e instanceof AccessViolation && e.partition === CONST_PARTITION && e.write);
+  assert.equal(Param.get(tx), undefined);
+  const hook = ctx(kv, { txPhase: false, mode: 'block' });
+  Param.set(hook, 'y');
+  assert.equal(Param.get(tx), 'y');
+});
+
+test('a whole-collection scan is refused inside a tx, allowed outside', () => {
+  const kv = new Overlay(new MemKV());
+  const outside = ctx(kv, { txPhase: false });
+  Names.set(outside, 'b', 'B');
+  Names.set(outside, 'a', 'A');
+  assert.throws(() => [...Names.iterate(ctx(kv))], /names: whole-collection scan inside a tx/);
+  assert.deepEqual([...Names.iterate(outside)], [['a', 'A'], ['b', 'B']]);
+});
+
+test('collections with different prefixes never see each other', () => {
+  const c = ctx(new Overlay(new MemKV()), { txPhase: false });
+  Names.set(c, 'k', 'v');
+  Seq.set(c, 1n, 1n);
+  assert.deepEqual([...Names.iterate(c)], [['k', 'v']]);
+  assert.deepEqual([...Seq.iterate(c)], [[1n, 1n]]);
+});
+
+test('U64Key: round-trip and key order equals numeric order (property)', () => {
+  const u64 = fc.bigInt({ min: 0n, max: 0xffffffffffffffffn });
+  fc.assert(fc.property(u64, u64, (a, b) => {
+    const ka = U64Key.encode(a);
+    const kb = U64Key.encode(b);
+    assert.equal(ka.length, 8);
+    assert.equal(U64Key.decode(ka), a);
+    assert.equal(Math.sign(Number(a - b)), ka < kb ? -1 : ka > kb ? 1 : 0);
+  }), { numRuns: 500 });
+  assert.equal(U64Key.encode(0n), '\x00'.repeat(8));
+  assert.equal(U64Key.encode(256n), '\x00'.repeat(6) + '\x01\x00');
+  assert.throws(() => U64Key.encode(-1n), /u64 key out of range: -1/);
+  assert.throws(() => U64Key.encode(1n << 64n), /u64 key out of range: 18446744073709551616/);
+});
+
+test('U64Key: iteration over a CMap is in numeric order', () => {
+  const c = ctx(new Overlay(new MemKV()), { txPhase: false });
+  for (const n of [300n, 2n, 0xffffffffffffffffn, 256n, 0n, 255n]) Seq.set(c, n, n);
+  assert.deepEqual([...Seq.iterate(c)].map(([k]) => k), [0n, 2n, 255n, 256n, 300n, 0xffffffffffffffffn]);
+});
+
+test('PairKey round-trips (property) and keys of one first component share a prefix', () => {
+  const part = fc.string({ unit: fc.integer({ min: 0, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+  fc.assert(fc.property(part, part, (a, b) => {
+    const raw = PairKey.encode([a, b]);
+    assert.deepEqual(PairKey.decode(raw), [a, b]);
+    assert.ok(raw.startsWith(strPart(a)));
+    assert.equal(StringKey.decode(StringKey.encode(a)), a);
+  }));
+  // Length prefixing keeps ('ab','c') and ('a','bc') apart.
+  assert.notEqual(PairKey.encode(['ab', 'c']), PairKey.encode(['a', 'bc']));
+  assert.throws(() => strPart('x'.repeat(256)), /key component longer than 255 bytes/);
+  assert.throws(() => strPart('é'), /key component is not ASCII: "é"/);
+});
+
+test('BigIntValue round-trips', () => {
+  for (const v of [0n, 1n, (1n << 256n) - 1n]) assert.equal(BigIntValue.decode(BigIntValue.encode(v)), v);
+});
+
+test('gas charged for reads and writes is the same whether the value comes from a cache layer or not', () => {
+  // Committed: SQLite with a cold cache; then the same read again (warm cache); then the same
+  // key served from an overlay. Every read of the same (key, value) costs the same gas.
+  const store = new CommittedStore(':memory:');
+  const seed = new Overlay(store);
+  Bal.set(ctx(seed), ['alice', 'uatom'], 12345n);
+  store.commit(seed.sortedWrites(), { height: 1n, appHash: new Uint8Array(32) });
+
+  const gasOf = (kv: KV, f: (c: Context) => void): number => {
+    const c = ctx(kv);
+    f(c);
+    return c.gas.consumed();
+  };
+  const read = (c: Context) => assert.equal(Bal.get(c, ['alice', 'uatom']), 12345n);
+  const cold = gasOf(new Overlay(store), read);
+  const warm = gasOf(new Overlay(store), read);
+  const overlay = new Overlay(store);
+  Bal.set(ctx(overlay), ['alice', 'uatom'], 12345n);
+  const fromOverlay = gasOf(overlay, read);
+  const mem = new MemKV();
+  Bal.set(ctx(mem), ['alice', 'uatom'], 12345n);
+  const fromMem = gasOf(mem, read);
+  const key = Bal.prefix + PairKey.encode(['alice', 'uatom']);
+  const expected = GasCost.readFlat + GasCost.readPerByte * (key.length + '12345'.length);
+  assert.deepEqual([cold, warm, fromOverlay, fromMem], [expected, expected, expected, expected]);
+
+  // A miss costs the flat read plus the key bytes, wherever it misses.
+  const miss = (c: Context) => assert.equal(Bal.get(c, ['nobody', 'uatom']), undefined);
+  const missKey = Bal.prefix + PairKey.encode(['nobody', 'uatom']);
+  const missGas = GasCost.readFlat + GasCost.readPerByte * missKey.length;
+  assert.deepEqual([gasOf(new Overlay(store), miss), gasOf(new Overlay(store), miss), gasOf(new MemKV(), miss)], [missGas, missGas, missGas]);
+
+  // Writes: the same whatever the layer below holds.
+  const write = (c: Context) => Bal.set(c, ['alice', 'uatom'], 99n);
+  const writeGas = GasCost.writeFlat + GasCost.writePerByte * (key.length + 2);
+  assert.deepEqual([gasOf(new Overlay(store), write), gasOf(overlay, write), gasOf(new MemKV(), write)], [writeGas, writeGas, writeGas]);
+  assert.equal(gasOf(new Overlay(store), (c) => Bal.delete(c, ['alice', 'uatom'])), GasCost.delete);
+  store.close();
+});
+
+test('running out of gas on a read throws out of gas and names the collection', () => {
+  const c = ctx(new MemKV(), { gas: GasCost.readFlat });
+  assert.throws(() => Bal.get(c, ['alice', 'uatom']), (e) => e instanceof LanesError && e.codespace === 'sdk' && e.code === 11 && /bal\/read/.test(e.message));
+});

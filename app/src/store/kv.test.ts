@@ -1,0 +1,199 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { MemKV, Overlay, bufferToKey, emptyKV, keyToBuffer, prefixEnd, type KVReader } from './kv.ts';
+
+const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const str = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString('latin1'));
+const entries = (kv: KVReader, prefix = ''): [string, string][] => [...kv.iterate(prefix)].map(([k, v]) => [k, str(v) as string]);
+
+function mem(init: Record<string, string>): MemKV {
+  const m = new MemKV();
+  for (const [k, v] of Object.entries(init)) m.set(k, b(v));
+  return m;
+}
+
+test('Overlay: get falls through to the parent, set and delete shadow it', () => {
+  const parent = mem({ a: '1', b: '2' });
+  const o = new Overlay(parent);
+  assert.equal(str(o.get('a')), '1');
+  assert.equal(o.get('z'), undefined);
+  o.set('a', b('10'));
+  o.delete('b');
+  o.set('c', b('3'));
+  assert.equal(str(o.get('a')), '10');
+  assert.equal(o.get('b'), undefined);
+  assert.equal(str(o.get('c')), '3');
+  // The parent is untouched until flushTo.
+  assert.equal(str(parent.get('a')), '1');
+  assert.equal(str(parent.get('b')), '2');
+  assert.equal(parent.get('c'), undefined);
+  // A later set after a delete revives the key; a delete after a set hides it.
+  o.set('b', b('22'));
+  assert.equal(str(o.get('b')), '22');
+  o.delete('c');
+  assert.equal(o.get('c'), undefined);
+});
+
+test('Overlay: an empty value is a value, not a deletion', () => {
+  const o = new Overlay(mem({ k: 'x' }));
+  o.set('k', new Uint8Array());
+  assert.deepEqual(o.get('k'), new Uint8Array());
+  assert.deepEqual(entries(o), [['k', '']]);
+});
+
+test('Overlay: iterate merges parent and overlay in key order, hides deletions, respects the prefix', () => {
+  const parent = mem({ a1: 'p', a3: 'p', a5: 'p', b1: 'p', '\xff': 'p' });
+  const o = new Overlay(parent);
+  o.set('a2', b('o'));
+  o.set('a3', b('o')); // shadows
+  o.delete('a5'); // hides
+  o.delete('a9'); // deleting an absent key yields nothing
+  o.set('a0', b('o'));
+  o.set('c', b('o'));
+  assert.deepEqual(entries(o, 'a'), [['a0', 'o'], ['a1', 'p'], ['a2', 'o'], ['a3', 'o']]);
+  assert.deepEqual(entries(o), [['a0', 'o'], ['a1', 'p'], ['a2', 'o'], ['a3', 'o'], ['b1', 'p'], ['c', 'o'], ['\xff', 'p']]);
+  assert.deepEqual(entries(o, 'b'), [['b1', 'p']]);
+  assert.deepEqual(entries(o, 'x'), []);
+  // Byte order, not locale order: 0x00 < 'A' < 'a' < 0x80 < 0xff.
+  const o2 = new Overlay(mem({ '\x80': 'p', A: 'p' }));
+  o2.set('\xff', b('o'));
+  o2.set('a', b('o'));
+  o2.set('\x00', b('o'));
+  assert.deepEqual(entries(o2).map(([k]) => k), ['\x00', 'A', 'a', '\x80', '\xff']);
+});
+
+test('Overlay: flushTo applies sets and deletes; sortedWrites is the sorted change set', () => {
+  const parent = mem({ a: '1', b: '2' });
+  const o = new Overlay(parent);
+  o.set('c', b('3'));
+  o.delete('a');
+  o.set('b', b('20'));
+  assert.deepEqual(o.sortedWrites().map(([k, v]) => [k, v === null ? null : str(v)]), [['a', null], ['b', '20'], ['c', '3']]);
+  o.flushTo(parent);
+  assert.deepEqual(entries(parent), [['b', '20'], ['c', '3']]);
+});
+
+test('emptyKV reads nothing', () => {
+  assert.equal(emptyKV.get('a'), undefined);
+  assert.deepEqual([...emptyKV.iterate('')], []);
+});
+
+test('keyToBuffer / bufferToKey round-trip every byte', () => {
+  const all = new Uint8Array(256).map((_, i) => i);
+  const k = bufferToKey(all);
+  assert.equal(k.length, 256);
+  assert.equal(k.charCodeAt(255), 255);
+  assert.deepEqual(new Uint8Array(keyToBuffer(k)), all);
+  // A subarray (non-zero byteOffset) converts only its own bytes.
+  assert.equal(bufferToKey(all.subarray(65, 67)), 'AB');
+});
+
+test('prefixEnd: increments the last byte below 0xff, drops trailing 0xff bytes', () => {
+  assert.equal(prefixEnd('a'), 'b');
+  assert.equal(prefixEnd('ab'), 'ac');
+  assert.equal(prefixEnd('\x00'), '\x01');
+  assert.equal(prefixEnd('\xfe'), '\xff');
+  assert.equal(prefixEnd('a\xff'), 'b');
+  assert.equal(prefixEnd('a\xff\xff'), 'b');
+  assert.equal(prefixEnd('a\xfe\xff'), 'a\xff');
+  assert.equal(prefixEnd('\xff'), undefined);
+  assert.equal(prefixEnd('\xff\xff\xff'), undefined);
+  assert.equal(prefixEnd(''), undefined);
+});
+
+test('prefixEnd (property): every key with the prefix is below the end, the end itself is not prefixed', () => {
+  const byteStr = (max: number) => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((a) => String.fromCharCode(...a));
+  const biased = (max: number) => fc.array(fc.constantFrom(0, 1, 0xfe, 0xff, 0x61), { maxLength: max }).map((a) => String.fromCharCode(...a));
+  fc.assert(fc.property(fc.oneof(byteStr(6), biased(6)), fc.oneof(byteStr(4), biased(4)), (prefix, suffix) => {
+    const end = prefixEnd(prefix);
+    const key = prefix + suffix;
+    if (end === undefined) {
+      // Only all-0xff prefixes (or '') have no end.
+      assert.ok([...prefix].every((c) => c === '\xff'), JSON.stringify(prefix));
+      return;
+    }
+    assert.ok(key < end, `${JSON.stringify(key)} < ${JSON.stringify(end)}`);
+    assert.ok(!end.startsWith(prefix));
+    assert.ok(end > prefix);
+  }));
+});
+
+// ---- model-based property ------------------------------------------------------------------
+
+type Op =
+  | { t: 'set'; layer: number; k: string; v: string }
+  | { t: 'del'; layer: number; k: string }
+  | { t: 'flush' };
+
+const KEYS = ['', 'a', 'aa', 'ab', 'b', 'ba', '\x00', '\xff', 'a\xff', '\xffa'];
+const PREFIXES = ['', 'a', 'b', '\xff', 'a\xff', 'zz'];
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('set' as const), layer: fc.integer({ min: 0, max: 2 }), k: fc.constantFrom(...KEYS), v: fc.string({ maxLength: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('del' as const), layer: fc.integer({ min: 0, max: 2 }), k: fc.constantFrom(...KEYS) }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'flush' as const }) },
+);
+
+test('Overlay (property): nested overlays behave like a Map; flushTo folds each layer into its parent', () => {
+  fc.assert(fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+    // Layers: base (MemKV) <- l1 <- l2. Model: one Map per layer of pending writes.
+    const base = new MemKV();
+    let l1 = new Overlay(base);
+    let l2 = new Overlay(l1);
+    const modelBase = new Map<string, string>();
+    let m1 = new Map<string, string | null>();
+    let m2 = new Map<string, string | null>();
+    const view = (): Map<string, string> => {
+      const v = new Map(modelBase);
+      for (const m of [m1, m2]) {
+        for (const [k, x] of m) {
+          if (x === null) v.delete(k);
+          else v.set(k, x);
+        }
+      }
+      return v;
+    };
+    const check = () => {
+      const v = view();
+      for (const k of KEYS) assert.equal(str(l2.get(k)), v.get(k), `get ${JSON.stringify(k)}`);
+      for (const p of PREFIXES) {
+        const want = [...v.entries()].filter(([k]) => k.startsWith(p)).sort((a, c) => (a[0] < c[0] ? -1 : a[0] > c[0] ? 1 : 0));
+        assert.deepEqual(entries(l2, p), want, `iterate ${JSON.stringify(p)}`);
+      }
+    };
+    for (const op of ops) {
+      if (op.t === 'flush') {
+        // Fold l2 into l1, then l1 into base; start fresh layers on top.
+        l2.flushTo(l1);
+        for (const [k, x] of m2) m1.set(k, x);
+        l1.flushTo(base);
+        for (const [k, x] of m1) {
+          if (x === null) modelBase.delete(k);
+          else modelBase.set(k, x);
+        }
+        l1 = new Overlay(base);
+        l2 = new Overlay(l1);
+        m1 = new Map();
+        m2 = new Map();
+      } else {
+        const layer = op.layer === 0 ? base : op.layer === 1 ? l1 : l2;
+        if (op.t === 'set') {
+          layer.set(op.k, b(op.v));
+          if (op.layer === 0) modelBase.set(op.k, op.v);
+          else (op.layer === 1 ? m1 : m2).set(op.k, op.v);
+        } else {
+          layer.delete(op.k);
+          if (op.layer === 0) modelBase.delete(op.k);
+          else (op.layer === 1 ? m1 : m2).set(op.k, null);
+        }
+      }
+      check();
+    }
+    // Finally everything reaches the base.
+    l2.flushTo(l1);
+    l1.flushTo(base);
+    const v = view();
+    assert.deepEqual(entries(base), [...v.entries()].sort((a, c) => (a[0] < c[0] ? -1 : a[0] > c[0] ? 1 : 0)));
+  }), { numRuns: 300 });
+});

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommittedStore } from './sqlite.ts';
+import type { Key } from './kv.ts';
+
+const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const str = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString('latin1'));
+const all = (s: CommittedStore, prefix = ''): [string, string][] => [...s.iterate(prefix)].map(([k, v]) => [k, str(v) as string]);
+
+function tempDb(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-sqlite-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // A nested folder that does not exist yet: the store creates it.
+  return join(dir, 'data', 'state.db');
+}
+
+const hash = (n: number): Uint8Array => new Uint8Array(32).fill(n);
+
+test('a fresh store is at height 0 with an empty app hash', (t) => {
+  const s = new CommittedStore(tempDb(t));
+  assert.equal(s.lastCommit().height, 0n);
+  assert.deepEqual(s.lastCommit().appHash, new Uint8Array());
+  assert.equal(s.get('a'), undefined);
+  assert.deepEqual(all(s), []);
+  s.close();
+});
+
+test('commit then get/iterate; reopen keeps height, app hash and data; deletes persist', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  // get before commit caches "absent"; commit must overwrite that cached miss.
+  assert.equal(s.get('b'), undefined);
+  s.commit([['a', b('1')], ['b', b('2')], ['c', b('3')], ['e', new Uint8Array()]], { height: 1n, appHash: hash(1) });
+  assert.equal(str(s.get('b')), '2');
+  assert.deepEqual(s.get('e'), new Uint8Array());
+  assert.equal(s.lastCommit().height, 1n);
+  assert.deepEqual(s.lastCommit().appHash, hash(1));
+  s.commit([['a', null], ['b', b('22')], ['d', b('4')]], { height: 2n, appHash: hash(2) });
+  assert.equal(s.get('a'), undefined);
+  assert.deepEqual(all(s), [['b', '22'], ['c', '3'], ['d', '4'], ['e', '']]);
+  s.close();
+
+  const r = new CommittedStore(path);
+  assert.equal(r.lastCommit().height, 2n);
+  assert.deepEqual(r.lastCommit().appHash, hash(2));
+  assert.equal(r.get('a'), undefined);
+  assert.equal(str(r.get('b')), '22');
+  assert.equal(str(r.get('d')), '4');
+  assert.deepEqual(r.get('e'), new Uint8Array());
+  assert.deepEqual(all(r), [['b', '22'], ['c', '3'], ['d', '4'], ['e', '']]);
+  // Deleting a key that was never there is harmless.
+  r.commit([['zz', null]], { height: 3n, appHash: hash(3) });
+  assert.equal(r.lastCommit().height, 3n);
+  r.close();
+});
+
+test('a large height survives a reopen exactly', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  const h = 2n ** 63n - 1n;
+  s.commit([], { height: h, appHash: hash(7) });
+  s.close();
+  const r = new CommittedStore(path);
+  assert.equal(r.lastCommit().height, h);
+  r.close();
+});
+
+test('iterate is in byte order over binary keys, bounded by the prefix (0xff edges included)', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  const keys: Key[] = ['\xff\xff', '\xff', '\xfe\xff', 'a\xff', 'a\xff\x00', 'a', 'a\x00', 'b', '\x00', '\x7f', '\x80', 'A'];
+  s.commit(keys.map((k) => [k, b(`v${k.length}`)] as [Key, Uint8Array]), { height: 1n, appHash: hash(1) });
+  const sorted = [...keys].sort();
+  assert.deepEqual(all(s).map(([k]) => k), sorted);
+  assert.deepEqual(all(s, 'a').map(([k]) => k), ['a', 'a\x00', 'a\xff', 'a\xff\x00']);
+  assert.deepEqual(all(s, 'a\xff').map(([k]) => k), ['a\xff', 'a\xff\x00']);
+  assert.deepEqual(all(s, '\xff').map(([k]) => k), ['\xff', '\xff\xff']);
+  assert.deepEqual(all(s, '\xfe').map(([k]) => k), ['\xfe\xff']);
+  assert.deepEqual(all(s, 'c').map(([k]) => k), []);
+  s.close();
+  // Same order from disk after a reopen (the cache is cold).
+  const r = new CommittedStore(path);
+  assert.deepEqual(all(r).map(([k]) => k), sorted);
+  assert.equal(str(r.get('a\xff\x00')), 'v3');
+  r.close();
+});
+
+test('the commit is atomic: a failing write set leaves data, height and hash as they were', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  s.commit([['a', b('1')]], { height: 1n, appHash: hash(1) });
+  // A value that is not bytes makes the statement throw in the middle of the transaction.
+  const bad = [['a', b('changed')], ['b', 42 as unknown as Uint8Array]] as [Key, Uint8Array][];
+  assert.throws(() => s.commit(bad, { height: 2n, appHash: hash(2) }));
+  assert.equal(s.lastCommit().height, 1n);
+  assert.equal(str(s.get('a')), '1');
+  assert.equal(s.get('b'), undefined);
+  s.close();
+  const r = new CommittedStore(path);
+  assert.equal(r.lastCommit().height, 1n);
+  assert.deepEqual(r.lastCommit().appHash, hash(1));
+  assert.equal(str(r.get('a')), '1');
+  r.close();
+});
+
+test(':memory: works without a folder', () => {
+  const s = new CommittedStore(':memory:');
+  s.commit([['k', b('v')]], { height: 5n, appHash: hash(5) });
+  assert.equal(str(s.get('k')), 'v');
+  assert.equal(s.lastCommit().height, 5n);
+  s.close();
+});
