@@ -7,3 +7,4 @@ export * from './messages.ts';
 export * from './connect.ts';
 export * from './queries.ts';
 export * from './devnet.ts';
+export * from './amm.ts';

@@ -2,6 +2,7 @@
 // per Msg with its protobuf codec, plus an EncodeObject type with a literal typeUrl per Msg.
 import { Registry, type GeneratedType } from '@cosmjs/proto-signing';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { ammTypes } from './amm.ts';
 export type { MsgSendEncodeObject } from '@cosmjs/stargate';
 export { isMsgSendEncodeObject } from '@cosmjs/stargate';
 
@@ -11,7 +12,7 @@ export const bankTypes: ReadonlyArray<[string, GeneratedType]> = [['/cosmos.bank
  * Every Msg type URL the Lanes chain accepts, with its codec. Modules append theirs here
  * (`...ammTypes`, `...lendingTypes`); nothing that the chain rejects belongs in this list.
  */
-export const lanesRegistryTypes: ReadonlyArray<[string, GeneratedType]> = [...bankTypes];
+export const lanesRegistryTypes: ReadonlyArray<[string, GeneratedType]> = [...bankTypes, ...ammTypes];
 
 /** A Registry holding exactly `lanesRegistryTypes`, for SigningStargateClient and tx decoding. */
 export function createLanesRegistry(): Registry {

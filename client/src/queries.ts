@@ -14,16 +14,17 @@ import {
   type BankExtension,
   type TxExtension,
 } from '@cosmjs/stargate';
+import { setupAmmExtension, type AmmExtension } from './amm.ts';
 import { Comet38Client, type CometClient } from '@cosmjs/tendermint-rpc';
 
 export type { AuthExtension, BankExtension, TxExtension } from '@cosmjs/stargate';
 export { setupAuthExtension, setupBankExtension, setupTxExtension } from '@cosmjs/stargate';
 
-export type LanesQueryClient = QueryClient & AuthExtension & BankExtension & TxExtension;
+export type LanesQueryClient = QueryClient & AuthExtension & BankExtension & TxExtension & AmmExtension;
 
 /** Every Lanes query extension on one CometBFT client; the caller owns (and disconnects) it. */
 export function lanesQueryClient(cometClient: CometClient): LanesQueryClient {
-  return QueryClient.withExtensions(cometClient, setupAuthExtension, setupBankExtension, setupTxExtension);
+  return QueryClient.withExtensions(cometClient, setupAuthExtension, setupBankExtension, setupTxExtension, setupAmmExtension);
 }
 
 /** A LanesQueryClient that owns its RPC connection. */

@@ -1,0 +1,309 @@
+// The AMM through the whole chain (InProcessChain: real ante, fees, KV layers): every bad input
+// of the issue with its exact (codespace, code) and the bad value in the log, and nothing moving
+// but the fee; the slippage boundaries from both sides; creation fee; TWAP; genesis round trip;
+// donation and first-depositor attacks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
+import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import { Overlay, buildTx, plainContext, testKey, type AnyMsg, type TestKey } from '@lanes/app';
+import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
+import {
+  MsgAddLiquidity, MsgAddLiquidityResponse, MsgCreatePool, MsgCreatePoolResponse, MsgRemoveLiquidity, MsgRemoveLiquidityResponse,
+  MsgSwapExactIn, MsgSwapExactInResponse, MsgSwapExactOut, MsgSwapExactOutResponse,
+} from '@lanes/proto/lanes/amm/v1/tx';
+import {
+  QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest, QueryEstimateSwapExactOutResponse,
+  QueryPoolRequest, QueryPoolResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapRequest, QueryTwapResponse,
+} from '@lanes/proto/lanes/amm/v1/query';
+import { InProcessChain } from '../../../abci-server/src/inprocess.ts';
+import { DEVNET_DENOMS, devnetGenesis } from '../../../abci-server/src/lanesApp.ts';
+import { createAmmModule } from './index.ts';
+import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, poolAddress } from './pool.ts';
+import { createBankModule } from '@lanes/bank';
+
+const A = testKey('amm-test/a');
+const B = testKey('amm-test/b');
+const GAS = 400_000n;
+const FEE = 1000n; // GAS × 0.0025
+
+function chain(): InProcessChain {
+  const c = new InProcessChain(devnetGenesis([A.address, B.address]));
+  c.block([]);
+  return c;
+}
+
+function tx(c: InProcessChain, key: TestKey, msgs: AnyMsg[]): Uint8Array {
+  const sequence = c.account(key.address)?.sequence ?? 0n;
+  const accountNumber = c.account(key.address)?.accountNumber ?? 0n;
+  return buildTx(key, msgs, { chainId: c.chainId, accountNumber, sequence, gasLimit: GAS, fee: FEE });
+}
+
+const createPool = (m: Partial<MsgCreatePool>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgCreatePool', value: MsgCreatePool.encode(MsgCreatePool.fromPartial({ creator: A.address, poolType: PoolType.POOL_TYPE_CONSTANT_PRODUCT, swapFee: '0.003', ...m })).finish() });
+const addLiq = (m: Partial<MsgAddLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgAddLiquidity', value: MsgAddLiquidity.encode(MsgAddLiquidity.fromPartial({ sender: A.address, ...m })).finish() });
+const removeLiq = (m: Partial<MsgRemoveLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgRemoveLiquidity', value: MsgRemoveLiquidity.encode(MsgRemoveLiquidity.fromPartial({ sender: A.address, ...m })).finish() });
+const swapIn = (m: Partial<MsgSwapExactIn>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode(MsgSwapExactIn.fromPartial({ sender: A.address, minAmountOut: '1', ...m })).finish() });
+const swapOut = (m: Partial<MsgSwapExactOut>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactOut', value: MsgSwapExactOut.encode(MsgSwapExactOut.fromPartial({ sender: A.address, ...m })).finish() });
+const coin = (amount: bigint | string, denom: string) => ({ denom, amount: String(amount) });
+
+function response<T>(r: ExecTxResult, codec: { decode(b: Uint8Array): T }): T {
+  assert.equal(r.code, 0, r.log);
+  const any = TxMsgData.decode(r.data).msgResponses[0];
+  assert.ok(any);
+  return codec.decode(any.value);
+}
+
+function pool(c: InProcessChain, id: bigint) {
+  const r = c.query('/lanes.amm.v1.Query/Pool', QueryPoolRequest.encode({ poolId: id }).finish());
+  assert.equal(r.code, 0, r.log);
+  return QueryPoolResponse.decode(r.value).pool;
+}
+
+function estimateIn(c: InProcessChain, routes: { poolId: bigint; tokenOutDenom: string }[], tokenIn: { denom: string; amount: string }) {
+  const r = c.query('/lanes.amm.v1.Query/EstimateSwapExactIn', QueryEstimateSwapExactInRequest.encode({ routes, tokenIn }).finish());
+  assert.equal(r.code, 0, r.log);
+  return QueryEstimateSwapExactInResponse.decode(r.value);
+}
+
+function estimateOut(c: InProcessChain, routes: { poolId: bigint; tokenInDenom: string }[], tokenOut: { denom: string; amount: string }) {
+  const r = c.query('/lanes.amm.v1.Query/EstimateSwapExactOut', QueryEstimateSwapExactOutRequest.encode({ routes, tokenOut }).finish());
+  assert.equal(r.code, 0, r.log);
+  return QueryEstimateSwapExactOutResponse.decode(r.value);
+}
+
+const WATCHED = [...DEVNET_DENOMS, 'amm/pool/1', 'amm/pool/2', 'amm/pool/3', 'amm/pool/4'];
+function snapshot(c: InProcessChain): Map<string, bigint> {
+  const m = new Map<string, bigint>();
+  for (const addr of [A.address, poolAddress(1n), poolAddress(2n), poolAddress(3n), poolAddress(4n), PROTOCOL_ADDRESS]) {
+    for (const d of WATCHED) m.set(`${addr}/${d}`, c.balance(addr, d));
+  }
+  return m;
+}
+
+interface BadCase {
+  name: string;
+  msg: AnyMsg;
+  codespace: string;
+  code: number;
+  log: RegExp;
+}
+
+const BAD: BadCase[] = [
+  { name: 'unknown pool', msg: swapIn({ routes: [{ poolId: 42n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 2, log: /pool 42 not found/ },
+  { name: 'add liquidity to unknown pool', msg: addLiq({ poolId: 42n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'uusdc')] }), codespace: 'amm', code: 2, log: /pool 42 not found/ },
+  { name: 'same denom twice', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'uatom')] }), codespace: 'amm', code: 4, log: /same denom twice: uatom/ },
+  { name: 'one asset', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom')] }), codespace: 'amm', code: 4, log: /1 asset \[uatom\]/ },
+  { name: 'three assets', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth'), coin(5000n, 'uusdc')] }), codespace: 'amm', code: 4, log: /3 assets \[uatom, ueth, uusdc\]/ },
+  { name: 'zero amount', msg: createPool({ initialLiquidity: [coin(0n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'sdk', code: 10, log: /0uatom/ },
+  { name: 'negative amount', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: coin('-5', 'uatom') }), codespace: 'sdk', code: 10, log: /"-5"/ },
+  { name: 'overflowing amount', msg: createPool({ initialLiquidity: [coin(1n << 256n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'sdk', code: 10, log: new RegExp(`${1n << 256n} exceeds 256 bits`) },
+  { name: 'swap_fee above 0.1', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '0.100000000000000001' }), codespace: 'amm', code: 5, log: /swap_fee 0.100000000000000001 is above/ },
+  { name: 'swap_fee malformed', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '3%' }), codespace: 'amm', code: 5, log: /"3%"/ },
+  { name: 'swap_fee negative', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '-0.01' }), codespace: 'amm', code: 5, log: /"-0.01"/ },
+  { name: 'amplification 0 for stableswap', msg: createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 0n }), codespace: 'amm', code: 6, log: /amplification 0 is outside 1..10000/ },
+  { name: 'amplification above 10000', msg: createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 10001n }), codespace: 'amm', code: 6, log: /amplification 10001 is outside/ },
+  { name: 'amplification on a constant-product pool', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 5n }), codespace: 'amm', code: 6, log: /amplification 5 is only for stableswap/ },
+  { name: 'unspecified pool type', msg: createPool({ poolType: PoolType.POOL_TYPE_UNSPECIFIED, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'amm', code: 3, log: /pool_type 0/ },
+  { name: 'initial liquidity too low', msg: createPool({ initialLiquidity: [coin(1000n, 'uatom'), coin(1000n, 'ueth')] }), codespace: 'amm', code: 19, log: /isqrt\(a·b\) = 1000 shares/ },
+  { name: 'empty route', msg: swapIn({ routes: [], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 7, log: /routes is empty/ },
+  { name: 'route through a pool that lacks the denom', msg: swapIn({ routes: [{ poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 2 has no uatom/ },
+  { name: 'route out denom not in pool', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'ueth' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 1 has no ueth/ },
+  { name: 'repeated pool in a route', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 1n, tokenOutDenom: 'uatom' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 9, log: /pool 1 appears twice/ },
+  { name: 'route longer than max_route_length', msg: swapIn({ routes: [1n, 2n, 3n, 4n, 5n].map((poolId) => ({ poolId, tokenOutDenom: 'uusdc' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 5 pools exceeds max_route_length 4/ },
+  { name: 'removing more shares than owned', msg: removeLiq({ poolId: 1n, shares: '31622775602' }), codespace: 'amm', code: 15, log: /removing 31622775602 shares of pool 1 but lanes1\w+ holds 31622775601/ },
+  { name: 'a deposit that would mint zero shares', msg: addLiq({ poolId: 2n, maxAmountsIn: [coin(1n, 'ulane'), coin(1n, 'uusdc')] }), codespace: 'amm', code: 16, log: /deposit of 1ulane,1uusdc into pool 2 would mint 0 shares/ },
+  { name: 'deposit with the wrong denoms', msg: addLiq({ poolId: 1n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'ueth')] }), codespace: 'amm', code: 4, log: /\[uatom,ueth\] must be exactly pool 1's \[uatom,uusdc\]/ },
+  { name: 'exact out beyond the reserve', msg: swapOut({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: coin(100_000_000_000n, 'uusdc'), maxAmountIn: '1000000000000' }), codespace: 'amm', code: 17, log: /cannot pay out 100000000000/ },
+  { name: 'swap of a dust amount that pays nothing', msg: swapIn({ routes: [{ poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1n, 'ulane') }), codespace: 'amm', code: 18, log: /swapping 1ulane in pool 2 gives 0uusdc/ },
+];
+
+test('every bad input fails with its code and value; nothing moves but the fee', () => {
+  const c = chain();
+  for (const bad of BAD) {
+    const before = snapshot(c);
+    const [r] = c.block([tx(c, A, [bad.msg])]);
+    assert.ok(r);
+    assert.equal(`${r.codespace}/${r.code}`, `${bad.codespace}/${bad.code}`, `${bad.name}: ${r.log}`);
+    assert.match(r.log, bad.log, bad.name);
+    const after = snapshot(c);
+    for (const [k, v] of before) {
+      const charged = k === `${A.address}/ulane` ? v - (after.get(k) ?? 0n) : 0n;
+      assert.ok(charged === 0n || charged === FEE, `${bad.name}: ${k} moved by ${charged}`);
+      if (k !== `${A.address}/ulane`) assert.equal(after.get(k), v, `${bad.name}: ${k}`);
+    }
+  }
+  c.app.close();
+});
+
+test('swap exact in: min_amount_out = out passes, out + 1 fails; event and reserves', () => {
+  const c = chain();
+  const routes = [{ poolId: 1n, tokenOutDenom: 'uusdc' }];
+  const est = estimateIn(c, routes, coin(1_000_000n, 'uatom'));
+  assert.equal(est.amountOut, '9969006'); // pinned formula, see math.test.ts
+  const [fail] = c.block([tx(c, A, [swapIn({ routes, tokenIn: coin(1_000_000n, 'uatom'), minAmountOut: '9969007' })])]);
+  assert.equal(`${fail?.codespace}/${fail?.code}`, 'amm/11');
+  assert.match(fail?.log ?? '', /min_amount_out 9969007 not met: got 9969006/);
+  const usdc = c.balance(A.address, 'uusdc');
+  const [ok] = c.block([tx(c, A, [swapIn({ routes, tokenIn: coin(1_000_000n, 'uatom'), minAmountOut: '9969006' })])]);
+  assert.ok(ok);
+  assert.equal(response(ok, MsgSwapExactInResponse).amountOut, '9969006');
+  assert.equal(c.balance(A.address, 'uusdc'), usdc + 9_969_006n);
+  const ev = ok.events.find((e) => e.type === 'lanes.amm.v1.EventSwap');
+  assert.ok(ev, 'EventSwap emitted');
+  const attr = (k: string) => ev.attributes.find((a) => a.key === k)?.value;
+  assert.equal(attr('pool_id'), '"1"');
+  assert.deepEqual(JSON.parse(attr('token_out') ?? ''), coin(9_969_006n, 'uusdc'));
+  assert.deepEqual(JSON.parse(attr('reserves') ?? ''), [coin(10_001_000_000n, 'uatom'), coin(99_990_030_994n, 'uusdc')]);
+  assert.deepEqual(pool(c, 1n)?.reserves, [coin(10_001_000_000n, 'uatom'), coin(99_990_030_994n, 'uusdc')]);
+  // The pool's bank account holds exactly its reserves.
+  assert.equal(c.balance(poolAddress(1n), 'uatom'), 10_001_000_000n);
+  assert.equal(c.balance(poolAddress(1n), 'uusdc'), 99_990_030_994n);
+  c.app.close();
+});
+
+test('swap exact out: max_amount_in = in passes, in − 1 fails; multi-hop both ways', () => {
+  const c = chain();
+  const routes = [{ poolId: 1n, tokenInDenom: 'uatom' }];
+  const est = estimateOut(c, routes, coin(1_000_000n, 'uusdc'));
+  assert.equal(est.amountIn, '100302');
+  const [fail] = c.block([tx(c, A, [swapOut({ routes, tokenOut: coin(1_000_000n, 'uusdc'), maxAmountIn: '100301' })])]);
+  assert.equal(`${fail?.codespace}/${fail?.code}`, 'amm/12');
+  assert.match(fail?.log ?? '', /max_amount_in 100301 exceeded: need 100302/);
+  const [ok] = c.block([tx(c, A, [swapOut({ routes, tokenOut: coin(1_000_000n, 'uusdc'), maxAmountIn: '100302' })])]);
+  assert.ok(ok);
+  assert.equal(response(ok, MsgSwapExactOutResponse).amountIn, '100302');
+
+  // ATOM -> USDC -> USDT (constant product then stableswap), exact in and exact out.
+  const hops = [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 3n, tokenOutDenom: 'uusdt' }];
+  const quoted = estimateIn(c, hops, coin(500_000n, 'uatom'));
+  const usdt = c.balance(A.address, 'uusdt');
+  const [mh] = c.block([tx(c, A, [swapIn({ routes: hops, tokenIn: coin(500_000n, 'uatom'), minAmountOut: quoted.amountOut })])]);
+  assert.ok(mh);
+  assert.equal(response(mh, MsgSwapExactInResponse).amountOut, quoted.amountOut);
+  assert.equal(c.balance(A.address, 'uusdt'), usdt + BigInt(quoted.amountOut));
+  assert.ok(BigInt(quoted.priceImpact.replace('.', '')) > 0n, 'a fee-paying trade has a price impact');
+  const back = [{ poolId: 1n, tokenInDenom: 'uatom' }, { poolId: 3n, tokenInDenom: 'uusdc' }];
+  const need = estimateOut(c, back, coin(2_000_000n, 'uusdt'));
+  const [mo] = c.block([tx(c, A, [swapOut({ routes: back, tokenOut: coin(2_000_000n, 'uusdt'), maxAmountIn: need.amountIn })])]);
+  assert.ok(mo);
+  assert.equal(response(mo, MsgSwapExactOutResponse).amountIn, need.amountIn);
+  c.app.close();
+});
+
+test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove with limits, LP shares transferable', () => {
+  const c = chain();
+  const protocol = c.balance(PROTOCOL_ADDRESS, 'ulane');
+  const [cr] = c.block([tx(c, B, [createPool({ creator: B.address, initialLiquidity: [coin(4_000_000n, 'ueth'), coin(1_000_000n, 'uatom')] })])]);
+  assert.ok(cr);
+  const created = response(cr, MsgCreatePoolResponse);
+  assert.equal(created.poolId, 4n);
+  assert.equal(created.sharesOut, String(2_000_000n - 1000n));
+  assert.equal(c.balance(PROTOCOL_ADDRESS, 'ulane'), protocol + 1_000_000n, 'creation fee');
+  assert.equal(c.balance(LOCKED_SHARES_ADDRESS, 'amm/pool/4'), 1000n);
+  assert.deepEqual(pool(c, 4n), {
+    id: 4n, poolType: PoolType.POOL_TYPE_CONSTANT_PRODUCT, reserves: [coin(1_000_000n, 'uatom'), coin(4_000_000n, 'ueth')],
+    totalShares: '2000000', shareDenom: 'amm/pool/4', swapFee: '0.003000000000000000', amplification: 0n,
+  });
+  // Add: 0.5% more of each at most; only the proportional amounts are taken.
+  const [lo] = c.block([tx(c, B, [addLiq({ sender: B.address, poolId: 4n, maxAmountsIn: [coin(5000n, 'uatom'), coin(30_000n, 'ueth')], minSharesOut: '10001' })])]);
+  assert.equal(`${lo?.codespace}/${lo?.code}`, 'amm/13');
+  assert.match(lo?.log ?? '', /min_shares_out 10001 not met: got 10000/);
+  const [add] = c.block([tx(c, B, [addLiq({ sender: B.address, poolId: 4n, maxAmountsIn: [coin(5000n, 'uatom'), coin(30_000n, 'ueth')], minSharesOut: '10000' })])]);
+  assert.ok(add);
+  assert.deepEqual(response(add, MsgAddLiquidityResponse), { sharesOut: '10000', amountsIn: [coin(5000n, 'uatom'), coin(20_000n, 'ueth')] });
+  // Send LP shares to A, who removes them.
+  const send: AnyMsg = { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: B.address, toAddress: A.address, amount: [coin(10_000n, 'amm/pool/4')] }).finish() };
+  const [sent] = c.block([tx(c, B, [send])]);
+  assert.equal(sent?.code, 0, sent?.log);
+  const [rmFail] = c.block([tx(c, A, [removeLiq({ poolId: 4n, shares: '10000', minAmountsOut: [coin(5001n, 'uatom')] })])]);
+  assert.equal(`${rmFail?.codespace}/${rmFail?.code}`, 'amm/14');
+  assert.match(rmFail?.log ?? '', /min_amounts_out 5001uatom not met: got 5000uatom/);
+  const [rm] = c.block([tx(c, A, [removeLiq({ poolId: 4n, shares: '10000', minAmountsOut: [coin(5000n, 'uatom'), coin(20_000n, 'ueth')] })])]);
+  assert.ok(rm);
+  assert.deepEqual(response(rm, MsgRemoveLiquidityResponse).amountsOut, [coin(5000n, 'uatom'), coin(20_000n, 'ueth')]);
+  assert.equal(c.balance(A.address, 'amm/pool/4'), 0n);
+  assert.equal(pool(c, 4n)?.totalShares, '2000000');
+  c.app.close();
+});
+
+test('spot price and TWAP over block time; windows outside the retained history are refused', () => {
+  const c = chain();
+  const spot = (id: bigint, base: string, quote: string) => {
+    const r = c.query('/lanes.amm.v1.Query/SpotPrice', QuerySpotPriceRequest.encode({ poolId: id, baseDenom: base, quoteDenom: quote }).finish());
+    assert.equal(r.code, 0, r.log);
+    return QuerySpotPriceResponse.decode(r.value).spotPrice;
+  };
+  assert.equal(spot(1n, 'uatom', 'uusdc'), '10.000000000000000000');
+  assert.equal(spot(1n, 'uusdc', 'uatom'), '0.100000000000000000');
+  assert.equal(spot(3n, 'uusdc', 'uusdt'), '1.000000000000000000');
+  const twap = (start: bigint, end: bigint) => c.query('/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({
+    poolId: 1n, baseDenom: 'uatom', quoteDenom: 'uusdc', startTime: { seconds: start, nanos: 0 }, endTime: { seconds: end, nanos: 0 },
+  }).finish());
+  const t0 = c.time; // pool 1's first observation is at genesis time (t0 - 1)
+  // Price 10 for 3 seconds, then a big swap moves it, then 1 more second.
+  c.block([]);
+  c.block([]);
+  c.block([tx(c, A, [swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: coin(10_000_000_000n, 'uatom') })])]);
+  const after = BigInt(spot(1n, 'uatom', 'uusdc').replace('.', ''));
+  c.block([]);
+  const r = twap(t0, c.time);
+  assert.equal(r.code, 0, r.log);
+  // [t0, t0+3): 10; [t0+3, t0+4]: the post-swap price.
+  const expected = (3n * 10n * 10n ** 18n + after) / 4n;
+  assert.equal(QueryTwapResponse.decode(r.value).twap, `${expected / 10n ** 18n}.${(expected % 10n ** 18n).toString().padStart(18, '0')}`);
+  const early = twap(t0 - 100n, c.time);
+  assert.equal(`${early.codespace}/${early.code}`, 'amm/23');
+  assert.match(early.log, new RegExp(`start_time ${t0 - 100n} is before the oldest retained observation of pool 1 at ${t0 - 1n}`));
+  const future = twap(t0, c.time + 10n);
+  assert.match(future.log, new RegExp(`end_time ${c.time + 10n} is after the latest block time ${c.time}`));
+  c.app.close();
+});
+
+test('genesis export -> import keeps pools, params and balances', () => {
+  const c = chain();
+  c.block([tx(c, A, [swapIn({ routes: [{ poolId: 3n, tokenOutDenom: 'uusdt' }], tokenIn: coin(123_456_789n, 'uusdc') })])]);
+  const ctx = plainContext(new Overlay(c.app.store), { height: c.height, timeSeconds: c.time, chainId: c.chainId }, 'query');
+  const bank = createBankModule();
+  const amm = createAmmModule(bank.keeper).module.exportGenesis(ctx);
+  const bankGenesis = bank.module.exportGenesis(ctx);
+  const d = new InProcessChain({ auth: { accounts: [{ address: A.address }, { address: B.address }] }, bank: bankGenesis, amm });
+  d.block([]);
+  for (const id of [1n, 2n, 3n]) assert.deepEqual(pool(d, id), pool(c, id));
+  assert.equal(d.balance(poolAddress(3n), 'uusdt'), c.balance(poolAddress(3n), 'uusdt'));
+  // Tampered genesis: share supply must equal total_shares.
+  const bad = structuredClone(amm) as { pools: { total_shares: string }[] };
+  (bad.pools[0] as { total_shares: string }).total_shares = '5000';
+  assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }] }, bank: bankGenesis, amm: bad }), /bank supply of amm\/pool\/1 is \d+, total_shares is 5000/);
+  c.app.close();
+  d.app.close();
+});
+
+test('property: donations and first-depositor share inflation do not pay; invariant and supply hold', () => {
+  fc.assert(fc.property(
+    fc.bigInt({ min: 1001n, max: 100_000n }), fc.bigInt({ min: 0n, max: 10n ** 9n }), fc.bigInt({ min: 1n, max: 10n ** 9n }),
+    (seed, donation, victim) => {
+      const c = chain();
+      // B (attacker) creates a uatom/ueth pool with the least liquidity, donates to its account, A deposits.
+      const [cr] = c.block([tx(c, B, [createPool({ creator: B.address, initialLiquidity: [coin(seed, 'uatom'), coin(seed, 'ueth')] })])]);
+      assert.equal(cr?.code, 0, cr?.log);
+      const bAtom = c.balance(B.address, 'uatom');
+      if (donation > 0n) {
+        const send: AnyMsg = { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: B.address, toAddress: poolAddress(4n), amount: [coin(donation, 'uatom')] }).finish() };
+        assert.equal(c.block([tx(c, B, [send])])[0]?.code, 0);
+      }
+      const [dep] = c.block([tx(c, A, [addLiq({ poolId: 4n, maxAmountsIn: [coin(victim, 'uatom'), coin(victim, 'ueth')] })])]);
+      if (dep?.code !== 0) assert.equal(`${dep?.codespace}/${dep?.code}`, 'amm/16');
+      const shares = c.balance(B.address, 'amm/pool/4');
+      c.block([tx(c, B, [removeLiq({ sender: B.address, poolId: 4n, shares: String(shares) })])]);
+      // B got back at most its seed: the donation is lost to it (not counted in reserves).
+      assert.ok(c.balance(B.address, 'uatom') <= bAtom + seed, 'attacker profit');
+      const p = pool(c, 4n);
+      assert.ok(p);
+      assert.ok(BigInt(p.totalShares) >= 1000n);
+      assert.ok(c.balance(poolAddress(4n), 'uatom') >= BigInt(p.reserves[0]?.amount ?? '0'), 'account holds at least the reserves');
+      c.app.close();
+    },
+  ), { numRuns: 15 });
+});

@@ -1,0 +1,150 @@
+// Pool math: exact outputs against the pinned formulas (values computed independently, the
+// stableswap ones by bisection on the invariant rather than Newton, priced against ceil(D)),
+// and properties.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  cpInGivenOut, cpOutGivenIn, depositShares, initialShares, invariant, isqrt, outGivenIn, inGivenOut, spotFraction, stableD,
+  stableInGivenOut, stableOutGivenIn, withdrawAmounts, type Curve,
+} from './math.ts';
+import { ErrInsufficientLiquidity } from './errors.ts';
+
+const FEE_03 = 3n * 10n ** 15n; // 0.003
+const FEE_004 = 4n * 10n ** 14n; // 0.0004
+const FEE_MAX = 10n ** 17n; // 0.1
+
+test('isqrt: exact floor square roots', () => {
+  const table: [bigint, bigint][] = [[0n, 0n], [1n, 1n], [2n, 1n], [3n, 1n], [4n, 2n], [1001n * 1001n, 1001n], [1001n * 1001n - 1n, 1000n], [10n ** 21n, 31622776601n], [10n ** 40n + 1n, 10n ** 20n]];
+  for (const [n, r] of table) assert.equal(isqrt(n), r, `isqrt(${n})`);
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 1n << 300n }), (n) => {
+    const r = isqrt(n);
+    return r * r <= n && (r + 1n) * (r + 1n) > n;
+  }));
+});
+
+test('constant product exact in: out = floor(in·(q−p)·R_out / (R_in·q + in·(q−p)))', () => {
+  const table: [bigint, bigint, bigint, bigint, bigint][] = [
+    // R_in, R_out, in, fee, out
+    [1_000_000n, 1_000_000n, 1000n, FEE_03, 996n],
+    [10n ** 10n, 10n ** 11n, 1_000_000n, FEE_03, 9_969_006n],
+    [5000n, 7000n, 1n, 0n, 1n],
+    [5000n, 7000n, 1n, FEE_03, 1n],
+    [10n ** 12n, 10n ** 12n, 10n ** 11n, FEE_MAX, 82_568_807_339n],
+    [1001n, 1001n, 10n ** 9n, 0n, 1000n],
+  ];
+  for (const [rIn, rOut, amountIn, fee, out] of table) assert.equal(cpOutGivenIn(rIn, rOut, amountIn, fee), out, `${amountIn} in ${rIn}/${rOut} fee ${fee}`);
+});
+
+test('constant product exact out: in = floor(R_in·out·q / ((R_out−out)·(q−p))) + 1', () => {
+  const table: [bigint, bigint, bigint, bigint, bigint][] = [
+    [1_000_000n, 1_000_000n, 1000n, FEE_03, 1005n],
+    [10n ** 10n, 10n ** 11n, 1_000_000n, FEE_03, 100_302n],
+    [5000n, 7000n, 1n, 0n, 1n],
+    [10n ** 12n, 10n ** 12n, 10n ** 11n, FEE_MAX, 123_456_790_124n],
+    [1000n, 1000n, 999n, 0n, 999_001n],
+  ];
+  for (const [rIn, rOut, out, fee, amountIn] of table) assert.equal(cpInGivenOut(rIn, rOut, out, fee), amountIn, `${out} out of ${rIn}/${rOut} fee ${fee}`);
+  // Boundary: the pool can never pay out its whole reserve.
+  assert.throws(() => cpInGivenOut(1000n, 1000n, 1000n, 0n), (e) => ErrInsufficientLiquidity.is(e) && /holds 1000, cannot pay out 1000/.test((e as Error).message));
+  assert.equal(cpInGivenOut(1000n, 1000n, 999n, 0n), 999_001n);
+});
+
+test('stableswap: D, exact in and exact out (A = Curve amplification, n = 2)', () => {
+  assert.equal(stableD(10n ** 11n, 10n ** 11n, 100n), 2n * 10n ** 11n, 'balanced pool: D = Σx');
+  assert.equal(stableD(10n ** 11n, 5n * 10n ** 10n, 100n), 149_953_401_556n);
+  assert.equal(stableD(1000n, 3000n, 1n), 3804n);
+  const outs: [bigint, bigint, bigint, bigint, bigint, bigint][] = [
+    [10n ** 11n, 10n ** 11n, 1_000_000n, FEE_004, 100n, 999_599n],
+    [10n ** 11n, 5n * 10n ** 10n, 10n ** 9n, 0n, 100n, 995_693_997n],
+    [1000n, 3000n, 500n, 0n, 1n, 663n],
+    [10n ** 11n, 10n ** 11n, 9n * 10n ** 10n, FEE_004, 100n, 88_228_101_045n],
+    [1_000_000n, 1_000_000n, 1n, 0n, 10n, 0n], // one unit rounds to nothing, in the pool's favour
+  ];
+  for (const [rIn, rOut, amountIn, fee, amp, out] of outs) assert.equal(stableOutGivenIn(rIn, rOut, amountIn, fee, amp), out, `${amountIn} in ${rIn}/${rOut} A=${amp}`);
+  const ins: [bigint, bigint, bigint, bigint, bigint, bigint][] = [
+    [10n ** 11n, 10n ** 11n, 1_000_000n, FEE_004, 100n, 1_000_402n],
+    [10n ** 11n, 5n * 10n ** 10n, 10n ** 9n, 0n, 100n, 1_004_325_186n],
+    [1000n, 3000n, 500n, 0n, 1n, 364n],
+  ];
+  for (const [rIn, rOut, out, fee, amp, amountIn] of ins) assert.equal(stableInGivenOut(rIn, rOut, out, fee, amp), amountIn, `${out} out of ${rIn}/${rOut} A=${amp}`);
+});
+
+test('liquidity: first deposit isqrt(a·b); later deposits proportional, rounded up; withdrawals rounded down', () => {
+  assert.equal(initialShares(10n ** 10n, 10n ** 11n), 31_622_776_601n);
+  // S = 1000, R = (3000, 7000): max (100, 1000) -> shares min(33, 142) = 33, takes ceil(33·3000/1000)=99, ceil(33·7000/1000)=231
+  assert.deepEqual(depositShares([3000n, 7000n], 1000n, [100n, 1000n]), { shares: 33n, amountsIn: [99n, 231n] });
+  assert.deepEqual(depositShares([3001n, 7000n], 1000n, [100n, 1000n]), { shares: 33n, amountsIn: [100n, 231n] });
+  assert.deepEqual(depositShares([3000n, 7000n], 1000n, [2n, 1000n]), { shares: 0n, amountsIn: [0n, 0n] });
+  assert.deepEqual(withdrawAmounts([3000n, 7001n], 1000n, 33n), [99n, 231n]);
+});
+
+// ---- properties ---------------------------------------------------------------------------------
+
+const reserve = fc.bigInt({ min: 1000n, max: 10n ** 24n });
+const feeArb = fc.oneof(fc.constant(0n), fc.constant(FEE_03), fc.constant(FEE_MAX), fc.bigInt({ min: 0n, max: FEE_MAX }));
+const curveArb: fc.Arbitrary<Curve> = fc.oneof(
+  fc.constant<Curve>({ kind: 'cp' }),
+  fc.bigInt({ min: 1n, max: 10_000n }).map((amp): Curve => ({ kind: 'stable', amp })),
+);
+/** Stableswap reserves within a ratio Curve pools live in (very skewed pools are tested for cp). */
+const poolArb = fc.tuple(curveArb, reserve, fc.bigInt({ min: 1n, max: 1000n }), fc.boolean()).map(([curve, r0, ratio, flip]) => {
+  const r1 = curve.kind === 'cp' ? (r0 * ratio) / 7n + 1000n : (r0 * (ratio + 100n)) / 500n + 1000n;
+  return { curve, r0: flip ? r1 : r0, r1: flip ? r0 : r1 };
+});
+
+test('property: a swap never decreases the invariant (exact in and exact out)', () => {
+  fc.assert(fc.property(poolArb, feeArb, fc.bigInt({ min: 1n, max: 10n ** 24n }), ({ curve, r0, r1 }, fee, amount) => {
+    const before = invariant(curve, r0, r1);
+    const out = outGivenIn(curve, r0, r1, amount, fee);
+    assert.ok(out < r1, 'never pays the whole reserve');
+    assert.ok(invariant(curve, r0 + amount, r1 - out) >= before, 'exact in');
+    const want = amount % r1 === 0n ? 1n : amount % r1;
+    const paid = inGivenOut(curve, r0, r1, want, fee);
+    assert.ok(invariant(curve, r0 + paid, r1 - want) >= before, 'exact out');
+    assert.ok(outGivenIn(curve, r0, r1, paid, fee) >= want, 'the quoted input buys at least the output');
+  }), { numRuns: 300 });
+});
+
+test('property: A→B→A never profits', () => {
+  fc.assert(fc.property(poolArb, feeArb, fc.bigInt({ min: 1n, max: 10n ** 24n }), ({ curve, r0, r1 }, fee, amount) => {
+    const b = outGivenIn(curve, r0, r1, amount, fee);
+    const back = outGivenIn(curve, r1 - b, r0 + amount, b, fee);
+    assert.ok(back <= amount, `${amount} -> ${b} -> ${back}`);
+  }), { numRuns: 300 });
+});
+
+test('property: tiny amounts round toward the pool (never more than the spot value)', () => {
+  fc.assert(fc.property(poolArb, feeArb, fc.bigInt({ min: 1n, max: 1000n }), ({ curve, r0, r1 }, fee, amount) => {
+    const out = outGivenIn(curve, r0, r1, amount, fee);
+    const { num, den } = spotFraction(curve, r0, r1);
+    assert.ok(out * den <= amount * num, `${amount} in gave ${out}, spot ${num}/${den}`);
+  }), { numRuns: 300 });
+});
+
+test('property: add then remove never returns more than was put in', () => {
+  fc.assert(fc.property(reserve, reserve, fc.bigInt({ min: 1001n, max: 10n ** 24n }), fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.bigInt({ min: 0n, max: 10n ** 24n }), (r0, r1, s, a0, a1) => {
+    const { shares, amountsIn } = depositShares([r0, r1], s, [a0, a1]);
+    assert.ok((amountsIn[0] as bigint) <= a0 && (amountsIn[1] as bigint) <= a1, 'takes at most max_amounts_in');
+    if (shares === 0n) return;
+    const reserves = [r0 + (amountsIn[0] as bigint), r1 + (amountsIn[1] as bigint)];
+    const out = withdrawAmounts(reserves, s + shares, shares);
+    assert.ok((out[0] as bigint) <= (amountsIn[0] as bigint) && (out[1] as bigint) <= (amountsIn[1] as bigint), `in ${amountsIn} out ${out}`);
+  }), { numRuns: 500 });
+});
+
+test('property: first-depositor inflation does not pay (locked shares + donations not counted)', () => {
+  // Attacker creates the pool with the least liquidity allowed, then a victim deposits. Donations
+  // to the pool account are not reserves, so the attacker's only lever is the share price, and
+  // the victim either gets shares worth its deposit (up to rounding) or the deposit is refused.
+  fc.assert(fc.property(fc.bigInt({ min: 1001n, max: 10n ** 6n }), fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.bigInt({ min: 1n, max: 10n ** 18n }), (seed, v0, v1) => {
+    const total = initialShares(seed, seed);
+    const attackerShares = total - 1000n;
+    const { shares, amountsIn } = depositShares([seed, seed], total, [v0, v1]);
+    if (shares === 0n) return; // refused: nothing moves
+    const reserves = [seed + (amountsIn[0] as bigint), seed + (amountsIn[1] as bigint)];
+    const s = total + shares;
+    const attackerOut = withdrawAmounts(reserves, s, attackerShares);
+    assert.ok((attackerOut[0] as bigint) <= seed && (attackerOut[1] as bigint) <= seed, 'attacker gets back at most what it put in');
+  }), { numRuns: 500 });
+});

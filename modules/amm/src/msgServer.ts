@@ -1,0 +1,157 @@
+// decode -> validate (stateless, names the bad value) -> one keeper call -> typed response.
+import { ErrInvalidCoins, defineMsg, parseAmount, parseCoin, parseCoins, validateAddress, validateDenom, type AnyMsg, type Coin, type MsgHandler } from '@lanes/app';
+import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
+import {
+  MsgAddLiquidity, MsgAddLiquidityResponse, MsgCreatePool, MsgCreatePoolResponse, MsgRemoveLiquidity,
+  MsgRemoveLiquidityResponse, MsgSwapExactIn, MsgSwapExactInResponse, MsgSwapExactOut, MsgSwapExactOutResponse,
+} from '@lanes/proto/lanes/amm/v1/tx';
+import type { AmmKeeper } from './keeper.ts';
+import { createPoolAccess, liquidityAccess, swapAccess } from './access.ts';
+import { checkAmplification, parseSwapFee } from './pool.ts';
+import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrRepeatedPool } from './errors.ts';
+
+export const MSG_CREATE_POOL_TYPE_URL = '/lanes.amm.v1.MsgCreatePool';
+export const MSG_ADD_LIQUIDITY_TYPE_URL = '/lanes.amm.v1.MsgAddLiquidity';
+export const MSG_REMOVE_LIQUIDITY_TYPE_URL = '/lanes.amm.v1.MsgRemoveLiquidity';
+export const MSG_SWAP_EXACT_IN_TYPE_URL = '/lanes.amm.v1.MsgSwapExactIn';
+export const MSG_SWAP_EXACT_OUT_TYPE_URL = '/lanes.amm.v1.MsgSwapExactOut';
+
+function checkPoolId(id: bigint): void {
+  if (id === 0n) throw ErrInvalidPoolId.wrap('pool_id 0: pool ids start at 1');
+}
+
+/** A pool's assets: exactly two coins, two different denoms, each positive and within 256 bits. */
+export function parsePoolAssets(list: readonly { denom: string; amount: string }[], what: string): Coin[] {
+  if (list.length !== 2) throw ErrInvalidPoolAssets.wrap(`${what} has ${list.length} asset${list.length === 1 ? '' : 's'} [${list.map((c) => c.denom).join(', ')}]: a pool has exactly 2`);
+  if (list[0]?.denom === list[1]?.denom) throw ErrInvalidPoolAssets.wrap(`${what} has the same denom twice: ${list[0]?.denom}`);
+  return parseCoins(list);
+}
+
+/** "" reads as 0 (no limit), as an unset proto3 string. */
+function parseLimit(s: string, what: string): bigint {
+  return s === '' ? 0n : parseAmount(s, what);
+}
+
+function checkRouteIds(ids: readonly bigint[]): void {
+  if (ids.length === 0) throw ErrEmptyRoute.wrap('routes is empty');
+  const seen = new Set<bigint>();
+  for (const id of ids) {
+    checkPoolId(id);
+    if (seen.has(id)) throw ErrRepeatedPool.wrap(`pool ${id} appears twice in the route`);
+    seen.add(id);
+  }
+}
+
+export function validateMsgCreatePool(m: MsgCreatePool): void {
+  validateAddress(m.creator, 'creator');
+  if (m.poolType !== PoolType.POOL_TYPE_CONSTANT_PRODUCT && m.poolType !== PoolType.POOL_TYPE_STABLESWAP) {
+    throw ErrInvalidPoolType.wrap(`pool_type ${m.poolType}: expected POOL_TYPE_CONSTANT_PRODUCT (1) or POOL_TYPE_STABLESWAP (2)`);
+  }
+  parsePoolAssets(m.initialLiquidity, 'initial_liquidity');
+  parseSwapFee(m.swapFee);
+  checkAmplification(m.poolType, m.amplification);
+}
+
+export function validateMsgAddLiquidity(m: MsgAddLiquidity): void {
+  validateAddress(m.sender, 'sender');
+  checkPoolId(m.poolId);
+  parsePoolAssets(m.maxAmountsIn, 'max_amounts_in');
+  parseLimit(m.minSharesOut, 'min_shares_out');
+}
+
+export function validateMsgRemoveLiquidity(m: MsgRemoveLiquidity): void {
+  validateAddress(m.sender, 'sender');
+  checkPoolId(m.poolId);
+  if (parseAmount(m.shares, 'shares') === 0n) throw ErrInvalidCoins.wrap('shares 0: must be positive');
+  parseCoins(m.minAmountsOut, { allowEmpty: true });
+}
+
+export function validateMsgSwapExactIn(m: MsgSwapExactIn): void {
+  validateAddress(m.sender, 'sender');
+  checkRouteIds(m.routes.map((r) => r.poolId));
+  for (const r of m.routes) validateDenom(r.tokenOutDenom);
+  parseCoin(m.tokenIn ?? { denom: '', amount: '' });
+  parseLimit(m.minAmountOut, 'min_amount_out');
+}
+
+export function validateMsgSwapExactOut(m: MsgSwapExactOut): void {
+  validateAddress(m.sender, 'sender');
+  checkRouteIds(m.routes.map((r) => r.poolId));
+  for (const r of m.routes) validateDenom(r.tokenInDenom);
+  parseCoin(m.tokenOut ?? { denom: '', amount: '' });
+  parseAmount(m.maxAmountIn, 'max_amount_in');
+}
+
+function any(typeUrl: string, value: Uint8Array): AnyMsg {
+  return { typeUrl, value };
+}
+
+const wire = (c: Coin) => ({ denom: c.denom, amount: c.amount.toString() });
+
+export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
+  return [
+    defineMsg<MsgCreatePool>({
+      typeUrl: MSG_CREATE_POOL_TYPE_URL,
+      module: 'amm',
+      decode: (b) => MsgCreatePool.decode(b),
+      validate: validateMsgCreatePool,
+      signers: (m) => [m.creator],
+      access: createPoolAccess,
+      handle: (ctx, m) => {
+        const r = keeper.createPool(ctx, {
+          creator: m.creator, type: m.poolType, liquidity: parseCoins(m.initialLiquidity),
+          swapFee: parseSwapFee(m.swapFee), amplification: m.amplification,
+        });
+        return any('/lanes.amm.v1.MsgCreatePoolResponse', MsgCreatePoolResponse.encode({ poolId: r.poolId, sharesOut: r.sharesOut.toString() }).finish());
+      },
+    }),
+    defineMsg<MsgAddLiquidity>({
+      typeUrl: MSG_ADD_LIQUIDITY_TYPE_URL,
+      module: 'amm',
+      decode: (b) => MsgAddLiquidity.decode(b),
+      validate: validateMsgAddLiquidity,
+      signers: (m) => [m.sender],
+      access: liquidityAccess,
+      handle: (ctx, m) => {
+        const r = keeper.addLiquidity(ctx, m.sender, m.poolId, parseCoins(m.maxAmountsIn), parseLimit(m.minSharesOut, 'min_shares_out'));
+        return any('/lanes.amm.v1.MsgAddLiquidityResponse', MsgAddLiquidityResponse.encode({ sharesOut: r.sharesOut.toString(), amountsIn: r.amountsIn.map(wire) }).finish());
+      },
+    }),
+    defineMsg<MsgRemoveLiquidity>({
+      typeUrl: MSG_REMOVE_LIQUIDITY_TYPE_URL,
+      module: 'amm',
+      decode: (b) => MsgRemoveLiquidity.decode(b),
+      validate: validateMsgRemoveLiquidity,
+      signers: (m) => [m.sender],
+      access: liquidityAccess,
+      handle: (ctx, m) => {
+        const out = keeper.removeLiquidity(ctx, m.sender, m.poolId, parseAmount(m.shares, 'shares'), parseCoins(m.minAmountsOut, { allowEmpty: true }));
+        return any('/lanes.amm.v1.MsgRemoveLiquidityResponse', MsgRemoveLiquidityResponse.encode({ amountsOut: out.map(wire) }).finish());
+      },
+    }),
+    defineMsg<MsgSwapExactIn>({
+      typeUrl: MSG_SWAP_EXACT_IN_TYPE_URL,
+      module: 'amm',
+      decode: (b) => MsgSwapExactIn.decode(b),
+      validate: validateMsgSwapExactIn,
+      signers: (m) => [m.sender],
+      access: swapAccess,
+      handle: (ctx, m) => {
+        const out = keeper.swapExactIn(ctx, m.sender, m.routes, parseCoin(m.tokenIn ?? { denom: '', amount: '' }), parseLimit(m.minAmountOut, 'min_amount_out'));
+        return any('/lanes.amm.v1.MsgSwapExactInResponse', MsgSwapExactInResponse.encode({ amountOut: out.toString() }).finish());
+      },
+    }),
+    defineMsg<MsgSwapExactOut>({
+      typeUrl: MSG_SWAP_EXACT_OUT_TYPE_URL,
+      module: 'amm',
+      decode: (b) => MsgSwapExactOut.decode(b),
+      validate: validateMsgSwapExactOut,
+      signers: (m) => [m.sender],
+      access: swapAccess,
+      handle: (ctx, m) => {
+        const inAmount = keeper.swapExactOut(ctx, m.sender, m.routes, parseCoin(m.tokenOut ?? { denom: '', amount: '' }), parseAmount(m.maxAmountIn, 'max_amount_in'));
+        return any('/lanes.amm.v1.MsgSwapExactOutResponse', MsgSwapExactOutResponse.encode({ amountIn: inAmount.toString() }).finish());
+      },
+    }),
+  ];
+}

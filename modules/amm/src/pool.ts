@@ -1,0 +1,110 @@
+// A pool as the keeper works with it (bigints, two assets in denom order), its wire form, and the
+// addresses the module uses.
+import { MAX_AMOUNT, formatDec, moduleAddress, parseDec } from '@lanes/app';
+import { PoolType, type Pool } from '@lanes/proto/lanes/amm/v1/amm';
+import type { Curve } from './math.ts';
+import { ErrAmountOverflow, ErrInvalidAmplification, ErrInvalidSwapFee } from './errors.ts';
+
+/** swap_fee is at most 0.1 (18-decimal). */
+export const MAX_SWAP_FEE = 10n ** 17n;
+export const MIN_AMPLIFICATION = 1n;
+export const MAX_AMPLIFICATION = 10_000n;
+
+/** Receives the pool creation fee. */
+export const PROTOCOL_ADDRESS = moduleAddress('amm/protocol');
+/**
+ * Holds the MINIMUM_LIQUIDITY shares minted at every pool creation. A module address is a hash
+ * with no private key, so nobody can sign for it and the shares can never be redeemed; minting
+ * them (rather than only counting them) keeps bank supply of `amm/pool/<id>` == total_shares.
+ */
+export const LOCKED_SHARES_ADDRESS = moduleAddress('amm/locked');
+
+const addressCache = new Map<bigint, string>();
+/** The pool's bank account, which holds its reserves: moduleAddress('amm/pool/<id>'). */
+export function poolAddress(id: bigint): string {
+  let a = addressCache.get(id);
+  if (a === undefined) {
+    a = moduleAddress(shareDenom(id));
+    addressCache.set(id, a);
+  }
+  return a;
+}
+
+/** LP shares are the bank denom `amm/pool/<id>`. */
+export function shareDenom(id: bigint): string {
+  return `amm/pool/${id}`;
+}
+
+export interface PoolState {
+  id: bigint;
+  type: PoolType;
+  /** Sorted ascending; always two. */
+  denoms: [string, string];
+  reserves: [bigint, bigint];
+  totalShares: bigint;
+  /** 18-decimal. */
+  swapFee: bigint;
+  amplification: bigint;
+}
+
+export function curveOf(p: PoolState): Curve {
+  return p.type === PoolType.POOL_TYPE_STABLESWAP ? { kind: 'stable', amp: p.amplification } : { kind: 'cp' };
+}
+
+/** Index of `denom` in the pool, or -1. */
+export function indexOf(p: PoolState, denom: string): 0 | 1 | -1 {
+  return p.denoms[0] === denom ? 0 : p.denoms[1] === denom ? 1 : -1;
+}
+
+export function toWirePool(p: PoolState): Pool {
+  return {
+    id: p.id,
+    poolType: p.type,
+    reserves: [0, 1].map((i) => ({ denom: p.denoms[i] as string, amount: (p.reserves[i] as bigint).toString() })),
+    totalShares: p.totalShares.toString(),
+    shareDenom: shareDenom(p.id),
+    swapFee: formatDec(p.swapFee),
+    amplification: p.amplification,
+  };
+}
+
+/** CONTRACT: `w` was written by toWirePool (state) or checked by validateWirePool (genesis). */
+export function fromWirePool(w: Pool): PoolState {
+  const [a, b] = w.reserves;
+  return {
+    id: w.id,
+    type: w.poolType,
+    denoms: [a?.denom ?? '', b?.denom ?? ''],
+    reserves: [BigInt(a?.amount ?? '0'), BigInt(b?.amount ?? '0')],
+    totalShares: BigInt(w.totalShares),
+    swapFee: parseDec(w.swapFee),
+    amplification: w.amplification,
+  };
+}
+
+/** Parses and range-checks a swap fee string: 18-decimal, 0 to 0.1. */
+export function parseSwapFee(s: string): bigint {
+  let fee: bigint;
+  try {
+    fee = parseDec(s, 'swap_fee');
+  } catch (e) {
+    throw ErrInvalidSwapFee.wrap((e as Error).message);
+  }
+  if (fee > MAX_SWAP_FEE) throw ErrInvalidSwapFee.wrap(`swap_fee ${s} is above the maximum ${formatDec(MAX_SWAP_FEE)}`);
+  return fee;
+}
+
+export function checkAmplification(type: PoolType, amp: bigint): void {
+  if (type === PoolType.POOL_TYPE_STABLESWAP) {
+    if (amp < MIN_AMPLIFICATION || amp > MAX_AMPLIFICATION) {
+      throw ErrInvalidAmplification.wrap(`amplification ${amp} is outside ${MIN_AMPLIFICATION}..${MAX_AMPLIFICATION}`);
+    }
+  } else if (amp !== 0n) {
+    throw ErrInvalidAmplification.wrap(`amplification ${amp} is only for stableswap pools: must be 0 for constant product`);
+  }
+}
+
+/** Reserves and share supply stay Cosmos `Int`s (256 bits). */
+export function checkAmount(v: bigint, what: string): void {
+  if (v > MAX_AMOUNT) throw ErrAmountOverflow.wrap(`${what} ${v} exceeds 2^256-1`);
+}

@@ -1,0 +1,86 @@
+// AMM queries (ABCI paths /lanes.amm.v1.Query/<Method>): reject bad requests -> validate -> read.
+import { ErrInvalidRequest, U64Key, formatDec, paginate, parseCoin, validateDenom, type QueryHandler } from '@lanes/app';
+import {
+  QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest,
+  QueryEstimateSwapExactOutResponse, QueryParamsRequest, QueryParamsResponse, QueryPoolRequest, QueryPoolResponse,
+  QueryPoolsRequest, QueryPoolsResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapRequest, QueryTwapResponse,
+} from '@lanes/proto/lanes/amm/v1/query';
+import type { AmmKeeper } from './keeper.ts';
+import { indexOf, toWirePool } from './pool.ts';
+import { twapOf } from './twap.ts';
+import { ErrDenomNotInPool, ErrInvalidPoolId } from './errors.ts';
+
+function poolId(id: bigint): bigint {
+  if (id === 0n) throw ErrInvalidPoolId.wrap('pool_id 0: pool ids start at 1');
+  return id;
+}
+
+export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
+  return [
+    {
+      path: '/lanes.amm.v1.Query/Pool',
+      handle: (ctx, data) => {
+        const req = QueryPoolRequest.decode(data);
+        return QueryPoolResponse.encode({ pool: toWirePool(keeper.getPool(ctx, poolId(req.poolId))) }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/Pools',
+      handle: (ctx, data) => {
+        const req = QueryPoolsRequest.decode(data);
+        const page = paginate(keeper.allPools(ctx).map(toWirePool), (p) => Buffer.from(U64Key.encode(p.id), 'latin1'), req.pagination);
+        return QueryPoolsResponse.encode({ pools: page.items, pagination: page.pagination }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/EstimateSwapExactIn',
+      handle: (ctx, data) => {
+        const req = QueryEstimateSwapExactInRequest.decode(data);
+        if (!req.tokenIn) throw ErrInvalidRequest.wrap('token_in is required');
+        const q = keeper.quoteExactIn(ctx, req.routes, parseCoin(req.tokenIn));
+        return QueryEstimateSwapExactInResponse.encode({ amountOut: q.amountOut.toString(), priceImpact: formatDec(q.priceImpact) }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/EstimateSwapExactOut',
+      handle: (ctx, data) => {
+        const req = QueryEstimateSwapExactOutRequest.decode(data);
+        if (!req.tokenOut) throw ErrInvalidRequest.wrap('token_out is required');
+        const q = keeper.quoteExactOut(ctx, req.routes, parseCoin(req.tokenOut));
+        return QueryEstimateSwapExactOutResponse.encode({ amountIn: q.amountIn.toString(), priceImpact: formatDec(q.priceImpact) }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/SpotPrice',
+      handle: (ctx, data) => {
+        const req = QuerySpotPriceRequest.decode(data);
+        validateDenom(req.baseDenom);
+        validateDenom(req.quoteDenom);
+        const price = keeper.spotPrice(ctx, poolId(req.poolId), req.baseDenom, req.quoteDenom);
+        return QuerySpotPriceResponse.encode({ spotPrice: formatDec(price) }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/Twap',
+      handle: (ctx, data) => {
+        const req = QueryTwapRequest.decode(data);
+        if (!req.startTime || !req.endTime) throw ErrInvalidRequest.wrap('start_time and end_time are required');
+        const pool = keeper.getPool(ctx, poolId(req.poolId));
+        const base = indexOf(pool, req.baseDenom);
+        const quote = indexOf(pool, req.quoteDenom);
+        if (base === -1 || quote === -1 || base === quote) {
+          throw ErrDenomNotInPool.wrap(`pool ${pool.id} holds ${pool.denoms.join(', ')}; cannot price ${req.baseDenom} in ${req.quoteDenom}`);
+        }
+        const twap = twapOf(ctx, pool, base, req.startTime.seconds, req.endTime.seconds, ctx.block.timeSeconds);
+        return QueryTwapResponse.encode({ twap: formatDec(twap) }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/Params',
+      handle: (ctx, data) => {
+        QueryParamsRequest.decode(data);
+        return QueryParamsResponse.encode({ params: keeper.params(ctx) }).finish();
+      },
+    },
+  ];
+}
