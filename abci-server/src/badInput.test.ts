@@ -94,7 +94,7 @@ function mutateTxRaw(tx: Uint8Array, f: (raw: TxRaw) => TxRaw): Uint8Array {
 // ---- the chain ---------------------------------------------------------------------------------
 
 function newChain(): InProcessChain {
-  const g = devnetGenesis([alice.address, bob.address]);
+  const g = devnetGenesis([alice.address, bob.address], { pools: false });
   g.auth?.accounts?.push({ address: poor.address });
   g.bank.balances.push({ address: poor.address, coins: [{ denom: 'ulane', amount: '100' }] });
   const c = new InProcessChain(g);

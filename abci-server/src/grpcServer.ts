@@ -10,6 +10,7 @@
 //   supervisor restarts the app and CometBFT replays from the last committed height.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { encodeFinalizeBlockResponse, type FinalizeBlockResponse } from '@lanes/app';
 import {
   RequestApplySnapshotChunk, RequestCheckTx, RequestCommit, RequestEcho, RequestExtendVote,
   RequestFinalizeBlock, RequestFlush, RequestInfo, RequestInitChain, RequestListSnapshots,
@@ -214,7 +215,10 @@ export async function startAbciGrpcServer(app: AbciApp, opts: AbciGrpcServerOpti
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const m of METHODS) {
     const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
-      const reply = (res: unknown) => callback(null, toBuffer(m.res.encode(m.res.fromPartial(res as never)).finish()));
+      const reply = (res: unknown) => callback(null, toBuffer(m.name === 'FinalizeBlock'
+        // Tx results arrive already encoded by the executors (in parallel, when it runs).
+        ? encodeFinalizeBlockResponse(res as Partial<FinalizeBlockResponse>)
+        : m.res.encode(m.res.fromPartial(res as never)).finish()));
       let req: unknown;
       // Promise.resolve().then: a synchronous throw takes the same path as a rejection, and
       // concurrent calls (CheckTx from many broadcasts) each stay in flight independently.

@@ -6,8 +6,9 @@ import { CheckTxType } from 'cosmjs-types/tendermint/abci/types';
 import { QueryBalanceRequest, QueryBalanceResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
-import type { AppGenesisState, LanesApp } from '@lanes/app';
-import { createLanesApp } from './lanesApp.ts';
+import type { RequestFinalizeBlock } from 'cosmjs-types/tendermint/abci/types';
+import type { AppGenesisState, FinalizeBlockResponse, LanesApp } from '@lanes/app';
+import { createLanesApp, type CreateLanesAppOptions } from './lanesApp.ts';
 
 export const TEST_CHAIN_ID = 'lanes-test-1';
 
@@ -18,8 +19,8 @@ export class InProcessChain {
   lastResults: ExecTxResult[] = [];
   lastAppHash: Uint8Array = new Uint8Array();
 
-  constructor(genesis: AppGenesisState, dbPath = ':memory:', readonly chainId = TEST_CHAIN_ID) {
-    this.app = createLanesApp({ dbPath });
+  constructor(genesis: AppGenesisState, dbPath = ':memory:', readonly chainId = TEST_CHAIN_ID, opts: Omit<CreateLanesAppOptions, 'dbPath'> = {}) {
+    this.app = createLanesApp({ ...opts, dbPath });
     if (this.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' }).lastBlockHeight === 0n) {
       const r = this.app.initChain({
         time: { seconds: this.time, nanos: 0 }, chainId, validators: [], initialHeight: 1n,
@@ -37,18 +38,32 @@ export class InProcessChain {
     return this.app.checkTx({ tx, type: recheck ? CheckTxType.RECHECK : CheckTxType.NEW });
   }
 
-  /** FinalizeBlock + Commit; returns the tx results. */
-  block(txs: Uint8Array[]): ExecTxResult[] {
+  private nextRequest(txs: Uint8Array[]): RequestFinalizeBlock {
     this.height += 1n;
     this.time += 1n;
-    const r = this.app.finalizeBlock({
+    return {
       txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32),
       height: this.height, time: { seconds: this.time, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20),
-    });
+    };
+  }
+
+  private afterFinalize(r: FinalizeBlockResponse): ExecTxResult[] {
     this.app.commit();
     this.lastResults = r.txResults;
     this.lastAppHash = r.appHash;
     return r.txResults;
+  }
+
+  /** FinalizeBlock + Commit with the sequential executor; returns the tx results. */
+  block(txs: Uint8Array[]): ExecTxResult[] {
+    const r = this.app.finalizeBlock(this.nextRequest(txs));
+    if (r instanceof Promise) throw new Error('this chain runs the parallel executor: use blockAsync');
+    return this.afterFinalize(r);
+  }
+
+  /** FinalizeBlock + Commit with whichever executor the app runs. */
+  async blockAsync(txs: Uint8Array[]): Promise<ExecTxResult[]> {
+    return this.afterFinalize(await this.app.finalizeBlock(this.nextRequest(txs)));
   }
 
   query(path: string, data: Uint8Array) {

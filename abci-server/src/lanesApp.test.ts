@@ -16,7 +16,7 @@ function send(from: TestKey, to: string, amount: bigint, denom = 'uatom') {
 }
 
 function chain() {
-  const c = new InProcessChain(devnetGenesis([alice.address, bob.address]));
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }));
   c.block([]);
   return c;
 }
@@ -87,7 +87,7 @@ test('state survives a reopen of the SQLite file', async () => {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const db = join(mkdtempSync(join(tmpdir(), 'lanes-')), 'state.db');
-  const c = new InProcessChain(devnetGenesis([alice.address, bob.address]), db);
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), db);
   c.block([buildTx(alice, [send(alice, bob.address, 7n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n })]);
   const hash = c.lastAppHash;
   c.app.close();

@@ -1,22 +1,39 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
-import { LanesApp, DEFAULT_PARAMS, type AppGenesisState } from '@lanes/app';
+import { availableParallelism } from 'node:os';
+import { LanesApp, DEFAULT_PARAMS, type AppGenesisState, type BlockStats, type ExecutorKind, type ModuleSet, type SigVerifier } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
+import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
 
+/** Every module, in execution order. Execution workers build theirs with this same function. */
+export function createModules(): ModuleSet {
+  const bank = createBankModule();
+  const amm = createAmmModule(bank.keeper);
+  return { modules: [bank.module, amm.module], feeBank: bank.keeper };
+}
+
 export interface CreateLanesAppOptions {
-  /** SQLite file, or ':memory:'. */
+  /** SQLite file, or ':memory:' (sequential executor only). */
   dbPath: string;
   logger?: Logger;
+  /** Default 'sequential' here; the node (`lanes start`/`lanes app`) defaults to 'parallel'. */
+  executor?: ExecutorKind;
+  /** Execution workers of the parallel executor (default: CPU count). */
+  workers?: number;
+  onBlock?: (stats: BlockStats) => void;
+  sigs?: SigVerifier;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
-  const bank = createBankModule();
   return new LanesApp({
+    ...createModules(),
     dbPath: opts.dbPath,
-    modules: [bank.module],
-    feeBank: bank.keeper,
+    executor: opts.executor ?? 'sequential',
+    parallel: { workers: opts.workers ?? availableParallelism(), entry: import.meta.url },
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.onBlock ? { onBlock: opts.onBlock } : {}),
+    ...(opts.sigs ? { sigs: opts.sigs } : {}),
   });
 }
 
@@ -24,16 +41,34 @@ export const DEVNET_DENOMS = ['uatom', 'ueth', 'ulane', 'uusdc', 'uusdt'] as con
 /** 10^12 base units (a million tokens at 6 decimals) of each devnet denom per test account. */
 export const DEVNET_FUNDING = 10n ** 12n;
 
-/** Genesis app_state funding `addresses` with DEVNET_FUNDING of every devnet denom. */
-export function devnetGenesis(addresses: readonly string[]): AppGenesisState & { bank: BankGenesis } {
+/**
+ * Devnet pools, created at genesis with liquidity owned by the first funded address (test0):
+ * ATOM/USDC at 10 USDC per ATOM and LANE/USDC at 0.5 USDC per LANE (constant product, 0.3% fee),
+ * USDC/USDT stableswap (A = 100, 0.04% fee). Pool ids are 1, 2, 3 in this order.
+ */
+export const DEVNET_POOLS: readonly GenesisPoolSpec[] = [
+  { type: 'POOL_TYPE_CONSTANT_PRODUCT', reserves: [{ denom: 'uatom', amount: '10000000000' }, { denom: 'uusdc', amount: '100000000000' }], swap_fee: '0.003' },
+  { type: 'POOL_TYPE_CONSTANT_PRODUCT', reserves: [{ denom: 'ulane', amount: '200000000000' }, { denom: 'uusdc', amount: '100000000000' }], swap_fee: '0.003' },
+  { type: 'POOL_TYPE_STABLESWAP', reserves: [{ denom: 'uusdc', amount: '100000000000' }, { denom: 'uusdt', amount: '100000000000' }], swap_fee: '0.0004', amplification: 100n },
+];
+
+/** Genesis app_state funding `addresses` with DEVNET_FUNDING of every devnet denom, plus DEVNET_POOLS. */
+export function devnetGenesis(addresses: readonly string[], opts: { pools?: boolean } = {}): AppGenesisState & { bank: BankGenesis; amm: AmmGenesis } {
+  const balances: BankGenesis['balances'] = addresses.map((address) => ({
+    address,
+    coins: DEVNET_DENOMS.map((denom) => ({ denom, amount: DEVNET_FUNDING.toString() })),
+  }));
+  const lp = addresses[0];
+  const pools = lp === undefined || opts.pools === false ? undefined : genesisPools(DEVNET_POOLS, lp);
+  for (const b of pools?.balances ?? []) {
+    const existing = balances.find((x) => x.address === b.address);
+    if (existing) existing.coins.push(...b.coins);
+    else balances.push(b);
+  }
   return {
     params: { ...DEFAULT_PARAMS },
     auth: { accounts: addresses.map((address) => ({ address })) },
-    bank: {
-      balances: addresses.map((address) => ({
-        address,
-        coins: DEVNET_DENOMS.map((denom) => ({ denom, amount: DEVNET_FUNDING.toString() })),
-      })),
-    },
+    bank: { balances },
+    amm: pools?.amm ?? { pools: [], next_pool_id: '1' },
   };
 }

@@ -13,6 +13,7 @@ import type {
   ResponseInitChain, ResponseListSnapshots, ResponseLoadSnapshotChunk, ResponseOfferSnapshot,
   ResponsePrepareProposal, ResponseProcessProposal, ResponseQuery, ResponseVerifyVoteExtension,
 } from 'cosmjs-types/tendermint/abci/types';
+import { ResponseFinalizeBlock as FinalizeBlockCodec } from 'cosmjs-types/tendermint/abci/types';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -25,7 +26,7 @@ export interface AbciApp {
   processProposal(req: RequestProcessProposal): MaybePromise<ResponseProcessProposal>;
   extendVote(req: RequestExtendVote): MaybePromise<ResponseExtendVote>;
   verifyVoteExtension(req: RequestVerifyVoteExtension): MaybePromise<ResponseVerifyVoteExtension>;
-  finalizeBlock(req: RequestFinalizeBlock): MaybePromise<ResponseFinalizeBlock>;
+  finalizeBlock(req: RequestFinalizeBlock): MaybePromise<FinalizeBlockResponse>;
   commit(): MaybePromise<ResponseCommit>;
   listSnapshots(): MaybePromise<ResponseListSnapshots>;
   offerSnapshot(req: RequestOfferSnapshot): MaybePromise<ResponseOfferSnapshot>;
@@ -33,4 +34,25 @@ export interface AbciApp {
   applySnapshotChunk(req: RequestApplySnapshotChunk): MaybePromise<ResponseApplySnapshotChunk>;
   /** Releases the database. */
   close(): void;
+}
+
+/**
+ * A FinalizeBlock response whose tx results are also available already encoded (the executors
+ * encode them where they run, in parallel when the parallel executor runs); `txResults`
+ * decodes them lazily for in-process callers.
+ */
+export type FinalizeBlockResponse = ResponseFinalizeBlock & { encodedTxResults?: readonly Uint8Array[] };
+
+/** Encodes a FinalizeBlock response (fields may be partial), reusing pre-encoded tx results (field 2). */
+export function encodeFinalizeBlockResponse(res: Partial<FinalizeBlockResponse>): Uint8Array {
+  const pre = res.encodedTxResults;
+  const w = FinalizeBlockCodec.encode(FinalizeBlockCodec.fromPartial({
+    events: res.events ?? [],
+    txResults: pre ? [] : (res.txResults ?? []),
+    validatorUpdates: res.validatorUpdates ?? [],
+    appHash: res.appHash ?? new Uint8Array(),
+    ...(res.consensusParamUpdates ? { consensusParamUpdates: res.consensusParamUpdates } : {}),
+  }));
+  if (pre) for (const r of pre) w.uint32(18).bytes(r);
+  return w.finish();
 }

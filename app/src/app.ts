@@ -4,34 +4,37 @@
 //   checkState: an overlay for CheckTx, reset at every Commit; CometBFT rechecks the mempool.
 import type {
   RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal, RequestQuery,
-  ResponseApplySnapshotChunk, ResponseCheckTx, ResponseCommit, ResponseExtendVote, ResponseFinalizeBlock,
+  ResponseApplySnapshotChunk, ResponseCheckTx, ResponseCommit, ResponseExtendVote,
   ResponseInfo, ResponseInitChain, ResponseListSnapshots, ResponseLoadSnapshotChunk, ResponseOfferSnapshot,
   ResponsePrepareProposal, ResponseProcessProposal, ResponseQuery, ResponseVerifyVoteExtension,
 } from 'cosmjs-types/tendermint/abci/types';
 import {
-  CheckTxType, ResponseApplySnapshotChunk_Result, ResponseOfferSnapshot_Result, ResponseProcessProposal_ProposalStatus,
+  CheckTxType, ExecTxResult, ResponseApplySnapshotChunk_Result, ResponseOfferSnapshot_Result, ResponseProcessProposal_ProposalStatus,
   ResponseVerifyVoteExtension_VerifyStatus,
 } from 'cosmjs-types/tendermint/abci/types';
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import type { Logger } from 'pino';
-import type { AbciApp } from './abci.ts';
+import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
 import { Overlay } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
-import type { Module, MsgHandler, QueryHandler } from './module.ts';
-import { runTx, type ExecEnv, type FeeBank } from './execute.ts';
-import { executeBlock, foldBlock } from './executor.ts';
+import type { Module } from './module.ts';
+import { runTx, type ExecEnv } from './execute.ts';
+import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
+import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
+import { ParallelExecutor } from './parallel/pool.ts';
+import { decodeTx, txHashHex } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
 import { nextAppHash } from './apphash.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
-import { validateAddress, moduleAddress } from './address.ts';
+import { validateAddress } from './address.ts';
 import { ErrInvalidRequest, ErrKeyNotFound, ErrUnknownRequest, LanesError, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
-export const FEE_COLLECTOR = moduleAddress('fee_collector');
+export { FEE_COLLECTOR };
 
 export interface AppGenesisState {
   params?: Partial<Params>;
@@ -39,12 +42,29 @@ export interface AppGenesisState {
   [module: string]: unknown;
 }
 
-export interface LanesAppOptions {
-  /** SQLite file, or ':memory:' for tests and benchmarks. */
+export interface LanesAppOptions extends ModuleSet {
+  /** SQLite file, or ':memory:' for tests and benchmarks (sequential executor only). */
   dbPath: string;
-  modules: readonly Module[];
-  feeBank: FeeBank;
   logger?: Logger;
+  /** Default sequential. `parallel` needs a database file and `parallel.entry`. */
+  executor?: ExecutorKind;
+  parallel?: { workers: number; entry: string };
+  /** Called after every FinalizeBlock (metrics). */
+  onBlock?: (stats: BlockStats) => void;
+  /** Shared signature cache (benchmarks run several apps over the same txs). */
+  sigs?: SigVerifier;
+}
+
+export interface BlockStats {
+  height: bigint;
+  txs: number;
+  executor: ExecutorKind;
+  /** Conflict groups (0 when not computed: sequential executor or a block under the threshold). */
+  groups: number;
+  largestGroup: number;
+  /** The block re-ran sequentially because a tx touched an undeclared partition. */
+  fallback: boolean;
+  execMs: number;
 }
 
 interface Decided {
@@ -53,14 +73,19 @@ interface Decided {
   appHash: Uint8Array;
 }
 
+/** How many tx hashes' declared partitions are remembered from CheckTx. */
+const ACCESS_CACHE_MAX = 200_000;
+
 export class LanesApp implements AbciApp {
   readonly store: CommittedStore;
-  readonly sigs = new SigVerifier();
+  readonly sigs: SigVerifier;
+  readonly engine: Engine;
+  readonly parallel: ParallelExecutor | null;
   private readonly modules: readonly Module[];
-  private readonly msgHandlers = new Map<string, MsgHandler<unknown>>();
-  private readonly queryHandlers = new Map<string, QueryHandler>();
-  private readonly feeBank: FeeBank;
   private readonly log: Logger | undefined;
+  private readonly onBlock: ((s: BlockStats) => void) | undefined;
+  /** tx hash -> declared partitions, from CheckTx, so FinalizeBlock can plan without decoding. */
+  private readonly accessCache = new Map<string, readonly string[]>();
   private pending: Overlay | null = null;
   private decided: Decided | null = null;
   private checkState: Overlay;
@@ -70,25 +95,27 @@ export class LanesApp implements AbciApp {
 
   constructor(opts: LanesAppOptions) {
     this.store = new CommittedStore(opts.dbPath);
+    this.engine = new Engine(opts);
     this.modules = opts.modules;
-    this.feeBank = opts.feeBank;
+    this.sigs = opts.sigs ?? new SigVerifier();
     this.log = opts.logger;
-    for (const m of opts.modules) {
-      for (const h of m.msgs) {
-        if (this.msgHandlers.has(h.typeUrl)) throw new Error(`Msg ${h.typeUrl} registered twice`);
-        this.msgHandlers.set(h.typeUrl, h);
-      }
-      for (const q of m.queries) this.addQuery(q);
-    }
-    this.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
-    this.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
+    this.onBlock = opts.onBlock;
+    this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
+    this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
     if (this.store.lastCommit().height > 0n) this.loadConstants(plainContext(new Overlay(this.store), this.blockInfo(0n), 'query'));
+    if ((opts.executor ?? 'sequential') === 'parallel') {
+      if (!opts.parallel) throw new Error('executor "parallel" needs parallel.workers and parallel.entry');
+      // Workers open the file read-only, so it must exist with its tables before they start.
+      this.parallel = new ParallelExecutor({ workers: opts.parallel.workers, entry: opts.parallel.entry, dbPath: opts.dbPath });
+    } else {
+      this.parallel = null;
+    }
   }
 
-  private addQuery(q: QueryHandler): void {
-    if (this.queryHandlers.has(q.path)) throw new Error(`query ${q.path} registered twice`);
-    this.queryHandlers.set(q.path, q);
+  /** Resolves once the execution workers (if any) have started. */
+  async ready(): Promise<void> {
+    await this.parallel?.ready();
   }
 
   private loadConstants(ctx: Context): void {
@@ -104,14 +131,7 @@ export class LanesApp implements AbciApp {
 
   private env(block: BlockInfo): ExecEnv {
     if (!this.params) throw new Error('chain not initialised (InitChain has not run)');
-    return {
-      block,
-      params: this.params,
-      lookup: (url) => this.msgHandlers.get(url),
-      feeBank: this.feeBank,
-      sigs: this.sigs,
-      feeCollector: FEE_COLLECTOR,
-    };
+    return this.engine.env(block, this.params, this.sigs);
   }
 
   // ---- ABCI: info and genesis ------------------------------------------------------------
@@ -159,9 +179,11 @@ export class LanesApp implements AbciApp {
     const mode = req.type === CheckTxType.RECHECK ? 'recheck' : 'check';
     try {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
-      const { result } = runTx(this.checkState, req.tx, this.env(block), mode);
+      const { result, tx } = runTx(this.checkState, req.tx, this.env(block), mode);
+      if (tx && result.code === 0) this.rememberAccess(tx.hashHex, tx.access);
+      // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
-        code: result.code, codespace: result.codespace, log: result.log, info: '', data: result.data,
+        code: result.code, codespace: result.codespace, log: result.log, info: '', data: new Uint8Array(),
         gasWanted: result.gasWanted, gasUsed: result.gasUsed, events: [],
       };
     } catch (err) {
@@ -197,31 +219,89 @@ export class LanesApp implements AbciApp {
     return { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT };
   }
 
-  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+  finalizeBlock(req: RequestFinalizeBlock): FinalizeBlockResponse | Promise<FinalizeBlockResponse> {
     const started = process.hrtime.bigint();
-    const base = this.pending ?? this.store;
-    const blockKV = new Overlay(base);
+    const blockKV = new Overlay(this.pending ?? this.store);
     const info = this.blockInfo(req.height, req.time.seconds);
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const outcomes = executeBlock(blockKV, req.txs, env);
-    foldBlock(hookCtx, outcomes, env);
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, fallback: false, execMs: 0 };
+    // Genesis writes are not in the workers' replicas until the first commit.
+    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
+    const parallel = this.parallel;
+    const hashes = req.txs.map((tx) => txHashHex(tx));
+    const access = req.txs.map((tx, i) => this.accessOf(hashes[i] as string, tx, env));
+    const plan = parallel.plan(access);
+    stats.groups = plan.groups.length;
+    stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
+    if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
+    stats.executor = 'parallel';
+    return parallel.execute(blockKV, req.txs, env, plan.bins, (i) => this.sigs.keysFor(hashes[i] as string)).then((out) => {
+      if ('violation' in out) {
+        // A tx touched a partition it did not declare: every validator sees the same, and the
+        // sequential re-run is the reference result. Costs speed, never consensus.
+        this.log?.warn({ height: Number(req.height), violation: out.violation }, 'undeclared partition access; block re-executed sequentially');
+        stats.fallback = true;
+        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
+      }
+      return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started);
+    });
+  }
+
+  private rememberAccess(hashHex: string, access: readonly string[]): void {
+    if (this.accessCache.size >= ACCESS_CACHE_MAX) {
+      const first = this.accessCache.keys().next();
+      if (!first.done) this.accessCache.delete(first.value);
+    }
+    this.accessCache.set(hashHex, access);
+  }
+
+  /** Declared partitions of a tx: from CheckTx's cache, else by decoding it here. */
+  private accessOf(hashHex: string, tx: Uint8Array, env: ExecEnv): readonly string[] | null {
+    const cached = this.accessCache.get(hashHex);
+    if (cached) return cached;
+    try {
+      return decodeTx(tx, env.params, env.lookup).access;
+    } catch {
+      return null; // undecodable: touches no state
+    }
+  }
+
+  /**
+   * Primes the caches CheckTx would have filled for these txs (decode, declared partitions,
+   * signatures), as a node's mempool does before a block arrives. For benchmarks and tools.
+   */
+  preverify(txs: readonly Uint8Array[]): void {
+    const block = this.blockInfo(this.store.lastCommit().height + 1n);
+    const scratch = new Overlay(this.checkState);
+    for (const tx of txs) {
+      const { result, tx: decoded } = runTx(scratch, tx, this.env(block), 'check');
+      if (decoded && result.code === 0) this.rememberAccess(decoded.hashHex, decoded.access);
+    }
+  }
+
+  private finishBlock(
+    req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, started: bigint,
+  ): FinalizeBlockResponse {
+    foldBlock(hookCtx, exec, env);
     for (const m of this.modules) m.endBlock?.(hookCtx);
-    const prevHash = this.decidedOrCommittedHash();
-    const appHash = nextAppHash(prevHash, blockKV.sortedWrites());
+    const appHash = nextAppHash(this.decidedOrCommittedHash(), blockKV.sortedWrites());
     this.decided = { height: req.height, block: blockKV, appHash };
     this.lastBlockTime = req.time.seconds;
+    stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.onBlock?.(stats);
     if (this.log && (req.txs.length > 0 || req.height % 100n === 0n)) {
-      const ok = outcomes.filter((o) => o.result.code === 0).length;
-      this.log.info({ height: Number(req.height), txs: req.txs.length, ok, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'block executed');
+      const ok = exec.codes.filter((c) => c === 0).length;
+      this.log.info({ height: Number(req.height), txs: req.txs.length, ok, executor: stats.executor, groups: stats.groups, ms: stats.execMs }, 'block executed');
     }
-    return {
-      events: hookCtx.events,
-      txResults: outcomes.map((o) => o.result),
-      validatorUpdates: [],
-      appHash,
-    };
+    const res: FinalizeBlockResponse = { events: hookCtx.events, txResults: [], validatorUpdates: [], appHash, encodedTxResults: exec.encoded };
+    let decoded = exec.results;
+    Object.defineProperty(res, 'txResults', {
+      enumerable: true,
+      get: () => (decoded ??= exec.encoded.map((b) => ExecTxResult.decode(b))),
+    });
+    return res;
   }
 
   private decidedOrCommittedHash(): Uint8Array {
@@ -237,6 +317,7 @@ export class LanesApp implements AbciApp {
     if (!d) throw new Error('Commit without FinalizeBlock');
     const writes = this.pending ? mergeLayers(this.pending, d.block) : d.block.sortedWrites();
     this.store.commit(writes, { height: d.height, appHash: d.appHash });
+    this.parallel?.committed(writes, d.height, d.appHash);
     this.pending = null;
     this.decided = null;
     this.checkState = new Overlay(this.store);
@@ -252,7 +333,7 @@ export class LanesApp implements AbciApp {
       if (req.height !== 0n && req.height !== height) {
         throw ErrInvalidRequest.wrap(`only the latest height ${height} can be queried, not ${req.height}`);
       }
-      const handler = this.queryHandlers.get(req.path);
+      const handler = this.engine.queries.get(req.path);
       if (!handler) throw ErrUnknownRequest.wrap(`unknown query path ${JSON.stringify(req.path.slice(0, 200))}`);
       const ctx = plainContext(new Overlay(this.store), this.blockInfo(height), 'query');
       return { ...base, code: 0, value: handler.handle(ctx, req.data) };
@@ -306,6 +387,7 @@ export class LanesApp implements AbciApp {
   }
 
   close(): void {
+    void this.parallel?.close();
     this.store.close();
   }
 }

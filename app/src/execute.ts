@@ -8,7 +8,7 @@ import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { AccessRecorder, AccessViolation, Context, type BlockInfo, type ExecMode } from './context.ts';
 import { GasCost, GasMeter } from './gas.ts';
-import { Overlay, type KV } from './store/kv.ts';
+import type { Overlay } from './store/kv.ts';
 import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
 import {
   ErrInvalidPubKey, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, toAbciError,
@@ -16,7 +16,8 @@ import {
 import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
 import type { Params } from './params.ts';
-import { signDocHash, type SigVerifier } from './sigverify.ts';
+import { SigVerifier, signDocHash } from './sigverify.ts';
+import { GLOBAL_PARTITION } from './parallel/scheduler.ts';
 import { FEE_DENOM } from './constants.ts';
 
 /** What the core needs from the bank module to charge fees. */
@@ -57,60 +58,68 @@ function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[
 }
 
 /**
- * Executes one tx on `parent`. Writes reach `parent` only for what must persist (see above);
- * in 'check' and 'recheck' modes a failing tx leaves `parent` untouched.
- * `declared` (parallel executor): the tx may touch only these partitions, else AccessViolation.
+ * Executes one tx on `parent`, journaling its writes there: a failure reverts exactly what
+ * must not persist (see above); in 'check' and 'recheck' modes a failing tx leaves `parent`
+ * as it was. `enforce` (parallel executor): the tx may touch only the partitions it declares,
+ * else AccessViolation propagates and `parent` must be discarded by the caller.
  */
-export function runTx(parent: KV, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, declared?: ReadonlySet<string>): TxOutcome {
-  const access = new AccessRecorder(declared);
+export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false): TxOutcome {
   let tx: DecodedTx;
   try {
     tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate');
   } catch (err) {
-    return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], touched: access.touched };
+    return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], touched: new Set() };
   }
+  const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? new Set(tx.access) : undefined;
+  const access = new AccessRecorder(declared);
   const gas = new GasMeter(tx.gasLimit);
-  const anteKV = new Overlay(parent);
-  const ante = new Context(anteKV, gas, access, env.block, mode);
+  const ctx = new Context(parent, gas, access, env.block, mode);
+  parent.begin();
   try {
-    runAnte(ante, tx, env, mode);
-  } catch (err) {
-    if (err instanceof AccessViolation) throw err;
-    return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
-  }
-
-  const msgKV = new Overlay(anteKV);
-  const msgCtx = ante.child(msgKV);
-  const responses = [];
-  try {
-    for (const [i, m] of tx.msgs.entries()) {
-      const first = msgCtx.events.length;
-      msgCtx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: String(i) });
-      responses.push(m.handler.handle(msgCtx, m.msg));
-      for (let e = first + 1; e < msgCtx.events.length; e++) msgCtx.events[e]?.attributes.push({ key: 'msg_index', value: String(i), index: true });
-    }
-  } catch (err) {
-    if (err instanceof AccessViolation) throw err;
-    if (mode === 'check' || mode === 'recheck') {
+    try {
+      runAnte(ctx, tx, env, mode);
+    } catch (err) {
+      if (err instanceof AccessViolation) throw err;
+      parent.revertTo(0);
       return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
     }
-    anteKV.flushTo(parent);
-    return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ante.events), fee: tx.fee, newAccounts: ante.newAccounts, touched: access.touched, tx };
+    const afterAnte = parent.mark();
+    const anteEvents = ctx.events.length;
+    const anteAccounts = ctx.newAccounts.length;
+    const responses = [];
+    try {
+      for (const [i, m] of tx.msgs.entries()) {
+        const first = ctx.events.length;
+        ctx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: String(i) });
+        responses.push(m.handler.handle(ctx, m.msg));
+        for (let e = first + 1; e < ctx.events.length; e++) ctx.events[e]?.attributes.push({ key: 'msg_index', value: String(i), index: true });
+      }
+    } catch (err) {
+      if (err instanceof AccessViolation) throw err;
+      if (mode === 'check' || mode === 'recheck') {
+        parent.revertTo(0);
+        return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
+      }
+      parent.revertTo(afterAnte);
+      ctx.events.length = anteEvents;
+      ctx.newAccounts.length = anteAccounts;
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, touched: access.touched, tx };
+    }
+    const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
+    return {
+      result: {
+        code: 0, codespace: '', log: '', info: '', data,
+        gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumed()),
+        events: ctx.events,
+      },
+      fee: tx.fee,
+      newAccounts: ctx.newAccounts,
+      touched: access.touched,
+      tx,
+    };
+  } finally {
+    parent.end();
   }
-  msgKV.flushTo(anteKV);
-  anteKV.flushTo(parent);
-  const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
-  return {
-    result: {
-      code: 0, codespace: '', log: '', info: '', data,
-      gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumed()),
-      events: [...ante.events, ...msgCtx.events],
-    },
-    fee: tx.fee,
-    newAccounts: [...ante.newAccounts, ...msgCtx.newAccounts],
-    touched: access.touched,
-    tx,
-  };
 }
 
 function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): void {
@@ -121,7 +130,7 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
   if (tx.timeoutHeight > 0n && ctx.block.height > tx.timeoutHeight) {
     throw ErrTxTimeoutHeight.wrap(`block height ${ctx.block.height} is past the tx's timeout height ${tx.timeoutHeight}`);
   }
-  for (const s of tx.signers) {
+  for (const [i, s] of tx.signers.entries()) {
     const acc = Accounts.get(ctx, s.address);
     if (!acc) throw ErrUnknownAddress.wrap(`account ${s.address} does not exist (an account is created when it first receives funds)`);
     const stored = acc.pubKey ? PubKey.decode(acc.pubKey.value).key : undefined;
@@ -136,8 +145,9 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
     if (s.sequence !== acc.sequence) throw ErrWrongSequence.wrap(`account sequence mismatch for ${s.address}, expected ${acc.sequence}, got ${s.sequence}`);
     ctx.gas.consume(GasCost.sigVerifySecp256k1, 'sigVerify');
     if (!simulate) {
-      const hash = signDocHash(tx.bodyBytes, tx.authInfoBytes, ctx.block.chainId, acc.accountNumber);
-      if (!env.sigs.verify(hash, pubkey, s.signature)) {
+      const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
+      const signDoc = (): Uint8Array => signDocHash(tx.bodyBytes, tx.authInfoBytes, ctx.block.chainId, acc.accountNumber);
+      if (!env.sigs.verify(key, signDoc, pubkey, s.signature)) {
         throw ErrUnauthorized.wrap(`signature verification failed; please verify account number (${acc.accountNumber}) and chain-id (${ctx.block.chainId})`);
       }
     }

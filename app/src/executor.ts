@@ -1,29 +1,49 @@
-// Block execution. One entry point, `executeBlock`; the sequential executor is the reference
-// that the parallel one (issue: parallel execution) must match byte for byte.
+// Block execution. Two executors over the same module code: `sequential` (the reference) and
+// `parallel` (parallel/pool.ts), which must match it byte for byte. Both produce a
+// BlockExecution: per tx its encoded ExecTxResult, code, fee and newly seen accounts.
 //
 // End-block folds what txs only accumulated, in tx order, so no tx writes a shared key:
 //   - fees: the sum of every tx's fee is credited to the fee collector once;
 //   - accounts first seen as receivers get consecutive account numbers.
+import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import type { Context } from './context.ts';
-import type { KV } from './store/kv.ts';
-import { runTx, type ExecEnv, type TxOutcome } from './execute.ts';
+import type { Overlay } from './store/kv.ts';
+import { runTx, type ExecEnv } from './execute.ts';
 import { createAccounts } from './auth.ts';
 
-export type ExecutorKind = 'sequential';
+export type ExecutorKind = 'sequential' | 'parallel';
 
-export function executeBlock(blockKV: KV, txs: readonly Uint8Array[], env: ExecEnv): TxOutcome[] {
-  const out: TxOutcome[] = [];
-  for (const tx of txs) out.push(runTx(blockKV, tx, env, 'deliver'));
-  return out;
+export interface BlockExecution {
+  encoded: Uint8Array[];
+  codes: number[];
+  fees: bigint[];
+  newAccounts: string[][];
+  mode: ExecutorKind;
+  /** The decoded results, when the executor has them at hand (sequential). */
+  results?: ExecTxResult[];
 }
 
-export function foldBlock(ctx: Context, outcomes: readonly TxOutcome[], env: ExecEnv): void {
+export function executeSequential(blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv): BlockExecution {
+  const n = txs.length;
+  const exec: BlockExecution = {
+    encoded: new Array(n), codes: new Array(n), fees: new Array(n), newAccounts: new Array(n), mode: 'sequential', results: new Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver');
+    (exec.results as ExecTxResult[])[i] = out.result;
+    exec.encoded[i] = ExecTxResult.encode(out.result).finish();
+    exec.codes[i] = out.result.code;
+    exec.fees[i] = out.fee;
+    exec.newAccounts[i] = out.newAccounts;
+  }
+  return exec;
+}
+
+export function foldBlock(ctx: Context, exec: Pick<BlockExecution, 'fees' | 'newAccounts'>, env: ExecEnv): void {
   let fees = 0n;
   const created: string[] = [];
-  for (const o of outcomes) {
-    fees += o.fee;
-    for (const a of o.newAccounts) created.push(a);
-  }
+  for (const f of exec.fees) fees += f;
+  for (const list of exec.newAccounts) for (const a of list) created.push(a);
   if (fees > 0n) env.feeBank.creditFees(ctx, env.feeCollector, fees);
   createAccounts(ctx, [...created, ...ctx.newAccounts]);
 }

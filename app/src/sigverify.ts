@@ -1,6 +1,6 @@
 // secp256k1 signature checks (native libsecp256k1 via the `secp256k1` package) over the
-// SIGN_MODE_DIRECT sign doc, with a bounded cache of (sign-doc hash, key, signature) triples
-// this node already verified, so FinalizeBlock skips work CheckTx did.
+// SIGN_MODE_DIRECT sign doc, with a bounded cache keyed by tx hash (plus signer index, account
+// number and key) of what this node already verified, so FinalizeBlock skips work CheckTx did.
 import secp256k1 from 'secp256k1';
 import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { createHash } from 'node:crypto';
@@ -12,33 +12,63 @@ export function signDocHash(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, ch
 
 export class SigVerifier {
   private readonly verified = new Map<string, true>();
+  /** tx hash -> its verified keys, so FinalizeBlock can hand them to execution workers. */
+  private readonly byTx = new Map<string, string[]>();
   hits = 0;
   misses = 0;
 
   constructor(private readonly capacity = 200_000) {}
 
-  /** True iff `sig` (64-byte r||s, low-S) signs `msgHash` under the compressed key `pubkey`. */
-  verify(msgHash: Uint8Array, pubkey: Uint8Array, sig: Uint8Array): boolean {
-    const key = Buffer.from(msgHash).toString('latin1') + Buffer.from(pubkey).toString('latin1') + Buffer.from(sig).toString('latin1');
+  /**
+   * The cache key of signer `index` of a tx: the tx hash fixes body, auth info and signature;
+   * the account number and key are what the sign doc and the check depend on besides.
+   */
+  static key(txHashHex: string, index: number, accountNumber: bigint, pubkey: Uint8Array): string {
+    return `${txHashHex}/${index}/${accountNumber}/${Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString('latin1')}`;
+  }
+
+  has(key: string): boolean {
+    return this.verified.has(key);
+  }
+
+  remember(key: string): void {
+    if (this.verified.has(key)) return;
+    if (this.verified.size >= this.capacity) {
+      // Evict the oldest entry (Map keeps insertion order).
+      const first = this.verified.keys().next();
+      if (!first.done) this.verified.delete(first.value);
+    }
+    this.verified.set(key, true);
+    if (this.byTx.size >= this.capacity) this.byTx.clear();
+    const txHash = key.slice(0, key.indexOf('/'));
+    const list = this.byTx.get(txHash);
+    if (list) list.push(key);
+    else this.byTx.set(txHash, [key]);
+  }
+
+  /** Keys verified for the tx with this hash (still in the cache). */
+  keysFor(txHashHex: string): string[] {
+    return (this.byTx.get(txHashHex) ?? []).filter((k) => this.verified.has(k));
+  }
+
+  /** True iff `sig` signs the message whose hash `msgHash()` gives, under `pubkey`; cached under `key`. */
+  verify(key: string, msgHash: () => Uint8Array, pubkey: Uint8Array, sig: Uint8Array): boolean {
     if (this.verified.has(key)) {
       this.hits++;
       return true;
     }
     this.misses++;
-    let ok: boolean;
-    try {
-      ok = secp256k1.ecdsaVerify(sig, msgHash, pubkey);
-    } catch {
-      ok = false; // malformed key or signature encoding
-    }
-    if (ok) {
-      if (this.verified.size >= this.capacity) {
-        // Evict the oldest entry (Map keeps insertion order).
-        const first = this.verified.keys().next();
-        if (!first.done) this.verified.delete(first.value);
-      }
-      this.verified.set(key, true);
-    }
+    const ok = verifySecp256k1(msgHash(), pubkey, sig);
+    if (ok) this.remember(key);
     return ok;
+  }
+}
+
+/** 64-byte r||s over a 32-byte hash with a 33-byte compressed key; false on any malformed input. */
+export function verifySecp256k1(msgHash: Uint8Array, pubkey: Uint8Array, sig: Uint8Array): boolean {
+  try {
+    return secp256k1.ecdsaVerify(sig, msgHash, pubkey);
+  } catch {
+    return false;
   }
 }

@@ -17,27 +17,37 @@ export class CommittedStore implements KVReader {
   private readonly getStmt: Database.Statement<[Buffer], { v: Buffer }>;
   private readonly rangeStmt: Database.Statement<[Buffer, Buffer], { k: Buffer; v: Buffer }>;
   private readonly rangeOpenStmt: Database.Statement<[Buffer], { k: Buffer; v: Buffer }>;
-  private readonly putStmt: Database.Statement<[Buffer, Buffer]>;
-  private readonly delStmt: Database.Statement<[Buffer]>;
-  private readonly metaPut: Database.Statement<[string, Buffer]>;
+  /** null on a read-only connection. */
+  private readonly writer: {
+    put: Database.Statement<[Buffer, Buffer]>;
+    del: Database.Statement<[Buffer]>;
+    meta: Database.Statement<[string, Buffer]>;
+  } | null;
   private last: CommitInfo;
 
-  constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a commit reported to CometBFT survives power loss, not only a process kill.
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
-    `);
+  /** `readonly`: a second connection (an execution worker's replica) that never writes. */
+  constructor(path: string, opts: { readonly?: boolean } = {}) {
+    if (opts.readonly) {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+    } else {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      // FULL: a commit reported to CometBFT survives power loss, not only a process kill.
+      this.db.pragma('synchronous = FULL');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+      `);
+    }
     this.getStmt = this.db.prepare('SELECT v FROM kv WHERE k = ?');
     this.rangeStmt = this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k');
     this.rangeOpenStmt = this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k');
-    this.putStmt = this.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v');
-    this.delStmt = this.db.prepare('DELETE FROM kv WHERE k = ?');
-    this.metaPut = this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v');
+    this.writer = opts.readonly ? null : {
+      put: this.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
+      del: this.db.prepare('DELETE FROM kv WHERE k = ?'),
+      meta: this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
+    };
     const meta = this.db.prepare<[string], { v: Buffer }>('SELECT v FROM meta WHERE k = ?');
     const h = meta.get('height');
     const a = meta.get('app_hash');
@@ -70,14 +80,16 @@ export class CommittedStore implements KVReader {
 
   /** Persists a block's sorted write set with its height and app hash, atomically. */
   commit(writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo): void {
+    const w = this.writer;
+    if (!w) throw new Error('commit on a read-only state connection');
     const tx = this.db.transaction(() => {
       for (const [k, v] of writes) {
-        if (v === null) this.delStmt.run(keyToBuffer(k));
-        else this.putStmt.run(keyToBuffer(k), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+        if (v === null) w.del.run(keyToBuffer(k));
+        else w.put.run(keyToBuffer(k), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
         this.cache.set(k, v);
       }
-      this.metaPut.run('height', Buffer.from(info.height.toString(), 'utf8'));
-      this.metaPut.run('app_hash', Buffer.from(info.appHash));
+      w.meta.run('height', Buffer.from(info.height.toString(), 'utf8'));
+      w.meta.run('app_hash', Buffer.from(info.appHash));
     });
     try {
       tx();
@@ -87,6 +99,15 @@ export class CommittedStore implements KVReader {
       throw err;
     }
     this.last = { height: info.height, appHash: info.appHash };
+  }
+
+  /**
+   * A read-only replica learns what another connection committed: the cache takes the new
+   * values, so the next block reads them without a SQLite lookup.
+   */
+  applyCommitted(writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo): void {
+    for (const [k, v] of writes) this.cache.set(k, v);
+    this.last = info;
   }
 
   close(): void {

@@ -1,0 +1,62 @@
+// Messages between the main thread and execution workers.
+import type { Params } from '../params.ts';
+
+export interface WorkerInit {
+  /** Module URL exporting `createModules(): ModuleSet` (the app's wiring). */
+  entry: string;
+  /** The state database, opened read-only by the worker. */
+  dbPath: string;
+}
+
+export interface BlockRequest {
+  type: 'block';
+  id: number;
+  height: bigint;
+  timeSeconds: bigint;
+  chainId: string;
+  params: Params;
+  /** Packed writes made before the tx phase (begin-block), applied under the txs. */
+  baseWrites: Uint8Array;
+  /** Packed tx bytes (see pack.ts) and their block indices, ascending. */
+  txs: Uint8Array;
+  txOffsets: Uint32Array;
+  /** Signature cache keys this node already verified for these txs. */
+  verified: string[];
+}
+
+export interface CommittedRequest {
+  type: 'committed';
+  /** Packed writes of the committed block. */
+  writes: Uint8Array;
+  height: bigint;
+  appHash: Uint8Array;
+}
+
+export type WorkerRequest = BlockRequest | CommittedRequest | { type: 'close' };
+
+export interface BlockDone {
+  type: 'done';
+  id: number;
+  /** Packed encoded ExecTxResult per tx, in the order sent. */
+  results: Uint8Array;
+  resultOffsets: Uint32Array;
+  codes: Int32Array;
+  fees: string[];
+  newAccounts: (string[] | null)[];
+  /** Packed writes of the worker's txs. */
+  writes: Uint8Array;
+}
+
+export interface BlockViolation {
+  type: 'violation';
+  id: number;
+  message: string;
+}
+
+export interface WorkerFailure {
+  type: 'error';
+  id: number;
+  message: string;
+}
+
+export type WorkerReply = BlockDone | BlockViolation | WorkerFailure | { type: 'ready' };

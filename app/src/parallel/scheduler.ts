@@ -1,0 +1,90 @@
+// Conflict groups by union-find over declared partitions, then groups packed onto workers.
+//
+// Txs that share a partition (transitively) form one group and run in block order on one
+// worker; different groups share no partition, so running them concurrently gives exactly the
+// sequential result. A tx declaring GLOBAL_PARTITION conflicts with every other tx.
+
+export const GLOBAL_PARTITION = '*';
+
+class UnionFind {
+  private readonly parent: Int32Array;
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+  }
+  find(x: number): number {
+    let r = x;
+    while (this.parent[r] !== r) r = this.parent[r] as number;
+    while (this.parent[x] !== r) {
+      const next = this.parent[x] as number;
+      this.parent[x] = r;
+      x = next;
+    }
+    return r;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    // The smaller index becomes the root, so group identity is deterministic.
+    if (ra < rb) this.parent[rb] = ra;
+    else if (rb < ra) this.parent[ra] = rb;
+  }
+}
+
+/**
+ * Groups of tx indices (each ascending), ordered by their first index. `access[i]` is tx i's
+ * declared partitions, or null for a tx that touches no state (it failed to decode).
+ */
+export function conflictGroups(access: readonly (readonly string[] | null)[]): number[][] {
+  const n = access.length;
+  const uf = new UnionFind(n);
+  const owner = new Map<string, number>();
+  let global = -1;
+  for (let i = 0; i < n; i++) {
+    const parts = access[i];
+    if (!parts) continue;
+    for (const p of parts) {
+      if (p === GLOBAL_PARTITION) {
+        if (global < 0) global = i;
+        else uf.union(global, i);
+        continue;
+      }
+      const o = owner.get(p);
+      if (o === undefined) owner.set(p, i);
+      else uf.union(o, i);
+    }
+  }
+  if (global >= 0) for (let i = 0; i < n; i++) if (access[i]) uf.union(global, i);
+  const byRoot = new Map<number, number[]>();
+  const groups: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const r = uf.find(i);
+    let g = byRoot.get(r);
+    if (!g) {
+      g = [];
+      byRoot.set(r, g);
+      groups.push(g);
+    }
+    g.push(i);
+  }
+  return groups;
+}
+
+/**
+ * Longest-processing-time packing of groups onto `bins` workers (cost = tx count). Returns,
+ * per worker, its tx indices in ascending order. Deterministic: ties go to the lower bin.
+ */
+export function packGroups(groups: readonly number[][], bins: number): number[][] {
+  const order = groups.map((g, i) => i).sort((a, b) => (groups[b]?.length ?? 0) - (groups[a]?.length ?? 0) || a - b);
+  const load = new Array<number>(bins).fill(0);
+  const out: number[][] = Array.from({ length: bins }, () => []);
+  for (const gi of order) {
+    let best = 0;
+    for (let b = 1; b < bins; b++) if ((load[b] as number) < (load[best] as number)) best = b;
+    const g = groups[gi] as number[];
+    (out[best] as number[]).push(...g);
+    load[best] = (load[best] as number) + g.length;
+  }
+  for (const o of out) o.sort((a, b) => a - b);
+  return out;
+}
