@@ -6,7 +6,7 @@ import { CheckTxType } from 'cosmjs-types/tendermint/abci/types';
 import { QueryBalanceRequest, QueryBalanceResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
-import type { RequestFinalizeBlock } from 'cosmjs-types/tendermint/abci/types';
+import type { RequestFinalizeBlock, ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types';
 import type { AppGenesisState, FinalizeBlockResponse, LanesApp } from '@lanes/app';
 import { createLanesApp, type CreateLanesAppOptions } from './lanesApp.ts';
 
@@ -19,8 +19,12 @@ export class InProcessChain {
   lastResults: ExecTxResult[] = [];
   lastAppHash: Uint8Array = new Uint8Array();
 
-  constructor(genesis: AppGenesisState, dbPath = ':memory:', readonly chainId = TEST_CHAIN_ID, opts: Omit<CreateLanesAppOptions, 'dbPath'> = {}) {
-    this.app = createLanesApp({ ...opts, dbPath });
+  constructor(
+    genesis: AppGenesisState, dbPath = ':memory:', readonly chainId = TEST_CHAIN_ID,
+    opts: Omit<CreateLanesAppOptions, 'dbPath'> & { createApp?: (dbPath: string) => LanesApp } = {},
+  ) {
+    const { createApp, ...appOpts } = opts;
+    this.app = createApp ? createApp(dbPath) : createLanesApp({ ...appOpts, dbPath });
     if (this.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' }).lastBlockHeight === 0n) {
       const r = this.app.initChain({
         time: { seconds: this.time, nanos: 0 }, chainId, validators: [], initialHeight: 1n,
@@ -34,11 +38,19 @@ export class InProcessChain {
     }
   }
 
-  checkTx(tx: Uint8Array, recheck = false) {
+  /** CheckTx on a sequential-executor app (answers synchronously). */
+  checkTx(tx: Uint8Array, recheck = false): ResponseCheckTx {
+    const r = this.app.checkTx({ tx, type: recheck ? CheckTxType.RECHECK : CheckTxType.NEW });
+    if (r instanceof Promise) throw new Error('this chain runs execution workers: use checkTxAsync');
+    return r;
+  }
+
+  async checkTxAsync(tx: Uint8Array, recheck = false): Promise<ResponseCheckTx> {
     return this.app.checkTx({ tx, type: recheck ? CheckTxType.RECHECK : CheckTxType.NEW });
   }
 
-  private nextRequest(txs: Uint8Array[]): RequestFinalizeBlock {
+  /** The next height's FinalizeBlock request (advances height and time). */
+  nextRequest(txs: Uint8Array[]): RequestFinalizeBlock {
     this.height += 1n;
     this.time += 1n;
     return {

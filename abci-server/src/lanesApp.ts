@@ -1,7 +1,7 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, type AppGenesisState, type BlockStats, type ExecutorKind, type ModuleSet, type SigVerifier } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, type AppGenesisState, type BlockStats, type CheckTxStats, type ExecutorKind, type ModuleSet, type SigVerifier } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
 import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
@@ -22,6 +22,7 @@ export interface CreateLanesAppOptions {
   /** Execution workers of the parallel executor (default: CPU count). */
   workers?: number;
   onBlock?: (stats: BlockStats) => void;
+  onCheckTx?: (stats: CheckTxStats) => void;
   sigs?: SigVerifier;
 }
 
@@ -33,6 +34,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     parallel: { workers: opts.workers ?? availableParallelism(), entry: import.meta.url },
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.onBlock ? { onBlock: opts.onBlock } : {}),
+    ...(opts.onCheckTx ? { onCheckTx: opts.onCheckTx } : {}),
     ...(opts.sigs ? { sigs: opts.sigs } : {}),
   });
 }

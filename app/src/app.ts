@@ -25,7 +25,7 @@ import { runTx, type ExecEnv } from './execute.ts';
 import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
 import { ParallelExecutor } from './parallel/pool.ts';
-import { decodeTx, txHashHex } from './tx.ts';
+import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
 import { nextAppHash } from './apphash.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
@@ -48,11 +48,21 @@ export interface LanesAppOptions extends ModuleSet {
   logger?: Logger;
   /** Default sequential. `parallel` needs a database file and `parallel.entry`. */
   executor?: ExecutorKind;
-  parallel?: { workers: number; entry: string };
+  parallel?: { workers: number; entry: string; minTxs?: number; maxGroupShare?: number };
   /** Called after every FinalizeBlock (metrics). */
   onBlock?: (stats: BlockStats) => void;
+  /** Called after every CheckTx with its latency and result (metrics). */
+  onCheckTx?: (stats: CheckTxStats) => void;
   /** Shared signature cache (benchmarks run several apps over the same txs). */
   sigs?: SigVerifier;
+}
+
+export interface CheckTxStats {
+  /** Wall time from the call to the answer, in ms (includes waiting for a signature batch). */
+  ms: number;
+  code: number;
+  codespace: string;
+  recheck: boolean;
 }
 
 export interface BlockStats {
@@ -70,6 +80,8 @@ export interface BlockStats {
 interface Decided {
   height: bigint;
   block: Overlay;
+  /** The block's writes in key order (hashed at FinalizeBlock, persisted at Commit). */
+  sorted: [string, Uint8Array | null][];
   appHash: Uint8Array;
 }
 
@@ -84,8 +96,11 @@ export class LanesApp implements AbciApp {
   private readonly modules: readonly Module[];
   private readonly log: Logger | undefined;
   private readonly onBlock: ((s: BlockStats) => void) | undefined;
+  private readonly onCheckTx: ((s: CheckTxStats) => void) | undefined;
   /** tx hash -> declared partitions, from CheckTx, so FinalizeBlock can plan without decoding. */
   private readonly accessCache = new Map<string, readonly string[]>();
+  /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
+  private checkQueue: Promise<void> = Promise.resolve();
   private pending: Overlay | null = null;
   private decided: Decided | null = null;
   private checkState: Overlay;
@@ -100,6 +115,7 @@ export class LanesApp implements AbciApp {
     this.sigs = opts.sigs ?? new SigVerifier();
     this.log = opts.logger;
     this.onBlock = opts.onBlock;
+    this.onCheckTx = opts.onCheckTx;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -107,7 +123,7 @@ export class LanesApp implements AbciApp {
     if ((opts.executor ?? 'sequential') === 'parallel') {
       if (!opts.parallel) throw new Error('executor "parallel" needs parallel.workers and parallel.entry');
       // Workers open the file read-only, so it must exist with its tables before they start.
-      this.parallel = new ParallelExecutor({ workers: opts.parallel.workers, entry: opts.parallel.entry, dbPath: opts.dbPath });
+      this.parallel = new ParallelExecutor({ ...opts.parallel, dbPath: opts.dbPath });
     } else {
       this.parallel = null;
     }
@@ -175,11 +191,45 @@ export class LanesApp implements AbciApp {
 
   // ---- ABCI: mempool -----------------------------------------------------------------------
 
-  checkTx(req: RequestCheckTx): ResponseCheckTx {
+  /**
+   * CheckTx against the check state. With execution workers, decoding and signature checks run
+   * there, batched across concurrent calls; the state part then runs here in arrival order, so
+   * a sender's txs apply to the check state in the order CometBFT sent them.
+   */
+  checkTx(req: RequestCheckTx): ResponseCheckTx | Promise<ResponseCheckTx> {
+    const started = process.hrtime.bigint();
+    const recheck = req.type === CheckTxType.RECHECK;
+    if (!this.parallel || !this.params || recheck) {
+      const res = this.checkTxHere(req, undefined);
+      this.reportCheck(res, started, recheck);
+      return res;
+    }
+    const verified = this.parallel.check(req.tx, this.chainId, this.params);
+    const done = this.checkQueue.then(() => verified).then(
+      (v) => {
+        if (v.error) return checkFailure(v.error);
+        for (const k of v.keys) this.sigs.remember(k);
+        return this.checkTxHere(req, v.tx ? fromPortable(v.tx, this.engine.lookup) : undefined);
+      },
+      // A worker failure must not reject CheckTx: do all the work here instead.
+      () => this.checkTxHere(req, undefined),
+    );
+    this.checkQueue = done.then(() => undefined);
+    return done.then((res) => {
+      this.reportCheck(res, started, false);
+      return res;
+    });
+  }
+
+  private reportCheck(res: ResponseCheckTx, started: bigint, recheck: boolean): void {
+    this.onCheckTx?.({ ms: Number(process.hrtime.bigint() - started) / 1e6, code: res.code, codespace: res.codespace, recheck });
+  }
+
+  private checkTxHere(req: RequestCheckTx, decoded: DecodedTx | undefined): ResponseCheckTx {
     const mode = req.type === CheckTxType.RECHECK ? 'recheck' : 'check';
     try {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
-      const { result, tx } = runTx(this.checkState, req.tx, this.env(block), mode);
+      const { result, tx } = runTx(this.checkState, req.tx, this.env(block), mode, false, decoded);
       if (tx && result.code === 0) this.rememberAccess(tx.hashHex, tx.access);
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
@@ -187,8 +237,7 @@ export class LanesApp implements AbciApp {
         gasWanted: result.gasWanted, gasUsed: result.gasUsed, events: [],
       };
     } catch (err) {
-      const e = toAbciError(err);
-      return { ...e, info: '', data: new Uint8Array(), gasWanted: 0n, gasUsed: 0n, events: [] };
+      return checkFailure(toAbciError(err));
     }
   }
 
@@ -233,6 +282,7 @@ export class LanesApp implements AbciApp {
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const access = req.txs.map((tx, i) => this.accessOf(hashes[i] as string, tx, env));
     const plan = parallel.plan(access);
+    if (process.env['LANES_PAR_DEBUG']) console.error('  plan ms', Number(process.hrtime.bigint() - started) / 1e6);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
     if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
@@ -286,10 +336,12 @@ export class LanesApp implements AbciApp {
   ): FinalizeBlockResponse {
     foldBlock(hookCtx, exec, env);
     for (const m of this.modules) m.endBlock?.(hookCtx);
-    const appHash = nextAppHash(this.decidedOrCommittedHash(), blockKV.sortedWrites());
-    this.decided = { height: req.height, block: blockKV, appHash };
+    const sorted = blockKV.sortedWrites();
+    const appHash = nextAppHash(this.decidedOrCommittedHash(), sorted);
+    this.decided = { height: req.height, block: blockKV, sorted, appHash };
     this.lastBlockTime = req.time.seconds;
     stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (process.env['LANES_PAR_DEBUG']) console.error('  finalize ms', stats.execMs);
     this.onBlock?.(stats);
     if (this.log && (req.txs.length > 0 || req.height % 100n === 0n)) {
       const ok = exec.codes.filter((c) => c === 0).length;
@@ -315,7 +367,7 @@ export class LanesApp implements AbciApp {
   commit(): ResponseCommit {
     const d = this.decided;
     if (!d) throw new Error('Commit without FinalizeBlock');
-    const writes = this.pending ? mergeLayers(this.pending, d.block) : d.block.sortedWrites();
+    const writes = this.pending ? mergeLayers(this.pending, d.block) : d.sorted;
     this.store.commit(writes, { height: d.height, appHash: d.appHash });
     this.parallel?.committed(writes, d.height, d.appHash);
     this.pending = null;
@@ -390,6 +442,10 @@ export class LanesApp implements AbciApp {
     void this.parallel?.close();
     this.store.close();
   }
+}
+
+function checkFailure(e: { codespace: string; code: number; log: string }): ResponseCheckTx {
+  return { ...e, info: '', data: new Uint8Array(), gasWanted: 0n, gasUsed: 0n, events: [] };
 }
 
 function parseGenesis(bytes: Uint8Array): AppGenesisState {

@@ -1,34 +1,19 @@
 // App hash: a hash chain over each block's canonical change set,
 //   H_n = sha256("lanes/apphash/v1" || H_{n-1} || sha256(sorted writes of block n)),
-// where each write is encoded as len(key)||key||tag||len(value)||value (tag 0 = delete).
+// where the writes are framed as in parallel/pack.ts: per write u32le(len key) || key ||
+// (u32le(len value) || value, or u32le(0xffffffff) for a deletion).
 // Two validators agree on H_n iff they agree on every state change so far, so any differing
 // byte of state shows up in the next hash. (A commitment over the whole state with proofs is
 // later work; see ARCHITECTURE.md, "State".)
 import { createHash } from 'node:crypto';
 import type { Key } from './store/kv.ts';
+import { packWrites } from './parallel/pack.ts';
 
 const DOMAIN = Buffer.from('lanes/apphash/v1');
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
+/** sha256 over the writes framed as in pack.ts: [u32 len][key][u32 len | 0xffffffff][value]. */
 export function changeSetDigest(sortedWrites: readonly [Key, Uint8Array | null][]): Buffer {
-  const h = createHash('sha256');
-  for (const [k, v] of sortedWrites) {
-    h.update(u32(k.length));
-    h.update(Buffer.from(k, 'latin1'));
-    if (v === null) {
-      h.update(Buffer.from([0]));
-    } else {
-      h.update(Buffer.from([1]));
-      h.update(u32(v.length));
-      h.update(v);
-    }
-  }
-  return h.digest();
+  return createHash('sha256').update(packWrites(sortedWrites)).digest();
 }
 
 export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {

@@ -63,12 +63,16 @@ function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[
  * as it was. `enforce` (parallel executor): the tx may touch only the partitions it declares,
  * else AccessViolation propagates and `parent` must be discarded by the caller.
  */
-export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false): TxOutcome {
+export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false, decoded?: DecodedTx): TxOutcome {
   let tx: DecodedTx;
-  try {
-    tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate');
-  } catch (err) {
-    return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], touched: new Set() };
+  if (decoded) {
+    tx = decoded; // CONTRACT: decodeTx(bytes) with the same params and registry
+  } else {
+    try {
+      tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate');
+    } catch (err) {
+      return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], touched: new Set() };
+    }
   }
   const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? new Set(tx.access) : undefined;
   const access = new AccessRecorder(declared);

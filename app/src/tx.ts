@@ -175,3 +175,22 @@ export function checkSignatureShape(address: string, sig: Uint8Array): void {
   const s = BigInt('0x' + Buffer.from(sig.subarray(32)).toString('hex'));
   if (s > SECP256K1_HALF_N) throw ErrUnauthorized.wrap(`signature of ${address} is not in lower-S form`);
 }
+
+/** A DecodedTx without its Msg handlers (functions), as it crosses between threads. */
+export type PortableTx = Omit<DecodedTx, 'msgs'> & { msgs: { typeUrl: string; msg: unknown }[] };
+
+export function toPortable(tx: DecodedTx): PortableTx {
+  return { ...tx, msgs: tx.msgs.map((m) => ({ typeUrl: m.typeUrl, msg: m.msg })) };
+}
+
+/** Re-attaches handlers to a tx decoded in another thread (same registry, same params). */
+export function fromPortable(tx: PortableTx, lookup: RegistryLookup): DecodedTx {
+  return {
+    ...tx,
+    msgs: tx.msgs.map((m) => {
+      const handler = lookup(m.typeUrl);
+      if (!handler) throw new Error(`no handler for ${m.typeUrl} on this thread`);
+      return { typeUrl: m.typeUrl, handler, msg: m.msg };
+    }),
+  };
+}

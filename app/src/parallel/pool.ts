@@ -9,20 +9,28 @@ import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
 import { conflictGroups, packGroups } from './scheduler.ts';
 import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
-import type { BlockDone, BlockRequest, WorkerInit, WorkerReply } from './protocol.ts';
+import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
+import type { Params } from '../params.ts';
 
 /** Below this many txs a block runs inline: dispatch would cost more than it saves. */
 export const MIN_PARALLEL_TXS = 64;
 /** If one group holds more than this share of a block, it runs inline (hot spot). */
 export const MAX_GROUP_SHARE = 0.75;
 
+type Reply = BlockDone | { type: 'violation'; message: string } | { type: 'synced' } | { type: 'checked'; out: CheckedTx[] };
+
 interface Pending {
-  resolve(r: BlockDone | { type: 'violation'; message: string }): void;
+  resolve(r: Reply): void;
   reject(e: Error): void;
 }
 
+/** CheckTx calls batched per worker message: big enough to amortise a message, small enough for latency. */
+export const CHECK_BATCH_MAX = 64;
+
 class ExecWorker {
   readonly worker: Worker;
+  /** CheckTx batches sent and not yet answered. */
+  inflight = 0;
   readonly ready: Promise<void>;
   private pending = new Map<number, Pending>();
   private failed: Error | null = null;
@@ -55,10 +63,34 @@ class ExecWorker {
   }
 
   run(req: BlockRequest): Promise<BlockDone | { type: 'violation'; message: string }> {
+    return this.call(req.id, () => this.worker.postMessage(req, [req.txs.buffer as ArrayBuffer, req.txOffsets.buffer as ArrayBuffer])) as Promise<BlockDone | { type: 'violation'; message: string }>;
+  }
+
+  checkBatch(id: number, txs: Uint8Array[], chainId: string, params: Params): Promise<CheckedTx[]> {
+    const packed = packBytes(txs);
+    this.inflight++;
+    return this.call(id, () => this.worker.postMessage(
+      { type: 'check', id, chainId, params, txs: packed.buf, txOffsets: packed.offsets },
+      [packed.buf.buffer as ArrayBuffer, packed.offsets.buffer as ArrayBuffer],
+    )).then((r) => {
+      this.inflight--;
+      return (r as { out: CheckedTx[] }).out;
+    }, (e: unknown) => {
+      this.inflight--;
+      throw e;
+    });
+  }
+
+  /** Resolves once the worker has handled every message sent before this one. */
+  sync(id: number): Promise<unknown> {
+    return this.call(id, () => this.worker.postMessage({ type: 'sync', id }));
+  }
+
+  private call(id: number, send: () => void): Promise<Reply> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.pending.set(req.id, { resolve, reject });
-      this.worker.postMessage(req, [req.txs.buffer as ArrayBuffer, req.txOffsets.buffer as ArrayBuffer]);
+      this.pending.set(id, { resolve, reject });
+      send();
     });
   }
 }
@@ -69,11 +101,23 @@ export interface ParallelOptions {
   entry: string;
   /** The state database file (workers open it read-only). */
   dbPath: string;
+  /** Blocks with fewer txs run inline (default MIN_PARALLEL_TXS; tests use 1). */
+  minTxs?: number;
+  /** A block whose largest group exceeds this share runs inline (default MAX_GROUP_SHARE; tests use 1). */
+  maxGroupShare?: number;
+}
+
+interface PendingCheck {
+  tx: Uint8Array;
+  resolve(c: CheckedTx): void;
+  reject(e: unknown): void;
 }
 
 export class ParallelExecutor {
   private readonly workers: ExecWorker[];
   private nextId = 1;
+  private batch: PendingCheck[] = [];
+  private flushScheduled = false;
 
   constructor(readonly opts: ParallelOptions) {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`parallel executor needs at least 1 worker, got ${opts.workers}`);
@@ -83,6 +127,41 @@ export class ParallelExecutor {
 
   ready(): Promise<void> {
     return Promise.all(this.workers.map((w) => w.ready)).then(() => undefined);
+  }
+
+  /**
+   * Decodes a CheckTx tx and verifies its signatures on a worker. Concurrent calls (CometBFT
+   * sends one per RPC broadcast) are batched: a batch leaves when full or at the next turn of
+   * the event loop, to the worker with the fewest batches in flight.
+   */
+  check(tx: Uint8Array, chainId: string, params: Params): Promise<CheckedTx> {
+    return new Promise((resolve, reject) => {
+      this.batch.push({ tx, resolve, reject });
+      if (this.batch.length >= CHECK_BATCH_MAX) {
+        this.flush(chainId, params);
+      } else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush(chainId, params));
+      }
+    });
+  }
+
+  private flush(chainId: string, params: Params): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    let w = this.workers[0] as ExecWorker;
+    for (const x of this.workers) if (x.inflight < w.inflight) w = x;
+    w.checkBatch(this.nextId++, batch.map((b) => b.tx), chainId, params).then(
+      (out) => batch.forEach((b, i) => b.resolve(out[i] ?? { keys: [] })),
+      (e: unknown) => batch.forEach((b) => b.reject(e)),
+    );
+  }
+
+  /** Resolves once every worker has applied every commit sent so far. */
+  async sync(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.sync(this.nextId++)));
   }
 
   /** Hands every worker's replica the writes of a committed block. */
@@ -98,7 +177,9 @@ export class ParallelExecutor {
   plan(access: readonly (readonly string[] | null)[]): { groups: number[][]; bins: number[][] | null } {
     const groups = conflictGroups(access);
     const largest = groups.reduce((m, g) => Math.max(m, g.length), 0);
-    if (access.length < MIN_PARALLEL_TXS || groups.length < 2 || largest > MAX_GROUP_SHARE * access.length) return { groups, bins: null };
+    const minTxs = this.opts.minTxs ?? MIN_PARALLEL_TXS;
+    const maxShare = this.opts.maxGroupShare ?? MAX_GROUP_SHARE;
+    if (access.length < minTxs || (maxShare < 1 && (groups.length < 2 || largest > maxShare * access.length))) return { groups, bins: null };
     return { groups, bins: packGroups(groups, this.workers.length) };
   }
 
@@ -119,7 +200,9 @@ export class ParallelExecutor {
       };
       return (this.workers[w] as ExecWorker).run(req);
     });
+    const t0 = process.hrtime.bigint();
     const replies = await Promise.all(runs);
+    if (process.env['LANES_PAR_DEBUG']) console.error('  workers wall ms', Number(process.hrtime.bigint() - t0) / 1e6, replies.map((r) => r && r.type === 'done' ? r.execMs : null));
     const n = txs.length;
     const encoded = new Array<Uint8Array>(n);
     const codes = new Array<number>(n);
@@ -143,6 +226,7 @@ export class ParallelExecutor {
       if (!reply || reply.type !== 'done') continue;
       for (const [k, v] of unpackWrites(reply.writes)) blockKV.writes.set(k, v);
     }
+    if (process.env['LANES_PAR_DEBUG']) console.error('  merge ms', Number(process.hrtime.bigint() - t0) / 1e6);
     return { encoded, codes, fees, newAccounts, mode: 'parallel' };
   }
 

@@ -1,5 +1,6 @@
 // Messages between the main thread and execution workers.
 import type { Params } from '../params.ts';
+import type { PortableTx } from '../tx.ts';
 
 export interface WorkerInit {
   /** Module URL exporting `createModules(): ModuleSet` (the app's wiring). */
@@ -32,11 +33,31 @@ export interface CommittedRequest {
   appHash: Uint8Array;
 }
 
-export type WorkerRequest = BlockRequest | CommittedRequest | { type: 'close' };
+/** Decode and verify signatures for CheckTx (stateless work plus committed account lookups). */
+export interface CheckRequest {
+  type: 'check';
+  id: number;
+  chainId: string;
+  params: Params;
+  txs: Uint8Array;
+  txOffsets: Uint32Array;
+}
+
+export interface CheckedTx {
+  /** The decoded tx (handlers stripped), when it decoded and passed stateless checks. */
+  tx?: PortableTx;
+  /** Its rejection otherwise. */
+  error?: { codespace: string; code: number; log: string };
+  /** Signature cache keys verified here. */
+  keys: string[];
+}
+
+export type WorkerRequest = BlockRequest | CommittedRequest | CheckRequest | { type: 'sync'; id: number } | { type: 'close' };
 
 export interface BlockDone {
   type: 'done';
   id: number;
+  execMs: number;
   /** Packed encoded ExecTxResult per tx, in the order sent. */
   results: Uint8Array;
   resultOffsets: Uint32Array;
@@ -59,4 +80,4 @@ export interface WorkerFailure {
   message: string;
 }
 
-export type WorkerReply = BlockDone | BlockViolation | WorkerFailure | { type: 'ready' };
+export type WorkerReply = { type: 'checked'; id: number; out: CheckedTx[] } | BlockDone | BlockViolation | WorkerFailure | { type: 'ready' } | { type: 'synced'; id: number };

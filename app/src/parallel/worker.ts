@@ -7,11 +7,15 @@ import '../protoPerf.ts';
 import { CommittedStore } from '../store/sqlite.ts';
 import { Overlay } from '../store/kv.ts';
 import { Engine, type ModuleSet } from '../engine.ts';
-import { SigVerifier } from '../sigverify.ts';
+import { SigVerifier, signDocHash, verifySecp256k1 } from '../sigverify.ts';
+import { decodeTx, toPortable } from '../tx.ts';
+import { Accounts } from '../auth.ts';
+import { toAbciError } from '../errors.ts';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { runTx } from '../execute.ts';
-import { AccessViolation } from '../context.ts';
+import { AccessViolation, plainContext } from '../context.ts';
 import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
-import type { BlockDone, BlockRequest, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
 export function runWorker(createModules: () => ModuleSet): void {
   const port = parentPort;
@@ -23,6 +27,7 @@ export function runWorker(createModules: () => ModuleSet): void {
   const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
   function execute(req: BlockRequest): void {
+    const t0 = process.hrtime.bigint();
     const base = new Overlay(store);
     for (const [k, v] of unpackWrites(req.baseWrites)) {
       if (v === null) base.delete(k);
@@ -46,15 +51,54 @@ export function runWorker(createModules: () => ModuleSet): void {
     const packed = packBytes(results);
     const writes = packWrites(kv.writes);
     const done: BlockDone = {
-      type: 'done', id: req.id, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts, writes,
+      type: 'done', id: req.id, execMs: Number(process.hrtime.bigint() - t0) / 1e6, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts, writes,
     };
     post(done, [packed.buf.buffer as ArrayBuffer, packed.offsets.buffer as ArrayBuffer, codes.buffer as ArrayBuffer, writes.buffer as ArrayBuffer]);
   }
 
+  function check(req: CheckRequest): void {
+    const ctx = plainContext(new Overlay(store), { height: store.lastCommit().height + 1n, timeSeconds: 0n, chainId: req.chainId }, 'query');
+    const out: CheckedTx[] = [];
+    for (const bytes of unpackBytes(req.txs, req.txOffsets)) {
+      let tx;
+      try {
+        tx = decodeTx(bytes, req.params, engine.lookup);
+      } catch (err) {
+        out.push({ error: toAbciError(err), keys: [] });
+        continue;
+      }
+      const keys: string[] = [];
+      for (const [i, s] of tx.signers.entries()) {
+        // Committed accounts suffice: numbers never change, and a key is set once. Anything
+        // this replica cannot settle is left to the main thread's check.
+        const acc = Accounts.get(ctx, s.address);
+        if (!acc) continue;
+        const stored = acc.pubKey ? PubKey.decode(acc.pubKey.value).key : undefined;
+        if (stored && s.pubkey && Buffer.compare(stored, s.pubkey) !== 0) continue;
+        const pubkey = stored ?? s.pubkey;
+        if (!pubkey) continue;
+        const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
+        if (verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) keys.push(key);
+      }
+      out.push({ tx: toPortable(tx), keys });
+    }
+    post({ type: 'checked', id: req.id, out });
+  }
+
   port.on('message', (msg: WorkerRequest) => {
     switch (msg.type) {
+      case 'check':
+        try {
+          check(msg);
+        } catch (err) {
+          post({ type: 'error', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        }
+        return;
       case 'committed':
         store.applyCommitted(unpackWrites(msg.writes), { height: msg.height, appHash: msg.appHash });
+        return;
+      case 'sync':
+        post({ type: 'synced', id: msg.id });
         return;
       case 'close':
         store.close();

@@ -1,0 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { buildTx, testKey, SigVerifier } from '@lanes/app';
+import { InProcessChain } from '@lanes/abci-server/inprocess';
+import { devnetGenesis } from '@lanes/abci-server/lanesApp';
+const N = Number(process.argv[2] ?? 10000);
+const senders = Array.from({ length: N }, (_, i) => testKey('s' + i));
+const receivers = Array.from({ length: N }, (_, i) => testKey('r' + i));
+const genesis = devnetGenesis([...senders, ...receivers].map((k) => k.address), { pools: false });
+const sigs = new SigVerifier(1_000_000);
+const mk = (kind: 'sequential' | 'parallel', workers = 2) => new InProcessChain(genesis, join(mkdtempSync(join(tmpdir(), 'lanes-par-')), 'state.db'), 'lanes-test-1', { executor: kind, workers, sigs });
+const seq = mk('sequential');
+const par = mk('parallel');
+await par.app.ready();
+await seq.blockAsync([]); await par.blockAsync([]);
+for (let round = 0; round < 8; round++) {
+  const txs = senders.map((s, i) => buildTx(s, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: s.address, toAddress: receivers[i]!.address, amount: [{ denom: 'uatom', amount: '1' }] }).finish() }], { chainId: seq.chainId, accountNumber: BigInt(i), sequence: BigInt(round) }));
+  seq.app.preverify(txs); par.app.preverify(txs);
+  let t = process.hrtime.bigint();
+  const r1 = await seq.blockAsync(txs);
+  const ts = Number(process.hrtime.bigint() - t) / 1e9;
+  t = process.hrtime.bigint();
+  const r2 = await par.blockAsync(txs);
+  const tp = Number(process.hrtime.bigint() - t) / 1e9;
+  console.log(`round ${round}: seq ${(N / ts).toFixed(0)} tx/s, par ${(N / tp).toFixed(0)} tx/s, same hash ${Buffer.compare(seq.lastAppHash, par.lastAppHash) === 0}, fails ${r1.filter(r=>r.code).length}/${r2.filter(r=>r.code).length}`, r2.find(r=>r.code)?.log ?? '');
+}
+par.app.close(); seq.app.close();
+process.exit(0);

@@ -1,0 +1,104 @@
+// exec: FinalizeBlock throughput of large blocks, signatures already verified (as CheckTx
+// leaves them), sequential vs parallel at 1, 2 and N workers, in the same run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SigVerifier, type LanesApp } from '@lanes/app';
+import { InProcessChain } from '@lanes/abci-server/inprocess';
+import { WORKLOADS, BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, type Workload } from './workloads.ts';
+import { median, progress, seconds, table, writeResult } from './report.ts';
+
+export interface ExecOptions {
+  quick: boolean;
+  txs: number;
+  runs: number;
+  workloads: Workload[];
+}
+
+interface Row {
+  workload: Workload;
+  executor: 'sequential' | 'parallel';
+  workers: number;
+  tps: number;
+  blockTps: number;
+  runs: number;
+  ratio?: number;
+  groups?: number;
+  fallbacks?: number;
+}
+
+export async function execSuite(o: ExecOptions): Promise<void> {
+  const cpus = availableParallelism();
+  progress(`exec: ${o.txs} txs per block, median of ${o.runs} runs after 1 warm-up block, ${cpus} CPUs`);
+  progress('deriving keys...');
+  const acc = makeAccounts(o.txs);
+  const genesis = benchGenesis(acc);
+  const sigs = new SigVerifier(4 * o.txs * (o.runs + 1));
+  const configs: { executor: 'sequential' | 'parallel'; workers: number }[] = [{ executor: 'sequential', workers: 0 }];
+  for (const w of [...new Set([1, 2, cpus])].sort((a, b) => a - b)) configs.push({ executor: 'parallel', workers: w });
+  const rows: Row[] = [];
+  for (const workload of o.workloads) {
+    progress(`${workload}: signing ${o.txs * (o.runs + 1)} txs...`);
+    const blocks = Array.from({ length: o.runs + 1 }, (_, r) => blockTxs(workload, acc, r));
+    let seqTps = 0;
+    for (const cfg of configs) {
+      const label = cfg.executor === 'sequential' ? 'sequential' : `parallel x${cfg.workers}`;
+      const dir = mkdtempSync(join(tmpdir(), 'lanes-bench-'));
+      const chain = new InProcessChain(genesis, join(dir, 'state.db'), BENCH_CHAIN_ID, {
+        executor: cfg.executor, workers: Math.max(1, cfg.workers), sigs,
+        onBlock: (s) => { groups = s.groups; if (s.fallback) fallbacks++; },
+      });
+      let groups = 0;
+      let fallbacks = 0;
+      await chain.app.ready();
+      await chain.blockAsync([]); // commit genesis, so workers see it
+      await settle(chain.app);
+      const finalize: number[] = [];
+      const whole: number[] = [];
+      for (const [r, txs] of blocks.entries()) {
+        chain.app.preverify(txs); // what CheckTx did for these txs
+        const t0 = process.hrtime.bigint();
+        chain.height += 1n;
+        chain.time += 1n;
+        const res = await chain.app.finalizeBlock({
+          txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: chain.height,
+          time: { seconds: chain.time, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20),
+        });
+        const tf = seconds(t0);
+        chain.app.commit();
+        await settle(chain.app);
+        const tw = seconds(t0);
+        const failed = res.encodedTxResults ? 0 : 1;
+        if (failed) throw new Error('executor returned no encoded results');
+        const bad = res.txResults.filter((x) => x.code !== 0);
+        if (bad.length) throw new Error(`${workload}/${label}: ${bad.length} txs failed, first: ${bad[0]?.log}`);
+        if (r === 0) continue; // warm-up
+        finalize.push(tf);
+        whole.push(tw);
+        progress(`${workload} ${label} run ${r}/${o.runs}: ${Math.round(o.txs / tf)} tx/s (finalize), ${Math.round(o.txs / tw)} tx/s (with commit)`);
+      }
+      chain.app.close();
+      rmSync(dir, { recursive: true, force: true });
+      const tps = o.txs / median(finalize);
+      if (cfg.executor === 'sequential') seqTps = tps;
+      rows.push({
+        workload, executor: cfg.executor, workers: cfg.workers, tps, blockTps: o.txs / median(whole), runs: finalize.length,
+        ratio: tps / seqTps, ...(cfg.executor === 'parallel' ? { groups, fallbacks } : {}),
+      });
+    }
+  }
+  process.stdout.write(`\nexec: ${o.txs}-tx blocks, signatures pre-verified, median of ${o.runs} runs, ${cpus} CPUs\n`);
+  process.stdout.write(`${table(['workload', 'executor', 'workers', 'finalize tx/s', 'x sequential', 'with commit tx/s', 'groups'], rows.map((r) => [
+    r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), r.tps, r.ratio ?? 1, r.blockTps, r.groups === undefined ? '-' : String(r.groups),
+  ]))}\n`);
+  const file = writeResult('exec', {
+    suite: 'exec', cpus, txsPerBlock: o.txs,
+    results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)), tpsWithCommit: Math.round(r.blockTps), ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
+  });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+/** Waits until the execution workers applied the last commit (their replicas are current). */
+async function settle(app: LanesApp): Promise<void> {
+  await app.parallel?.sync();
+}
