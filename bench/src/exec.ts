@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigVerifier, type LanesApp } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
-import { WORKLOADS, BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, type Workload } from './workloads.ts';
+import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, type Workload } from './workloads.ts';
 import { median, progress, seconds, table, writeResult } from './report.ts';
 
 export interface ExecOptions {
