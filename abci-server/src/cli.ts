@@ -8,10 +8,15 @@ import { pino } from 'pino';
 import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
 import { devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
+import { register as registerAmm } from './commands/amm.ts';
 import { register as registerKeys } from './commands/keys.ts';
+import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
-import { DEFAULT_PORTS, UserError, cometbftBinary, defaultHome, homePaths, initHome, readManifest, resetHome } from './node/home.ts';
+import {
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, cometbftBinary, defaultHome, homePaths, initHome, parseMetricsPort, parseWorkers,
+  readManifest, resetHome, type AppSettings, type NodeExecutor,
+} from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
 import type { NodePorts } from './node/config.ts';
@@ -37,13 +42,41 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** commander parsers that turn our UserErrors into commander's "error: option ... argument ... is invalid". */
+function cliParser<T>(parse: (v: string) => T): (v: string) => T {
+  return (v) => {
+    try {
+      return parse(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message.replace(/^--[a-z-]+: /, ''));
+    }
+  };
+}
+
+/** --executor, --workers, --metrics-port: for init (written to lanes.json), start and app (override lanes.json). */
+function addAppSettingOptions(cmd: Command, verb: string): Command {
+  return cmd
+    .addOption(new Option('--executor <kind>', `block executor ${verb} (default: lanes.json's, else parallel)`).choices([...EXECUTORS]))
+    .option('--workers <n>', `parallel executor workers ${verb} (default: lanes.json's, else the CPU count)`, cliParser((v) => parseWorkers(v)))
+    .option('--metrics-port <port>', `Prometheus /metrics port on 127.0.0.1, 0 disables ${verb} (default: lanes.json's, else ${DEFAULT_METRICS_PORT})`,
+      cliParser((v) => parseMetricsPort(v)));
+}
+
+function appSettingOverrides(o: { executor?: NodeExecutor; workers?: number; metricsPort?: number }): Partial<AppSettings> {
+  return {
+    ...(o.executor !== undefined && { executor: o.executor }),
+    ...(o.workers !== undefined && { workers: o.workers }),
+    ...(o.metricsPort !== undefined && { metricsPort: o.metricsPort }),
+  };
+}
+
 function home(cmd: Command): string {
   return homePaths((cmd.optsWithGlobals() as { home: string }).home).home;
 }
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
-async function initDevnet(dir: string, opts: { chainId: string; moniker?: string; ports: NodePorts; blockTimeMs?: number; force?: boolean; fund?: string[] }) {
+async function initDevnet(dir: string, opts: { chainId: string; moniker?: string; ports: NodePorts; blockTimeMs?: number; force?: boolean; fund?: string[]; settings?: Partial<AppSettings> }) {
   const accounts = opts.fund ?? (await devnetAccounts()).map((a) => a.address);
   return initHome({
     home: dir,
@@ -51,6 +84,11 @@ async function initDevnet(dir: string, opts: { chainId: string; moniker?: string
     ports: opts.ports,
     genesisAppState: devnetGenesis(accounts),
     appVersion: APP_VERSION,
+    // lanes.json records the executor (parallel unless told otherwise); workers and the metrics
+    // port only when given, so a copied home adapts to its machine.
+    executor: opts.settings?.executor ?? 'parallel',
+    ...(opts.settings?.workers !== undefined && { workers: opts.settings.workers }),
+    ...(opts.settings?.metricsPort !== undefined && { metricsPort: opts.settings.metricsPort }),
     ...(opts.moniker !== undefined && { moniker: opts.moniker }),
     ...(opts.blockTimeMs !== undefined && { blockTimeMs: opts.blockTimeMs }),
     ...(opts.force !== undefined && { force: opts.force }),
@@ -114,7 +152,7 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'node data folder ($LANES_HOME, else <repo>/.devnet)', defaultHome())
     .showHelpAfterError();
 
-  program.command('init')
+  addAppSettingOptions(program.command('init'), 'written to lanes.json')
     .description('create a node data folder: CometBFT config, genesis, lanes.json')
     .option('--chain-id <id>', 'chain id', DEVNET_CHAIN_ID)
     .option('--moniker <name>', 'node name')
@@ -124,27 +162,28 @@ export function buildProgram(): Command {
     .option('--block-time <ms>', 'consensus timeout_commit in ms', parsePositiveInt, 500)
     .option('--fund <addresses...>', 'addresses funded at genesis (default: the ten devnet test accounts)')
     .option('--force', 'wipe an existing Lanes home first')
-    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean }, cmd: Command) => {
+    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {
       const dir = home(cmd);
       const m = await initDevnet(dir, {
         chainId: o.chainId,
+        settings: appSettingOverrides(o),
         ports: { rpc: o.rpcPort, p2p: o.p2pPort, abci: o.abciPort },
         blockTimeMs: o.blockTime,
         ...(o.moniker !== undefined && { moniker: o.moniker }),
         ...(o.fund !== undefined && { fund: o.fund }),
         ...(o.force !== undefined && { force: o.force }),
       });
-      print(`initialised ${dir} (chain ${m.chainId}, RPC port ${m.ports.rpc}, P2P ${m.ports.p2p}, ABCI ${m.ports.abci})`);
+      print(`initialised ${dir} (chain ${m.chainId}, RPC port ${m.ports.rpc}, P2P ${m.ports.p2p}, ABCI ${m.ports.abci}, executor ${m.executor ?? 'parallel'})`);
       print(`start it with: npm run lanes -- --home ${dir} start`);
     });
 
-  program.command('start')
+  addAppSettingOptions(program.command('start'), 'for this run')
     .description('run the node (the app and CometBFT, supervised) until Ctrl-C')
     .option('--devnet', 'initialise a local devnet with the ten funded test accounts if the home is empty')
     .option('--quiet', 'CometBFT logs errors only')
     .addOption(new Option('--cometbft-log-level <level>', 'CometBFT log level for this run, e.g. info').conflicts('quiet'))
     .option('--app-log-level <level>', 'app log level (pino)', 'info')
-    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string }, cmd: Command) => {
+    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {
       const dir = home(cmd);
       cometbftBinary(); // fail early with the install hint
       let manifest = readManifest(dir);
@@ -159,23 +198,26 @@ export function buildProgram(): Command {
         home: dir,
         logger,
         appLogLevel: o.appLogLevel,
+        ...appSettingOverrides(o),
         ...(logLevel !== undefined && { cometbftLogLevel: logLevel }),
       });
       installSignalHandlers(node);
       if (!o.quiet) startHeartbeat(node.rpcUrl);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
-      print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid})`);
+      const { executor, workers } = node.settings;
+      print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${executor}${executor === 'parallel' ? ` with ${workers} workers` : ''}, `
+        + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid})`);
       const code = await node.exited;
       print(code === 0 ? 'node stopped' : 'node failed; see the log above');
       process.exit(code);
     });
 
-  program.command('app')
+  addAppSettingOptions(program.command('app'), 'for this process')
     .description('run only the app, serving ABCI over gRPC (the launcher runs this for you)')
     .option('--abci <host:port>', 'listen address', `127.0.0.1:${DEFAULT_PORTS.abci}`)
     .option('--log-level <level>', 'pino log level', 'info')
-    .action(async (o: { abci: string; logLevel: string }, cmd: Command) => {
-      await runApp({ home: home(cmd), abci: o.abci, logLevel: o.logLevel });
+    .action(async (o: { abci: string; logLevel: string; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {
+      await runApp({ home: home(cmd), abci: o.abci, logLevel: o.logLevel, ...appSettingOverrides(o) });
     });
 
   program.command('unsafe-reset')
@@ -218,6 +260,8 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerTx(program);
   registerQuery(program);
+  registerAmm(program); // after tx and query: adds `tx amm` and `query amm` to them
+  registerLoad(program);
   return program;
 }
 

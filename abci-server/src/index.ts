@@ -9,9 +9,11 @@ export {
   type CometConfigOptions, type GenesisOptions, type NodePorts,
 } from './node/config.ts';
 export {
-  DEFAULT_PORTS, REPO_ROOT, UserError, cometbftBinary, defaultHome, homePaths, initHome,
-  readManifest, resetHome, type HomeManifest, type InitHomeOptions,
+  DEFAULT_EXECUTOR, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, cometbftBinary, defaultHome, homePaths, initHome,
+  parseExecutor, parseMetricsPort, parseWorkers, readManifest, resetHome, resolveAppSettings,
+  type AppSettings, type HomeManifest, type InitHomeOptions, type NodeExecutor,
 } from './node/home.ts';
+export { createLanesMetrics, startMetricsServer, type LanesMetrics, type MetricsServer } from './node/metrics.ts';
 export { startNode, type NodeHandle, type StartNodeOptions } from './node/launcher.ts';
 export { runApp, type RunAppOptions } from './node/appProcess.ts';
 export * from './lanesApp.ts';

@@ -1,6 +1,8 @@
 // npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
 import { Command, Option } from 'commander';
 import { execSuite } from './exec.ts';
+import { e2eSuite } from './e2e.ts';
+import { checktxSuite } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
 
 const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json');
@@ -17,6 +19,48 @@ program.command('exec')
       txs: o.txs ?? (o.quick ? 2000 : 10_000),
       runs: o.runs ?? (o.quick ? 2 : 5),
       workloads: o.workload ?? [...WORKLOADS],
+    });
+  });
+
+program.command('checktx')
+  .description('CheckTx throughput through the gRPC server with concurrent callers')
+  .option('--quick', 'short run (2 runs of 4,000 txs)')
+  .option('--txs <n>', 'txs per run', (v) => Number(v))
+  .option('--runs <n>', 'runs', (v) => Number(v))
+  .option('--concurrency <n>', 'concurrent CheckTx calls', (v) => Number(v), 256)
+  .action(async (o: { quick?: boolean; txs?: number; runs?: number; concurrency: number }) => {
+    await checktxSuite({ txs: o.txs ?? (o.quick ? 4000 : 20_000), runs: o.runs ?? (o.quick ? 2 : 5), concurrency: o.concurrency });
+  });
+
+const num = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${what}: expected a positive number, got ${v}`);
+  return n;
+};
+program.command('e2e')
+  .description('load generator against a real node (its own in a temporary home, or --rpc), every tx\'s fate checked')
+  .option('--quick', 'short run (20 s of load)')
+  .option('--duration <s>', 'seconds of load (default 60; --quick 20)', num('--duration'))
+  .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', num('--rate'))
+  .option('--concurrency <n>', 'broadcasts in flight', num('--concurrency'), 128)
+  .option('--accounts <n>', 'sending accounts', num('--accounts'), 2000)
+  .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', num('--max-txs'))
+  .option('--rpc <url>', 'an existing local node (funds fresh load accounts from test0)')
+  .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', num('--workers'))
+  .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
+  .option('--block-time <ms>', 'own node: block time', num('--block-time'), 500)
+  .action(async (o: { quick?: boolean; duration?: number; rate?: number; concurrency: number; accounts: number; maxTxs?: number; rpc?: string; workers?: number; executor: 'sequential' | 'parallel'; blockTime: number }) => {
+    await e2eSuite({
+      quick: !!o.quick,
+      duration: o.duration ?? (o.quick ? 20 : 60),
+      concurrency: o.concurrency,
+      accounts: o.accounts,
+      executor: o.executor,
+      blockTimeMs: o.blockTime,
+      ...(o.rate !== undefined && { rate: o.rate }),
+      ...(o.maxTxs !== undefined && { maxTxs: o.maxTxs }),
+      ...(o.rpc !== undefined && { rpc: o.rpc }),
+      ...(o.workers !== undefined && { workers: o.workers }),
     });
   });
 

@@ -16,7 +16,7 @@ import type { Coin } from '@cosmjs/stargate';
 import { Option, type Command } from 'commander';
 import { CliError, cliAction, explainNodeError, outputOption, printJson } from './keys.ts';
 
-interface QueryOptions {
+export interface QueryOptions {
   node: string;
   output: string;
 }
@@ -29,7 +29,8 @@ function checkAddress(address: string): void {
   }
 }
 
-async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) => Promise<T>): Promise<T> {
+/** Runs `fn` with a query client for `node`, turning connection failures into CliError. */
+export async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) => Promise<T>): Promise<T> {
   let conn: LanesQueryConnection;
   try {
     conn = await createLanesQueryClient(node);
@@ -56,7 +57,7 @@ function isNotFound(e: unknown): boolean {
   return e instanceof Error && /code = NotFound|not found/i.test(e.message);
 }
 
-const nodeOption = (): Option => new Option('--node <url>', 'CometBFT RPC endpoint').env('LANES_NODE').default(DEVNET_RPC);
+export const nodeOption = (): Option => new Option('--node <url>', 'CometBFT RPC endpoint').env('LANES_NODE').default(DEVNET_RPC);
 
 export function register(program: Command): void {
   const query = program.command('query').alias('q').description('query chain state');

@@ -2,7 +2,7 @@
 // wait for inclusion and report the result. Exit code 1 when the tx fails at any stage.
 import { createInterface } from 'node:readline/promises';
 import { fromHex } from '@cosmjs/encoding';
-import { BroadcastTxError, calculateFee, GasPrice, TimeoutError, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
+import { BroadcastTxError, calculateFee, GasPrice, TimeoutError, type Coin, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
 import {
@@ -12,6 +12,7 @@ import {
   DEFAULT_GAS_LIMIT,
   DEVNET_GAS_PRICE,
   DEVNET_RPC,
+  formatCoin,
   formatCoins,
   parseHumanCoins,
   type MsgSendEncodeObject,
@@ -19,7 +20,8 @@ import {
 import { Option, type Command } from 'commander';
 import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveHome, resolveKey } from './keys.ts';
 
-interface TxOptions {
+/** The options every `lanes tx` command takes (addTxOptions). */
+export interface TxOptions {
   fees?: string;
   gas?: string;
   gasAdjustment: string;
@@ -79,11 +81,35 @@ async function txResult(node: string, hash: string): Promise<{ codespace: string
   }
 }
 
+/** Extra output fields of a successful tx, e.g. decoded from its `msgResponses`: JSON prints coins as is, text as `1.5lane (1500000ulane)`. */
+export type DescribeResult = (res: DeliverTxResponse) => Record<string, string | Coin | readonly Coin[]>;
+
+/** `1.5lane (1500000ulane)`, or just `7amm/pool/1` for a denom without a display form. */
+export function showCoin(c: Coin): string {
+  const human = formatCoin(c);
+  const base = `${c.amount}${c.denom}`;
+  return human === base ? base : `${human} (${base})`;
+}
+
+function showValue(v: string | Coin | readonly Coin[]): string {
+  if (typeof v === 'string') return v;
+  if ('denom' in v) return showCoin(v);
+  return v.map(showCoin).join(', ') || 'nothing';
+}
+
 /**
- * Signs with `from`'s key, broadcasts, waits for inclusion and prints the outcome. Sets
- * process.exitCode = 1 when the tx is rejected or fails.
+ * Signs with `from`'s key, broadcasts, waits for inclusion and prints the outcome (plus
+ * `describe`'s fields when it succeeded). `msgsFor` runs before anything is sent, so it may
+ * throw CliError for bad input. Sets process.exitCode = 1 when the tx is rejected or fails.
  */
-async function signAndSend(cmd: Command, from: string, msgsFor: (signer: string) => EncodeObject[], summary: string, opts: TxOptions): Promise<void> {
+export async function signAndSend(
+  cmd: Command,
+  from: string,
+  msgsFor: (signer: string) => EncodeObject[],
+  summary: string,
+  opts: TxOptions,
+  describe?: DescribeResult,
+): Promise<void> {
   const gas = parseGas(opts);
   const gasPrice = parseGasPrice(opts.gasPrices);
   const fees = opts.fees === undefined ? undefined : parseHumanCoins(opts.fees, { allowZero: true });
@@ -153,10 +179,12 @@ async function signAndSend(cmd: Command, from: string, msgsFor: (signer: string)
       gas_wanted: res.gasWanted.toString(),
       gas_used: res.gasUsed.toString(),
     };
-    if (opts.output === 'json') printJson(out);
+    const extra = !failed && describe ? describe(res) : {};
+    if (opts.output === 'json') printJson({ ...out, ...extra });
     else {
       process.stdout.write(`txhash: ${out.txhash}\nheight: ${out.height}\ncode: ${out.code}\ngas: ${out.gas_used} used / ${out.gas_wanted} wanted\n`);
       if (failed) process.stdout.write(`codespace: ${out.codespace ?? ''}\nlog: ${out.log ?? ''}\n`);
+      for (const [k, v] of Object.entries(extra)) process.stdout.write(`${k}: ${showValue(v)}\n`);
     }
     if (failed) process.exitCode = 1;
   } catch (e) {
@@ -166,7 +194,7 @@ async function signAndSend(cmd: Command, from: string, msgsFor: (signer: string)
   }
 }
 
-function addTxOptions(cmd: Command): Command {
+export function addTxOptions(cmd: Command): Command {
   return cmd
     .option('--fees <coins>', 'fee to pay, e.g. 500ulane (default: gas limit x --gas-prices)')
     .option('--gas <auto|N>', `gas limit, or "auto" to simulate (default: auto; ${DEFAULT_GAS_LIMIT} when --fees is given)`)

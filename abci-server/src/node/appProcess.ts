@@ -5,9 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { homePaths } from './home.ts';
+import { homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
-export interface RunAppOptions {
+export interface RunAppOptions extends Partial<AppSettings> {
   home: string;
   /** host:port, e.g. '127.0.0.1:26658'. */
   abci: string;
@@ -17,13 +18,35 @@ export interface RunAppOptions {
 export async function runApp(opts: RunAppOptions): Promise<void> {
   const p = homePaths(opts.home);
   const logger = pino({ level: opts.logLevel ?? 'info', base: { pid: process.pid } });
+  // Command line > lanes.json > defaults (executor parallel, workers = CPU count, metrics 26670).
+  const settings = resolveAppSettings(readManifest(p.home), {
+    ...(opts.executor !== undefined && { executor: opts.executor }),
+    ...(opts.workers !== undefined && { workers: opts.workers }),
+    ...(opts.metricsPort !== undefined && { metricsPort: opts.metricsPort }),
+  }, p.manifest);
   mkdirSync(p.appDir, { recursive: true });
-  const app = createLanesApp({ dbPath: p.dbPath, logger });
+  const metrics = settings.metricsPort > 0 ? createLanesMetrics() : undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
+  const app = createLanesApp({
+    dbPath: p.dbPath,
+    logger,
+    executor: settings.executor,
+    workers: settings.workers,
+    ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx }),
+  });
+  logger.info({
+    executor: settings.executor,
+    ...(settings.executor === 'parallel' && { workers: settings.workers }),
+    metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
+  }, `executor: ${settings.executor}${settings.executor === 'parallel' ? ` (${settings.workers} workers)` : ''}`);
   let server;
   try {
+    await app.ready(); // execution workers up before CometBFT connects
     server = await startAbciGrpcServer(app, { address: opts.abci, logger });
   } catch (err) {
     app.close();
+    await metricsServer?.close();
     throw err;
   }
 
@@ -33,7 +56,8 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     closing = true;
     logger.info({ why }, 'app shutting down');
     // In-flight calls (a Commit) finish before the database closes.
-    void (stopCometbft ? stopOrphanedCometbft(p.cometPid) : Promise.resolve()).then(() => server.close()).then(() => {
+    void (stopCometbft ? stopOrphanedCometbft(p.cometPid) : Promise.resolve()).then(() => server.close()).then(async () => {
+      await metricsServer?.close();
       app.close();
       logger.info('app stopped');
       process.exit(0);
@@ -45,7 +69,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     // Spawned by the launcher: tell it we listen, and leave with it.
     // CometBFT would hang (it ignores SIGTERM while an ABCI call is pending), so it goes first.
     process.on('disconnect', () => shutdown('launcher went away', true));
-    process.send({ type: 'lanes-app-ready', port: server.port });
+    process.send({ type: 'lanes-app-ready', port: server.port, executor: settings.executor, workers: settings.workers, metricsPort: metricsServer?.port ?? 0 });
     process.channel?.unref();
   }
 }

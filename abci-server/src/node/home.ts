@@ -1,9 +1,10 @@
 // The data folder of a Lanes node:
-//   <home>/lanes.json       chain id and ports (what `lanes start` reuses); marks a Lanes home
+//   <home>/lanes.json       chain id, ports, executor/workers/metricsPort (what `lanes start` reuses); marks a Lanes home
 //   <home>/cometbft/        CometBFT's home (config/, data/)
 //   <home>/app/state.db     the app's SQLite file
 //   <home>/app.pid, <home>/cometbft.pid   written by the launcher while the node runs
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,13 @@ export type { NodePorts } from './config.ts';
 export const REPO_ROOT = process.env['LANES_REPO_ROOT'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const DEFAULT_PORTS: NodePorts = { rpc: 26657, p2p: 26656, abci: 26658 };
+/** The app's Prometheus endpoint (`http://127.0.0.1:26670/metrics`); 0 disables it. */
+export const DEFAULT_METRICS_PORT = 26670;
+export const EXECUTORS = ['sequential', 'parallel'] as const;
+export type NodeExecutor = (typeof EXECUTORS)[number];
+export const DEFAULT_EXECUTOR: NodeExecutor = 'parallel';
+/** More execution workers than this is a typo, not a machine. */
+export const MAX_WORKERS = 1024;
 
 /** An error a user caused (bad flag, missing folder): the CLI prints its message without a stack. */
 export class UserError extends Error {
@@ -46,6 +54,53 @@ export interface HomeManifest {
   ports: NodePorts;
   createdAt: string;
   appVersion: string;
+  /** Block executor (default 'parallel'); `--executor` overrides it. */
+  executor?: NodeExecutor;
+  /** Execution workers of the parallel executor (default: CPU count); `--workers` overrides it. */
+  workers?: number;
+  /** Prometheus metrics port on 127.0.0.1 (default 26670, 0 = off); `--metrics-port` overrides it. */
+  metricsPort?: number;
+}
+
+/** How the app process runs: from the command line, else lanes.json, else the defaults. */
+export interface AppSettings {
+  executor: NodeExecutor;
+  workers: number;
+  metricsPort: number;
+}
+
+export function parseExecutor(value: unknown, where = '--executor'): NodeExecutor {
+  if (typeof value === 'string' && (EXECUTORS as readonly string[]).includes(value)) return value as NodeExecutor;
+  throw new UserError(`${where}: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+export function parseWorkers(value: unknown, where = '--workers'): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new UserError(`${where}: expected an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function parseMetricsPort(value: unknown, where = '--metrics-port'): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UserError(`${where}: expected a TCP port, or 0 to disable metrics, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Resolves and validates the app settings: `overrides` (command line) > lanes.json > defaults. */
+export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
+  const m = (manifest ?? {}) as Partial<Record<keyof AppSettings, unknown>>;
+  return {
+    executor: overrides.executor !== undefined ? parseExecutor(overrides.executor)
+      : m.executor !== undefined ? parseExecutor(m.executor, `${manifestPath} "executor"`) : DEFAULT_EXECUTOR,
+    workers: overrides.workers !== undefined ? parseWorkers(overrides.workers)
+      : m.workers !== undefined ? parseWorkers(m.workers, `${manifestPath} "workers"`) : availableParallelism(),
+    metricsPort: overrides.metricsPort !== undefined ? parseMetricsPort(overrides.metricsPort)
+      : m.metricsPort !== undefined ? parseMetricsPort(m.metricsPort, `${manifestPath} "metricsPort"`) : DEFAULT_METRICS_PORT,
+  };
 }
 
 export function readManifest(home: string): HomeManifest | undefined {
@@ -82,6 +137,10 @@ export interface InitHomeOptions {
   /** Wipe an existing Lanes home first (only one that has a lanes.json). */
   force?: boolean;
   appVersion?: string;
+  /** Written to lanes.json when given (see HomeManifest). */
+  executor?: NodeExecutor;
+  workers?: number;
+  metricsPort?: number;
 }
 
 /** Creates a node's data folder: `cometbft init`, config.toml and genesis.json edits, lanes.json. */
@@ -90,6 +149,7 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
   for (const [name, port] of Object.entries(opts.ports)) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`invalid ${name} port: ${port}`);
   }
+  resolveAppSettings(opts, {}, 'init'); // validate before touching the disk
   if (existsSync(p.manifest)) {
     if (!opts.force) throw new UserError(`${p.home} is already initialised (use --force to wipe it and start a new chain)`);
     resetHome(p.home);
@@ -116,6 +176,9 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
     ports: { ...opts.ports },
     createdAt: new Date().toISOString(),
     appVersion: opts.appVersion ?? 'unknown',
+    ...(opts.executor !== undefined && { executor: parseExecutor(opts.executor, 'executor') }),
+    ...(opts.workers !== undefined && { workers: parseWorkers(opts.workers, 'workers') }),
+    ...(opts.metricsPort !== undefined && { metricsPort: parseMetricsPort(opts.metricsPort, 'metricsPort') }),
   };
   // Written last: its presence means the home is complete.
   writeFileSync(p.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -14,9 +14,10 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, cometbftBinary, homePaths, readManifest } from './home.ts';
+import { REPO_ROOT, UserError, cometbftBinary, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
-export interface StartNodeOptions {
+export interface StartNodeOptions extends Partial<AppSettings> {
+  // executor, workers, metricsPort: default lanes.json's, else parallel, CPU count, 26670 (0: off).
   home: string;
   /** Default: the ports in <home>/lanes.json. */
   ports?: NodePorts;
@@ -35,7 +36,7 @@ export interface StartNodeOptions {
   maxRestartsPerMinute?: number;
   /**
    * The app's entry point, run as `node --import tsx <appEntry> --home H app --abci ADDR
-   * --log-level L`; it must send `{ type: 'lanes-app-ready' }` over IPC once listening.
+   * --log-level L --executor E --workers N --metrics-port P`; it must send `{ type: 'lanes-app-ready' }` over IPC once listening.
    * Default: this package's cli.ts. Tests may substitute a stub app.
    */
   appEntry?: string;
@@ -44,6 +45,10 @@ export interface StartNodeOptions {
 export interface NodeHandle {
   rpcUrl: string;
   ports: NodePorts;
+  /** What the app runs with (command line > lanes.json > defaults). */
+  settings: AppSettings;
+  /** `http://127.0.0.1:<port>/metrics`, or undefined when metrics are off. */
+  metricsUrl: string | undefined;
   /** Pids of the current children (they change on restart; also in <home>/app.pid, cometbft.pid). */
   readonly appPid: number | undefined;
   readonly cometbftPid: number | undefined;
@@ -139,6 +144,11 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const manifest = readManifest(p.home);
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json): run \`lanes init\` first`);
   const ports = opts.ports ?? manifest.ports;
+  const settings = resolveAppSettings(manifest, {
+    ...(opts.executor !== undefined && { executor: opts.executor }),
+    ...(opts.workers !== undefined && { workers: opts.workers }),
+    ...(opts.metricsPort !== undefined && { metricsPort: opts.metricsPort }),
+  }, p.manifest);
   const rpcUrl = `http://127.0.0.1:${ports.rpc}`;
   const output = opts.output === undefined ? process.stdout : opts.output;
   const maxRestarts = opts.maxRestartsPerMinute ?? 5;
@@ -148,6 +158,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   await assertPortFree(ports.abci, 'ABCI', p.home);
   await assertPortFree(ports.rpc, 'RPC', p.home);
   await assertPortFree(ports.p2p, 'P2P', p.home);
+  if (settings.metricsPort > 0) await assertPortFree(settings.metricsPort, 'metrics', p.home);
 
   let app: Child | undefined;
   let comet: Child | undefined;
@@ -167,7 +178,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   async function startApp(): Promise<void> {
     if (stopping) throw new Error('node is stopping');
     const args = ['--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
-      '--log-level', opts.appLogLevel ?? 'info'];
+      '--log-level', opts.appLogLevel ?? 'info', '--executor', settings.executor, '--workers', String(settings.workers),
+      '--metrics-port', String(settings.metricsPort)];
     const child = new Child('app', process.execPath, args, output, true);
     app = child;
     if (child.proc.pid !== undefined) writeFileSync(p.appPid, `${child.proc.pid}\n`);
@@ -266,7 +278,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       await sleep(200);
     }
     started = true;
-    logger.info({ rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid }, 'node ready');
+    logger.info({ rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid, executor: settings.executor, workers: settings.workers }, 'node ready');
     opts.onReady?.({ rpcUrl, height });
   } catch (err) {
     await shutdown(1);
@@ -276,6 +288,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   return {
     rpcUrl,
     ports,
+    settings,
+    metricsUrl: settings.metricsPort > 0 ? `http://127.0.0.1:${settings.metricsPort}/metrics` : undefined,
     get appPid() {
       return app?.proc.pid;
     },

@@ -90,8 +90,13 @@ export class CMap<K, V> {
     return raw === undefined ? undefined : this.valueCodec.decode(raw);
   }
 
+  /** Like get (same access check and gas), without decoding the value. */
   has(ctx: Context, key: K): boolean {
-    return this.get(ctx, key) !== undefined;
+    ctx.access.touch(this.partitionOf(key), false);
+    const k = this.prefix + this.keyCodec.encode(key);
+    const raw = ctx.kv.get(k);
+    readGas(ctx, k, raw, `${this.name}/read`);
+    return raw !== undefined;
   }
 
   set(ctx: Context, key: K, value: V): void {

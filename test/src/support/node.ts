@@ -11,7 +11,7 @@ import { devnetAccounts, type DevnetAccount } from '@lanes/client';
 
 export const TEST_CHAIN_ID = 'lanes-devnet-1';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.unref();
@@ -28,12 +28,15 @@ export interface TestNode {
   home: string;
   accounts: DevnetAccount[];
   handle: NodeHandle;
+  /** The app's Prometheus endpoint (on a free port, so test nodes and a devnet never collide). */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
-export async function startTestNode(opts: { blockTimeMs?: number; keepHome?: boolean } = {}): Promise<TestNode> {
+export async function startTestNode(opts: { blockTimeMs?: number; keepHome?: boolean; executor?: 'sequential' | 'parallel' } = {}): Promise<TestNode> {
   const home = mkdtempSync(join(tmpdir(), 'lanes-it-'));
   const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
+  const metricsPort = await freePort();
   const accounts = await devnetAccounts();
   initHome({
     home,
@@ -44,12 +47,16 @@ export async function startTestNode(opts: { blockTimeMs?: number; keepHome?: boo
   });
   const logger = pino({ level: process.env['LANES_TEST_LOG'] ?? 'warn' });
   const output = process.env['LANES_TEST_LOG'] ? process.stderr : null;
-  const handle = await startNode({ home, ports, logger, output, cometbftLogLevel: '*:error', appLogLevel: 'warn', readyTimeoutMs: 60_000 });
+  const handle = await startNode({
+    home, ports, metricsPort, logger, output, cometbftLogLevel: '*:error', appLogLevel: 'warn', readyTimeoutMs: 60_000,
+    ...(opts.executor !== undefined && { executor: opts.executor }),
+  });
   return {
     rpcUrl: handle.rpcUrl,
     home,
     accounts,
     handle,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     stop: async () => {
       await handle.stop();
       if (!opts.keepHome) rmSync(home, { recursive: true, force: true });

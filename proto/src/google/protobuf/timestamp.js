@@ -3,7 +3,6 @@
 //   protoc-gen-ts_proto  v2.18.0
 //   protoc               unknown
 // source: google/protobuf/timestamp.proto
-/* eslint-disable no-empty */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 function createBaseTimestamp() {
     return { seconds: 0n, nanos: 0 };

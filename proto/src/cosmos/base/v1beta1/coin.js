@@ -3,7 +3,6 @@
 //   protoc-gen-ts_proto  v2.18.0
 //   protoc               unknown
 // source: cosmos/base/v1beta1/coin.proto
-/* eslint-disable no-empty */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 function createBaseCoin() {
     return { denom: "", amount: "" };

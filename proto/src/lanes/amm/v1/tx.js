@@ -3,7 +3,6 @@
 //   protoc-gen-ts_proto  v2.18.0
 //   protoc               unknown
 // source: lanes/amm/v1/tx.proto
-/* eslint-disable no-empty */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
 import { poolTypeFromJSON, poolTypeToJSON, SwapAmountInRoute, SwapAmountOutRoute } from "./amm.js";

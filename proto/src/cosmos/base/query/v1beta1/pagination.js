@@ -3,7 +3,6 @@
 //   protoc-gen-ts_proto  v2.18.0
 //   protoc               unknown
 // source: cosmos/base/query/v1beta1/pagination.proto
-/* eslint-disable no-empty */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 function createBasePageRequest() {
     return { key: new Uint8Array(0), offset: 0n, limit: 0n, countTotal: false, reverse: false };

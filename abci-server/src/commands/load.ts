@@ -1,0 +1,83 @@
+// `lanes load`: the load generator (shared with `npm run bench -- e2e`, in @lanes/bench). Without
+// --rpc it starts its own node in a temporary home; with --rpc it loads an existing local node.
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+function positive(what: string, integer: boolean) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${what}: expected a positive ${integer ? 'integer' : 'number'}`);
+    }
+    return n;
+  };
+}
+
+interface LoadFlags {
+  rpc?: string;
+  duration: number;
+  rate?: number;
+  concurrency: number;
+  accounts: number;
+  maxTxs?: number;
+  executor: 'sequential' | 'parallel';
+  workers?: number;
+  blockTime: number;
+  json?: string;
+  nodeLogs?: boolean;
+}
+
+export function register(program: Command): void {
+  program.command('load')
+    .description('generate load: pre-signed MsgSends from many accounts via broadcast_tx_sync, then check every tx\'s fate')
+    .option('--rpc <url>', 'load this local node (funds fresh load accounts from test0); default: start a node in a temporary home')
+    .option('--duration <s>', 'seconds of sending', positive('--duration', false), 60)
+    .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positive('--rate', false))
+    .option('--concurrency <n>', 'broadcasts in flight (one per account at most)', positive('--concurrency', true), 128)
+    .option('--accounts <n>', 'sending accounts', positive('--accounts', true), 2000)
+    .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', positive('--max-txs', true))
+    .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
+    .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', positive('--workers', true))
+    .option('--block-time <ms>', 'own node: block time', positive('--block-time', true), 500)
+    .option('--node-logs', 'own node: print its output')
+    .option('--json <file>', 'also write the result as JSON')
+    .action(async (o: LoadFlags) => {
+      // Imported here: @lanes/bench depends on this package, so only this command loads it.
+      const { runLoad, loadTable } = await import('@lanes/bench');
+      const ctl = new AbortController();
+      const onSignal = () => {
+        if (ctl.signal.aborted) process.exit(130);
+        process.stderr.write('interrupted: stopping the load and the node (again to force)...\n');
+        ctl.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const r = await runLoad({
+          duration: o.duration,
+          concurrency: o.concurrency,
+          accounts: o.accounts,
+          executor: o.executor,
+          blockTimeMs: o.blockTime,
+          signal: ctl.signal,
+          ...(o.nodeLogs && { nodeOutput: process.stderr }),
+          ...(o.rpc !== undefined && { rpc: o.rpc }),
+          ...(o.rate !== undefined && { rate: o.rate }),
+          ...(o.maxTxs !== undefined && { maxTxs: o.maxTxs }),
+          ...(o.workers !== undefined && { workers: o.workers }),
+        });
+        process.stdout.write(`${loadTable(r)}\n`);
+        if (o.json) writeFileSync(o.json, `${JSON.stringify(r, null, 2)}\n`);
+        if (r.lost > 0) {
+          process.stderr.write(`error: ${r.lost} txs accepted by CheckTx never committed\n`);
+          process.exitCode = 1;
+        }
+      } catch (err) {
+        if (ctl.signal.aborted) process.exit(130);
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,110 @@
+// Prometheus metrics of the app process (prom-client), served on http://127.0.0.1:<port>/metrics
+// (default port 26670, `--metrics-port`, lanes.json `metricsPort`; 0 disables). Fed by the app's
+// onBlock/onCheckTx hooks; names are documented in the README ("Metrics").
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BlockStats, CheckTxStats } from '@lanes/app';
+
+export interface LanesMetrics {
+  readonly registry: Registry;
+  onBlock(stats: BlockStats): void;
+  onCheckTx(stats: CheckTxStats): void;
+}
+
+/** A registry with the Lanes metrics and prom-client's default process metrics. */
+export function createLanesMetrics(): LanesMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const blockExec = new Histogram({
+    name: 'lanes_block_exec_seconds',
+    help: 'FinalizeBlock execution time (decode, execute, fold, end-block, app hash)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const blockTxs = new Histogram({
+    name: 'lanes_block_txs',
+    help: 'Transactions per block',
+    buckets: [0, 1, 10, 100, 500, 1000, 2500, 5000, 10000, 20000],
+    registers,
+  });
+  const groups = new Gauge({ name: 'lanes_block_conflict_groups', help: 'Conflict groups of the last block (0: not scheduled in parallel)', registers });
+  const largest = new Gauge({ name: 'lanes_block_largest_group', help: 'Txs in the largest conflict group of the last block', registers });
+  const parallel = new Gauge({ name: 'lanes_block_executor_parallel', help: '1 when the last block ran on the parallel executor, 0 when it ran sequentially', registers });
+  const fallbacks = new Counter({
+    name: 'lanes_sequential_fallbacks_total',
+    help: 'Blocks re-executed sequentially because a tx touched a partition it did not declare',
+    registers,
+  });
+  const checkTx = new Histogram({
+    name: 'lanes_checktx_seconds',
+    help: 'CheckTx latency (new txs and rechecks), including waiting for a signature batch',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    labelNames: ['type'] as const,
+    registers,
+  });
+  const rejections = new Counter({
+    name: 'lanes_mempool_rejections_total',
+    help: 'New txs rejected by CheckTx (code != 0), by codespace and code',
+    labelNames: ['codespace', 'code'] as const,
+    registers,
+  });
+  const evictions = new Counter({
+    name: 'lanes_mempool_recheck_evictions_total',
+    help: 'Mempool txs dropped by a recheck after a block (code != 0), by codespace and code',
+    labelNames: ['codespace', 'code'] as const,
+    registers,
+  });
+
+  return {
+    registry,
+    onBlock(s) {
+      blockExec.observe(s.execMs / 1000);
+      blockTxs.observe(s.txs);
+      groups.set(s.groups);
+      largest.set(s.largestGroup);
+      parallel.set(s.executor === 'parallel' ? 1 : 0);
+      if (s.fallback) fallbacks.inc();
+    },
+    onCheckTx(s) {
+      checkTx.observe({ type: s.recheck ? 'recheck' : 'new' }, s.ms / 1000);
+      if (s.code !== 0) (s.recheck ? evictions : rejections).inc({ codespace: s.codespace, code: String(s.code) });
+    },
+  };
+}
+
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Serves GET /metrics on 127.0.0.1:port (0 picks a free port). */
+export async function startMetricsServer(registry: Registry, port: number): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(path === '/metrics' ? 405 : 404, { 'content-type': 'text/plain' }).end('GET /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`),
+    );
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} is already in use (set --metrics-port, or 0 to disable)`) : err));
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  server.unref();
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

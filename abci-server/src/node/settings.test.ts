@@ -1,0 +1,45 @@
+// App settings (executor, workers, metrics port): command line > lanes.json > defaults, validated.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_METRICS_PORT, UserError, resolveAppSettings } from './home.ts';
+import { buildProgram } from '../cli.ts';
+
+test('defaults: parallel, one worker per CPU, metrics on 26670', () => {
+  assert.deepEqual(resolveAppSettings(undefined), { executor: 'parallel', workers: availableParallelism(), metricsPort: DEFAULT_METRICS_PORT });
+  assert.equal(DEFAULT_METRICS_PORT, 26670);
+});
+
+test('lanes.json values apply, command-line values override them', () => {
+  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0 } as const;
+  assert.deepEqual(resolveAppSettings(manifest), { executor: 'sequential', workers: 3, metricsPort: 0 });
+  assert.deepEqual(resolveAppSettings(manifest, { executor: 'parallel', workers: 8, metricsPort: 9100 }), { executor: 'parallel', workers: 8, metricsPort: 9100 });
+});
+
+test('bad values are errors naming where they came from', () => {
+  const bad = (m: object, o: object, re: RegExp) => assert.throws(() => resolveAppSettings(m as never, o as never, '/h/lanes.json'), (e: unknown) => e instanceof UserError && re.test(e.message));
+  bad({ executor: 'fast' }, {}, /\/h\/lanes\.json "executor": expected one of sequential, parallel, got "fast"/);
+  bad({ workers: 0 }, {}, /"workers": expected an integer from 1 to 1024, got 0/);
+  bad({ workers: 2.5 }, {}, /"workers"/);
+  bad({ metricsPort: 70000 }, {}, /"metricsPort": expected a TCP port, or 0 to disable/);
+  bad({}, { workers: -1 }, /^--workers:/);
+  bad({ executor: 'parallel' }, { executor: 'nope' }, /^--executor:/);
+});
+
+test('the CLI accepts --executor/--workers/--metrics-port on start, app and init, and rejects bad ones', async () => {
+  for (const name of ['start', 'app', 'init']) {
+    const cmd = buildProgram().commands.find((c) => c.name() === name);
+    const flags = cmd?.options.map((o) => o.long) ?? [];
+    for (const f of ['--executor', '--workers', '--metrics-port']) assert.ok(flags.includes(f), `${name} ${f}`);
+  }
+  const parse = (args: string[]) => {
+    const p = buildProgram().exitOverride().configureOutput({ writeErr: () => {} });
+    const app = p.commands.find((c) => c.name() === 'app');
+    app?.exitOverride().configureOutput({ writeErr: () => {} }).action(() => {});
+    return p.parseAsync(['node', 'lanes', 'app', ...args]);
+  };
+  await assert.rejects(parse(['--executor', 'fast']), /Allowed choices are sequential, parallel/);
+  await assert.rejects(parse(['--workers', '0']), /expected an integer from 1 to 1024/);
+  await assert.rejects(parse(['--metrics-port', 'x']), /expected a TCP port/);
+  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0']);
+});

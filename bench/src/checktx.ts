@@ -1,0 +1,77 @@
+// checktx: CheckTx throughput through the real gRPC server, signed txs (signatures NOT
+// pre-verified), many concurrent callers in a separate process. Baseline in the same run: the
+// sequential app, which checks signatures on the main thread.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startAbciGrpcServer } from '@lanes/abci-server';
+import { InProcessChain } from '@lanes/abci-server/inprocess';
+import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts } from './workloads.ts';
+import { packTxFile } from './txfile.ts';
+import { median, progress, table, writeResult } from './report.ts';
+
+export interface CheckTxOptions {
+  txs: number;
+  runs: number;
+  concurrency: number;
+}
+
+export async function checktxSuite(o: CheckTxOptions): Promise<void> {
+  const cpus = availableParallelism();
+  progress(`checktx: ${o.txs} signed txs per run, ${o.concurrency} concurrent gRPC callers in a separate process, median of ${o.runs} runs`);
+  const acc = makeAccounts(o.txs);
+  const genesis = benchGenesis(acc);
+  progress(`signing ${o.txs * o.runs} txs...`);
+  const runs = Array.from({ length: o.runs }, (_, r) => blockTxs('transfers', acc, r));
+  const client = fileURLToPath(new URL('./checktxClient.ts', import.meta.url));
+  const rows: { executor: string; workers: number; tps: number; runs: number }[] = [];
+  for (const cfg of [{ executor: 'sequential' as const, workers: 0 }, { executor: 'parallel' as const, workers: cpus }]) {
+    const dir = mkdtempSync(join(tmpdir(), 'lanes-checktx-'));
+    const chain = new InProcessChain(genesis, join(dir, 'state.db'), BENCH_CHAIN_ID, { executor: cfg.executor, workers: Math.max(1, cfg.workers) });
+    await chain.app.ready();
+    await chain.blockAsync([]);
+    await chain.app.parallel?.sync();
+    const server = await startAbciGrpcServer(chain.app, { address: '127.0.0.1:0', logger: pino({ level: 'warn' }) });
+    const tps: number[] = [];
+    for (const [r, txs] of runs.entries()) {
+      const file = join(dir, `txs-${r}.bin`);
+      writeFileSync(file, packTxFile(txs));
+      // Async: the server answering the calls runs in this process.
+      const res = await runClient(client, [`127.0.0.1:${server.port}`, file, String(o.concurrency)]);
+      const out = JSON.parse(res.trim().split('\n').pop() ?? '{}') as { tps: number; failed: number; firstError: string };
+      if (out.failed) throw new Error(`${out.failed} CheckTx calls failed, first: ${out.firstError}`);
+      tps.push(out.tps);
+      progress(`${cfg.executor}${cfg.workers ? ` x${cfg.workers}` : ''} run ${r + 1}/${o.runs}: ${Math.round(out.tps)} tx/s`);
+    }
+    await server.close();
+    chain.app.close();
+    rmSync(dir, { recursive: true, force: true });
+    rows.push({ executor: cfg.executor, workers: cfg.workers, tps: median(tps), runs: tps.length });
+  }
+  const base = rows[0]?.tps ?? 1;
+  process.stdout.write(`\nchecktx: ${o.txs} signed txs per run, ${o.concurrency} concurrent callers, median of ${o.runs} runs, ${cpus} CPUs\n`);
+  process.stdout.write(`${table(['signature checks', 'workers', 'CheckTx tx/s', 'x main thread'], rows.map((r) => [
+    r.executor === 'sequential' ? 'main thread' : 'worker pool', r.workers ? String(r.workers) : '-', r.tps, r.tps / base,
+  ]))}\n`);
+  const best = rows[rows.length - 1] as { tps: number };
+  const file = writeResult('checktx', {
+    suite: 'checktx', tps: Math.round(best.tps), concurrency: o.concurrency,
+    baseline: { executor: 'sequential', tps: Math.round(base) }, ratio: Number((best.tps / base).toFixed(3)), runs: o.runs, txsPerRun: o.txs,
+  });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+function runClient(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`checktx client exited with ${code}: ${err}`))));
+  });
+}

@@ -1,0 +1,615 @@
+// The load generator behind `lanes load` and `npm run bench -- e2e`: pre-signed MsgSend txs from
+// many accounts, broadcast with `broadcast_tx_sync` over CometBFT's JSON-RPC at bounded
+// concurrency (one tx in flight per account, so sequences arrive in order), then every tx's fate
+// read from the blocks (`block` + `block_results` over the height range, matched by sha256).
+//
+// Without `rpc` it starts its own single-validator node in a temporary home whose genesis funds
+// the load accounts; with `rpc` (127.0.0.1 only) it funds fresh load accounts from test0 first.
+import { Agent, request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createHash, randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { testKey, type TestKey } from '@lanes/app';
+import { initHome, startNode, type NodeExecutor, type NodeHandle } from '@lanes/abci-server';
+import { devnetGenesis } from '@lanes/abci-server/lanesApp';
+import { TEST_MNEMONIC, connectLanes, connectLanesReadOnly, devnetAccounts, lanesWallet } from '@lanes/client';
+import { table } from './report.ts';
+import type { SignJob, SignResult } from './loadSign.ts';
+
+export const LOAD_CHAIN_ID = 'lanes-load-1';
+/** MsgSend uses well under this; the fee is gas × 0.0025ulane. */
+const LOAD_GAS = 200_000n;
+const LOAD_FEE = (LOAD_GAS * 25n + 9999n) / 10000n;
+const LOAD_DENOM = 'uatom';
+
+export interface LoadOptions {
+  /** An existing node's CometBFT RPC (127.0.0.1 only); default: start one in a temporary home. */
+  rpc?: string;
+  /** Sending window in seconds. */
+  duration: number;
+  /** Target tx/s; default as fast as the node takes them. */
+  rate?: number;
+  /** Broadcasts in flight (default 128). */
+  concurrency?: number;
+  /** Sending accounts (default 2,000). */
+  accounts?: number;
+  /** Pre-signed txs at most (default rate × duration × 1.05, else duration × 10,000). */
+  maxTxs?: number;
+  /** Own node only: block time in ms (default 500), executor (default parallel) and workers. */
+  blockTimeMs?: number;
+  executor?: NodeExecutor;
+  workers?: number;
+  /** Own node only: where the node's output goes (default: dropped). */
+  nodeOutput?: NodeJS.WritableStream | null;
+  /** Progress lines (default stderr). */
+  log?: (line: string) => void;
+  /** Seconds between progress lines (default 5). */
+  progressEvery?: number;
+  /** Abort: stop sending, stop the node, reject with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface LoadResult {
+  suite: 'e2e';
+  /** Committed txs per second over `seconds`. */
+  tps: number;
+  /** Broadcasts answered by the node (accepted or rejected). */
+  sent: number;
+  /** CheckTx code 0. */
+  accepted: number;
+  /** Included in a block with code 0. */
+  committed: number;
+  /** Included in a block with code != 0. */
+  failed_in_block: number;
+  /** Accepted by CheckTx but in no block of the range. */
+  lost: number;
+  /** Send → commit of the inclusion block (BFT time of the next header), ms. */
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  /** First send → commit of the last inclusion block, in seconds. */
+  seconds: number;
+  rejected: Record<string, number>;
+  send_seconds: number;
+  send_rate: number;
+  presigned: number;
+  accounts: number;
+  concurrency: number;
+  target_rate: number | null;
+  blocks: number;
+  max_block_txs: number;
+  heights: [number, number];
+  node: string;
+  executor: string | null;
+  workers: number | null;
+}
+
+interface TxStore {
+  data: Uint8Array;
+  offsets: Uint32Array;
+  hashes: Uint8Array;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function assertLocal(rpc: string): URL {
+  let url: URL;
+  try {
+    url = new URL(rpc);
+  } catch {
+    throw new Error(`--rpc: not a URL: ${rpc}`);
+  }
+  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error(`--rpc: the load generator only targets a local node (http://127.0.0.1:<port>), not ${rpc}`);
+  }
+  return url;
+}
+
+/** A minimal JSON-RPC/URI client over one keep-alive agent (cheaper per call than fetch). */
+class Rpc {
+  private readonly agent: Agent;
+  private id = 0;
+  constructor(readonly url: URL, sockets: number) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  }
+
+  private send(method: 'GET' | 'POST', path: string, body?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request({
+        agent: this.agent, host: this.url.hostname.replace(/^\[|\]$/g, ''), port: this.url.port || 80, method, path,
+        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: 30_000,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async call<T>(method: string, params: Record<string, string> = {}): Promise<T> {
+    const text = await this.send('POST', this.url.pathname || '/', JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }));
+    const body = JSON.parse(text) as { result?: T; error?: { message: string; data?: string } };
+    if (body.error) throw new RpcError(body.error.data ?? body.error.message);
+    return body.result as T;
+  }
+
+  /** broadcast_tx_sync with the body built by hand: the hot path. */
+  async broadcast(b64: string): Promise<{ code: number; codespace: string } | { error: string }> {
+    const text = await this.send('POST', this.url.pathname || '/', `{"jsonrpc":"2.0","id":${++this.id},"method":"broadcast_tx_sync","params":{"tx":"${b64}"}}`);
+    const body = JSON.parse(text) as { result?: { code: number; codespace: string }; error?: { message: string; data?: string } };
+    if (body.error) return { error: body.error.data || body.error.message };
+    return body.result as { code: number; codespace: string };
+  }
+
+  async height(): Promise<number> {
+    const s = await this.call<{ sync_info: { latest_block_height: string } }>('status');
+    return Number(s.sync_info.latest_block_height);
+  }
+
+  async mempool(): Promise<number> {
+    return Number((await this.call<{ total: string }>('num_unconfirmed_txs')).total);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+class RpcError extends Error {}
+
+/** RFC 3339 with nanoseconds -> ms since the epoch. */
+function blockTimeMs(t: string): number {
+  return Date.parse(t.replace(/(\.\d{3})\d*/, '$1'));
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  }));
+  return out;
+}
+
+/** Signs every account's txs on worker threads (one slice each), concatenated account-major. */
+async function presign(chainId: string, senders: { seed: string; accountNumber: bigint }[], recipients: string[], perAccount: number): Promise<TxStore> {
+  const threads = Math.max(1, Math.min(availableParallelism(), senders.length));
+  const entry = fileURLToPath(new URL('./loadSigner.mjs', import.meta.url));
+  const slices: Promise<SignResult>[] = [];
+  const size = Math.ceil(senders.length / threads);
+  for (let t = 0; t < threads; t++) {
+    const from = t * size;
+    const to = Math.min(senders.length, from + size);
+    if (from >= to) break;
+    const job: SignJob = {
+      chainId,
+      senders: senders.slice(from, to).map((s) => ({ seed: s.seed, accountNumber: s.accountNumber.toString(), sequence: '0' })),
+      recipients: recipients.slice(from, to),
+      txsPerAccount: perAccount,
+      gasLimit: LOAD_GAS.toString(),
+      denom: LOAD_DENOM,
+    };
+    slices.push(new Promise((resolve, reject) => {
+      const w = new Worker(entry, { workerData: { lanesLoadSign: true, job }, execArgv: [] });
+      w.once('message', (r: SignResult) => {
+        resolve(r);
+        void w.terminate();
+      });
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`pre-signing worker exited with code ${code}`)));
+    }));
+  }
+  const parts = await Promise.all(slices);
+  const total = parts.reduce((n, p) => n + p.offsets.length - 1, 0);
+  const bytes = parts.reduce((n, p) => n + p.data.length, 0);
+  const store: TxStore = { data: new Uint8Array(bytes), offsets: new Uint32Array(total + 1), hashes: new Uint8Array(total * 32) };
+  let tx = 0;
+  let at = 0;
+  for (const p of parts) {
+    store.data.set(p.data, at);
+    store.hashes.set(p.hashes, tx * 32);
+    for (let i = 1; i < p.offsets.length; i++) store.offsets[tx + i] = at + (p.offsets[i] as number);
+    tx += p.offsets.length - 1;
+    at += p.data.length;
+  }
+  return store;
+}
+
+interface Target {
+  rpc: Rpc;
+  chainId: string;
+  node: NodeHandle | undefined;
+  senders: { seed: string; key: TestKey; accountNumber: bigint }[];
+  describe: string;
+  cleanup(): Promise<void>;
+}
+
+/** A temporary single-validator node whose genesis funds the devnet accounts, then the load accounts. */
+async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void): Promise<Target> {
+  const home = mkdtempSync(join(tmpdir(), 'lanes-load-'));
+  const cleanupHome = () => rmSync(home, { recursive: true, force: true });
+  try {
+    const keys = seeds.map((s) => testKey(s));
+    const devnet = (await devnetAccounts()).map((a) => a.address);
+    const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
+    initHome({
+      home,
+      chainId: LOAD_CHAIN_ID,
+      ports,
+      genesisAppState: devnetGenesis([...devnet, ...keys.map((k) => k.address)], { pools: false }),
+      blockTimeMs: o.blockTimeMs ?? 500,
+    });
+    const executor = o.executor ?? 'parallel';
+    log(`starting a ${executor} node in ${home} (RPC 127.0.0.1:${ports.rpc}, block time ${o.blockTimeMs ?? 500} ms)`);
+    const node = await startNode({
+      home, ports, executor, metricsPort: await freePort(),
+      ...(o.workers !== undefined && { workers: o.workers }),
+      logger: pino({ level: 'warn' }), output: o.nodeOutput ?? null, cometbftLogLevel: '*:error', appLogLevel: 'warn',
+    });
+    log(`node up: ${node.rpcUrl}, executor ${node.settings.executor}, ${node.settings.workers} workers, metrics ${node.metricsUrl ?? 'off'}`);
+    // Genesis assigns account numbers in auth.accounts order: the devnet's ten come first.
+    const senders = keys.map((key, i) => ({ seed: seeds[i] as string, key, accountNumber: BigInt(devnet.length + i) }));
+    const rpc = new Rpc(new URL(node.rpcUrl), (o.concurrency ?? 128) + 16);
+    return {
+      rpc, chainId: LOAD_CHAIN_ID, node, senders,
+      describe: `own node (${node.settings.executor}, ${node.settings.workers} workers)`,
+      cleanup: async () => {
+        rpc.close();
+        await node.stop();
+        cleanupHome();
+      },
+    };
+  } catch (err) {
+    cleanupHome();
+    throw err;
+  }
+}
+
+/** An existing node: fund fresh load accounts from test0 (MsgSends in chunks), then read their account numbers. */
+async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], perAccount: number, log: (l: string) => void): Promise<Target> {
+  const url = assertLocal(o.rpc);
+  const rpc = new Rpc(url, (o.concurrency ?? 128) + 16);
+  try {
+    const status = await rpc.call<{ node_info: { network: string } }>('status');
+    const chainId = status.node_info.network;
+    const keys = seeds.map((s) => testKey(s));
+    const wallet = await lanesWallet(TEST_MNEMONIC);
+    const [funder] = await wallet.getAccounts();
+    if (!funder) throw new Error('no test0 account');
+    const client = await connectLanes(o.rpc, wallet);
+    const need = { ulane: LOAD_FEE * BigInt(perAccount) + 1_000_000n, atom: BigInt(perAccount) + 1_000_000n };
+    log(`funding ${keys.length} fresh load accounts from test0 (${funder.address}) on ${chainId}...`);
+    try {
+      const chunk = 200;
+      for (let i = 0; i < keys.length; i += chunk) {
+        const msgs = keys.slice(i, i + chunk).map((k) => ({
+          typeUrl: '/cosmos.bank.v1beta1.MsgSend',
+          value: { fromAddress: funder.address, toAddress: k.address, amount: [{ denom: LOAD_DENOM, amount: need.atom.toString() }, { denom: 'ulane', amount: need.ulane.toString() }].sort((a, b) => a.denom.localeCompare(b.denom)) },
+        }));
+        const r = await client.signAndBroadcast(funder.address, msgs, 'auto', 'lanes load: funding');
+        if (r.code !== 0) throw new Error(`funding tx failed: code ${r.code}: ${r.rawLog ?? ''}`);
+        o.signal?.throwIfAborted();
+      }
+    } finally {
+      client.disconnect();
+    }
+    const reader = await connectLanesReadOnly(o.rpc);
+    let senders;
+    try {
+      senders = await mapLimit(keys, 16, async (key, i) => {
+        const acc = await reader.getAccount(key.address);
+        if (!acc) throw new Error(`load account ${key.address} has no account after funding`);
+        if (acc.sequence !== 0) throw new Error(`load account ${key.address} is not fresh (sequence ${acc.sequence})`);
+        return { seed: seeds[i] as string, key, accountNumber: BigInt(acc.accountNumber) };
+      });
+    } finally {
+      reader.disconnect();
+    }
+    log(`funded; account numbers ${senders[0]?.accountNumber}..${senders.at(-1)?.accountNumber}`);
+    return { rpc, chainId, node: undefined, senders, describe: `existing node ${o.rpc}`, cleanup: async () => rpc.close() };
+  } catch (err) {
+    rpc.close();
+    throw err;
+  }
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`[load] ${l}\n`));
+  const K = o.accounts ?? 2000;
+  const concurrency = o.concurrency ?? 128;
+  if (!(o.duration > 0)) throw new Error(`duration must be > 0 seconds, got ${o.duration}`);
+  if (!Number.isInteger(K) || K < 1 || K > 100_000) throw new Error(`accounts must be 1..100000, got ${K}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error(`concurrency must be 1..1024, got ${concurrency}`);
+  if (o.rate !== undefined && !(o.rate > 0)) throw new Error(`rate must be > 0 tx/s, got ${o.rate}`);
+  const budget = Math.min(o.maxTxs ?? (o.rate !== undefined ? Math.ceil(o.rate * o.duration * 1.05) : o.duration * 10_000), 2_000_000);
+  const perAccount = Math.max(1, Math.ceil(budget / K));
+  // Fresh seeds on an existing chain (its accounts keep their sequences); fixed ones on our own.
+  const run = o.rpc ? randomBytes(4).toString('hex') : '';
+  const seeds = Array.from({ length: K }, (_, i) => (o.rpc ? `load-${run}-${i}` : `load-${i}`));
+  const recipients = Array.from({ length: K }, (_, i) => testKey(`load-recipient-${run}${i}`).address);
+
+  const target = o.rpc ? await existingNode({ ...o, rpc: o.rpc }, seeds, perAccount, log) : await ownNode(o, seeds, log);
+  const { rpc } = target;
+  let stopProgress = () => {};
+  try {
+    o.signal?.throwIfAborted();
+    let t0 = Date.now();
+    const store = await presign(target.chainId, target.senders, recipients, perAccount);
+    const total = store.offsets.length - 1;
+    log(`pre-signed ${total.toLocaleString('en-US')} txs (${K} accounts × ${perAccount}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    o.signal?.throwIfAborted();
+
+    // Per-tx outcome: 0 unsent, 1 accepted, 2 rejected; send time; per-account next index.
+    const state = new Uint8Array(total);
+    const sentAt = new Float64Array(total);
+    const next = new Uint32Array(K);
+    const rejected: Record<string, number> = {};
+    let sent = 0;
+    let accepted = 0;
+    let retries = 0;
+    const ready: number[] = Array.from({ length: K }, (_, i) => i);
+    let head = 0;
+    let inFlight = 0;
+    const waiters: (() => void)[] = [];
+    const wakeOne = () => waiters.shift()?.();
+    const wakeAll = () => {
+      for (const w of waiters.splice(0)) w();
+    };
+
+    const startHeight = await rpc.height();
+    const start = Date.now();
+    const endAt = start + o.duration * 1000;
+    let stopped = false;
+    const abort = () => {
+      stopped = true;
+      wakeAll();
+    };
+    o.signal?.addEventListener('abort', abort, { once: true });
+    const stopTimer = setTimeout(abort, o.duration * 1000);
+    let issued = 0;
+
+    // Progress every few seconds: sent, accepted, rejected, rate, height, mempool.
+    let lastSent = 0;
+    let lastAt = start;
+    const every = (o.progressEvery ?? 5) * 1000;
+    const progress = setInterval(() => {
+      void Promise.all([rpc.height().catch(() => NaN), rpc.mempool().catch(() => NaN)]).then(([h, mp]) => {
+        const now = Date.now();
+        const rate = ((sent - lastSent) * 1000) / (now - lastAt);
+        lastSent = sent;
+        lastAt = now;
+        const rej = Object.entries(rejected).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
+        log(`${((now - start) / 1000).toFixed(0).padStart(3)} s  sent ${sent}  accepted ${accepted}  rejected ${rej}  ${Math.round(rate)} tx/s now  height ${h}  mempool ${mp}`);
+      });
+    }, every);
+    stopProgress = () => clearInterval(progress);
+
+    const txB64 = (i: number) => Buffer.from(store.data.buffer, store.data.byteOffset + (store.offsets[i] as number), (store.offsets[i + 1] as number) - (store.offsets[i] as number)).toString('base64');
+
+    async function sender(): Promise<void> {
+      for (;;) {
+        if (stopped) return;
+        if (head >= ready.length) {
+          // Nothing ready: done when nothing is in flight either (every account finished or stopped).
+          if (inFlight === 0) {
+            stopped = true;
+            wakeAll();
+            return;
+          }
+          await new Promise<void>((r) => waiters.push(r));
+          continue;
+        }
+        const a = ready[head++] as number;
+        if (head > 4096 && head * 2 > ready.length) {
+          ready.splice(0, head);
+          head = 0;
+        }
+        if (o.rate !== undefined) {
+          const due = start + (issued++ * 1000) / o.rate;
+          const wait = due - Date.now();
+          if (wait > 0) await sleep(wait);
+          if (stopped || Date.now() >= endAt) {
+            stopped = true;
+            wakeAll();
+            return;
+          }
+        }
+        const i = a * perAccount + (next[a] as number);
+        const b64 = txB64(i);
+        sentAt[i] = Date.now();
+        inFlight++;
+        let res: { code: number; codespace: string } | { error: string };
+        for (;;) {
+          try {
+            res = await rpc.broadcast(b64);
+          } catch (err) {
+            res = { error: `rpc: ${(err as Error).message}` };
+          }
+          // A full mempool is back-pressure, not a verdict: the same tx again shortly.
+          if ('error' in res && /mempool is full/i.test(res.error) && !stopped) {
+            retries++;
+            await sleep(50);
+            continue;
+          }
+          break;
+        }
+        inFlight--;
+        sent++;
+        let more = false;
+        if ('error' in res) {
+          const k = /mempool is full/i.test(res.error) ? 'mempool-full' : res.error.startsWith('rpc:') ? 'rpc-error' : `rpc: ${res.error.slice(0, 60)}`;
+          rejected[k] = (rejected[k] ?? 0) + 1;
+          state[i] = 2;
+        } else if (res.code === 0) {
+          accepted++;
+          state[i] = 1;
+          more = ++next[a]! < perAccount;
+        } else {
+          const k = `${res.codespace || '?'}/${res.code}`;
+          rejected[k] = (rejected[k] ?? 0) + 1;
+          state[i] = 2;
+        }
+        // A rejected tx leaves a sequence gap: that account's later txs could only fail, so it stops.
+        if (more) {
+          ready.push(a);
+          wakeOne();
+        } else if (head >= ready.length && inFlight === 0) {
+          wakeAll();
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(concurrency, K) }, () => sender()));
+    clearTimeout(stopTimer);
+    o.signal?.removeEventListener('abort', abort);
+    o.signal?.throwIfAborted();
+    const sendEnd = Date.now();
+    const sendSeconds = (sendEnd - start) / 1000;
+    log(`sending done after ${sendSeconds.toFixed(1)} s: sent ${sent}, accepted ${accepted}${retries ? ` (${retries} mempool-full retries)` : ''}; waiting for the mempool to drain...`);
+
+    // Inclusion: until the mempool is empty and two more blocks are committed (bounded).
+    const drainUntil = Date.now() + Math.max(30_000, o.duration * 1000);
+    let emptyAt: number | undefined;
+    for (;;) {
+      o.signal?.throwIfAborted();
+      const [h, mp] = await Promise.all([rpc.height(), rpc.mempool()]);
+      if (mp === 0 && emptyAt === undefined) emptyAt = h;
+      if (mp !== 0) emptyAt = undefined;
+      if (emptyAt !== undefined && h >= emptyAt + 2) break;
+      if (Date.now() > drainUntil) {
+        log(`mempool still holds ${mp} txs after the drain timeout: counting what is in blocks up to ${h}`);
+        break;
+      }
+      await sleep(250);
+    }
+    stopProgress();
+    const endHeight = await rpc.height();
+
+    // Every tx's fate, from the blocks: sha256(tx) -> index.
+    t0 = Date.now();
+    const byHash = new Map<string, number>();
+    for (let i = 0; i < total; i++) if (state[i] !== 0) byHash.set(Buffer.from(store.hashes.subarray(i * 32, i * 32 + 32)).toString('hex'), i);
+    const inclusion = new Int32Array(total); // height, 0 = none
+    const okInBlock = new Uint8Array(total);
+    const heights = Array.from({ length: endHeight - startHeight }, (_, i) => startHeight + 1 + i);
+    const times = new Map<number, number>();
+    let maxBlockTxs = 0;
+    await mapLimit(heights, 4, async (h) => {
+      const [b, r] = await Promise.all([
+        rpc.call<{ block: { header: { time: string }; data: { txs: string[] | null } } }>('block', { height: String(h) }),
+        rpc.call<{ txs_results: { code: number }[] | null }>('block_results', { height: String(h) }),
+      ]);
+      times.set(h, blockTimeMs(b.block.header.time));
+      const txs = b.block.data.txs ?? [];
+      maxBlockTxs = Math.max(maxBlockTxs, txs.length);
+      txs.forEach((t, j) => {
+        const i = byHash.get(createHash('sha256').update(Buffer.from(t, 'base64')).digest('hex'));
+        if (i === undefined) return;
+        inclusion[i] = h;
+        okInBlock[i] = r.txs_results?.[j]?.code === 0 ? 1 : 0;
+      });
+    });
+    // A block is committed at about the next header's time (the BFT time of its precommits).
+    const commitTime = (h: number) => times.get(h + 1) ?? (times.get(h) as number);
+    let committed = 0;
+    let failedInBlock = 0;
+    let lost = 0;
+    let lastCommit = 0;
+    const latencies: number[] = [];
+    for (let i = 0; i < total; i++) {
+      const h = inclusion[i] as number;
+      if (h > 0) {
+        if (okInBlock[i]) {
+          committed++;
+          const c = commitTime(h);
+          latencies.push(c - (sentAt[i] as number));
+          lastCommit = Math.max(lastCommit, c);
+        } else failedInBlock++;
+      } else if (state[i] === 1) lost++;
+    }
+    latencies.sort((x, y) => x - y);
+    const seconds = committed > 0 ? (lastCommit - start) / 1000 : sendSeconds;
+    log(`checked ${heights.length} blocks (${startHeight + 1}..${endHeight}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+    return {
+      suite: 'e2e',
+      tps: round(committed / Math.max(seconds, 1e-3)),
+      sent,
+      accepted,
+      committed,
+      failed_in_block: failedInBlock,
+      lost,
+      p50_ms: round(percentile(latencies, 50)),
+      p95_ms: round(percentile(latencies, 95)),
+      p99_ms: round(percentile(latencies, 99)),
+      seconds: round(seconds, 2),
+      rejected,
+      send_seconds: round(sendSeconds, 2),
+      send_rate: round(sent / Math.max(sendSeconds, 1e-3)),
+      presigned: total,
+      accounts: K,
+      concurrency,
+      target_rate: o.rate ?? null,
+      blocks: heights.length,
+      max_block_txs: maxBlockTxs,
+      heights: [startHeight + 1, endHeight],
+      node: target.describe,
+      executor: target.node?.settings.executor ?? null,
+      workers: target.node?.settings.workers ?? null,
+    };
+  } finally {
+    stopProgress();
+    await target.cleanup();
+  }
+}
+
+/** The result as a table (one metric a row). */
+export function loadTable(r: LoadResult): string {
+  const rej = Object.entries(r.rejected).map(([k, v]) => `${k}: ${v}`).join(', ') || '0';
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return table(['metric', 'value'], [
+    ['node', r.node],
+    ['accounts / concurrency', `${r.accounts} / ${r.concurrency}`],
+    ['target rate', r.target_rate === null ? 'max' : `${r.target_rate} tx/s`],
+    ['sent', n(r.sent)],
+    ['accepted (CheckTx 0)', n(r.accepted)],
+    ['rejected', rej],
+    ['committed', n(r.committed)],
+    ['failed in block', n(r.failed_in_block)],
+    ['lost', n(r.lost)],
+    ['send rate (tx/s)', n(r.send_rate)],
+    ['committed tx/s', n(r.tps)],
+    ['seconds (first send -> last commit)', r.seconds.toFixed(2)],
+    ['inclusion p50 / p95 / p99 (ms)', `${r.p50_ms} / ${r.p95_ms} / ${r.p99_ms}`],
+    ['blocks (max txs in one)', `${r.blocks} (${r.max_block_txs})`],
+  ]);
+}

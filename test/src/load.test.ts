@@ -1,0 +1,38 @@
+// The load generator (`lanes load`, `npm run bench -- e2e`) in short runs: against the node it
+// starts itself, and against an existing node (--rpc) where it funds fresh accounts from test0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runLoad, type LoadResult } from '@lanes/bench';
+import { startTestNode } from './support/node.ts';
+
+function assertClean(r: LoadResult): void {
+  assert.ok(r.sent > 0, 'sent something');
+  assert.equal(r.accepted, r.sent, `every tx accepted: ${JSON.stringify(r.rejected)}`);
+  assert.ok(r.committed > 0, 'committed something');
+  assert.equal(r.lost, 0, 'no accepted tx lost');
+  assert.equal(r.failed_in_block, 0);
+  assert.equal(r.committed, r.accepted);
+  assert.ok(r.tps > 0 && r.seconds > 0);
+  assert.ok(r.p50_ms > 0 && r.p95_ms >= r.p50_ms, `latencies ${r.p50_ms} / ${r.p95_ms}`);
+}
+
+test('lanes load on its own node: ~5 s at a modest rate, every accepted tx committed', async () => {
+  const lines: string[] = [];
+  const r = await runLoad({ duration: 5, rate: 300, accounts: 100, concurrency: 32, blockTimeMs: 300, log: (l) => lines.push(l), progressEvery: 2 });
+  assertClean(r);
+  assert.equal(r.executor, 'parallel');
+  assert.ok(r.sent >= 1000, `sent ${r.sent} at 300 tx/s for 5 s`);
+  assert.ok(lines.some((l) => /sent \d+ +accepted \d+/.test(l)), 'progress lines');
+});
+
+test('lanes load --rpc: funds fresh accounts from test0 on an existing node', async () => {
+  const node = await startTestNode();
+  try {
+    const r = await runLoad({ rpc: node.rpcUrl, duration: 3, rate: 200, accounts: 40, concurrency: 16, log: () => {} });
+    assertClean(r);
+    assert.equal(r.executor, null);
+    await assert.rejects(runLoad({ rpc: 'http://10.0.0.1:26657', duration: 1, log: () => {} }), /only targets a local node/);
+  } finally {
+    await node.stop();
+  }
+});
