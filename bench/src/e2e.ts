@@ -1,7 +1,7 @@
 // e2e: the load generator against a real single-validator node (its own, or --rpc), then every
 // tx's fate checked. Writes bench/results/e2e.json:
 // {"suite":"e2e","tps","sent","committed","lost","p50_ms","p95_ms","seconds", ...extra}.
-import { runLoad, loadTable, type LoadOptions } from './load.ts';
+import { runLoad, loadTable, type LoadOptions } from '@lanes/abci-server';
 import { progress, writeResult } from './report.ts';
 
 export interface E2eOptions extends Omit<LoadOptions, 'log' | 'signal'> {

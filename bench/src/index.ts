@@ -1,2 +1,3 @@
-// @lanes/bench: what other packages reuse (the load generator behind `lanes load`).
-export { runLoad, loadTable, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load.ts';
+// @lanes/bench: the benchmark suites (run them with `npm run bench -- <suite>`).
+export { execSuite } from './exec.ts';
+export { checktxSuite } from './checktx.ts';

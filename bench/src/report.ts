@@ -1,5 +1,6 @@
 // Shared benchmark plumbing: medians, progress on stderr, tables on stdout, JSON results.
 import { mkdirSync, writeFileSync } from 'node:fs';
+export { table } from '@lanes/abci-server';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,19 +15,6 @@ export function median(xs: readonly number[]): number {
 
 export function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
-}
-
-export function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
-  const line = (r: (string | number)[]) => r.map((c, i) => String(c).padStart(widths[i] as number)).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
-}
-
-function fmt(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
-  return n.toFixed(2);
 }
 
 export function writeResult(suite: string, data: object): string {

@@ -2,7 +2,7 @@
 // starts itself, and against an existing node (--rpc) where it funds fresh accounts from test0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad, type LoadResult } from '@lanes/bench';
+import { runLoad, type LoadResult } from '@lanes/abci-server';
 import { startTestNode } from './support/node.ts';
 
 function assertClean(r: LoadResult): void {

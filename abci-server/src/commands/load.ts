@@ -1,4 +1,4 @@
-// `lanes load`: the load generator (shared with `npm run bench -- e2e`, in @lanes/bench). Without
+// `lanes load`: the load generator (shared with `npm run bench -- e2e`). Without
 // --rpc it starts its own node in a temporary home; with --rpc it loads an existing local node.
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -42,8 +42,7 @@ export function register(program: Command): void {
     .option('--node-logs', 'own node: print its output')
     .option('--json <file>', 'also write the result as JSON')
     .action(async (o: LoadFlags) => {
-      // Imported here: @lanes/bench depends on this package, so only this command loads it.
-      const { runLoad, loadTable } = await import('@lanes/bench');
+      const { runLoad, loadTable } = await import('../load/load.ts');
       const ctl = new AbortController();
       const onSignal = () => {
         if (ctl.signal.aborted) process.exit(130);

@@ -15,10 +15,11 @@ import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { testKey, type TestKey } from '@lanes/app';
-import { initHome, startNode, type NodeExecutor, type NodeHandle } from '@lanes/abci-server';
-import { devnetGenesis } from '@lanes/abci-server/lanesApp';
+import { initHome, type NodeExecutor } from '../node/home.ts';
+import { startNode, type NodeHandle } from '../node/launcher.ts';
+import { devnetGenesis } from '../lanesApp.ts';
 import { TEST_MNEMONIC, connectLanes, connectLanesReadOnly, devnetAccounts, lanesWallet } from '@lanes/client';
-import { table } from './report.ts';
+import { table } from './table.ts';
 import type { SignJob, SignResult } from './loadSign.ts';
 
 export const LOAD_CHAIN_ID = 'lanes-load-1';
