@@ -13,6 +13,22 @@ import { infiniteGasMeter } from './gas.ts';
 
 export const CONST_PARTITION = 'const';
 
+/**
+ * Event attributes CometBFT's tx indexer indexes, as "type.key" (the `index` flag is not part
+ * of consensus). What integrators search by — senders, recipients, actions, ids — and not
+ * amounts or signatures, which would only cost the indexer time on every tx. Modules add
+ * theirs with `indexEventAttributes`.
+ */
+const INDEXED = new Set<string>([
+  'message.action', 'message.sender', 'message.module',
+  'transfer.sender', 'transfer.recipient', 'coin_spent.spender', 'coin_received.receiver',
+  'coinbase.minter', 'burn.burner', 'tx.fee_payer', 'tx.acc_seq',
+]);
+
+export function indexEventAttributes(...typeDotKeys: string[]): void {
+  for (const k of typeDotKeys) INDEXED.add(k);
+}
+
 /** Thrown when a tx touches a partition it did not declare; the executor falls back to sequential. */
 export class AccessViolation extends Error {
   override readonly name = 'AccessViolation';
@@ -60,7 +76,7 @@ export class Context {
 
   emit(type: string, attrs: Record<string, string>): void {
     const attributes = [];
-    for (const key of Object.keys(attrs)) attributes.push({ key, value: attrs[key] as string, index: true });
+    for (const key of Object.keys(attrs)) attributes.push({ key, value: attrs[key] as string, index: INDEXED.has(`${type}.${key}`) });
     this.events.push({ type, attributes });
   }
 

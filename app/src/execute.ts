@@ -96,7 +96,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
         const first = ctx.events.length;
         ctx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: String(i) });
         responses.push(m.handler.handle(ctx, m.msg));
-        for (let e = first + 1; e < ctx.events.length; e++) ctx.events[e]?.attributes.push({ key: 'msg_index', value: String(i), index: true });
+        for (let e = first + 1; e < ctx.events.length; e++) ctx.events[e]?.attributes.push({ key: 'msg_index', value: String(i), index: false });
       }
     } catch (err) {
       if (err instanceof AccessViolation) throw err;

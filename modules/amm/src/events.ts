@@ -1,7 +1,15 @@
 // Typed events, Cosmos style: the type is the proto message's full name and every attribute value
 // is the field's proto3 JSON (strings quoted, uint64 as a quoted decimal, coins as objects), so an
 // indexer can decode them with the generated codecs' fromJSON.
-import type { Context } from '@lanes/app';
+import { indexEventAttributes, type Context } from '@lanes/app';
+
+// Indexed for tx_search: by pool and by trader.
+indexEventAttributes(
+  'lanes.amm.v1.EventSwap.pool_id', 'lanes.amm.v1.EventSwap.sender',
+  'lanes.amm.v1.EventPoolCreated.pool_id', 'lanes.amm.v1.EventPoolCreated.creator',
+  'lanes.amm.v1.EventLiquidityAdded.pool_id', 'lanes.amm.v1.EventLiquidityAdded.sender',
+  'lanes.amm.v1.EventLiquidityRemoved.pool_id', 'lanes.amm.v1.EventLiquidityRemoved.sender',
+);
 import { EventLiquidityAdded, EventLiquidityRemoved, EventPoolCreated, EventSwap } from '@lanes/proto/lanes/amm/v1/events';
 
 interface JsonCodec<T> {
