@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { buildTx, testKey, FEE_COLLECTOR, type TestKey } from '@lanes/app';
+import { buildTx, testKey, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
@@ -103,4 +103,32 @@ test('state survives a reopen of the SQLite file', async () => {
 test('tx bytes round-trip through TxRaw', () => {
   const tx = buildTx(alice, [send(alice, bob.address, 1n)], { chainId: 'x', accountNumber: 0n, sequence: 0n });
   assert.equal(TxRaw.decode(tx).signatures[0]?.length, 64);
+});
+
+test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, ProcessProposal rejects more', () => {
+  const c = chain();
+  const max = 3000;
+  const txs = Array.from({ length: max + 5 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
+  const prepared = c.app.prepareProposal({ maxTxBytes: 1n << 30n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() });
+  assert.equal(prepared.txs.length, max);
+  const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
+  assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max) }).status, 1); // ACCEPT
+  assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max + 1) }).status, 2); // REJECT
+});
+
+test('a block whose results exceed the gRPC budget keeps code, data and gas but sheds the last txs\' events', () => {
+  const senders = Array.from({ length: 6000 }, (_, i) => testKey(`budget-${i}`));
+  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }));
+  c.block([]);
+  const txs = senders.map((s, i) => buildTx(s, [send(s, bob.address, 1n)], { chainId: c.chainId, accountNumber: BigInt(i), sequence: 0n }));
+  const res = c.app.finalizeBlock(c.nextRequest(txs));
+  assert.ok(!(res instanceof Promise));
+  c.app.commit();
+  const sizes = (res.encodedTxResults ?? []).map((b) => b.length + 4);
+  assert.ok(sizes.reduce((a, b) => a + b, 0) <= RESULTS_BUDGET_BYTES, 'results fit the budget');
+  const results = res.txResults;
+  assert.ok(results.every((r) => r.code === 0 && r.gasUsed > 0n && r.data.length > 0), 'every tx executed');
+  assert.ok((results[0]?.events.length ?? 0) > 0, 'early txs keep their events');
+  assert.equal(results[results.length - 1]?.events.length, 0, 'the last tx lost its events');
+  assert.equal(c.balance(bob.address, 'uatom'), 6000n); // bob is not funded in this genesis
 });

@@ -1,7 +1,7 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, type AppGenesisState, type BlockStats, type CheckTxStats, type ExecutorKind, type ModuleSet, type SigVerifier } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, type AppGenesisState, type BlockStats, type CheckTxStats, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
 import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
@@ -55,7 +55,7 @@ export const DEVNET_POOLS: readonly GenesisPoolSpec[] = [
 ];
 
 /** Genesis app_state funding `addresses` with DEVNET_FUNDING of every devnet denom, plus DEVNET_POOLS. */
-export function devnetGenesis(addresses: readonly string[], opts: { pools?: boolean } = {}): AppGenesisState & { bank: BankGenesis; amm: AmmGenesis } {
+export function devnetGenesis(addresses: readonly string[], opts: { pools?: boolean; params?: Partial<Params> } = {}): AppGenesisState & { bank: BankGenesis; amm: AmmGenesis } {
   const balances: BankGenesis['balances'] = addresses.map((address) => ({
     address,
     coins: DEVNET_DENOMS.map((denom) => ({ denom, amount: DEVNET_FUNDING.toString() })),
@@ -68,7 +68,7 @@ export function devnetGenesis(addresses: readonly string[], opts: { pools?: bool
     else balances.push(b);
   }
   return {
-    params: { ...DEFAULT_PARAMS },
+    params: { ...DEFAULT_PARAMS, ...opts.params },
     auth: { accounts: addresses.map((address) => ({ address })) },
     bank: { balances },
     amm: pools?.amm ?? { pools: [], next_pool_id: '1' },

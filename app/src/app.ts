@@ -3,7 +3,7 @@
 //                                 <- block (the FinalizeBlock being decided, until Commit)
 //   checkState: an overlay for CheckTx, reset at every Commit; CometBFT rechecks the mempool.
 import type {
-  RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal, RequestQuery,
+  RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestQuery,
   ResponseApplySnapshotChunk, ResponseCheckTx, ResponseCommit, ResponseExtendVote,
   ResponseInfo, ResponseInitChain, ResponseListSnapshots, ResponseLoadSnapshotChunk, ResponseOfferSnapshot,
   ResponsePrepareProposal, ResponseProcessProposal, ResponseQuery, ResponseVerifyVoteExtension,
@@ -244,19 +244,25 @@ export class LanesApp implements AbciApp {
   // ---- ABCI: consensus ---------------------------------------------------------------------
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
-    // Keep CometBFT's order; drop what would overflow the block.
+    // Keep CometBFT's order; drop what would overflow the block's bytes or tx count.
     const txs: Uint8Array[] = [];
     let bytes = 0n;
+    const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     for (const tx of req.txs) {
-      if (bytes + BigInt(tx.length) > req.maxTxBytes) break;
+      if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
       bytes += BigInt(tx.length);
       txs.push(tx);
     }
     return { txs };
   }
 
-  processProposal(): ResponseProcessProposal {
-    // Invalid txs are reported per tx in FinalizeBlock; nothing here makes a block unacceptable yet.
+  processProposal(req: RequestProcessProposal): ResponseProcessProposal {
+    // Invalid txs are reported per tx in FinalizeBlock; only an oversized block is refused.
+    const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
+    if (req.txs.length > maxTxs) {
+      this.log?.warn({ height: Number(req.height), txs: req.txs.length, maxTxs }, 'rejecting a proposal over params.max_block_txs');
+      return { status: ResponseProcessProposal_ProposalStatus.REJECT };
+    }
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
 
@@ -282,7 +288,6 @@ export class LanesApp implements AbciApp {
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const access = req.txs.map((tx, i) => this.accessOf(hashes[i] as string, tx, env));
     const plan = parallel.plan(access);
-    if (process.env['LANES_PAR_DEBUG']) console.error('  plan ms', Number(process.hrtime.bigint() - started) / 1e6);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
     if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
@@ -336,12 +341,13 @@ export class LanesApp implements AbciApp {
   ): FinalizeBlockResponse {
     foldBlock(hookCtx, exec, env);
     for (const m of this.modules) m.endBlock?.(hookCtx);
+    const trimmed = fitResults(exec);
+    if (trimmed > 0) this.log?.warn({ height: Number(req.height), trimmed }, 'block results over the gRPC size budget: events of the last txs left out');
     const sorted = blockKV.sortedWrites();
     const appHash = nextAppHash(this.decidedOrCommittedHash(), sorted);
     this.decided = { height: req.height, block: blockKV, sorted, appHash };
     this.lastBlockTime = req.time.seconds;
     stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (process.env['LANES_PAR_DEBUG']) console.error('  finalize ms', stats.execMs);
     this.onBlock?.(stats);
     if (this.log && (req.txs.length > 0 || req.height % 100n === 0n)) {
       const ok = exec.codes.filter((c) => c === 0).length;
@@ -442,6 +448,32 @@ export class LanesApp implements AbciApp {
     void this.parallel?.close();
     this.store.close();
   }
+}
+
+/**
+ * CometBFT's gRPC ABCI client keeps grpc-go's 4 MiB receive limit, so a FinalizeBlock response
+ * must stay under it whatever the block holds. Events are not part of consensus (the results
+ * hash covers code, data and gas only): if the results are over budget, the events of the last
+ * txs are left out until they fit. Deterministic, so every node indexes the same. Returns how
+ * many results were trimmed.
+ */
+export const RESULTS_BUDGET_BYTES = 3.5 * 1024 * 1024;
+
+function fitResults(exec: BlockExecution): number {
+  let total = 0;
+  for (const e of exec.encoded) total += e.length + 4;
+  let trimmed = 0;
+  for (let i = exec.encoded.length - 1; i >= 0 && total > RESULTS_BUDGET_BYTES; i--) {
+    const r = exec.results?.[i] ?? ExecTxResult.decode(exec.encoded[i] as Uint8Array);
+    if (r.events.length === 0 && r.log.length <= 120) continue;
+    const slim: ExecTxResult = { ...r, events: [], log: r.log.length > 120 ? `${r.log.slice(0, 117)}...` : r.log };
+    const bytes = ExecTxResult.encode(slim).finish();
+    total -= (exec.encoded[i] as Uint8Array).length - bytes.length;
+    exec.encoded[i] = bytes;
+    if (exec.results) exec.results[i] = slim;
+    trimmed++;
+  }
+  return trimmed;
 }
 
 function checkFailure(e: { codespace: string; code: number; log: string }): ResponseCheckTx {

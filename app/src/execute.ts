@@ -163,13 +163,9 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
   }
   const payer = tx.signers[0]?.address as string;
   env.feeBank.deductFee(ctx, payer, tx.fee);
-  if (tx.fee > 0n) {
-    const amount = `${tx.fee}${FEE_DENOM}`;
-    ctx.emit('coin_spent', { spender: payer, amount });
-    ctx.emit('coin_received', { receiver: env.feeCollector, amount });
-    ctx.emit('transfer', { recipient: env.feeCollector, sender: payer, amount });
-  }
+  // The fee shows as tx.fee/fee_payer; the fee's own coin_spent/coin_received/transfer and the
+  // tx.signature event are left out: every byte of a block's results must fit CometBFT's 4 MiB
+  // gRPC receive limit, and these repeat what the tx already says.
   ctx.emit('tx', { fee: tx.fee > 0n ? `${tx.fee}${FEE_DENOM}` : '', fee_payer: payer });
   for (const s of tx.signers) ctx.emit('tx', { acc_seq: `${s.address}/${s.sequence}` });
-  for (const s of tx.signers) ctx.emit('tx', { signature: Buffer.from(s.signature).toString('base64') });
 }

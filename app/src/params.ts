@@ -11,6 +11,8 @@ export interface Params {
   max_msgs_per_tx: number;
   max_gas_per_tx: number;
   tx_sig_limit: number;
+  /** Txs a proposer may put in a block (and ProcessProposal accepts). */
+  max_block_txs: number;
 }
 
 export const DEFAULT_PARAMS: Params = {
@@ -20,6 +22,7 @@ export const DEFAULT_PARAMS: Params = {
   max_msgs_per_tx: 64,
   max_gas_per_tx: 50_000_000,
   tx_sig_limit: 7,
+  max_block_txs: 3000,
 };
 
 /** Params in canonical key order, validated; throws naming the bad field. */
@@ -27,7 +30,7 @@ export function normalizeParams(p: Partial<Params> | undefined): Params {
   const merged = { ...DEFAULT_PARAMS, ...(p ?? {}) };
   const gp = parseDec(merged.min_gas_price, 'params.min_gas_price');
   if (gp === 0n) throw new Error('params.min_gas_price must be above zero');
-  for (const k of ['max_tx_bytes', 'max_memo_characters', 'max_msgs_per_tx', 'max_gas_per_tx', 'tx_sig_limit'] as const) {
+  for (const k of ['max_tx_bytes', 'max_memo_characters', 'max_msgs_per_tx', 'max_gas_per_tx', 'tx_sig_limit', 'max_block_txs'] as const) {
     const v = merged[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`params.${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
@@ -38,5 +41,6 @@ export function normalizeParams(p: Partial<Params> | undefined): Params {
     max_msgs_per_tx: merged.max_msgs_per_tx,
     max_gas_per_tx: merged.max_gas_per_tx,
     tx_sig_limit: merged.tx_sig_limit,
+    max_block_txs: merged.max_block_txs,
   };
 }

@@ -527,7 +527,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     await mapLimit(heights, 4, async (h) => {
       const [b, r] = await Promise.all([
         rpc.call<{ block: { header: { time: string }; data: { txs: string[] | null } } }>('block', { height: String(h) }),
-        rpc.call<{ txs_results: { code: number }[] | null }>('block_results', { height: String(h) }),
+        blockResults(rpc, h),
       ]);
       times.set(h, blockTimeMs(b.block.header.time));
       const txs = b.block.data.txs ?? [];
@@ -613,4 +613,19 @@ export function loadTable(r: LoadResult): string {
     ['inclusion p50 / p95 / p99 (ms)', `${r.p50_ms} / ${r.p95_ms} / ${r.p99_ms}`],
     ['blocks (max txs in one)', `${r.blocks} (${r.max_block_txs})`],
   ]);
+}
+
+/**
+ * block_results of height h. CometBFT stores a block before executing it, so the newest
+ * height can briefly have no results yet: retry for a few seconds.
+ */
+async function blockResults(rpc: Rpc, h: number): Promise<{ txs_results: { code: number }[] | null }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await rpc.call<{ txs_results: { code: number }[] | null }>('block_results', { height: String(h) });
+    } catch (e) {
+      if (attempt >= 50 || !(e instanceof RpcError) || !/could not find results/.test(e.message)) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

@@ -177,7 +177,9 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
 
   async function startApp(): Promise<void> {
     if (stopping) throw new Error('node is stopping');
-    const args = ['--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
+    // LANES_APP_NODE_ARGS: extra Node.js flags for the app process (e.g. --cpu-prof for profiling).
+    const nodeArgs = (process.env['LANES_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const args = [...nodeArgs, '--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
       '--log-level', opts.appLogLevel ?? 'info', '--executor', settings.executor, '--workers', String(settings.workers),
       '--metrics-port', String(settings.metricsPort)];
     const child = new Child('app', process.execPath, args, output, true);

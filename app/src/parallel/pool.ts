@@ -200,9 +200,7 @@ export class ParallelExecutor {
       };
       return (this.workers[w] as ExecWorker).run(req);
     });
-    const t0 = process.hrtime.bigint();
     const replies = await Promise.all(runs);
-    if (process.env['LANES_PAR_DEBUG']) console.error('  workers wall ms', Number(process.hrtime.bigint() - t0) / 1e6, replies.map((r) => r && r.type === 'done' ? r.execMs : null));
     const n = txs.length;
     const encoded = new Array<Uint8Array>(n);
     const codes = new Array<number>(n);
@@ -226,7 +224,6 @@ export class ParallelExecutor {
       if (!reply || reply.type !== 'done') continue;
       for (const [k, v] of unpackWrites(reply.writes)) blockKV.writes.set(k, v);
     }
-    if (process.env['LANES_PAR_DEBUG']) console.error('  merge ms', Number(process.hrtime.bigint() - t0) / 1e6);
     return { encoded, codes, fees, newAccounts, mode: 'parallel' };
   }
 

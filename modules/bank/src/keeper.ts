@@ -42,7 +42,6 @@ export class BankKeeper implements FeeBank {
     for (const c of coins) this.sub(ctx, from, c);
     for (const c of coins) this.add(ctx, to, c);
     emitTransfer(ctx, from, to, coinsToString(coins));
-    ctx.emit('message', { sender: from });
   }
 
   mint(ctx: Context, to: string, coins: readonly Coin[]): void {
