@@ -37,7 +37,9 @@ class ExecWorker {
 
   constructor(init: WorkerInit) {
     const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url));
-    this.worker = new Worker(bootstrap, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    // LANES_WORKER_NODE_ARGS: extra Node.js flags for execution workers (e.g. --cpu-prof).
+    const execArgv = (process.env['LANES_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    this.worker = new Worker(bootstrap, { workerData: init, execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
       this.worker.on('message', (m: WorkerReply) => {
