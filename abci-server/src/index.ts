@@ -17,5 +17,5 @@ export { createLanesMetrics, startMetricsServer, type LanesMetrics, type Metrics
 export { startNode, type NodeHandle, type StartNodeOptions } from './node/launcher.ts';
 export { runApp, type RunAppOptions } from './node/appProcess.ts';
 export * from './lanesApp.ts';
-export { runLoad, loadTable, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load/load.ts';
+export { runLoad, loadTable, freePort, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load/load.ts';
 export { table } from './load/table.ts';

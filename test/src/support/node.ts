@@ -1,27 +1,14 @@
 // Starts a real single-validator node (the pinned cometbft binary + the Lanes app as a child
 // process, supervised by the launcher) in a temporary home on free 127.0.0.1 ports.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { initHome, startNode, type NodeHandle } from '@lanes/abci-server';
+import { freePort, initHome, startNode, type NodeHandle } from '@lanes/abci-server';
 import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { devnetAccounts, type DevnetAccount } from '@lanes/client';
 
 export const TEST_CHAIN_ID = 'lanes-devnet-1';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface TestNode {
   rpcUrl: string;
