@@ -8,7 +8,7 @@ import type { Overlay } from '../store/kv.ts';
 import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
 import { conflictGroups, packGroups } from './scheduler.ts';
-import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
+import { packBytes, packWrites, unpackBytes } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
 import type { Params } from '../params.ts';
 
@@ -202,15 +202,23 @@ export class ParallelExecutor {
       };
       return (this.workers[w] as ExecWorker).run(req);
     });
-    const replies = await Promise.all(runs);
     const n = txs.length;
     const encoded = new Array<Uint8Array>(n);
     const codes = new Array<number>(n);
     const fees = new Array<bigint>(n);
     const newAccounts = new Array<string[]>(n);
-    for (const [w, reply] of replies.entries()) {
-      if (!reply) continue;
-      if (reply.type === 'violation') return { violation: reply.message };
+    // Each reply is merged as it arrives, while other workers still run. Writes are staged and
+    // reach blockKV only if no worker reports a violation. Groups share no partition, hence no
+    // key: merge order cannot matter.
+    const staged = new Map<string, Uint8Array | null>();
+    let violation: string | null = null;
+    await Promise.all(runs.map(async (run, w) => {
+      const reply = await run;
+      if (!reply || violation !== null) return;
+      if (reply.type === 'violation') {
+        violation = reply.message;
+        return;
+      }
       const indices = bins[w] as number[];
       const results = unpackBytes(reply.results, reply.resultOffsets);
       for (const [j, i] of indices.entries()) {
@@ -220,12 +228,14 @@ export class ParallelExecutor {
         fees[i] = fee ? BigInt(fee) : 0n;
         newAccounts[i] = reply.newAccounts[j] ?? [];
       }
-    }
-    // Groups share no partition, hence no key: merge order cannot matter.
-    for (const reply of replies) {
-      if (!reply || reply.type !== 'done') continue;
-      for (const [k, v] of unpackWrites(reply.writes)) blockKV.writes.set(k, v);
-    }
+      const values = unpackBytes(reply.writeValues, reply.writeOffsets);
+      for (const [j, k] of reply.writeKeys.entries()) {
+        // A copy: a view would keep the whole reply buffer alive in the state cache.
+        staged.set(k, reply.writeDeleted[j] ? null : (values[j] as Uint8Array).slice());
+      }
+    }));
+    if (violation !== null) return { violation };
+    for (const [k, v] of staged) blockKV.writes.set(k, v);
     return { encoded, codes, fees, newAccounts, mode: 'parallel' };
   }
 

@@ -64,8 +64,11 @@ export interface BlockDone {
   codes: Int32Array;
   fees: string[];
   newAccounts: (string[] | null)[];
-  /** Packed writes of the worker's txs. */
-  writes: Uint8Array;
+  /** The worker's writes: keys (cloned strings are cheaper than decoding packed ones), packed values. */
+  writeKeys: string[];
+  writeValues: Uint8Array;
+  writeOffsets: Uint32Array;
+  writeDeleted: Uint8Array;
 }
 
 export interface BlockViolation {

@@ -14,8 +14,10 @@ import { toAbciError } from '../errors.ts';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { runTx } from '../execute.ts';
 import { AccessViolation, plainContext } from '../context.ts';
-import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
+import { packBytes, unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
+
+const EMPTY = new Uint8Array();
 
 export function runWorker(createModules: () => ModuleSet): void {
   const port = parentPort;
@@ -49,11 +51,20 @@ export function runWorker(createModules: () => ModuleSet): void {
       newAccounts.push(out.newAccounts.length ? out.newAccounts : null);
     }
     const packed = packBytes(results);
-    const writes = packWrites(kv.writes);
+    const writeKeys: string[] = [];
+    const values: Uint8Array[] = [];
+    const writeDeleted = new Uint8Array(kv.writes.size);
+    for (const [k, v] of kv.writes) {
+      writeDeleted[writeKeys.length] = v === null ? 1 : 0;
+      writeKeys.push(k);
+      values.push(v ?? EMPTY);
+    }
+    const vals = packBytes(values);
     const done: BlockDone = {
-      type: 'done', id: req.id, execMs: Number(process.hrtime.bigint() - t0) / 1e6, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts, writes,
+      type: 'done', id: req.id, execMs: Number(process.hrtime.bigint() - t0) / 1e6, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts,
+      writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted,
     };
-    post(done, [packed.buf.buffer as ArrayBuffer, packed.offsets.buffer as ArrayBuffer, codes.buffer as ArrayBuffer, writes.buffer as ArrayBuffer]);
+    post(done, [packed.buf.buffer, packed.offsets.buffer, codes.buffer, vals.buf.buffer, vals.offsets.buffer, writeDeleted.buffer].map((b) => b as ArrayBuffer));
   }
 
   function check(req: CheckRequest): void {

@@ -6,6 +6,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Key, type KVReader, bufferToKey, keyToBuffer, prefixEnd } from './kv.ts';
 
+/**
+ * better-sqlite3 12 on Node 24: a Statement finalized by the garbage collector outside a JS
+ * context aborts the process (`Assertion failed: (env) != nullptr` in
+ * RemoveEnvironmentCleanupHook; Node 24's ObjectWrap, fixed only in better-sqlite3 13, which
+ * needs Node 22+ while we support Node 20). So no Statement is ever left to the GC: everything
+ * a store prepares (including transaction helpers) is prepared once and kept here for the life
+ * of the process, and pragmas go through exec(), which prepares no Statement object.
+ */
+const KEEP_ALIVE: unknown[] = [];
+function keep<T>(x: T): T {
+  KEEP_ALIVE.push(x);
+  return x;
+}
+
 export interface CommitInfo {
   height: bigint;
   appHash: Uint8Array;
@@ -22,6 +36,8 @@ export class CommittedStore implements KVReader {
     put: Database.Statement<[Buffer, Buffer]>;
     del: Database.Statement<[Buffer]>;
     meta: Database.Statement<[string, Buffer]>;
+    /** One transaction: the block's writes, then height and app hash. Built once (see KEEP_ALIVE). */
+    commit: (writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo) => void;
   } | null;
   private last: CommitInfo;
 
@@ -32,23 +48,33 @@ export class CommittedStore implements KVReader {
     } else {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path);
-      this.db.pragma('journal_mode = WAL');
+      this.db.exec('PRAGMA journal_mode = WAL');
       // FULL: a commit reported to CometBFT survives power loss, not only a process kill.
-      this.db.pragma('synchronous = FULL');
+      this.db.exec('PRAGMA synchronous = FULL');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
       `);
     }
-    this.getStmt = this.db.prepare('SELECT v FROM kv WHERE k = ?');
-    this.rangeStmt = this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k');
-    this.rangeOpenStmt = this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k');
-    this.writer = opts.readonly ? null : {
+    this.getStmt = keep(this.db.prepare('SELECT v FROM kv WHERE k = ?'));
+    this.rangeStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k'));
+    this.rangeOpenStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k'));
+    this.writer = opts.readonly ? null : keep({
       put: this.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
       del: this.db.prepare('DELETE FROM kv WHERE k = ?'),
       meta: this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-    };
-    const meta = this.db.prepare<[string], { v: Buffer }>('SELECT v FROM meta WHERE k = ?');
+      commit: this.db.transaction((writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo) => {
+        const w = this.writer as NonNullable<CommittedStore['writer']>;
+        for (const [k, v] of writes) {
+          if (v === null) w.del.run(keyToBuffer(k));
+          else w.put.run(keyToBuffer(k), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+          this.cache.set(k, v);
+        }
+        w.meta.run('height', Buffer.from(info.height.toString(), 'utf8'));
+        w.meta.run('app_hash', Buffer.from(info.appHash));
+      }),
+    });
+    const meta = keep(this.db.prepare<[string], { v: Buffer }>('SELECT v FROM meta WHERE k = ?'));
     const h = meta.get('height');
     const a = meta.get('app_hash');
     this.last = {
@@ -82,17 +108,8 @@ export class CommittedStore implements KVReader {
   commit(writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo): void {
     const w = this.writer;
     if (!w) throw new Error('commit on a read-only state connection');
-    const tx = this.db.transaction(() => {
-      for (const [k, v] of writes) {
-        if (v === null) w.del.run(keyToBuffer(k));
-        else w.put.run(keyToBuffer(k), Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-        this.cache.set(k, v);
-      }
-      w.meta.run('height', Buffer.from(info.height.toString(), 'utf8'));
-      w.meta.run('app_hash', Buffer.from(info.appHash));
-    });
     try {
-      tx();
+      w.commit(writes, info);
     } catch (err) {
       // The cache may hold writes SQLite rolled back: drop it rather than serve them.
       this.cache.clear();
