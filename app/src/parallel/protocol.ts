@@ -57,7 +57,6 @@ export type WorkerRequest = BlockRequest | CommittedRequest | CheckRequest | { t
 export interface BlockDone {
   type: 'done';
   id: number;
-  execMs: number;
   /** Packed encoded ExecTxResult per tx, in the order sent. */
   results: Uint8Array;
   resultOffsets: Uint32Array;

@@ -29,7 +29,6 @@ export function runWorker(createModules: () => ModuleSet): void {
   const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
   function execute(req: BlockRequest): void {
-    const t0 = process.hrtime.bigint();
     const base = new Overlay(store);
     for (const [k, v] of unpackWrites(req.baseWrites)) {
       if (v === null) base.delete(k);
@@ -61,7 +60,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     }
     const vals = packBytes(values);
     const done: BlockDone = {
-      type: 'done', id: req.id, execMs: Number(process.hrtime.bigint() - t0) / 1e6, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts,
+      type: 'done', id: req.id, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts,
       writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted,
     };
     post(done, [packed.buf.buffer, packed.offsets.buffer, codes.buffer, vals.buf.buffer, vals.offsets.buffer, writeDeleted.buffer].map((b) => b as ArrayBuffer));
