@@ -57,7 +57,7 @@ function cliParser<T>(parse: (v: string) => T): (v: string) => T {
 function addAppSettingOptions(cmd: Command, verb: string): Command {
   return cmd
     .addOption(new Option('--executor <kind>', `block executor ${verb} (default: lanes.json's, else parallel)`).choices([...EXECUTORS]))
-    .option('--workers <n>', `parallel executor workers ${verb} (default: lanes.json's, else the CPU count)`, cliParser((v) => parseWorkers(v)))
+    .option('--workers <n>', `parallel executor workers ${verb} (default: lanes.json's, else the CPU count - 1)`, cliParser((v) => parseWorkers(v)))
     .option('--metrics-port <port>', `Prometheus /metrics port on 127.0.0.1, 0 disables ${verb} (default: lanes.json's, else ${DEFAULT_METRICS_PORT})`,
       cliParser((v) => parseMetricsPort(v)));
 }

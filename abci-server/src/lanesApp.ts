@@ -1,7 +1,7 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, type AppGenesisState, type BlockStats, type CheckTxStats, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
 import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
@@ -19,7 +19,7 @@ export interface CreateLanesAppOptions {
   logger?: Logger;
   /** Default 'sequential' here; the node (`lanes start`/`lanes app`) defaults to 'parallel'. */
   executor?: ExecutorKind;
-  /** Execution workers of the parallel executor (default: CPU count). */
+  /** Execution workers of the parallel executor (default: CPU count - 1; the main thread executes a share too). */
   workers?: number;
   onBlock?: (stats: BlockStats) => void;
   onCheckTx?: (stats: CheckTxStats) => void;
@@ -31,7 +31,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...createModules(),
     dbPath: opts.dbPath,
     executor: opts.executor ?? 'sequential',
-    parallel: { workers: opts.workers ?? availableParallelism(), entry: import.meta.url },
+    parallel: { workers: opts.workers ?? defaultWorkers(availableParallelism()), entry: import.meta.url },
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.onBlock ? { onBlock: opts.onBlock } : {}),
     ...(opts.onCheckTx ? { onCheckTx: opts.onCheckTx } : {}),

@@ -18,7 +18,7 @@ export interface RunAppOptions extends Partial<AppSettings> {
 export async function runApp(opts: RunAppOptions): Promise<void> {
   const p = homePaths(opts.home);
   const logger = pino({ level: opts.logLevel ?? 'info', base: { pid: process.pid } });
-  // Command line > lanes.json > defaults (executor parallel, workers = CPU count, metrics 26670).
+  // Command line > lanes.json > defaults (executor parallel, workers = CPU count - 1, metrics 26670).
   const settings = resolveAppSettings(readManifest(p.home), {
     ...(opts.executor !== undefined && { executor: opts.executor }),
     ...(opts.workers !== undefined && { workers: opts.workers }),
@@ -39,7 +39,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     executor: settings.executor,
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
-  }, `executor: ${settings.executor}${settings.executor === 'parallel' ? ` (${settings.workers} workers)` : ''}`);
+  }, `executor: ${settings.executor}${settings.executor === 'parallel' ? ` (${settings.workers} worker${settings.workers === 1 ? '' : 's'} + main thread)` : ''}`);
   let server;
   try {
     await app.ready(); // execution workers up before CometBFT connects

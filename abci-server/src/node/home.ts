@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync }
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { editCometConfig, editGenesis, type NodePorts } from './config.ts';
+import { defaultWorkers } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
 
@@ -56,7 +57,7 @@ export interface HomeManifest {
   appVersion: string;
   /** Block executor (default 'parallel'); `--executor` overrides it. */
   executor?: NodeExecutor;
-  /** Execution workers of the parallel executor (default: CPU count); `--workers` overrides it. */
+  /** Execution workers of the parallel executor (default: CPU count - 1, the main thread executes a share); `--workers` overrides it. */
   workers?: number;
   /** Prometheus metrics port on 127.0.0.1 (default 26670, 0 = off); `--metrics-port` overrides it. */
   metricsPort?: number;
@@ -97,7 +98,7 @@ export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'wo
     executor: overrides.executor !== undefined ? parseExecutor(overrides.executor)
       : m.executor !== undefined ? parseExecutor(m.executor, `${manifestPath} "executor"`) : DEFAULT_EXECUTOR,
     workers: overrides.workers !== undefined ? parseWorkers(overrides.workers)
-      : m.workers !== undefined ? parseWorkers(m.workers, `${manifestPath} "workers"`) : availableParallelism(),
+      : m.workers !== undefined ? parseWorkers(m.workers, `${manifestPath} "workers"`) : defaultWorkers(availableParallelism()),
     metricsPort: overrides.metricsPort !== undefined ? parseMetricsPort(overrides.metricsPort)
       : m.metricsPort !== undefined ? parseMetricsPort(m.metricsPort, `${manifestPath} "metricsPort"`) : DEFAULT_METRICS_PORT,
   };

@@ -17,7 +17,7 @@ import type { NodePorts } from './config.ts';
 import { REPO_ROOT, UserError, cometbftBinary, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
-  // executor, workers, metricsPort: default lanes.json's, else parallel, CPU count, 26670 (0: off).
+  // executor, workers, metricsPort: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off).
   home: string;
   /** Default: the ports in <home>/lanes.json. */
   ports?: NodePorts;

@@ -5,8 +5,8 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_METRICS_PORT, UserError, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
 
-test('defaults: parallel, one worker per CPU, metrics on 26670', () => {
-  assert.deepEqual(resolveAppSettings(undefined), { executor: 'parallel', workers: availableParallelism(), metricsPort: DEFAULT_METRICS_PORT });
+test('defaults: parallel, one worker per CPU but one, metrics on 26670', () => {
+  assert.deepEqual(resolveAppSettings(undefined), { executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT });
   assert.equal(DEFAULT_METRICS_PORT, 26670);
 });
 

@@ -4,7 +4,10 @@
 // declaration; either way the result is byte-identical to sequential execution.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { Overlay } from '../store/kv.ts';
+import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import { Overlay } from '../store/kv.ts';
+import { runTx } from '../execute.ts';
+import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
 import { conflictGroups, packGroups } from './scheduler.ts';
@@ -115,6 +118,14 @@ interface PendingCheck {
   reject(e: unknown): void;
 }
 
+/**
+ * Default execution workers: one per CPU but one, since the main thread executes a share of
+ * every parallel block itself (more threads than cores only adds contention).
+ */
+export function defaultWorkers(cpus: number): number {
+  return Math.max(1, cpus - 1);
+}
+
 export class ParallelExecutor {
   private readonly workers: ExecWorker[];
   private nextId = 1;
@@ -182,7 +193,8 @@ export class ParallelExecutor {
     const minTxs = this.opts.minTxs ?? MIN_PARALLEL_TXS;
     const maxShare = this.opts.maxGroupShare ?? MAX_GROUP_SHARE;
     if (access.length < minTxs || (maxShare < 1 && (groups.length < 2 || largest > maxShare * access.length))) return { groups, bins: null };
-    return { groups, bins: packGroups(groups, this.workers.length) };
+    // One bin per worker plus one for the main thread, which executes its share while it waits.
+    return { groups, bins: packGroups(groups, this.workers.length + 1) };
   }
 
   /**
@@ -191,8 +203,9 @@ export class ParallelExecutor {
    */
   async execute(blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, bins: number[][], verifiedKeys: (i: number) => string[]): Promise<BlockExecution | { violation: string }> {
     const baseWrites = packWrites(blockKV.writes);
-    const runs = bins.map((indices, w) => {
-      if (indices.length === 0) return null;
+    const runs = bins.map((indices, b) => {
+      if (b === 0 || indices.length === 0) return null; // bin 0 runs here, below
+      const w = b - 1;
       const packed = packBytes(indices.map((i) => txs[i] as Uint8Array));
       const verified: string[] = [];
       for (const i of indices) for (const k of verifiedKeys(i)) verified.push(k);
@@ -212,6 +225,20 @@ export class ParallelExecutor {
     // key: merge order cannot matter.
     const staged = new Map<string, Uint8Array | null>();
     let violation: string | null = null;
+    // The main thread's share, while the workers run (their replies queue until it is done).
+    const mainKV = new Overlay(blockKV);
+    try {
+      for (const i of bins[0] ?? []) {
+        const out = runTx(mainKV, txs[i] as Uint8Array, env, 'deliver', true);
+        encoded[i] = ExecTxResult.encode(out.result).finish();
+        codes[i] = out.result.code;
+        fees[i] = out.fee;
+        newAccounts[i] = out.newAccounts;
+      }
+    } catch (err) {
+      if (!(err instanceof AccessViolation)) throw err;
+      violation = err.message;
+    }
     await Promise.all(runs.map(async (run, w) => {
       const reply = await run;
       if (!reply || violation !== null) return;
@@ -235,6 +262,7 @@ export class ParallelExecutor {
       }
     }));
     if (violation !== null) return { violation };
+    for (const [k, v] of mainKV.writes) blockKV.writes.set(k, v);
     for (const [k, v] of staged) blockKV.writes.set(k, v);
     return { encoded, codes, fees, newAccounts, mode: 'parallel' };
   }
