@@ -52,8 +52,19 @@ export interface DecodedTx {
 
 export type RegistryLookup = (typeUrl: string) => MsgHandler<unknown> | undefined;
 
+/**
+ * Hashes by tx bytes object: FinalizeBlock hashes each tx to plan, then again to decode it.
+ * CONTRACT: tx bytes are never modified after being hashed (each ABCI request brings its own).
+ */
+const hashes = new WeakMap<Uint8Array, string>();
+
 export function txHashHex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex').toUpperCase();
+  let h = hashes.get(bytes);
+  if (h === undefined) {
+    h = createHash('sha256').update(bytes).digest('hex').toUpperCase();
+    hashes.set(bytes, h);
+  }
+  return h;
 }
 
 function decodeOrThrow<T>(what: string, f: () => T): T {
