@@ -102,6 +102,8 @@ export class LanesApp implements AbciApp {
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();
   private pending: Overlay | null = null;
+  /** InitChain's app hash, while its writes are still pending. */
+  private genesisHash: Uint8Array | null = null;
   private decided: Decided | null = null;
   private checkState: Overlay;
   private lastBlockTime = 0n;
@@ -183,6 +185,7 @@ export class LanesApp implements AbciApp {
     for (const m of this.modules) m.initGenesis(ctx, genesis[m.name]);
     createAccounts(ctx, ctx.newAccounts);
     const appHash = nextAppHash(new Uint8Array(), pending.sortedWrites());
+    this.genesisHash = appHash;
     this.pending = pending;
     this.checkState = new Overlay(pending);
     this.log?.info({ chainId: req.chainId, modules: this.modules.map((m) => m.name) }, 'genesis initialised');
@@ -212,7 +215,10 @@ export class LanesApp implements AbciApp {
         return this.checkTxHere(req, v.tx ? fromPortable(v.tx, this.engine.lookup) : undefined);
       },
       // A worker failure must not reject CheckTx: do all the work here instead.
-      () => this.checkTxHere(req, undefined),
+      (err: unknown) => {
+        this.log?.error({ err }, 'execution worker failed a CheckTx batch; checking on the main thread');
+        return this.checkTxHere(req, undefined);
+      },
     );
     this.checkQueue = done.then(() => undefined);
     return done.then((res) => {
@@ -363,10 +369,8 @@ export class LanesApp implements AbciApp {
   }
 
   private decidedOrCommittedHash(): Uint8Array {
-    if (this.pending) {
-      // First block after genesis: chain from the genesis hash.
-      return nextAppHash(new Uint8Array(), this.pending.sortedWrites());
-    }
+    // First block after genesis: chain from the genesis hash.
+    if (this.pending && this.genesisHash) return this.genesisHash;
     return this.store.lastCommit().appHash;
   }
 
@@ -377,6 +381,7 @@ export class LanesApp implements AbciApp {
     this.store.commit(writes, { height: d.height, appHash: d.appHash });
     this.parallel?.committed(writes, d.height, d.appHash);
     this.pending = null;
+    this.genesisHash = null;
     this.decided = null;
     this.checkState = new Overlay(this.store);
     return { retainHeight: 0n };

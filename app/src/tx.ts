@@ -58,6 +58,17 @@ export type RegistryLookup = (typeUrl: string) => MsgHandler<unknown> | undefine
  */
 const hashes = new WeakMap<Uint8Array, string>();
 
+/** The min gas price as 18-decimal fixed point, parsed once per params object (not per tx). */
+const gasPrices = new WeakMap<Params, bigint>();
+function minGasPrice(params: Params): bigint {
+  let p = gasPrices.get(params);
+  if (p === undefined) {
+    p = parseDec(params.min_gas_price);
+    gasPrices.set(params, p);
+  }
+  return p;
+}
+
 export function txHashHex(bytes: Uint8Array): string {
   let h = hashes.get(bytes);
   if (h === undefined) {
@@ -132,7 +143,7 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     if (fee.gasLimit === 0n) throw ErrInvalidGasLimit.wrap('gas limit is 0');
     if (fee.gasLimit > BigInt(params.max_gas_per_tx)) throw ErrInvalidGasLimit.wrap(`gas limit ${fee.gasLimit} exceeds the per-tx maximum ${params.max_gas_per_tx}`);
     gasLimit = Number(fee.gasLimit);
-    const required = mulDecCeil(fee.gasLimit, parseDec(params.min_gas_price));
+    const required = mulDecCeil(fee.gasLimit, minGasPrice(params));
     if (feeAmount < required) {
       throw ErrInsufficientFee.wrap(`insufficient fees; got: ${feeAmount}${FEE_DENOM} required: ${required}${FEE_DENOM} (gas ${fee.gasLimit} at ${params.min_gas_price}${FEE_DENOM})`);
     }
