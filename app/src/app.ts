@@ -15,6 +15,7 @@ import {
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
+import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { Logger } from 'pino';
 import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
@@ -85,8 +86,11 @@ interface Decided {
   appHash: Uint8Array;
 }
 
-/** How many tx hashes' declared partitions are remembered from CheckTx. */
-const ACCESS_CACHE_MAX = 200_000;
+/**
+ * How many decoded txs CheckTx leaves for FinalizeBlock (and rechecks): twice what the
+ * mempool holds (config.ts), about 2 KB each.
+ */
+const DECODED_CACHE_MAX = 20_000;
 
 export class LanesApp implements AbciApp {
   readonly store: CommittedStore;
@@ -97,8 +101,13 @@ export class LanesApp implements AbciApp {
   private readonly log: Logger | undefined;
   private readonly onBlock: ((s: BlockStats) => void) | undefined;
   private readonly onCheckTx: ((s: CheckTxStats) => void) | undefined;
-  /** tx hash -> declared partitions, from CheckTx, so FinalizeBlock can plan without decoding. */
-  private readonly accessCache = new Map<string, readonly string[]>();
+  /**
+   * tx hash -> the tx as CheckTx decoded it, so rechecks and FinalizeBlock (planning and
+   * execution on this thread) skip decoding. Decoding depends on the params too: the cache
+   * holds entries for `decodedParams` only. An entry is dropped once its tx is in a block.
+   */
+  private readonly decodedCache = new Map<string, DecodedTx>();
+  private decodedParams: Params | null = null;
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();
   private pending: Overlay | null = null;
@@ -235,8 +244,10 @@ export class LanesApp implements AbciApp {
     const mode = req.type === CheckTxType.RECHECK ? 'recheck' : 'check';
     try {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
-      const { result, tx } = runTx(this.checkState, req.tx, this.env(block), mode, false, decoded);
-      if (tx && result.code === 0) this.rememberAccess(tx.hashHex, tx.access);
+      const env = this.env(block);
+      const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(txHashHex(req.tx), env.params));
+      if (tx && result.code === 0) this.rememberDecoded(tx, env.params);
+      else if (tx) this.decodedCache.delete(tx.hashHex);
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
         code: result.code, codespace: result.codespace, log: result.log, info: '', data: new Uint8Array(),
@@ -288,57 +299,74 @@ export class LanesApp implements AbciApp {
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
     const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, fallback: false, execMs: 0 };
-    // Genesis writes are not in the workers' replicas until the first commit.
-    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
-    const parallel = this.parallel;
     const hashes = req.txs.map((tx) => txHashHex(tx));
-    const access = req.txs.map((tx, i) => this.accessOf(hashes[i] as string, tx, env));
+    const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
+    for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
+    // Genesis writes are not in the workers' replicas until the first commit.
+    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
+    const parallel = this.parallel;
+    const access = req.txs.map((tx, i) => {
+      try {
+        return (decoded[i] ??= decodeTx(tx, env.params, env.lookup)).access;
+      } catch {
+        return null; // undecodable: touches no state
+      }
+    });
     const plan = parallel.plan(access);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
-    if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
+    if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
     stats.executor = 'parallel';
-    return parallel.execute(blockKV, req.txs, env, plan.bins, (i) => this.sigs.keysFor(hashes[i] as string)).then((out) => {
+    return parallel.execute(blockKV, req.txs, env, plan.bins, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
       if ('violation' in out) {
         // A tx touched a partition it did not declare: every validator sees the same, and the
         // sequential re-run is the reference result. Costs speed, never consensus.
         this.log?.warn({ height: Number(req.height), violation: out.violation }, 'undeclared partition access; block re-executed sequentially');
         stats.fallback = true;
-        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env), stats, started);
+        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
       }
       return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started);
     });
   }
 
-  private rememberAccess(hashHex: string, access: readonly string[]): void {
-    if (this.accessCache.size >= ACCESS_CACHE_MAX) {
-      const first = this.accessCache.keys().next();
-      if (!first.done) this.accessCache.delete(first.value);
+  private rememberDecoded(tx: DecodedTx, params: Params): void {
+    if (this.decodedParams !== params) {
+      this.decodedCache.clear();
+      this.decodedParams = params;
     }
-    this.accessCache.set(hashHex, access);
+    if (this.decodedCache.size >= DECODED_CACHE_MAX) {
+      const first = this.decodedCache.keys().next();
+      if (!first.done) this.decodedCache.delete(first.value);
+    }
+    this.decodedCache.set(tx.hashHex, tx);
   }
 
-  /** Declared partitions of a tx: from CheckTx's cache, else by decoding it here. */
-  private accessOf(hashHex: string, tx: Uint8Array, env: ExecEnv): readonly string[] | null {
-    const cached = this.accessCache.get(hashHex);
-    if (cached) return cached;
-    try {
-      return decodeTx(tx, env.params, env.lookup).access;
-    } catch {
-      return null; // undecodable: touches no state
-    }
+  /** The tx as CheckTx decoded it under these params, if it still has it. */
+  private cachedDecode(hashHex: string, params: Params): DecodedTx | undefined {
+    return this.decodedParams === params ? this.decodedCache.get(hashHex) : undefined;
   }
 
   /**
-   * Primes the caches CheckTx would have filled for these txs (decode, declared partitions,
-   * signatures), as a node's mempool does before a block arrives. For benchmarks and tools.
+   * Primes the caches CheckTx fills for these txs (decoded txs, signatures) the way CheckTx
+   * fills them on this node: with execution workers, decoding and signature checks run there
+   * (and the workers keep their decoded txs too); without, here. The check state is left as
+   * it was. For benchmarks and tools.
    */
-  preverify(txs: readonly Uint8Array[]): void {
+  async preverify(txs: readonly Uint8Array[]): Promise<void> {
     const block = this.blockInfo(this.store.lastCommit().height + 1n);
+    const env = this.env(block);
+    if (this.parallel && this.params && !this.pending) {
+      const checked = await Promise.all(txs.map((tx) => (this.parallel as ParallelExecutor).check(tx, this.chainId, env.params)));
+      for (const c of checked) {
+        for (const k of c.keys) this.sigs.remember(k);
+        if (c.tx) this.rememberDecoded(fromPortable(c.tx, this.engine.lookup), env.params);
+      }
+      return;
+    }
     const scratch = new Overlay(this.checkState);
     for (const tx of txs) {
-      const { result, tx: decoded } = runTx(scratch, tx, this.env(block), 'check');
-      if (decoded && result.code === 0) this.rememberAccess(decoded.hashHex, decoded.access);
+      const { result, tx: decoded } = runTx(scratch, tx, env, 'check');
+      if (decoded && result.code === 0) this.rememberDecoded(decoded, env.params);
     }
   }
 
@@ -360,7 +388,7 @@ export class LanesApp implements AbciApp {
       this.log.info({ height: Number(req.height), txs: req.txs.length, ok, executor: stats.executor, groups: stats.groups, ms: stats.execMs }, 'block executed');
     }
     const res: FinalizeBlockResponse = { events: hookCtx.events, txResults: [], validatorUpdates: [], appHash, encodedTxResults: exec.encoded };
-    let decoded = exec.results;
+    let decoded: ExecTxResult[] | undefined;
     Object.defineProperty(res, 'txResults', {
       enumerable: true,
       get: () => (decoded ??= exec.encoded.map((b) => ExecTxResult.decode(b))),
@@ -469,16 +497,61 @@ function fitResults(exec: BlockExecution): number {
   for (const e of exec.encoded) total += e.length + 4;
   let trimmed = 0;
   for (let i = exec.encoded.length - 1; i >= 0 && total > RESULTS_BUDGET_BYTES; i--) {
-    const r = exec.results?.[i] ?? ExecTxResult.decode(exec.encoded[i] as Uint8Array);
-    if (r.events.length === 0 && r.log.length <= 120) continue;
-    const slim: ExecTxResult = { ...r, events: [], log: r.log.length > 120 ? `${r.log.slice(0, 117)}...` : r.log };
-    const bytes = ExecTxResult.encode(slim).finish();
-    total -= (exec.encoded[i] as Uint8Array).length - bytes.length;
-    exec.encoded[i] = bytes;
-    if (exec.results) exec.results[i] = slim;
+    const full = exec.encoded[i] as Uint8Array;
+    const slim = slimResult(full);
+    if (!slim) continue;
+    total -= full.length - slim.length;
+    exec.encoded[i] = slim;
     trimmed++;
   }
   return trimmed;
+}
+
+const LOG_KEEP = 120;
+
+/**
+ * An encoded ExecTxResult without its events (field 7) and with its log cut to LOG_KEEP
+ * characters; null if it has neither to shed. Works on the wire form, field by field, so a
+ * block's worth of results is never decoded: the input is canonical (ExecTxResult.encode,
+ * fields in number order), so dropping fields yields exactly what encoding the slim result
+ * would.
+ */
+export function slimResult(bytes: Uint8Array): Uint8Array | null {
+  const r = new BinaryReader(bytes);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let changed = false;
+  const keep = (part: Uint8Array): void => {
+    parts.push(part);
+    size += part.length;
+  };
+  while (r.pos < r.len) {
+    const start = r.pos;
+    const tag = r.uint32();
+    if (tag >>> 3 === 7) {
+      r.skipType(tag & 7);
+      changed = true;
+    } else if (tag >>> 3 === 3) {
+      const log = r.string();
+      if (log.length > LOG_KEEP) {
+        keep(BinaryWriter.create().uint32(tag).string(`${log.slice(0, LOG_KEEP - 3)}...`).finish());
+        changed = true;
+      } else {
+        keep(bytes.subarray(start, r.pos));
+      }
+    } else {
+      r.skipType(tag & 7);
+      keep(bytes.subarray(start, r.pos));
+    }
+  }
+  if (!changed) return null;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function checkFailure(e: { codespace: string; code: number; log: string }): ResponseCheckTx {

@@ -19,15 +19,24 @@ export const CONST_PARTITION = 'const';
  * amounts or signatures, which would only cost the indexer time on every tx. Modules add
  * theirs with `indexEventAttributes`.
  */
-const INDEXED = new Set<string>([
+const INDEXED = new Map<string, Set<string>>();
+
+export function indexEventAttributes(...typeDotKeys: string[]): void {
+  for (const k of typeDotKeys) {
+    const dot = k.indexOf('.');
+    if (dot <= 0) throw new Error(`indexed attribute must be "type.key", got ${JSON.stringify(k)}`);
+    const type = k.slice(0, dot);
+    let keys = INDEXED.get(type);
+    if (!keys) INDEXED.set(type, (keys = new Set()));
+    keys.add(k.slice(dot + 1));
+  }
+}
+
+indexEventAttributes(
   'message.action', 'message.sender', 'message.module',
   'transfer.sender', 'transfer.recipient', 'coin_spent.spender', 'coin_received.receiver',
   'coinbase.minter', 'burn.burner', 'tx.fee_payer', 'tx.acc_seq',
-]);
-
-export function indexEventAttributes(...typeDotKeys: string[]): void {
-  for (const k of typeDotKeys) INDEXED.add(k);
-}
+);
 
 /** Thrown when a tx touches a partition it did not declare; the executor falls back to sequential. */
 export class AccessViolation extends Error {
@@ -75,8 +84,9 @@ export class Context {
   ) {}
 
   emit(type: string, attrs: Record<string, string>): void {
+    const indexed = INDEXED.get(type);
     const attributes = [];
-    for (const key of Object.keys(attrs)) attributes.push({ key, value: attrs[key] as string, index: INDEXED.has(`${type}.${key}`) });
+    for (const key in attrs) attributes.push({ key, value: attrs[key] as string, index: indexed?.has(key) ?? false });
     this.events.push({ type, attributes });
   }
 

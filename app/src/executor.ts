@@ -10,6 +10,7 @@ import type { Context } from './context.ts';
 import type { Overlay } from './store/kv.ts';
 import { runTx, type ExecEnv } from './execute.ts';
 import { createAccounts } from './auth.ts';
+import type { DecodedTx } from './tx.ts';
 
 export type ExecutorKind = 'sequential' | 'parallel';
 
@@ -19,18 +20,16 @@ export interface BlockExecution {
   fees: bigint[];
   newAccounts: string[][];
   mode: ExecutorKind;
-  /** The decoded results, when the executor has them at hand (sequential). */
-  results?: ExecTxResult[];
 }
 
-export function executeSequential(blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv): BlockExecution {
+/** `decoded[i]`, where given, is tx i as decodeTx decodes it under `env.params`. */
+export function executeSequential(blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, decoded: readonly (DecodedTx | undefined)[] = []): BlockExecution {
   const n = txs.length;
   const exec: BlockExecution = {
-    encoded: new Array(n), codes: new Array(n), fees: new Array(n), newAccounts: new Array(n), mode: 'sequential', results: new Array(n),
+    encoded: new Array(n), codes: new Array(n), fees: new Array(n), newAccounts: new Array(n), mode: 'sequential',
   };
   for (let i = 0; i < n; i++) {
-    const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver');
-    (exec.results as ExecTxResult[])[i] = out.result;
+    const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', false, decoded[i]);
     exec.encoded[i] = ExecTxResult.encode(out.result).finish();
     exec.codes[i] = out.result.code;
     exec.fees[i] = out.fee;

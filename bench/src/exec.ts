@@ -56,7 +56,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
       const finalize: number[] = [];
       const whole: number[] = [];
       for (const [r, txs] of blocks.entries()) {
-        chain.app.preverify(txs); // what CheckTx did for these txs
+        await chain.app.preverify(txs); // what CheckTx did for these txs
         const t0 = process.hrtime.bigint();
         chain.height += 1n;
         chain.time += 1n;

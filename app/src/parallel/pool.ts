@@ -10,10 +10,11 @@ import { runTx } from '../execute.ts';
 import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
-import { conflictGroups, packGroups } from './scheduler.ts';
+import { conflictGroups, packGroups, schedulingClockMs } from './scheduler.ts';
 import { packBytes, packWrites, unpackBytes } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
 import type { Params } from '../params.ts';
+import type { DecodedTx } from '../tx.ts';
 
 /** Below this many txs a block runs inline: dispatch would cost more than it saves. */
 export const MIN_PARALLEL_TXS = 64;
@@ -126,8 +127,19 @@ export function defaultWorkers(cpus: number): number {
   return Math.max(1, cpus - 1);
 }
 
+/** Weight of the newest block in the bins' measured speeds. */
+const SPEED_SMOOTHING = 0.3;
+/** A bin with fewer txs than this says too little about its speed. */
+const SPEED_MIN_TXS = 32;
+
 export class ParallelExecutor {
   private readonly workers: ExecWorker[];
+  /**
+   * Measured txs per ms of each bin (0: the main thread, which has CheckTx's decoded txs and
+   * pays no transfer; then each worker), smoothed over blocks. Only decides how many txs each
+   * bin gets, which never changes a result.
+   */
+  private readonly speeds: number[];
   private nextId = 1;
   private batch: PendingCheck[] = [];
   private flushScheduled = false;
@@ -136,6 +148,19 @@ export class ParallelExecutor {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`parallel executor needs at least 1 worker, got ${opts.workers}`);
     if (opts.dbPath === ':memory:') throw new Error('the parallel executor needs a state database file (workers read it), not :memory:');
     this.workers = Array.from({ length: opts.workers }, () => new ExecWorker({ entry: opts.entry, dbPath: opts.dbPath }));
+    this.speeds = new Array<number>(opts.workers + 1).fill(0);
+  }
+
+  /** Relative speeds for packGroups; equal until every bin has been measured. */
+  binSpeeds(): number[] | undefined {
+    return this.speeds.every((s) => s > 0) ? [...this.speeds] : undefined;
+  }
+
+  private measured(bin: number, txs: number, ms: number): void {
+    if (txs < SPEED_MIN_TXS || !(ms > 0)) return;
+    const s = txs / ms;
+    const prev = this.speeds[bin] as number;
+    this.speeds[bin] = prev > 0 ? prev + SPEED_SMOOTHING * (s - prev) : s;
   }
 
   ready(): Promise<void> {
@@ -194,14 +219,16 @@ export class ParallelExecutor {
     const maxShare = this.opts.maxGroupShare ?? MAX_GROUP_SHARE;
     if (access.length < minTxs || (maxShare < 1 && (groups.length < 2 || largest > maxShare * access.length))) return { groups, bins: null };
     // One bin per worker plus one for the main thread, which executes its share while it waits.
-    return { groups, bins: packGroups(groups, this.workers.length + 1) };
+    return { groups, bins: packGroups(groups, this.workers.length + 1, this.binSpeeds()) };
   }
 
   /**
    * Runs the planned bins. Returns null if a tx touched a partition it did not declare (the
    * caller re-executes the block sequentially); writes go to `blockKV` only on success.
    */
-  async execute(blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, bins: number[][], verifiedKeys: (i: number) => string[]): Promise<BlockExecution | { violation: string }> {
+  async execute(
+    blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, bins: number[][], verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
+  ): Promise<BlockExecution | { violation: string }> {
     const baseWrites = packWrites(blockKV.writes);
     const runs = bins.map((indices, b) => {
       if (b === 0 || indices.length === 0) return null; // bin 0 runs here, below
@@ -227,9 +254,10 @@ export class ParallelExecutor {
     let violation: string | null = null;
     // The main thread's share, while the workers run (their replies queue until it is done).
     const mainKV = new Overlay(blockKV);
+    const mainStarted = schedulingClockMs();
     try {
       for (const i of bins[0] ?? []) {
-        const out = runTx(mainKV, txs[i] as Uint8Array, env, 'deliver', true);
+        const out = runTx(mainKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);
         encoded[i] = ExecTxResult.encode(out.result).finish();
         codes[i] = out.result.code;
         fees[i] = out.fee;
@@ -239,6 +267,7 @@ export class ParallelExecutor {
       if (!(err instanceof AccessViolation)) throw err;
       violation = err.message;
     }
+    this.measured(0, bins[0]?.length ?? 0, schedulingClockMs() - mainStarted);
     await Promise.all(runs.map(async (run, w) => {
       const reply = await run;
       if (!reply || violation !== null) return;
@@ -247,6 +276,7 @@ export class ParallelExecutor {
         return;
       }
       const indices = bins[w] as number[];
+      this.measured(w, indices.length, reply.execMs);
       const results = unpackBytes(reply.results, reply.resultOffsets);
       for (const [j, i] of indices.entries()) {
         encoded[i] = results[j] as Uint8Array;

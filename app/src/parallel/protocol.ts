@@ -68,6 +68,8 @@ export interface BlockDone {
   writeValues: Uint8Array;
   writeOffsets: Uint32Array;
   writeDeleted: Uint8Array;
+  /** How long the worker took (scheduling input only: where txs run never changes results). */
+  execMs: number;
 }
 
 export interface BlockViolation {

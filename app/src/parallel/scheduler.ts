@@ -71,20 +71,41 @@ export function conflictGroups(access: readonly (readonly string[] | null)[]): n
 }
 
 /**
- * Longest-processing-time packing of groups onto `bins` workers (cost = tx count). Returns,
- * per worker, its tx indices in ascending order. Deterministic: ties go to the lower bin.
+ * Longest-processing-time packing of groups onto `bins` workers. A group costs its tx count
+ * divided by the speed of the bin it goes to (`speeds[b]`, relative, default all 1); each
+ * group goes where it would finish first. Returns, per bin, its tx indices in ascending order.
+ * Ties go to the lower bin. Which bin runs a tx never changes its result (groups share no
+ * state), so speeds may come from measurements.
  */
-export function packGroups(groups: readonly number[][], bins: number): number[][] {
+export function packGroups(groups: readonly number[][], bins: number, speeds?: readonly number[]): number[][] {
   const order = groups.map((g, i) => i).sort((a, b) => (groups[b]?.length ?? 0) - (groups[a]?.length ?? 0) || a - b);
   const load = new Array<number>(bins).fill(0);
+  const speed = Array.from({ length: bins }, (_, b) => {
+    const s = speeds?.[b] ?? 1;
+    return Number.isFinite(s) && s > 0 ? s : 1;
+  });
   const out: number[][] = Array.from({ length: bins }, () => []);
   for (const gi of order) {
-    let best = 0;
-    for (let b = 1; b < bins; b++) if ((load[b] as number) < (load[best] as number)) best = b;
     const g = groups[gi] as number[];
+    let best = 0;
+    let bestEnd = ((load[0] as number) + g.length) / (speed[0] as number);
+    for (let b = 1; b < bins; b++) {
+      const end = ((load[b] as number) + g.length) / (speed[b] as number);
+      if (end < bestEnd) {
+        best = b;
+        bestEnd = end;
+      }
+    }
     (out[best] as number[]).push(...g);
     load[best] = (load[best] as number) + g.length;
   }
   for (const o of out) o.sort((a, b) => a - b);
   return out;
 }
+
+/**
+ * Milliseconds of wall clock, for scheduling only: how many txs each bin gets, which never
+ * changes a result (see packGroups). Nothing derived from it may reach state or results.
+ */
+// eslint-disable-next-line no-restricted-properties -- scheduling input, never consensus state
+export const schedulingClockMs = (): number => performance.now();

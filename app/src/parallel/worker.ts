@@ -8,16 +8,20 @@ import { CommittedStore } from '../store/sqlite.ts';
 import { Overlay } from '../store/kv.ts';
 import { Engine, type ModuleSet } from '../engine.ts';
 import { SigVerifier, signDocHash, verifySecp256k1 } from '../sigverify.ts';
-import { decodeTx, toPortable } from '../tx.ts';
+import { decodeTx, toPortable, txHashHex, type DecodedTx } from '../tx.ts';
+import type { Params } from '../params.ts';
 import { Accounts } from '../auth.ts';
 import { toAbciError } from '../errors.ts';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { runTx } from '../execute.ts';
 import { AccessViolation, plainContext } from '../context.ts';
 import { packBytes, unpackBytes, unpackWrites } from './pack.ts';
+import { schedulingClockMs } from './scheduler.ts';
 import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const EMPTY = new Uint8Array();
+/** Decoded txs kept from CheckTx batches for the block that includes them (as on the main thread). */
+const DECODED_CACHE_MAX = 20_000;
 
 export function runWorker(createModules: () => ModuleSet): void {
   const port = parentPort;
@@ -27,8 +31,14 @@ export function runWorker(createModules: () => ModuleSet): void {
   const store = new CommittedStore(init.dbPath, { readonly: true });
   const sigs = new SigVerifier();
   const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  // Params arrive cloned with every request: the cache is valid for one params value (as JSON).
+  const decodedCache = new Map<string, DecodedTx>();
+  let decodedParams = '';
+  const paramsKey = (p: Params): string => JSON.stringify(p);
 
   function execute(req: BlockRequest): void {
+    const started = schedulingClockMs();
+    const cacheValid = decodedCache.size > 0 && paramsKey(req.params) === decodedParams;
     const base = new Overlay(store);
     for (const [k, v] of unpackWrites(req.baseWrites)) {
       if (v === null) base.delete(k);
@@ -43,7 +53,13 @@ export function runWorker(createModules: () => ModuleSet): void {
     const fees: string[] = [];
     const newAccounts: (string[] | null)[] = [];
     for (const [i, tx] of txs.entries()) {
-      const out = runTx(kv, tx, env, 'deliver', true);
+      let decoded: DecodedTx | undefined;
+      if (cacheValid) {
+        const h = txHashHex(tx);
+        decoded = decodedCache.get(h);
+        if (decoded) decodedCache.delete(h);
+      }
+      const out = runTx(kv, tx, env, 'deliver', true, decoded);
       results.push(ExecTxResult.encode(out.result).finish());
       codes[i] = out.result.code;
       fees.push(out.fee === 0n ? '' : out.fee.toString());
@@ -61,7 +77,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     const vals = packBytes(values);
     const done: BlockDone = {
       type: 'done', id: req.id, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts,
-      writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted,
+      writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted, execMs: schedulingClockMs() - started,
     };
     post(done, [packed.buf.buffer, packed.offsets.buffer, codes.buffer, vals.buf.buffer, vals.offsets.buffer, writeDeleted.buffer].map((b) => b as ArrayBuffer));
   }
@@ -69,6 +85,11 @@ export function runWorker(createModules: () => ModuleSet): void {
   function check(req: CheckRequest): void {
     const ctx = plainContext(new Overlay(store), { height: store.lastCommit().height + 1n, timeSeconds: 0n, chainId: req.chainId }, 'query');
     const out: CheckedTx[] = [];
+    const pk = paramsKey(req.params);
+    if (pk !== decodedParams) {
+      decodedCache.clear();
+      decodedParams = pk;
+    }
     for (const bytes of unpackBytes(req.txs, req.txOffsets)) {
       let tx;
       try {
@@ -90,6 +111,11 @@ export function runWorker(createModules: () => ModuleSet): void {
         const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
         if (verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) keys.push(key);
       }
+      if (decodedCache.size >= DECODED_CACHE_MAX) {
+        const first = decodedCache.keys().next();
+        if (!first.done) decodedCache.delete(first.value);
+      }
+      decodedCache.set(tx.hashHex, tx);
       out.push({ tx: toPortable(tx), keys });
     }
     post({ type: 'checked', id: req.id, out });
