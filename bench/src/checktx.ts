@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { defaultWorkers } from '@lanes/app';
 import { startAbciGrpcServer } from '@lanes/abci-server';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
 import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts } from './workloads.ts';
@@ -28,7 +29,7 @@ export async function checktxSuite(o: CheckTxOptions): Promise<void> {
   const runs = Array.from({ length: o.runs }, (_, r) => blockTxs('transfers', acc, r));
   const client = fileURLToPath(new URL('./checktxClient.ts', import.meta.url));
   const rows: { executor: string; workers: number; tps: number; runs: number }[] = [];
-  for (const cfg of [{ executor: 'sequential' as const, workers: 0 }, { executor: 'parallel' as const, workers: cpus }]) {
+  for (const cfg of [{ executor: 'sequential' as const, workers: 0 }, { executor: 'parallel' as const, workers: defaultWorkers(cpus) }]) {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-checktx-'));
     const chain = new InProcessChain(genesis, join(dir, 'state.db'), BENCH_CHAIN_ID, { executor: cfg.executor, workers: Math.max(1, cfg.workers) });
     await chain.app.ready();
