@@ -210,6 +210,8 @@ export async function startAbciGrpcServer(app: AbciApp, opts: AbciGrpcServerOpti
   const server = new grpc.Server({
     'grpc.max_receive_message_length': -1,
     'grpc.max_send_message_length': -1,
+    // Channelz (gRPC's introspection service) is not served here: skip its per-call bookkeeping.
+    'grpc.enable_channelz': 0,
   });
 
   const handlers: grpc.UntypedServiceImplementation = {};

@@ -1,0 +1,52 @@
+// CheckTx with execution workers: when the worker pool fails, CheckTx still answers, from the
+// main thread, with the same results and the same check state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { pino } from 'pino';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { buildTx, testKey } from '@lanes/app';
+import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
+import { devnetGenesis } from './lanesApp.ts';
+
+const alice = testKey('alice');
+const bob = testKey('bob');
+const send = (amount: bigint) => ({
+  typeUrl: '/cosmos.bank.v1beta1.MsgSend',
+  value: MsgSend.encode({ fromAddress: alice.address, toAddress: bob.address, amount: [{ denom: 'uatom', amount: amount.toString() }] }).finish(),
+});
+
+test('a dead execution worker does not fail CheckTx: the main thread checks, in order, and says so in the log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-fallback-'));
+  const lines: string[] = [];
+  const logger = pino({ level: 'error' }, { write: (s: string) => lines.push(s) });
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers: 1, logger });
+  try {
+    await c.app.ready();
+    await c.blockAsync([]);
+    const tx = (sequence: bigint, o: { accountNumber?: bigint } = {}) => buildTx(alice, [send(5n)], { chainId: TEST_CHAIN_ID, accountNumber: o.accountNumber ?? 0n, sequence });
+    // Through the worker.
+    assert.equal((await c.checkTxAsync(tx(0n))).code, 0);
+
+    const pool = c.app.parallel as unknown as { workers: { worker: Worker }[] };
+    await pool.workers[0]?.worker.terminate();
+
+    // Same answers as before the failure: the next sequence passes, a wrong signature (signed
+    // for another account number) and a replayed sequence fail with their usual codes.
+    const next = await c.checkTxAsync(tx(1n));
+    assert.equal(next.code, 0, next.log);
+    const badSig = await c.checkTxAsync(tx(2n, { accountNumber: 7n }));
+    assert.equal(`${badSig.codespace}/${badSig.code}`, 'sdk/4');
+    assert.match(badSig.log, /signature verification failed/);
+    const replay = await c.checkTxAsync(tx(1n));
+    assert.equal(`${replay.codespace}/${replay.code}`, 'sdk/32');
+    assert.match(replay.log, /expected 2, got 1/);
+    assert.ok(lines.some((l) => l.includes('checking on the main thread')), `logged: ${lines.join('')}`);
+  } finally {
+    c.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
