@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { defaultWorkers } from '@lanes/app';
@@ -14,20 +14,41 @@ import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts } from './workload
 import { packTxFile } from './txfile.ts';
 import { median, progress, table, writeResult } from './report.ts';
 
+export type CheckTxClient = 'cometbft' | 'grpc-js';
+
 export interface CheckTxOptions {
   txs: number;
   runs: number;
   concurrency: number;
+  /** cometbft: CometBFT's own ABCI gRPC client (Go, bench/go/checktx), as a node calls; grpc-js: a Node client. */
+  client: CheckTxClient;
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds the Go client (CometBFT's abci/client, pinned in bench/go/checktx/go.mod) into .tools/bin. */
+function buildGoClient(): string {
+  const out = join(repoRoot, '.tools', 'bin', 'lanes-checktx-client');
+  progress('building the CometBFT ABCI gRPC client (go build, bench/go/checktx; first time about a minute)...');
+  const r = spawnSync('go', ['build', '-o', out, '.'], {
+    cwd: join(repoRoot, 'bench', 'go', 'checktx'), stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CGO_ENABLED: process.env['CGO_ENABLED'] ?? '0' },
+  });
+  if (r.error) throw new Error(`go build failed to start (is Go installed?): ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`go build of bench/go/checktx exited with ${r.status}`);
+  return out;
 }
 
 export async function checktxSuite(o: CheckTxOptions): Promise<void> {
   const cpus = availableParallelism();
-  progress(`checktx: ${o.txs} signed txs per run, ${o.concurrency} concurrent gRPC callers in a separate process, median of ${o.runs} runs`);
+  progress(`checktx: ${o.txs} signed txs per run, ${o.concurrency} concurrent gRPC callers in a separate process (${o.client} client), median of ${o.runs} runs`);
+  const command = o.client === 'cometbft'
+    ? [buildGoClient()]
+    : [process.execPath, '--import', 'tsx', fileURLToPath(new URL('./checktxClient.ts', import.meta.url))];
   const acc = makeAccounts(o.txs);
   const genesis = benchGenesis(acc);
   progress(`signing ${o.txs * o.runs} txs...`);
   const runs = Array.from({ length: o.runs }, (_, r) => blockTxs('transfers', acc, r));
-  const client = fileURLToPath(new URL('./checktxClient.ts', import.meta.url));
   const rows: { executor: string; workers: number; tps: number; runs: number }[] = [];
   for (const cfg of [{ executor: 'sequential' as const, workers: 0 }, { executor: 'parallel' as const, workers: defaultWorkers(cpus) }]) {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-checktx-'));
@@ -41,7 +62,7 @@ export async function checktxSuite(o: CheckTxOptions): Promise<void> {
       const file = join(dir, `txs-${r}.bin`);
       writeFileSync(file, packTxFile(txs));
       // Async: the server answering the calls runs in this process.
-      const res = await runClient(client, [`127.0.0.1:${server.port}`, file, String(o.concurrency)]);
+      const res = await runClient(command, [`127.0.0.1:${server.port}`, file, String(o.concurrency)]);
       const out = JSON.parse(res.trim().split('\n').pop() ?? '{}') as { tps: number; failed: number; firstError: string };
       if (out.failed) throw new Error(`${out.failed} CheckTx calls failed, first: ${out.firstError}`);
       tps.push(out.tps);
@@ -53,21 +74,21 @@ export async function checktxSuite(o: CheckTxOptions): Promise<void> {
     rows.push({ executor: cfg.executor, workers: cfg.workers, tps: median(tps), runs: tps.length });
   }
   const base = rows[0]?.tps ?? 1;
-  process.stdout.write(`\nchecktx: ${o.txs} signed txs per run, ${o.concurrency} concurrent callers, median of ${o.runs} runs, ${cpus} CPUs\n`);
+  process.stdout.write(`\nchecktx: ${o.txs} signed txs per run, ${o.concurrency} concurrent callers (${o.client} client), median of ${o.runs} runs, ${cpus} CPUs\n`);
   process.stdout.write(`${table(['signature checks', 'workers', 'CheckTx tx/s', 'x main thread'], rows.map((r) => [
     r.executor === 'sequential' ? 'main thread' : 'worker pool', r.workers ? String(r.workers) : '-', r.tps, r.tps / base,
   ]))}\n`);
   const best = rows[rows.length - 1] as { tps: number };
   const file = writeResult('checktx', {
-    suite: 'checktx', tps: Math.round(best.tps), concurrency: o.concurrency,
+    suite: 'checktx', tps: Math.round(best.tps), concurrency: o.concurrency, client: o.client,
     baseline: { executor: 'sequential', tps: Math.round(base) }, ratio: Number((best.tps / base).toFixed(3)), runs: o.runs, txsPerRun: o.txs,
   });
   process.stdout.write(`results: ${file}\n`);
 }
 
-function runClient(script: string, args: string[]): Promise<string> {
+function runClient(command: string[], args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0] as string, [...command.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

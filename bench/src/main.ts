@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
-import { checktxSuite } from './checktx.ts';
+import { checktxSuite, type CheckTxClient } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
 
 const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json');
@@ -28,8 +28,9 @@ program.command('checktx')
   .option('--txs <n>', 'txs per run', (v) => Number(v))
   .option('--runs <n>', 'runs', (v) => Number(v))
   .option('--concurrency <n>', 'concurrent CheckTx calls', (v) => Number(v), 256)
-  .action(async (o: { quick?: boolean; txs?: number; runs?: number; concurrency: number }) => {
-    await checktxSuite({ txs: o.txs ?? (o.quick ? 4000 : 20_000), runs: o.runs ?? (o.quick ? 2 : 5), concurrency: o.concurrency });
+  .addOption(new Option('--client <kind>', 'the calling side: CometBFT\'s own ABCI gRPC client (Go), or a grpc-js client').choices(['cometbft', 'grpc-js']).default('cometbft'))
+  .action(async (o: { quick?: boolean; txs?: number; runs?: number; concurrency: number; client: CheckTxClient }) => {
+    await checktxSuite({ txs: o.txs ?? (o.quick ? 4000 : 20_000), runs: o.runs ?? (o.quick ? 2 : 5), concurrency: o.concurrency, client: o.client });
   });
 
 const num = (what: string) => (v: string) => {

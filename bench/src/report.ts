@@ -4,7 +4,8 @@ export { table } from '@lanes/abci-server';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+/** bench/results, or LANES_BENCH_RESULTS (tests write their short runs elsewhere). */
+export const RESULTS_DIR = process.env['LANES_BENCH_RESULTS'] || join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN;

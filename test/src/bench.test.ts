@@ -1,0 +1,55 @@
+// The three benchmark suites run end to end (tiny sizes: this checks they work and write the
+// JSON shapes issue #3 specifies, not their figures).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = process.env['LANES_REPO_ROOT'] ?? process.cwd();
+
+function bench(args: string[]): Record<string, unknown> {
+  const out = mkdtempSync(join(tmpdir(), 'lanes-bench-test-'));
+  try {
+    const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'bench/src/main.ts', ...args], {
+      cwd: root, env: { ...process.env, LANES_BENCH_RESULTS: out }, encoding: 'utf8', timeout: 240_000,
+    });
+    assert.equal(r.status, 0, `bench ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+    assert.match(r.stderr, /\[bench\]/, 'progress on stderr');
+    return JSON.parse(readFileSync(join(out, `${args[0]}.json`), 'utf8')) as Record<string, unknown>;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const positive = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0;
+
+test('bench exec: every workload, sequential and parallel at 1, 2 and N workers', () => {
+  const j = bench(['exec', '--txs', '200', '--runs', '1']);
+  assert.equal(j['suite'], 'exec');
+  assert.equal(j['txsPerBlock'], 200);
+  assert.ok(positive(j['cpus']));
+  const rows = j['results'] as { workload: string; executor: string; workers: number; tps: number; runs: number }[];
+  for (const w of ['transfers', 'hotspot', 'defi-mix']) {
+    const mine = rows.filter((r) => r.workload === w);
+    assert.deepEqual(mine.map((r) => r.executor === 'sequential' ? 0 : r.workers).slice(0, 3), [0, 1, 2], `${w}: sequential, parallel x1, x2`);
+    for (const r of mine) assert.ok(positive(r.tps) && r.runs === 1, JSON.stringify(r));
+  }
+});
+
+test('bench checktx: CometBFT\'s own ABCI gRPC client against the app\'s gRPC server', () => {
+  const j = bench(['checktx', '--txs', '300', '--runs', '1', '--concurrency', '16']);
+  assert.equal(j['suite'], 'checktx');
+  assert.equal(j['concurrency'], 16);
+  assert.equal(j['client'], 'cometbft');
+  assert.ok(positive(j['tps']));
+});
+
+test('bench e2e: a short run against its own node, every tx accounted for', () => {
+  const j = bench(['e2e', '--duration', '3', '--rate', '150', '--accounts', '50', '--concurrency', '16', '--block-time', '300']);
+  assert.equal(j['suite'], 'e2e');
+  for (const k of ['tps', 'sent', 'committed', 'seconds', 'p50_ms', 'p95_ms']) assert.ok(positive(j[k]), `${k}: ${String(j[k])}`);
+  assert.equal(j['lost'], 0);
+  assert.equal(j['committed'], j['sent']);
+});
