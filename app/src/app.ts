@@ -28,7 +28,8 @@ import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
 import { ParallelExecutor } from './parallel/pool.ts';
 import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
-import { nextAppHash } from './apphash.ts';
+import { nextAppHash, nextAppHashPacked } from './apphash.ts';
+import { packWrites } from './parallel/pack.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
@@ -83,6 +84,8 @@ interface Decided {
   block: Overlay;
   /** The block's writes in key order (hashed at FinalizeBlock, persisted at Commit). */
   sorted: [string, Uint8Array | null][];
+  /** `sorted` framed by packWrites: hashed at FinalizeBlock, sent to the replicas at Commit. */
+  packed: Uint8Array;
   appHash: Uint8Array;
 }
 
@@ -378,8 +381,9 @@ export class LanesApp implements AbciApp {
     const trimmed = fitResults(exec);
     if (trimmed > 0) this.log?.warn({ height: Number(req.height), trimmed }, 'block results over the gRPC size budget: events of the last txs left out');
     const sorted = blockKV.sortedWrites();
-    const appHash = nextAppHash(this.decidedOrCommittedHash(), sorted);
-    this.decided = { height: req.height, block: blockKV, sorted, appHash };
+    const packed = packWrites(sorted);
+    const appHash = nextAppHashPacked(this.decidedOrCommittedHash(), packed);
+    this.decided = { height: req.height, block: blockKV, sorted, packed, appHash };
     this.lastBlockTime = req.time.seconds;
     stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
     this.onBlock?.(stats);
@@ -407,7 +411,7 @@ export class LanesApp implements AbciApp {
     if (!d) throw new Error('Commit without FinalizeBlock');
     const writes = this.pending ? mergeLayers(this.pending, d.block) : d.sorted;
     this.store.commit(writes, { height: d.height, appHash: d.appHash });
-    this.parallel?.committed(writes, d.height, d.appHash);
+    this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash);
     this.pending = null;
     this.genesisHash = null;
     this.decided = null;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { changeSetDigest, nextAppHash } from './apphash.ts';
+import { changeSetDigest, nextAppHash, nextAppHashPacked } from './apphash.ts';
+import { packWrites } from './parallel/pack.ts';
 import { Overlay, MemKV, type Key } from './store/kv.ts';
 
 type Writes = [Key, Uint8Array | null][];
@@ -63,4 +64,12 @@ test('any single byte flip in a key or value, or delete vs set, changes the hash
     // The input was not mutated, so hashing it again gives the original.
     assert.equal(hex(nextAppHash(new Uint8Array(), w)), base);
   }), { numRuns: 500 });
+});
+
+test('the app hash formula is pinned: a fixed change set gives a fixed hash, packed or not', () => {
+  const w: Writes = [['a', b('1')], ['b', null], ['c\u00ff', b('xyz')]];
+  const prev = new Uint8Array(32).fill(7);
+  const want = '5a841a469c38c25a876a9463107b0526573375f624f88ce0414f10b5b56a4e0b';
+  assert.equal(hex(nextAppHash(prev, w)), want);
+  assert.equal(hex(nextAppHashPacked(prev, packWrites(w))), want);
 });

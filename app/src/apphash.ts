@@ -17,5 +17,11 @@ export function changeSetDigest(sortedWrites: readonly [Key, Uint8Array | null][
 }
 
 export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(DOMAIN).update(prev).update(changeSetDigest(sortedWrites)).digest());
+  return nextAppHashPacked(prev, packWrites(sortedWrites));
+}
+
+/** nextAppHash over writes already framed by packWrites (the same bytes the replicas receive). */
+export function nextAppHashPacked(prev: Uint8Array, packedSortedWrites: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update(packedSortedWrites).digest();
+  return new Uint8Array(createHash('sha256').update(DOMAIN).update(prev).update(digest).digest());
 }

@@ -202,9 +202,8 @@ export class ParallelExecutor {
     await Promise.all(this.workers.map((w) => w.sync(this.nextId++)));
   }
 
-  /** Hands every worker's replica the writes of a committed block. */
-  committed(writes: readonly [string, Uint8Array | null][], height: bigint, appHash: Uint8Array): void {
-    const packed = packWrites(writes);
+  /** Hands every worker's replica the writes of a committed block, framed by packWrites. */
+  committed(packed: Uint8Array, height: bigint, appHash: Uint8Array): void {
     for (const w of this.workers) w.worker.postMessage({ type: 'committed', writes: packed, height, appHash });
   }
 
