@@ -34,7 +34,7 @@ export function runWorker(createModules: () => ModuleSet): void {
   // Params arrive cloned with every request: the cache is valid for one params value (as JSON).
   const decodedCache = new Map<string, DecodedTx>();
   let decodedParams = '';
-  const paramsKey = (p: Params): string => JSON.stringify(p);
+  const paramsKey = (p: Params): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
   function execute(req: BlockRequest): void {
     const started = schedulingClockMs();
