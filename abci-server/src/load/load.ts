@@ -6,7 +6,7 @@
 // Without `rpc` it starts its own single-validator node in a temporary home whose genesis funds
 // the load accounts; with `rpc` (127.0.0.1 only) it funds fresh load accounts from test0 first.
 import { Agent, request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,17 +98,50 @@ interface TxStore {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; it is released before returning). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out by this process, and where to draw them from: below the kernel's ephemeral
+ * range, so the local end of an outgoing connection (CometBFT dialing the app, RPC clients) can
+ * never take a port between our probe and the child process binding it. A port the OS picks
+ * (listen on 0) comes from that very range, and a test run once lost a node start to it.
+ */
+const handedOut = new Set<number>();
+function portRange(): [number, number] | null {
+  let lo = 32768;
+  try {
+    lo = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    // not Linux: assume the usual default
+  }
+  return Number.isInteger(lo) && lo > 12_000 ? [Math.max(10_000, lo - 12_000), lo - 1] : null;
+}
+
+function canListen(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const s = createServer();
     s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.once('error', () => resolve(null));
+    s.listen(port, '127.0.0.1', () => {
       const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : null));
     });
   });
+}
+
+/** A free TCP port on 127.0.0.1, outside the ephemeral range, not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  const range = portRange();
+  for (let attempt = 0; range && attempt < 200; attempt++) {
+    const port = range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1));
+    if (handedOut.has(port)) continue;
+    if ((await canListen(port)) === port) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  const port = await canListen(0); // no usable range: let the OS pick
+  if (port === null) throw new Error('no free TCP port on 127.0.0.1');
+  handedOut.add(port);
+  return port;
 }
 
 function assertLocal(rpc: string): URL {
