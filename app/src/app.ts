@@ -26,6 +26,7 @@ import { runTx, type ExecEnv } from './execute.ts';
 import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
 import { ParallelExecutor } from './parallel/pool.ts';
+import type { CheckedTx } from './parallel/protocol.ts';
 import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
 import { nextAppHash, nextAppHashPacked } from './apphash.ts';
@@ -223,8 +224,7 @@ export class LanesApp implements AbciApp {
     const done = this.checkQueue.then(() => verified).then(
       (v) => {
         if (v.error) return checkFailure(v.error);
-        for (const k of v.keys) this.sigs.remember(k);
-        return this.checkTxHere(req, v.tx ? fromPortable(v.tx, this.engine.lookup) : undefined);
+        return this.checkTxHere(req, this.absorbChecked(v));
       },
       // A worker failure must not reject CheckTx: do all the work here instead.
       (err: unknown) => {
@@ -237,6 +237,12 @@ export class LanesApp implements AbciApp {
       this.reportCheck(res, started, false);
       return res;
     });
+  }
+
+  /** Takes in what a worker's CheckTx batch learned of a tx: its verified signatures and the decoded tx. */
+  private absorbChecked(c: CheckedTx): DecodedTx | undefined {
+    for (const k of c.keys) this.sigs.remember(k);
+    return c.tx ? fromPortable(c.tx, this.engine.lookup) : undefined;
   }
 
   private reportCheck(res: ResponseCheckTx, started: bigint, recheck: boolean): void {
@@ -361,8 +367,8 @@ export class LanesApp implements AbciApp {
     if (this.parallel && this.params && !this.pending) {
       const checked = await Promise.all(txs.map((tx) => (this.parallel as ParallelExecutor).check(tx, this.chainId, env.params)));
       for (const c of checked) {
-        for (const k of c.keys) this.sigs.remember(k);
-        if (c.tx) this.rememberDecoded(fromPortable(c.tx, this.engine.lookup), env.params);
+        const tx = this.absorbChecked(c);
+        if (tx) this.rememberDecoded(tx, env.params);
       }
       return;
     }

@@ -96,3 +96,21 @@ test('a finished writer can be finished again and written to, without changing b
   assert.deepEqual(b, ref.finish());
   assert.throws(() => new FlatWriter().ldelim(), /ldelim without fork/);
 });
+
+test('reset behaves as cosmjs-types\' reset: inside a fork it drops the fork, outside it drops everything', () => {
+  const run = (w: { uint32(v: number): unknown; fork(): unknown; reset(): unknown; ldelim(): unknown; finish(): Uint8Array }) => {
+    w.uint32(1);
+    w.fork();
+    w.uint32(300);
+    w.reset(); // drops the fork and its 300
+    w.uint32(2);
+    w.fork();
+    w.uint32(3);
+    w.ldelim();
+    const mid = w.finish();
+    w.reset();
+    w.uint32(4);
+    return [mid, w.finish()];
+  };
+  assert.deepEqual(run(new FlatWriter()), run(cosmjsWriter()));
+});

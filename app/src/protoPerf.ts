@@ -113,9 +113,10 @@ export class FlatWriter {
     return this;
   }
 
+  /** As cosmjs-types: inside a fork, drops what the fork wrote (and the fork); else everything. */
   reset(): this {
-    this.pos = 0;
-    this.forks.length = 0;
+    const start = this.forks.pop();
+    this.pos = start ?? 0;
     return this;
   }
 

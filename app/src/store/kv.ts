@@ -102,7 +102,8 @@ export class Overlay implements KV {
 
   /** The writes sorted by key: the canonical change set of a block. */
   sortedWrites(): [Key, Uint8Array | null][] {
-    // Sorting the bare keys and pairing afterwards is about twice as fast as sorting pairs.
+    // Sorting the bare keys and pairing afterwards is faster than sorting pairs (40,000 keys on
+    // this machine: ~11 ms against 15-30 ms).
     const keys = [...this.writes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const out = new Array<[Key, Uint8Array | null]>(keys.length);
     for (let i = 0; i < keys.length; i++) {
