@@ -326,7 +326,7 @@ export class LanesApp implements AbciApp {
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
     if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
     stats.executor = 'parallel';
-    return parallel.execute(blockKV, req.txs, env, plan.bins, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
+    return parallel.execute(blockKV, req.txs, env, plan.bins, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
       if ('violation' in out) {
         // A tx touched a partition it did not declare: every validator sees the same, and the
         // sequential re-run is the reference result. Costs speed, never consensus.
@@ -386,7 +386,7 @@ export class LanesApp implements AbciApp {
     for (const m of this.modules) m.endBlock?.(hookCtx);
     const trimmed = fitResults(exec);
     if (trimmed > 0) this.log?.warn({ height: Number(req.height), trimmed }, 'block results over the gRPC size budget: events of the last txs left out');
-    const sorted = blockKV.sortedWrites();
+    const sorted = blockKV.sortedWrites(exec.presorted);
     const packed = packWrites(sorted);
     const appHash = nextAppHashPacked(this.decidedOrCommittedHash(), packed);
     this.decided = { height: req.height, block: blockKV, sorted, packed, appHash };

@@ -7,7 +7,7 @@
 //   - accounts first seen as receivers get consecutive account numbers.
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import type { Context } from './context.ts';
-import type { Overlay } from './store/kv.ts';
+import type { Overlay, PresortedKeys } from './store/kv.ts';
 import { runTx, type ExecEnv } from './execute.ts';
 import { createAccounts } from './auth.ts';
 import type { DecodedTx } from './tx.ts';
@@ -20,6 +20,8 @@ export interface BlockExecution {
   fees: bigint[];
   newAccounts: string[][];
   mode: ExecutorKind;
+  /** Parallel: which of the block layer's keys arrived already sorted (see Overlay.sortedWrites). */
+  presorted?: PresortedKeys;
 }
 
 /** `decoded[i]`, where given, is tx i as decodeTx decodes it under `env.params`. */

@@ -3,11 +3,11 @@
 // number and key) of what this node already verified, so FinalizeBlock skips work CheckTx did.
 import secp256k1 from 'secp256k1';
 import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.ts';
 
 export function signDocHash(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, chainId: string, accountNumber: bigint): Uint8Array {
   const doc = SignDoc.encode({ bodyBytes, authInfoBytes, chainId, accountNumber }).finish();
-  return createHash('sha256').update(doc).digest();
+  return sha256(doc);
 }
 
 export class SigVerifier {

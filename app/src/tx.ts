@@ -3,7 +3,6 @@
 import { TxRaw, TxBody, AuthInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
-import { createHash } from 'node:crypto';
 import {
   ErrInsufficientFee, ErrInvalidGasLimit, ErrInvalidPubKey, ErrInvalidRequest, ErrMemoTooLarge, ErrNoSignatures,
   ErrNotSupported, ErrTooManySignatures, ErrTxDecode, ErrTxTooLarge, ErrUnauthorized, ErrUnknownExtensionOptions,
@@ -15,6 +14,7 @@ import { FEE_DENOM } from './constants.ts';
 import type { Params } from './params.ts';
 import { mulDecCeil, parseDec } from './dec.ts';
 import { accountPartition } from './auth.ts';
+import { sha256Hex } from './sha256.ts';
 
 export const SECP256K1_PUBKEY_TYPE = '/cosmos.crypto.secp256k1.PubKey';
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -72,7 +72,7 @@ function minGasPrice(params: Params): bigint {
 export function txHashHex(bytes: Uint8Array): string {
   let h = hashes.get(bytes);
   if (h === undefined) {
-    h = createHash('sha256').update(bytes).digest('hex').toUpperCase();
+    h = sha256Hex(bytes).toUpperCase();
     hashes.set(bytes, h);
   }
   return h;

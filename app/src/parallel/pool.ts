@@ -5,13 +5,13 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
-import { Overlay } from '../store/kv.ts';
+import type { Overlay } from '../store/kv.ts';
 import { runTx } from '../execute.ts';
 import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
 import { conflictGroups, packGroups, schedulingClockMs } from './scheduler.ts';
-import { packBytes, packWrites, unpackBytes } from './pack.ts';
+import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
 import type { Params } from '../params.ts';
 import type { DecodedTx } from '../tx.ts';
@@ -223,10 +223,12 @@ export class ParallelExecutor {
 
   /**
    * Runs the planned bins. Returns null if a tx touched a partition it did not declare (the
-   * caller re-executes the block sequentially); writes go to `blockKV` only on success.
+   * caller re-executes the block sequentially on `blockKV`, which is then as it was before).
+   * `hashes[i]` is tx i's hash.
    */
   async execute(
-    blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, bins: number[][], verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
+    blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, bins: number[][], hashes: readonly string[],
+    verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
   ): Promise<BlockExecution | { violation: string }> {
     const baseWrites = packWrites(blockKV.writes);
     const runs = bins.map((indices, b) => {
@@ -237,7 +239,7 @@ export class ParallelExecutor {
       for (const i of indices) for (const k of verifiedKeys(i)) verified.push(k);
       const req: BlockRequest = {
         type: 'block', id: this.nextId++, height: env.block.height, timeSeconds: env.block.timeSeconds, chainId: env.block.chainId,
-        params: env.params, baseWrites, txs: packed.buf, txOffsets: packed.offsets, verified,
+        params: env.params, baseWrites, txs: packed.buf, txOffsets: packed.offsets, hashes: indices.map((i) => hashes[i] as string), verified,
       };
       return (this.workers[w] as ExecWorker).run(req);
     });
@@ -246,17 +248,13 @@ export class ParallelExecutor {
     const codes = new Array<number>(n);
     const fees = new Array<bigint>(n);
     const newAccounts = new Array<string[]>(n);
-    // Each reply is merged as it arrives, while other workers still run. Writes are staged and
-    // reach blockKV only if no worker reports a violation. Groups share no partition, hence no
-    // key: merge order cannot matter.
-    const staged = new Map<string, Uint8Array | null>();
     let violation: string | null = null;
-    // The main thread's share, while the workers run (their replies queue until it is done).
-    const mainKV = new Overlay(blockKV);
+    // The main thread's share, straight into the block layer while the workers run (their
+    // replies queue until it is done). On a violation the layer is put back as it was.
     const mainStarted = schedulingClockMs();
     try {
       for (const i of bins[0] ?? []) {
-        const out = runTx(mainKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);
+        const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);
         encoded[i] = ExecTxResult.encode(out.result).finish();
         codes[i] = out.result.code;
         fees[i] = out.fee;
@@ -267,6 +265,12 @@ export class ParallelExecutor {
       violation = err.message;
     }
     this.measured(0, bins[0]?.length ?? 0, schedulingClockMs() - mainStarted);
+    // Keys the layer gains from here on come from the workers' sorted runs (sortedWrites merges
+    // them instead of sorting them again).
+    const from = blockKV.writes.size;
+    const sortedRuns: string[][] = [];
+    // Each reply is merged as it arrives, while other workers still run. Groups share no
+    // partition, hence no key: merge order cannot matter.
     await Promise.all(runs.map(async (run, w) => {
       const reply = await run;
       if (!reply || violation !== null) return;
@@ -285,15 +289,18 @@ export class ParallelExecutor {
         newAccounts[i] = reply.newAccounts[j] ?? [];
       }
       const values = unpackBytes(reply.writeValues, reply.writeOffsets);
-      for (const [j, k] of reply.writeKeys.entries()) {
+      const keys = reply.writeKeys;
+      for (let j = 0; j < keys.length; j++) {
         // A copy: a view would keep the whole reply buffer alive in the state cache.
-        staged.set(k, reply.writeDeleted[j] ? null : (values[j] as Uint8Array).slice());
+        blockKV.writes.set(keys[j] as string, reply.writeDeleted[j] ? null : (values[j] as Uint8Array).slice());
       }
+      sortedRuns.push(keys);
     }));
-    if (violation !== null) return { violation };
-    for (const [k, v] of mainKV.writes) blockKV.writes.set(k, v);
-    for (const [k, v] of staged) blockKV.writes.set(k, v);
-    return { encoded, codes, fees, newAccounts, mode: 'parallel' };
+    if (violation !== null) {
+      blockKV.replaceWrites(unpackWrites(baseWrites));
+      return { violation };
+    }
+    return { encoded, codes, fees, newAccounts, mode: 'parallel', presorted: { from, to: blockKV.writes.size, runs: sortedRuns } };
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,8 @@ export interface BlockRequest {
   /** Packed tx bytes (see pack.ts) and their block indices, ascending. */
   txs: Uint8Array;
   txOffsets: Uint32Array;
+  /** The txs' hashes (upper-case hex), as the main thread computed them. */
+  hashes: string[];
   /** Signature cache keys this node already verified for these txs. */
   verified: string[];
 }
@@ -63,7 +65,10 @@ export interface BlockDone {
   codes: Int32Array;
   fees: string[];
   newAccounts: (string[] | null)[];
-  /** The worker's writes: keys (cloned strings are cheaper than decoding packed ones), packed values. */
+  /**
+   * The worker's writes in ascending key order: keys (cloned strings are cheaper than decoding
+   * packed ones), packed values.
+   */
   writeKeys: string[];
   writeValues: Uint8Array;
   writeOffsets: Uint32Array;

@@ -5,10 +5,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import '../protoPerf.ts';
 import { CommittedStore } from '../store/sqlite.ts';
-import { Overlay } from '../store/kv.ts';
+import { Overlay, compareKeys } from '../store/kv.ts';
 import { Engine, type ModuleSet } from '../engine.ts';
 import { SigVerifier, signDocHash, verifySecp256k1 } from '../sigverify.ts';
-import { decodeTx, toPortable, txHashHex, type DecodedTx } from '../tx.ts';
+import { decodeTx, toPortable, type DecodedTx } from '../tx.ts';
 import type { Params } from '../params.ts';
 import { Accounts } from '../auth.ts';
 import { toAbciError } from '../errors.ts';
@@ -55,7 +55,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     for (const [i, tx] of txs.entries()) {
       let decoded: DecodedTx | undefined;
       if (cacheValid) {
-        const h = txHashHex(tx);
+        const h = req.hashes[i] as string;
         decoded = decodedCache.get(h);
         if (decoded) decodedCache.delete(h);
       }
@@ -66,13 +66,14 @@ export function runWorker(createModules: () => ModuleSet): void {
       newAccounts.push(out.newAccounts.length ? out.newAccounts : null);
     }
     const packed = packBytes(results);
-    const writeKeys: string[] = [];
-    const values: Uint8Array[] = [];
-    const writeDeleted = new Uint8Array(kv.writes.size);
-    for (const [k, v] of kv.writes) {
-      writeDeleted[writeKeys.length] = v === null ? 1 : 0;
-      writeKeys.push(k);
-      values.push(v ?? EMPTY);
+    // Sorted here, in parallel with the other threads: the main thread merges sorted runs.
+    const writeKeys = [...kv.writes.keys()].sort(compareKeys);
+    const values = new Array<Uint8Array>(writeKeys.length);
+    const writeDeleted = new Uint8Array(writeKeys.length);
+    for (let j = 0; j < writeKeys.length; j++) {
+      const v = kv.writes.get(writeKeys[j] as string);
+      writeDeleted[j] = v === null ? 1 : 0;
+      values[j] = v ?? EMPTY;
     }
     const vals = packBytes(values);
     const done: BlockDone = {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MemKV, Overlay, bufferToKey, emptyKV, keyToBuffer, prefixEnd, type KVReader } from './kv.ts';
+import { MemKV, Overlay, bufferToKey, emptyKV, keyToBuffer, mergeSortedKeys, prefixEnd, type KVReader } from './kv.ts';
 
 const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const str = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString('latin1'));
@@ -196,4 +196,46 @@ test('Overlay (property): nested overlays behave like a Map; flushTo folds each 
     const v = view();
     assert.deepEqual(entries(base), [...v.entries()].sort((a, c) => (a[0] < c[0] ? -1 : a[0] > c[0] ? 1 : 0)));
   }), { numRuns: 300 });
+});
+
+test('mergeSortedKeys: one ascending list without duplicates', () => {
+  assert.deepEqual(mergeSortedKeys([]), []);
+  assert.deepEqual(mergeSortedKeys([['a', 'c'], [], ['b', 'c', 'd'], ['\x00', '\xff']]), ['\x00', 'a', 'b', 'c', 'd', '\xff']);
+  fc.assert(fc.property(fc.array(fc.uniqueArray(fc.string({ maxLength: 4 }), { maxLength: 20 }), { maxLength: 5 }), (lists) => {
+    const runs = lists.map((l) => [...l].sort());
+    assert.deepEqual(mergeSortedKeys(runs), [...new Set(lists.flat())].sort());
+  }));
+});
+
+test('Overlay (property): sortedWrites with presorted runs equals a full sort, as the parallel executor fills the layer', () => {
+  const keyArb = fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'c', '\x00', '\xff') });
+  fc.assert(fc.property(
+    fc.uniqueArray(keyArb, { maxLength: 8 }), // begin-block writes
+    fc.uniqueArray(keyArb, { maxLength: 12 }), // main thread's share
+    fc.array(fc.uniqueArray(keyArb, { maxLength: 12 }), { maxLength: 3 }), // workers' runs
+    fc.uniqueArray(keyArb, { maxLength: 6 }), // end-block writes
+    (begin, main, workers, end) => {
+      const o = new Overlay(emptyKV);
+      for (const k of begin) o.set(k, b('begin'));
+      for (const k of main) o.set(k, b('main'));
+      const from = o.writes.size;
+      // Workers own keys disjoint from the main share's and from each other's; they may
+      // rewrite a begin-block key.
+      const taken = new Set(main);
+      const runs = workers.map((w) => w.filter((k) => !taken.has(k) && (taken.add(k), true)).sort());
+      for (const run of runs) for (const k of run) o.set(k, b('worker'));
+      const to = o.writes.size;
+      for (const k of end) o.delete(k);
+      assert.deepEqual(o.sortedWrites({ from, to, runs }), o.sortedWrites());
+    },
+  ));
+});
+
+test('Overlay: a presorted hint that misses keys throws instead of dropping them', () => {
+  const o = new Overlay(emptyKV);
+  o.set('a', b('1'));
+  o.set('b', b('2'));
+  o.set('c', b('3'));
+  // Claims positions 1..3 come from the runs, but no run has 'b'.
+  assert.throws(() => o.sortedWrites({ from: 1, to: 3, runs: [['c']] }), /covers 2 keys, the layer holds 3/);
 });

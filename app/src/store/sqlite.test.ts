@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommittedStore } from './sqlite.ts';
+import { COMMIT_BATCH_ROWS, CommittedStore } from './sqlite.ts';
 import type { Key } from './kv.ts';
 
 const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -112,4 +112,33 @@ test(':memory: works without a folder', () => {
   assert.equal(str(s.get('k')), 'v');
   assert.equal(s.lastCommit().height, 5n);
   s.close();
+});
+
+test('a commit larger than one insert batch: every row lands, deletes and re-puts apply in the order given', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  const n = 3 * COMMIT_BATCH_ROWS + 7;
+  const key = (i: number): Key => `k${String(i).padStart(5, '0')}`;
+  s.commit(Array.from({ length: n }, (_, i) => [key(i), b(`v${i}`)] as [Key, Uint8Array]), { height: 1n, appHash: hash(1) });
+  // Deletes interleaved with puts, and a key written twice in one commit (last write wins).
+  const writes: [Key, Uint8Array | null][] = [];
+  for (let i = 0; i < n; i++) writes.push([key(i), i % 5 === 0 ? null : b(`w${i}`)]);
+  writes.push([key(10), b('again')], [key(11), null]);
+  s.commit(writes, { height: 2n, appHash: hash(2) });
+  s.close();
+  const r = new CommittedStore(path);
+  const rows = all(r);
+  const expected: [string, string][] = [];
+  for (let i = 0; i < n; i++) {
+    if (i === 10) expected.push([key(i), 'again']);
+    else if (i % 5 !== 0 && i !== 11) expected.push([key(i), `w${i}`]);
+  }
+  assert.deepEqual(rows, expected);
+  // A put still waiting for its batch, then a delete of the same key: the key is gone.
+  r.commit([['x', b('1')], ['y', b('2')], ['x', null]], { height: 3n, appHash: hash(3) });
+  r.close();
+  const again = new CommittedStore(path);
+  assert.equal(again.get('x'), undefined);
+  assert.equal(str(again.get('y')), '2');
+  again.close();
 });
