@@ -56,9 +56,13 @@ export interface BlockInfo {
 }
 
 export class AccessRecorder {
+  /** Partitions touched, when constructed with `record` (tests, tools): nothing on the hot path reads it. */
   readonly touched = new Set<string>();
-  /** undefined: record only. A set: refuse anything outside it. */
-  constructor(readonly declared?: ReadonlySet<string>, readonly txPhase = true) {}
+  /**
+   * `declared` undefined: no limit. A set: refuse anything outside it. `record`: keep `touched`
+   * (a Set insert per state access otherwise spent for nobody).
+   */
+  constructor(readonly declared?: ReadonlySet<string>, readonly txPhase = true, readonly record = false) {}
 
   touch(partition: string, write: boolean): void {
     if (partition === CONST_PARTITION) {
@@ -66,7 +70,7 @@ export class AccessRecorder {
       return;
     }
     if (this.declared !== undefined && !this.declared.has(partition)) throw new AccessViolation(partition, write);
-    this.touched.add(partition);
+    if (this.record) this.touched.add(partition);
   }
 }
 

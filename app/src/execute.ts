@@ -42,8 +42,6 @@ export interface TxOutcome {
   /** Fee charged, folded into the fee collector at end-block. */
   fee: bigint;
   newAccounts: string[];
-  /** Partitions the tx touched (for metrics and the parallel executor). */
-  touched: ReadonlySet<string>;
   /** The decoded tx, when decoding succeeded. */
   tx?: DecodedTx;
 }
@@ -71,7 +69,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     try {
       tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate');
     } catch (err) {
-      return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], touched: new Set() };
+      return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [] };
     }
   }
   const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? new Set(tx.access) : undefined;
@@ -85,7 +83,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     } catch (err) {
       if (err instanceof AccessViolation) throw err;
       parent.revertTo(0);
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx };
     }
     const afterAnte = parent.mark();
     const anteEvents = ctx.events.length;
@@ -102,12 +100,12 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       if (err instanceof AccessViolation) throw err;
       if (mode === 'check' || mode === 'recheck') {
         parent.revertTo(0);
-        return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], touched: access.touched, tx };
+        return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx };
       }
       parent.revertTo(afterAnte);
       ctx.events.length = anteEvents;
       ctx.newAccounts.length = anteAccounts;
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, touched: access.touched, tx };
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, tx };
     }
     const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
     return {
@@ -118,7 +116,6 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       },
       fee: tx.fee,
       newAccounts: ctx.newAccounts,
-      touched: access.touched,
       tx,
     };
   } finally {

@@ -28,7 +28,9 @@ const leaf: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('bool' as const), v: fc.boolean() }),
   fc.record({ op: fc.constant('bytes' as const), v: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 120, maxLength: 20_000 })) }),
   // Full Unicode, lone surrogates included: both writers must agree byte for byte.
-  fc.record({ op: fc.constant('string' as const), v: fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ unit: fc.constantFrom('\ud800', 'a', '\udfff', 'é'), maxLength: 10 })) }),
+  fc.record({ op: fc.constant('string' as const), v: fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ unit: fc.constantFrom('\ud800', 'a', '\udfff', 'é'), maxLength: 10 }),
+    // ASCII of any length (lengths past one varint byte), and ASCII that turns non-ASCII late.
+    fc.string({ unit: 'binary-ascii', maxLength: 400 }), fc.tuple(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.constantFrom('é', '\u0080', '\ud83d\ude00', '\udfff')).map(([a, b]) => a + b)) }),
 );
 const program = fc.letrec<{ ops: Op[] }>((tie) => ({
   ops: fc.array(fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.record({ op: fc.constant('fork' as const), body: tie('ops') as fc.Arbitrary<Op[]> })), { maxLength: 12 }),

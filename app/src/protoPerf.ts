@@ -212,6 +212,26 @@ export class FlatWriter {
   }
 
   string(value: string): this {
+    // ASCII (addresses, denoms, event keys, amounts): one pass, its length known up front.
+    const n = value.length;
+    this.room(5 + n);
+    const start = this.pos;
+    this.varint32(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = start;
+        return this.utf8String(value);
+      }
+      buf[pos++] = c;
+    }
+    this.pos = pos;
+    return this;
+  }
+
+  private utf8String(value: string): this {
     const len = utf8Length(value);
     this.room(5 + len);
     this.varint32(len);

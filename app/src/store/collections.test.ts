@@ -20,7 +20,7 @@ const Counter = new Item(schema, 0x05, 'counter', BigIntValue, 'counter');
 
 const block = { height: 1n, timeSeconds: 0n, chainId: 'c' };
 function ctx(kv: KV, opts: { declared?: ReadonlySet<string>; txPhase?: boolean; gas?: number; mode?: ExecMode } = {}): Context {
-  return new Context(kv, new GasMeter(opts.gas ?? 10_000_000), new AccessRecorder(opts.declared, opts.txPhase ?? true), block, opts.mode ?? 'deliver');
+  return new Context(kv, new GasMeter(opts.gas ?? 10_000_000), new AccessRecorder(opts.declared, opts.txPhase ?? true, true), block, opts.mode ?? 'deliver');
 }
 
 test('a Schema refuses a duplicate prefix, naming both collections', () => {
