@@ -7,12 +7,15 @@ import { SigVerifier, type LanesApp } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
 import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, type Workload } from './workloads.ts';
 import { median, progress, seconds, table, writeResult } from './report.ts';
+import { measureCeiling, type Ceiling } from './ceiling.ts';
 
 export interface ExecOptions {
   quick: boolean;
   txs: number;
   runs: number;
   workloads: Workload[];
+  /** Also measure the two-thread ceiling of this machine (ceiling.ts). */
+  ceiling: boolean;
 }
 
 interface Row {
@@ -87,12 +90,18 @@ export async function execSuite(o: ExecOptions): Promise<void> {
       });
     }
   }
+  let ceiling: Ceiling | undefined;
+  if (o.ceiling) ceiling = await measureCeiling(o.txs, o.runs);
   process.stdout.write(`\nexec: ${o.txs}-tx blocks, signatures pre-verified, median of ${o.runs} runs, ${cpus} CPUs\n`);
   process.stdout.write(`${table(['workload', 'executor', 'workers', 'finalize tx/s', 'x sequential', 'with commit tx/s', 'groups'], rows.map((r) => [
     r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), r.tps, r.ratio ?? 1, r.blockTps, r.groups === undefined ? '-' : String(r.groups),
   ]))}\n`);
+  if (ceiling) {
+    process.stdout.write(`two-thread ceiling: one thread alone ${Math.round(ceiling.soloTps).toLocaleString('en-US')} tx/s; two at once ${ceiling.pairTps.map((t) => Math.round(t).toLocaleString('en-US')).join(' + ')} tx/s = ${ceiling.speedup.toFixed(2)}x one thread (the most 2 threads can give on this machine, before any coordination cost)\n`);
+  }
   const file = writeResult('exec', {
     suite: 'exec', cpus, txsPerBlock: o.txs,
+    ...(ceiling ? { ceiling: { threads: 2, soloTps: Math.round(ceiling.soloTps), pairTps: ceiling.pairTps.map(Math.round), speedup: Number(ceiling.speedup.toFixed(3)) } } : {}),
     results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)), tpsWithCommit: Math.round(r.blockTps), ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
   });
   process.stdout.write(`results: ${file}\n`);

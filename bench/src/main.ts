@@ -13,12 +13,14 @@ program.command('exec')
   .option('--txs <n>', 'txs per block', (v) => Number(v))
   .option('--runs <n>', 'measured blocks per configuration', (v) => Number(v))
   .addOption(new Option('--workload <w...>', 'workloads').choices([...WORKLOADS]))
-  .action(async (o: { quick?: boolean; txs?: number; runs?: number; workload?: Workload[] }) => {
+  .option('--no-ceiling', 'skip the two-thread ceiling probe (two sequential executors at once)')
+  .action(async (o: { quick?: boolean; txs?: number; runs?: number; workload?: Workload[]; ceiling: boolean }) => {
     await execSuite({
       quick: !!o.quick,
       txs: o.txs ?? (o.quick ? 2000 : 10_000),
       runs: o.runs ?? (o.quick ? 2 : 5),
       workloads: o.workload ?? [...WORKLOADS],
+      ceiling: o.ceiling,
     });
   });
 

@@ -36,6 +36,11 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
     assert.deepEqual(mine.map((r) => r.executor === 'sequential' ? 0 : r.workers).slice(0, 3), [0, 1, 2], `${w}: sequential, parallel x1, x2`);
     for (const r of mine) assert.ok(positive(r.tps) && r.runs === 1, JSON.stringify(r));
   }
+  // The two-thread ceiling probe: one thread alone, then two at once.
+  const c = j['ceiling'] as { threads: number; soloTps: number; pairTps: number[]; speedup: number };
+  assert.equal(c.threads, 2);
+  assert.ok(positive(c.soloTps) && c.pairTps.length === 2 && c.pairTps.every(positive), JSON.stringify(c));
+  assert.ok(Math.abs(c.speedup - (c.pairTps[0]! + c.pairTps[1]!) / c.soloTps) < 0.01, `speedup is the pair's sum over one thread: ${JSON.stringify(c)}`);
 });
 
 test('bench checktx: CometBFT\'s own ABCI gRPC client against the app\'s gRPC server', () => {
