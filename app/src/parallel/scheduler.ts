@@ -55,17 +55,19 @@ export function conflictGroups(access: readonly (readonly string[] | null)[]): n
     }
   }
   if (global >= 0) for (let i = 0; i < n; i++) if (access[i]) uf.union(global, i);
-  const byRoot = new Map<number, number[]>();
+  // Roots are the smallest index of their group, so visiting txs in order opens groups in
+  // order of their first tx and fills each in ascending order.
+  const groupOfRoot = new Int32Array(n).fill(-1);
   const groups: number[][] = [];
   for (let i = 0; i < n; i++) {
     const r = uf.find(i);
-    let g = byRoot.get(r);
-    if (!g) {
-      g = [];
-      byRoot.set(r, g);
-      groups.push(g);
+    let g = groupOfRoot[r] as number;
+    if (g < 0) {
+      g = groups.length;
+      groupOfRoot[r] = g;
+      groups.push([]);
     }
-    g.push(i);
+    (groups[g] as number[]).push(i);
   }
   return groups;
 }
@@ -74,32 +76,50 @@ export function conflictGroups(access: readonly (readonly string[] | null)[]): n
  * Longest-processing-time packing of groups onto `bins` workers. A group costs its tx count
  * divided by the speed of the bin it goes to (`speeds[b]`, relative, default all 1); each
  * group goes where it would finish first. Returns, per bin, its tx indices in ascending order.
+ * CONTRACT: the groups partition 0..n-1 (as conflictGroups returns them).
  * Ties go to the lower bin. Which bin runs a tx never changes its result (groups share no
  * state), so speeds may come from measurements.
  */
 export function packGroups(groups: readonly number[][], bins: number, speeds?: readonly number[]): number[][] {
-  const order = groups.map((g, i) => i).sort((a, b) => (groups[b]?.length ?? 0) - (groups[a]?.length ?? 0) || a - b);
+  // Largest first; equal sizes keep their order (a stable sort by size, as counting buckets).
+  let maxSize = 0;
+  for (const g of groups) if (g.length > maxSize) maxSize = g.length;
+  const bySize: number[][] = Array.from({ length: maxSize + 1 }, () => []);
+  for (let gi = 0; gi < groups.length; gi++) (bySize[(groups[gi] as number[]).length] as number[]).push(gi);
   const load = new Array<number>(bins).fill(0);
   const speed = Array.from({ length: bins }, (_, b) => {
     const s = speeds?.[b] ?? 1;
     return Number.isFinite(s) && s > 0 ? s : 1;
   });
-  const out: number[][] = Array.from({ length: bins }, () => []);
-  for (const gi of order) {
-    const g = groups[gi] as number[];
-    let best = 0;
-    let bestEnd = ((load[0] as number) + g.length) / (speed[0] as number);
-    for (let b = 1; b < bins; b++) {
-      const end = ((load[b] as number) + g.length) / (speed[b] as number);
-      if (end < bestEnd) {
-        best = b;
-        bestEnd = end;
+  let txs = 0;
+  for (const g of groups) txs += g.length;
+  const binOf = new Int32Array(txs);
+  const counts = new Array<number>(bins).fill(0);
+  for (let size = maxSize; size >= 0; size--) {
+    for (const gi of bySize[size] as number[]) {
+      const g = groups[gi] as number[];
+      let best = 0;
+      let bestEnd = ((load[0] as number) + g.length) / (speed[0] as number);
+      for (let b = 1; b < bins; b++) {
+        const end = ((load[b] as number) + g.length) / (speed[b] as number);
+        if (end < bestEnd) {
+          best = b;
+          bestEnd = end;
+        }
       }
+      for (const i of g) binOf[i] = best;
+      load[best] = (load[best] as number) + g.length;
+      counts[best] = (counts[best] as number) + g.length;
     }
-    (out[best] as number[]).push(...g);
-    load[best] = (load[best] as number) + g.length;
   }
-  for (const o of out) o.sort((a, b) => a - b);
+  // Tx indices are 0..txs-1 across the groups: one pass in index order fills every bin ascending.
+  const out: number[][] = counts.map((c) => new Array<number>(c));
+  const filled = new Array<number>(bins).fill(0);
+  for (let i = 0; i < txs; i++) {
+    const b = binOf[i] as number;
+    (out[b] as number[])[filled[b] as number] = i;
+    filled[b] = (filled[b] as number) + 1;
+  }
   return out;
 }
 
