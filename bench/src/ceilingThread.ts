@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigVerifier } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
-import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts } from './workloads.ts';
+import { BENCH_CHAIN_ID, benchGenesis, blockTxs, failedTxs, makeAccounts } from './workloads.ts';
 import { seconds } from './report.ts';
 
 export interface CeilingThreadInit {
@@ -52,7 +52,7 @@ port.on('message', (m: CeilingRequest) => {
       });
       times.push(seconds(t0)); // FinalizeBlock alone, as the exec suite's "finalize tx/s"
       chain.app.commit();
-      if (res.txResults.some((r) => r.code !== 0)) throw new Error('ceiling thread: a transfer failed');
+      if (failedTxs(res.encodedTxResults ?? []).length > 0 || !res.encodedTxResults) throw new Error('ceiling thread: a transfer failed');
     }
     port.postMessage({ type: 'ran', seconds: times } satisfies CeilingReply);
   })();

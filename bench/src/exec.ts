@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigVerifier, type LanesApp } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
-import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, type Workload } from './workloads.ts';
+import { BENCH_CHAIN_ID, benchGenesis, blockTxs, failedTxs, makeAccounts, type Workload } from './workloads.ts';
 import { median, progress, seconds, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 
@@ -71,10 +71,9 @@ export async function execSuite(o: ExecOptions): Promise<void> {
         chain.app.commit();
         await settle(chain.app);
         const tw = seconds(t0);
-        const failed = res.encodedTxResults ? 0 : 1;
-        if (failed) throw new Error('executor returned no encoded results');
-        const bad = res.txResults.filter((x) => x.code !== 0);
-        if (bad.length) throw new Error(`${workload}/${label}: ${bad.length} txs failed, first: ${bad[0]?.log}`);
+        if (!res.encodedTxResults) throw new Error('executor returned no encoded results');
+        const bad = failedTxs(res.encodedTxResults);
+        if (bad.length) throw new Error(`${workload}/${label}: ${bad.length} txs failed, first: ${res.txResults[bad[0] as number]?.log}`);
         if (r === 0) continue; // warm-up
         finalize.push(tf);
         whole.push(tw);

@@ -65,3 +65,17 @@ export function blockTxs(w: Workload, acc: Accounts, round: number): Uint8Array[
     return buildTx(s, [msg], { chainId: BENCH_CHAIN_ID, accountNumber: BigInt(i), sequence: BigInt(round), gasLimit: 200_000n });
   }).slice(0, n);
 }
+
+/**
+ * Indices of the failed txs in a block's encoded results, read without decoding them all (a
+ * node never decodes them: they go to CometBFT as bytes). ExecTxResult's `code` is field 1, so
+ * in canonical proto3 a non-zero code is the first thing on the wire.
+ */
+export function failedTxs(encoded: readonly Uint8Array[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    const b = encoded[i] as Uint8Array;
+    if (b.length > 1 && b[0] === 0x08 && b[1] !== 0) out.push(i);
+  }
+  return out;
+}
