@@ -17,7 +17,7 @@ export { conflictGroups, packGroups, GLOBAL_PARTITION } from './parallel/schedul
 export { runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 export { decodeTx, txHashHex, type DecodedTx } from './tx.ts';
-export { SigVerifier, signDocHash } from './sigverify.ts';
+export { SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';
 export * from './store/collections.ts';

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { defaultWorkers } from '@lanes/app';
+import { ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types';
+import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { defaultWorkers, signDocHash, verifySecp256k1, type AbciApp, type TestKey } from '@lanes/app';
 import { startAbciGrpcServer } from '@lanes/abci-server';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
 import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts } from './workloads.ts';
@@ -49,6 +51,7 @@ export async function checktxSuite(o: CheckTxOptions): Promise<void> {
   const genesis = benchGenesis(acc);
   progress(`signing ${o.txs * o.runs} txs...`);
   const runs = Array.from({ length: o.runs }, (_, r) => blockTxs('transfers', acc, r));
+  const limits = await measureLimits(command, runs[0] ?? [], acc.senders, o.concurrency);
   const rows: { executor: string; workers: number; tps: number; runs: number }[] = [];
   for (const cfg of [{ executor: 'sequential' as const, workers: 0 }, { executor: 'parallel' as const, workers: defaultWorkers(cpus) }]) {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-checktx-'));
@@ -78,12 +81,56 @@ export async function checktxSuite(o: CheckTxOptions): Promise<void> {
   process.stdout.write(`${table(['signature checks', 'workers', 'CheckTx tx/s', 'x main thread'], rows.map((r) => [
     r.executor === 'sequential' ? 'main thread' : 'worker pool', r.workers ? String(r.workers) : '-', r.tps, r.tps / base,
   ]))}\n`);
+  process.stdout.write(`limits on this machine: the gRPC server answering CheckTx with no work at all ${fmt(limits.transportTps)} tx/s (same client, same concurrency); one thread verifies ${fmt(limits.verifyPerThread)} secp256k1 signatures/s\n`);
   const best = rows[rows.length - 1] as { tps: number };
   const file = writeResult('checktx', {
     suite: 'checktx', tps: Math.round(best.tps), concurrency: o.concurrency, client: o.client,
     baseline: { executor: 'sequential', tps: Math.round(base) }, ratio: Number((best.tps / base).toFixed(3)), runs: o.runs, txsPerRun: o.txs,
+    limits: { transportTps: Math.round(limits.transportTps), verifyPerThread: Math.round(limits.verifyPerThread) },
   });
   process.stdout.write(`results: ${file}\n`);
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/**
+ * What bounds CheckTx here, measured in the same run: the gRPC server and client alone (an app
+ * whose CheckTx answers at once: no decoding, no signature, no state), and how many signatures
+ * one thread verifies (the sign docs of these very txs, under their senders' keys).
+ */
+async function measureLimits(command: string[], txs: readonly Uint8Array[], senders: readonly TestKey[], concurrency: number): Promise<{ transportTps: number; verifyPerThread: number }> {
+  progress('limits: the gRPC transport alone (CheckTx answered with no work)...');
+  const answerAtOnce = ResponseCheckTx.fromPartial({ code: 0 });
+  // Only CheckTx is ever called on this app.
+  const bare = { checkTx: () => answerAtOnce } as unknown as AbciApp;
+  const server = await startAbciGrpcServer(bare, { address: '127.0.0.1:0', logger: pino({ level: 'warn' }) });
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-checktx-'));
+  const tps: number[] = [];
+  try {
+    const file = join(dir, 'txs.bin');
+    writeFileSync(file, packTxFile(txs));
+    for (let r = 0; r < 3; r++) {
+      const out = JSON.parse((await runClient(command, [`127.0.0.1:${server.port}`, file, String(concurrency)])).trim().split('\n').pop() ?? '{}') as { tps: number; failed: number };
+      if (out.failed) throw new Error(`${out.failed} CheckTx calls to the bare server failed`);
+      tps.push(out.tps);
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  progress('limits: signature verifications per second on one thread...');
+  // blockTxs signs tx i from sender i with account number i.
+  const checks = txs.map((bytes, i) => {
+    const raw = TxRaw.decode(bytes);
+    return { hash: signDocHash(raw.bodyBytes, raw.authInfoBytes, BENCH_CHAIN_ID, BigInt(i)), pubkey: (senders[i] as TestKey).pubkey, sig: raw.signatures[0] as Uint8Array };
+  });
+  const rates: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = process.hrtime.bigint();
+    for (const c of checks) if (!verifySecp256k1(c.hash, c.pubkey, c.sig)) throw new Error('a bench signature does not verify');
+    rates.push(checks.length / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  return { transportTps: median(tps), verifyPerThread: median(rates) };
 }
 
 function runClient(command: string[], args: string[]): Promise<string> {

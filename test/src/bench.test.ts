@@ -49,6 +49,9 @@ test('bench checktx: CometBFT\'s own ABCI gRPC client against the app\'s gRPC se
   assert.equal(j['concurrency'], 16);
   assert.equal(j['client'], 'cometbft');
   assert.ok(positive(j['tps']));
+  // Same-run limits: the transport with no CheckTx work, and one thread's signature checks.
+  const limits = j['limits'] as { transportTps: number; verifyPerThread: number };
+  assert.ok(positive(limits.transportTps) && positive(limits.verifyPerThread), JSON.stringify(limits));
 });
 
 test('bench e2e: a short run against its own node, every tx accounted for', () => {
