@@ -51,18 +51,20 @@ function openChains(): Chains {
   const dirs: string[] = [];
   const fallbacks = [0, 0, 0];
   const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
-  const make = (executor: 'sequential' | 'parallel', workers: number, idx: number) => {
+  // x1: everything on the worker, one tx per chunk; x2: main and two workers race for chunks
+  // of one; x4: four workers race for chunks of two.
+  const make = (executor: 'sequential' | 'parallel', workers: number, idx: number, chunkTxs = 1, mainTakes = false) => {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-eq-'));
     dirs.push(dir);
     return new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
       createApp: (dbPath) => new LanesApp({
         ...createModules(), dbPath, executor,
-        parallel: { workers, entry, minTxs: 1, maxGroupShare: 1 },
+        parallel: { workers, entry, minTxs: 1, maxGroupShare: 1, chunkTxs, mainTakes },
         onBlock: (s) => { if (s.fallback && idx >= 0) fallbacks[idx] = (fallbacks[idx] ?? 0) + 1; },
       }),
     });
   };
-  return { seq: make('sequential', 1, -1), par: [make('parallel', 1, 0), make('parallel', 2, 1), make('parallel', 4, 2)], fallbacks, dirs };
+  return { seq: make('sequential', 1, -1), par: [make('parallel', 1, 0), make('parallel', 2, 1, 1, true), make('parallel', 4, 2, 2)], fallbacks, dirs };
 }
 
 async function closeChains(c: Chains): Promise<void> {

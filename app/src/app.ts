@@ -51,7 +51,7 @@ export interface LanesAppOptions extends ModuleSet {
   logger?: Logger;
   /** Default sequential. `parallel` needs a database file and `parallel.entry`. */
   executor?: ExecutorKind;
-  parallel?: { workers: number; entry: string; minTxs?: number; maxGroupShare?: number };
+  parallel?: { workers: number; entry: string; minTxs?: number; maxGroupShare?: number; chunkTxs?: number; mainTakes?: boolean };
   /** Called after every FinalizeBlock (metrics). */
   onBlock?: (stats: BlockStats) => void;
   /** Called after every CheckTx with its latency and result (metrics). */
@@ -324,9 +324,9 @@ export class LanesApp implements AbciApp {
     const plan = parallel.plan(access);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
-    if (!plan.bins) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
+    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
     stats.executor = 'parallel';
-    return parallel.execute(blockKV, req.txs, env, plan.bins, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
+    return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
       if ('violation' in out) {
         // A tx touched a partition it did not declare: every validator sees the same, and the
         // sequential re-run is the reference result. Costs speed, never consensus.

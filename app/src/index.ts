@@ -13,7 +13,7 @@ export { Accounts, accountPartition, noteReceipt, getAccount } from './auth.ts';
 export { LanesApp, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type AppGenesisState, type LanesAppOptions, type BlockStats, type CheckTxStats } from './app.ts';
 export { Engine, type ModuleSet } from './engine.ts';
 export { ParallelExecutor, MIN_PARALLEL_TXS, MAX_GROUP_SHARE, defaultWorkers } from './parallel/pool.ts';
-export { conflictGroups, packGroups, GLOBAL_PARTITION } from './parallel/scheduler.ts';
+export { conflictGroups, chunkGroups, GLOBAL_PARTITION } from './parallel/scheduler.ts';
 export { runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 export { decodeTx, txHashHex, type DecodedTx } from './tx.ts';

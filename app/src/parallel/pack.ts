@@ -18,6 +18,22 @@ export function packBytes(items: readonly Uint8Array[]): { buf: Uint8Array; offs
   return { buf, offsets };
 }
 
+/** packBytes into shared memory, for data several threads read at once. */
+export function packBytesShared(items: readonly Uint8Array[]): { buf: Uint8Array; offsets: Uint32Array } {
+  let total = 0;
+  for (const it of items) total += it.length;
+  const buf = new Uint8Array(new SharedArrayBuffer(total));
+  const offsets = new Uint32Array(new SharedArrayBuffer(4 * (items.length + 1)));
+  let at = 0;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i] as Uint8Array;
+    buf.set(it, at);
+    at += it.length;
+    offsets[i + 1] = at;
+  }
+  return { buf, offsets };
+}
+
 export function unpackBytes(buf: Uint8Array, offsets: Uint32Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let i = 0; i + 1 < offsets.length; i++) out.push(buf.subarray(offsets[i], offsets[i + 1]));

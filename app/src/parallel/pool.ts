@@ -10,8 +10,8 @@ import { runTx } from '../execute.ts';
 import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
-import { conflictGroups, packGroups, schedulingClockMs } from './scheduler.ts';
-import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
+import { chunkGroups, conflictGroups } from './scheduler.ts';
+import { packBytes, packBytesShared, packWrites, unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
 import type { Params } from '../params.ts';
 import type { DecodedTx } from '../tx.ts';
@@ -69,7 +69,8 @@ class ExecWorker {
   }
 
   run(req: BlockRequest): Promise<BlockDone | { type: 'violation'; message: string }> {
-    return this.call(req.id, () => this.worker.postMessage(req, [req.txs.buffer as ArrayBuffer, req.txOffsets.buffer as ArrayBuffer])) as Promise<BlockDone | { type: 'violation'; message: string }>;
+    // The txs, chunks and counter live in shared memory: posted, not copied.
+    return this.call(req.id, () => this.worker.postMessage(req)) as Promise<BlockDone | { type: 'violation'; message: string }>;
   }
 
   checkBatch(id: number, txs: Uint8Array[], chainId: string, params: Params): Promise<CheckedTx[]> {
@@ -111,6 +112,13 @@ export interface ParallelOptions {
   minTxs?: number;
   /** A block whose largest group exceeds this share runs inline (default MAX_GROUP_SHARE; tests use 1). */
   maxGroupShare?: number;
+  /** Txs per work chunk (default CHUNK_TXS; tests use small ones). */
+  chunkTxs?: number;
+  /**
+   * Whether the main thread takes chunks too (default true). Tests turn it off so that small
+   * blocks run on the workers instead of all on the main thread, which starts first.
+   */
+  mainTakes?: boolean;
 }
 
 interface PendingCheck {
@@ -127,19 +135,18 @@ export function defaultWorkers(cpus: number): number {
   return Math.max(1, cpus - 1);
 }
 
-/** Weight of the newest block in the bins' measured speeds. */
-const SPEED_SMOOTHING = 0.3;
-/** A bin with fewer txs than this says too little about its speed. */
-const SPEED_MIN_TXS = 32;
+/** Txs per work chunk: small enough that threads finish within a chunk of each other. */
+export const CHUNK_TXS = 64;
+/** Tx hashes remembered with the worker that checked them (beyond this, the map starts over). */
+const CHECKED_BY_MAX = 100_000;
 
 export class ParallelExecutor {
   private readonly workers: ExecWorker[];
   /**
-   * Measured txs per ms of each bin (0: the main thread, which has CheckTx's decoded txs and
-   * pays no transfer; then each worker), smoothed over blocks. Only decides how many txs each
-   * bin gets, which never changes a result.
+   * Which worker checked (and so already remembers the signatures of) each recent tx, by hash;
+   * a block sends a worker only the keys it lacks. Missing entries only cost a resend.
    */
-  private readonly speeds: number[];
+  private readonly checkedBy = new Map<string, number>();
   private nextId = 1;
   private batch: PendingCheck[] = [];
   private flushScheduled = false;
@@ -148,19 +155,6 @@ export class ParallelExecutor {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`parallel executor needs at least 1 worker, got ${opts.workers}`);
     if (opts.dbPath === ':memory:') throw new Error('the parallel executor needs a state database file (workers read it), not :memory:');
     this.workers = Array.from({ length: opts.workers }, () => new ExecWorker({ entry: opts.entry, dbPath: opts.dbPath }));
-    this.speeds = new Array<number>(opts.workers + 1).fill(0);
-  }
-
-  /** Relative speeds for packGroups; equal until every bin has been measured. */
-  binSpeeds(): number[] | undefined {
-    return this.speeds.every((s) => s > 0) ? [...this.speeds] : undefined;
-  }
-
-  private measured(bin: number, txs: number, ms: number): void {
-    if (txs < SPEED_MIN_TXS || !(ms > 0)) return;
-    const s = txs / ms;
-    const prev = this.speeds[bin] as number;
-    this.speeds[bin] = prev > 0 ? prev + SPEED_SMOOTHING * (s - prev) : s;
   }
 
   ready(): Promise<void> {
@@ -189,10 +183,14 @@ export class ParallelExecutor {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    let w = this.workers[0] as ExecWorker;
-    for (const x of this.workers) if (x.inflight < w.inflight) w = x;
-    w.checkBatch(this.nextId++, batch.map((b) => b.tx), chainId, params).then(
-      (out) => batch.forEach((b, i) => b.resolve(out[i] ?? { keys: [] })),
+    let wi = 0;
+    for (let x = 1; x < this.workers.length; x++) if ((this.workers[x] as ExecWorker).inflight < (this.workers[wi] as ExecWorker).inflight) wi = x;
+    (this.workers[wi] as ExecWorker).checkBatch(this.nextId++, batch.map((b) => b.tx), chainId, params).then(
+      (out) => {
+        if (this.checkedBy.size > CHECKED_BY_MAX) this.checkedBy.clear();
+        for (const c of out) if (c.tx && c.keys.length > 0) this.checkedBy.set(c.tx.hashHex, wi);
+        batch.forEach((b, i) => b.resolve(out[i] ?? { keys: [] }));
+      },
       (e: unknown) => batch.forEach((b) => b.reject(e)),
     );
   }
@@ -208,80 +206,88 @@ export class ParallelExecutor {
   }
 
   /**
-   * Plans a block: its conflict groups, and whether running them on workers can pay.
-   * `access[i]` is tx i's declared partitions (null: touches nothing).
+   * Plans a block: its conflict groups, and whether running them on workers can pay (then the
+   * work chunks). `access[i]` is tx i's declared partitions (null: touches nothing).
    */
-  plan(access: readonly (readonly string[] | null)[]): { groups: number[][]; bins: number[][] | null } {
+  plan(access: readonly (readonly string[] | null)[]): { groups: number[][]; chunks: number[][] | null } {
     const groups = conflictGroups(access);
     const largest = groups.reduce((m, g) => Math.max(m, g.length), 0);
     const minTxs = this.opts.minTxs ?? MIN_PARALLEL_TXS;
     const maxShare = this.opts.maxGroupShare ?? MAX_GROUP_SHARE;
-    if (access.length < minTxs || (maxShare < 1 && (groups.length < 2 || largest > maxShare * access.length))) return { groups, bins: null };
-    // One bin per worker plus one for the main thread, which executes its share while it waits.
-    return { groups, bins: packGroups(groups, this.workers.length + 1, this.binSpeeds()) };
+    if (access.length < minTxs || (maxShare < 1 && (groups.length < 2 || largest > maxShare * access.length))) return { groups, chunks: null };
+    return { groups, chunks: chunkGroups(groups, this.opts.chunkTxs ?? CHUNK_TXS) };
   }
 
   /**
-   * Runs the planned bins. Returns null if a tx touched a partition it did not declare (the
-   * caller re-executes the block sequentially on `blockKV`, which is then as it was before).
-   * `hashes[i]` is tx i's hash.
+   * Runs a planned block: the main thread and every worker take chunks from a shared counter
+   * until none are left (whoever is free takes the next, so a thread slowed by GC or the OS
+   * takes fewer). Returns a violation if a tx touched a partition it did not declare; the caller
+   * then re-executes the block sequentially on `blockKV`, which is put back as it was.
+   * `hashes[i]` is tx i's hash; `verifiedKeys(i)` the signature keys this node verified for it.
    */
   async execute(
-    blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, bins: number[][], hashes: readonly string[],
+    blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, chunks: readonly number[][], hashes: readonly string[],
     verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
   ): Promise<BlockExecution | { violation: string }> {
+    const n = txs.length;
     const baseWrites = packWrites(blockKV.writes);
-    const runs = bins.map((indices, b) => {
-      if (b === 0 || indices.length === 0) return null; // bin 0 runs here, below
-      const w = b - 1;
-      const packed = packBytes(indices.map((i) => txs[i] as Uint8Array));
+    const shared = packBytesShared(txs);
+    const order = new Int32Array(new SharedArrayBuffer(4 * n));
+    const chunkStart = new Int32Array(new SharedArrayBuffer(4 * (chunks.length + 1)));
+    let at = 0;
+    for (const [c, chunk] of chunks.entries()) {
+      for (const i of chunk) order[at++] = i;
+      chunkStart[c + 1] = at;
+    }
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const runs = this.workers.map((w, wi) => {
       const verified: string[] = [];
-      for (const i of indices) for (const k of verifiedKeys(i)) verified.push(k);
+      for (let i = 0; i < n; i++) if (this.checkedBy.get(hashes[i] as string) !== wi) for (const k of verifiedKeys(i)) verified.push(k);
       const req: BlockRequest = {
         type: 'block', id: this.nextId++, height: env.block.height, timeSeconds: env.block.timeSeconds, chainId: env.block.chainId,
-        params: env.params, baseWrites, txs: packed.buf, txOffsets: packed.offsets, hashes: indices.map((i) => hashes[i] as string), verified,
+        params: env.params, baseWrites, txs: shared.buf, txOffsets: shared.offsets, hashes: hashes as string[], order, chunkStart, next, verified,
       };
-      return (this.workers[w] as ExecWorker).run(req);
+      return w.run(req);
     });
-    const n = txs.length;
     const encoded = new Array<Uint8Array>(n);
     const codes = new Array<number>(n);
     const fees = new Array<bigint>(n);
     const newAccounts = new Array<string[]>(n);
     let violation: string | null = null;
-    // The main thread's share, straight into the block layer while the workers run (their
-    // replies queue until it is done). On a violation the layer is put back as it was.
-    const mainStarted = schedulingClockMs();
+    // The main thread takes chunks too, straight into the block layer; the workers' replies
+    // queue until it is done. On a violation the layer is put back as it was.
     try {
-      for (const i of bins[0] ?? []) {
-        const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);
-        encoded[i] = ExecTxResult.encode(out.result).finish();
-        codes[i] = out.result.code;
-        fees[i] = out.fee;
-        newAccounts[i] = out.newAccounts;
+      const mainTakes = this.opts.mainTakes ?? true;
+      for (let c = mainTakes ? Atomics.add(next, 0, 1) : chunks.length; c < chunks.length; c = Atomics.add(next, 0, 1)) {
+        for (const i of chunks[c] as number[]) {
+          const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);
+          encoded[i] = ExecTxResult.encode(out.result).finish();
+          codes[i] = out.result.code;
+          fees[i] = out.fee;
+          newAccounts[i] = out.newAccounts;
+        }
       }
     } catch (err) {
       if (!(err instanceof AccessViolation)) throw err;
+      Atomics.store(next, 0, chunks.length); // the workers stop after their current chunk
       violation = err.message;
     }
-    this.measured(0, bins[0]?.length ?? 0, schedulingClockMs() - mainStarted);
     // Keys the layer gains from here on come from the workers' sorted runs (sortedWrites merges
     // them instead of sorting them again).
     const from = blockKV.writes.size;
     const sortedRuns: string[][] = [];
-    // Each reply is merged as it arrives, while other workers still run. Groups share no
+    // Each reply is merged as it arrives, while other workers still run. Threads share no
     // partition, hence no key: merge order cannot matter.
-    await Promise.all(runs.map(async (run, w) => {
+    await Promise.all(runs.map(async (run) => {
       const reply = await run;
-      if (!reply || violation !== null) return;
+      if (violation !== null) return;
       if (reply.type === 'violation') {
         violation = reply.message;
         return;
       }
-      const indices = bins[w] as number[];
-      this.measured(w, indices.length, reply.execMs);
       const results = unpackBytes(reply.results, reply.resultOffsets);
-      for (const [j, i] of indices.entries()) {
+      for (let j = 0; j < reply.indices.length; j++) {
+        const i = reply.indices[j] as number;
         encoded[i] = results[j] as Uint8Array;
         codes[i] = reply.codes[j] as number;
         const fee = reply.fees[j];

@@ -18,12 +18,23 @@ export interface BlockRequest {
   params: Params;
   /** Packed writes made before the tx phase (begin-block), applied under the txs. */
   baseWrites: Uint8Array;
-  /** Packed tx bytes (see pack.ts) and their block indices, ascending. */
+  /** Every tx of the block, packed (see pack.ts) in shared memory: all threads read the same. */
   txs: Uint8Array;
   txOffsets: Uint32Array;
   /** The txs' hashes (upper-case hex), as the main thread computed them. */
   hashes: string[];
-  /** Signature cache keys this node already verified for these txs. */
+  /**
+   * Work chunks (scheduler.ts chunkGroups), in shared memory: chunk c is the tx indices
+   * order[chunkStart[c]] .. order[chunkStart[c + 1] - 1], ascending.
+   */
+  order: Int32Array;
+  chunkStart: Int32Array;
+  /**
+   * Shared counter: every thread (main and workers) takes the next chunk with Atomics.add until
+   * none are left. A thread that hits a violation sets it past the end, so the others stop.
+   */
+  next: Int32Array;
+  /** Signature cache keys this node verified for these txs, less those this worker verified itself. */
   verified: string[];
 }
 
@@ -59,7 +70,9 @@ export type WorkerRequest = BlockRequest | CommittedRequest | CheckRequest | { t
 export interface BlockDone {
   type: 'done';
   id: number;
-  /** Packed encoded ExecTxResult per tx, in the order sent. */
+  /** The block indices of the txs this worker ran, in the order it ran them. */
+  indices: Int32Array;
+  /** Packed encoded ExecTxResult per tx, in `indices` order (as are codes, fees, newAccounts). */
   results: Uint8Array;
   resultOffsets: Uint32Array;
   codes: Int32Array;
@@ -73,8 +86,6 @@ export interface BlockDone {
   writeValues: Uint8Array;
   writeOffsets: Uint32Array;
   writeDeleted: Uint8Array;
-  /** How long the worker took (scheduling input only: where txs run never changes results). */
-  execMs: number;
 }
 
 export interface BlockViolation {

@@ -73,59 +73,30 @@ export function conflictGroups(access: readonly (readonly string[] | null)[]): n
 }
 
 /**
- * Longest-processing-time packing of groups onto `bins` workers. A group costs its tx count
- * divided by the speed of the bin it goes to (`speeds[b]`, relative, default all 1); each
- * group goes where it would finish first. Returns, per bin, its tx indices in ascending order.
- * CONTRACT: the groups partition 0..n-1 (as conflictGroups returns them).
- * Ties go to the lower bin. Which bin runs a tx never changes its result (groups share no
- * state), so speeds may come from measurements.
+ * Work units for dynamic scheduling: whole groups, largest first (so a long group starts
+ * early and small ones fill in at the end), concatenated until a chunk holds at least
+ * `chunkTxs` txs. Each chunk lists its tx indices in ascending order, so running a chunk in
+ * that order runs each of its groups in block order. Threads take chunks from a shared
+ * counter until none are left; which thread runs a chunk never changes a result (groups share
+ * no partition).
  */
-export function packGroups(groups: readonly number[][], bins: number, speeds?: readonly number[]): number[][] {
+export function chunkGroups(groups: readonly number[][], chunkTxs: number): number[][] {
   // Largest first; equal sizes keep their order (a stable sort by size, as counting buckets).
   let maxSize = 0;
   for (const g of groups) if (g.length > maxSize) maxSize = g.length;
   const bySize: number[][] = Array.from({ length: maxSize + 1 }, () => []);
   for (let gi = 0; gi < groups.length; gi++) (bySize[(groups[gi] as number[]).length] as number[]).push(gi);
-  const load = new Array<number>(bins).fill(0);
-  const speed = Array.from({ length: bins }, (_, b) => {
-    const s = speeds?.[b] ?? 1;
-    return Number.isFinite(s) && s > 0 ? s : 1;
-  });
-  let txs = 0;
-  for (const g of groups) txs += g.length;
-  const binOf = new Int32Array(txs);
-  const counts = new Array<number>(bins).fill(0);
-  for (let size = maxSize; size >= 0; size--) {
+  const chunks: number[][] = [];
+  let current: number[] = [];
+  for (let size = maxSize; size >= 1; size--) {
     for (const gi of bySize[size] as number[]) {
-      const g = groups[gi] as number[];
-      let best = 0;
-      let bestEnd = ((load[0] as number) + g.length) / (speed[0] as number);
-      for (let b = 1; b < bins; b++) {
-        const end = ((load[b] as number) + g.length) / (speed[b] as number);
-        if (end < bestEnd) {
-          best = b;
-          bestEnd = end;
-        }
+      for (const i of groups[gi] as number[]) current.push(i);
+      if (current.length >= chunkTxs) {
+        chunks.push(current.sort((a, b) => a - b));
+        current = [];
       }
-      for (const i of g) binOf[i] = best;
-      load[best] = (load[best] as number) + g.length;
-      counts[best] = (counts[best] as number) + g.length;
     }
   }
-  // Tx indices are 0..txs-1 across the groups: one pass in index order fills every bin ascending.
-  const out: number[][] = counts.map((c) => new Array<number>(c));
-  const filled = new Array<number>(bins).fill(0);
-  for (let i = 0; i < txs; i++) {
-    const b = binOf[i] as number;
-    (out[b] as number[])[filled[b] as number] = i;
-    filled[b] = (filled[b] as number) + 1;
-  }
-  return out;
+  if (current.length > 0) chunks.push(current.sort((a, b) => a - b));
+  return chunks;
 }
-
-/**
- * Milliseconds of wall clock, for scheduling only: how many txs each bin gets, which never
- * changes a result (see packGroups). Nothing derived from it may reach state or results.
- */
-// eslint-disable-next-line no-restricted-properties -- scheduling input, never consensus state
-export const schedulingClockMs = (): number => performance.now();

@@ -16,7 +16,6 @@ import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { runTx } from '../execute.ts';
 import { AccessViolation, plainContext } from '../context.ts';
 import { packBytes, unpackBytes, unpackWrites } from './pack.ts';
-import { schedulingClockMs } from './scheduler.ts';
 import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const EMPTY = new Uint8Array();
@@ -37,7 +36,6 @@ export function runWorker(createModules: () => ModuleSet): void {
   const paramsKey = (p: Params): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
   function execute(req: BlockRequest): void {
-    const started = schedulingClockMs();
     const cacheValid = decodedCache.size > 0 && paramsKey(req.params) === decodedParams;
     const base = new Overlay(store);
     for (const [k, v] of unpackWrites(req.baseWrites)) {
@@ -47,23 +45,33 @@ export function runWorker(createModules: () => ModuleSet): void {
     const kv = new Overlay(base);
     for (const key of req.verified) sigs.remember(key);
     const env = engine.env({ height: req.height, timeSeconds: req.timeSeconds, chainId: req.chainId }, req.params, sigs);
-    const txs = unpackBytes(req.txs, req.txOffsets);
+    const ran: number[] = [];
     const results: Uint8Array[] = [];
-    const codes = new Int32Array(txs.length);
+    const codes: number[] = [];
     const fees: string[] = [];
     const newAccounts: (string[] | null)[] = [];
-    for (const [i, tx] of txs.entries()) {
-      let decoded: DecodedTx | undefined;
-      if (cacheValid) {
-        const h = req.hashes[i] as string;
-        decoded = decodedCache.get(h);
-        if (decoded) decodedCache.delete(h);
+    const chunks = req.chunkStart.length - 1;
+    try {
+      for (let c = Atomics.add(req.next, 0, 1); c < chunks; c = Atomics.add(req.next, 0, 1)) {
+        for (let p = req.chunkStart[c] as number; p < (req.chunkStart[c + 1] as number); p++) {
+          const i = req.order[p] as number;
+          let decoded: DecodedTx | undefined;
+          if (cacheValid) {
+            const h = req.hashes[i] as string;
+            decoded = decodedCache.get(h);
+            if (decoded) decodedCache.delete(h);
+          }
+          const out = runTx(kv, req.txs.subarray(req.txOffsets[i], req.txOffsets[i + 1]), env, 'deliver', true, decoded);
+          ran.push(i);
+          results.push(ExecTxResult.encode(out.result).finish());
+          codes.push(out.result.code);
+          fees.push(out.fee === 0n ? '' : out.fee.toString());
+          newAccounts.push(out.newAccounts.length ? out.newAccounts : null);
+        }
       }
-      const out = runTx(kv, tx, env, 'deliver', true, decoded);
-      results.push(ExecTxResult.encode(out.result).finish());
-      codes[i] = out.result.code;
-      fees.push(out.fee === 0n ? '' : out.fee.toString());
-      newAccounts.push(out.newAccounts.length ? out.newAccounts : null);
+    } catch (err) {
+      if (err instanceof AccessViolation) Atomics.store(req.next, 0, chunks); // the others stop too
+      throw err;
     }
     const packed = packBytes(results);
     // Sorted here, in parallel with the other threads: the main thread merges sorted runs.
@@ -76,11 +84,13 @@ export function runWorker(createModules: () => ModuleSet): void {
       values[j] = v ?? EMPTY;
     }
     const vals = packBytes(values);
+    const indices = Int32Array.from(ran);
+    const codesOut = Int32Array.from(codes);
     const done: BlockDone = {
-      type: 'done', id: req.id, results: packed.buf, resultOffsets: packed.offsets, codes, fees, newAccounts,
-      writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted, execMs: schedulingClockMs() - started,
+      type: 'done', id: req.id, indices, results: packed.buf, resultOffsets: packed.offsets, codes: codesOut, fees, newAccounts,
+      writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted,
     };
-    post(done, [packed.buf.buffer, packed.offsets.buffer, codes.buffer, vals.buf.buffer, vals.offsets.buffer, writeDeleted.buffer].map((b) => b as ArrayBuffer));
+    post(done, [indices.buffer, packed.buf.buffer, packed.offsets.buffer, codesOut.buffer, vals.buf.buffer, vals.offsets.buffer, writeDeleted.buffer].map((b) => b as ArrayBuffer));
   }
 
   function check(req: CheckRequest): void {
@@ -110,7 +120,10 @@ export function runWorker(createModules: () => ModuleSet): void {
         const pubkey = stored ?? s.pubkey;
         if (!pubkey) continue;
         const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
-        if (verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) keys.push(key);
+        if (verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) {
+          keys.push(key);
+          sigs.remember(key); // so a block this worker runs need not send the key back
+        }
       }
       if (decodedCache.size >= DECODED_CACHE_MAX) {
         const first = decodedCache.keys().next();
