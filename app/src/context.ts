@@ -55,21 +55,32 @@ export interface BlockInfo {
   chainId: string;
 }
 
+/** Up to this many declared partitions are checked by comparison, not through a Set. */
+const SMALL_DECLARED = 8;
+
 export class AccessRecorder {
   /** Partitions touched, when constructed with `record` (tests, tools): nothing on the hot path reads it. */
   readonly touched = new Set<string>();
+  private readonly declaredSet: ReadonlySet<string> | undefined;
   /**
-   * `declared` undefined: no limit. A set: refuse anything outside it. `record`: keep `touched`
+   * `declared` undefined: no limit. A list: refuse anything outside it. `record`: keep `touched`
    * (a Set insert per state access otherwise spent for nobody).
    */
-  constructor(readonly declared?: ReadonlySet<string>, readonly txPhase = true, readonly record = false) {}
+  constructor(readonly declared?: readonly string[], readonly txPhase = true, readonly record = false) {
+    // A tx declares a handful of partitions: comparing against each costs less than building a
+    // Set per tx and hashing every partition string looked up in it (~2 us per transfer).
+    this.declaredSet = declared !== undefined && declared.length > SMALL_DECLARED ? new Set(declared) : undefined;
+  }
 
   touch(partition: string, write: boolean): void {
     if (partition === CONST_PARTITION) {
       if (write && this.txPhase) throw new AccessViolation(partition, true);
       return;
     }
-    if (this.declared !== undefined && !this.declared.has(partition)) throw new AccessViolation(partition, write);
+    const d = this.declared;
+    if (d !== undefined && !(this.declaredSet !== undefined ? this.declaredSet.has(partition) : d.includes(partition))) {
+      throw new AccessViolation(partition, write);
+    }
     if (this.record) this.touched.add(partition);
   }
 }

@@ -72,7 +72,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [] };
     }
   }
-  const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? new Set(tx.access) : undefined;
+  const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? tx.access : undefined;
   const access = new AccessRecorder(declared);
   const gas = new GasMeter(tx.gasLimit);
   const ctx = new Context(parent, gas, access, env.block, mode);

@@ -19,7 +19,7 @@ const Param = new Item(schema, 0x04, 'param', StringValue, CONST_PARTITION);
 const Counter = new Item(schema, 0x05, 'counter', BigIntValue, 'counter');
 
 const block = { height: 1n, timeSeconds: 0n, chainId: 'c' };
-function ctx(kv: KV, opts: { declared?: ReadonlySet<string>; txPhase?: boolean; gas?: number; mode?: ExecMode } = {}): Context {
+function ctx(kv: KV, opts: { declared?: readonly string[]; txPhase?: boolean; gas?: number; mode?: ExecMode } = {}): Context {
   return new Context(kv, new GasMeter(opts.gas ?? 10_000_000), new AccessRecorder(opts.declared, opts.txPhase ?? true, true), block, opts.mode ?? 'deliver');
 }
 
@@ -53,8 +53,11 @@ test('CMap records the partition of every read and write in the AccessRecorder',
   assert.ok(!c.access.touched.has(CONST_PARTITION));
 });
 
-test('an AccessRecorder with a declared set throws AccessViolation on any undeclared partition', () => {
-  const c = ctx(new Overlay(new MemKV()), { declared: new Set(['account:alice']) });
+for (const [what, declared] of [
+  ['a short declared list (compared)', ['account:alice']],
+  ['a long declared list (a Set)', [...Array.from({ length: 12 }, (_, i) => `account:other${i}`), 'account:alice']],
+] as const) test(`an AccessRecorder with ${what} throws AccessViolation on any undeclared partition`, () => {
+  const c = ctx(new Overlay(new MemKV()), { declared });
   Bal.set(c, ['alice', 'uatom'], 1n); // declared: fine
   assert.throws(() => Bal.get(c, ['bob', 'uatom']), (e) => e instanceof AccessViolation && e.partition === 'account:bob' && !e.write && /read of undeclared partition account:bob/.test(e.message));
   assert.throws(() => Bal.set(c, ['bob', 'uatom'], 1n), (e) => e instanceof AccessViolation && e.partition === 'account:bob' && e.write);
