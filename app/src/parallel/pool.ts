@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
-import type { Overlay } from '../store/kv.ts';
+import { compareKeys, type Overlay } from '../store/kv.ts';
 import { runTx } from '../execute.ts';
 import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
@@ -254,6 +254,7 @@ export class ParallelExecutor {
     const fees = new Array<bigint>(n);
     const newAccounts = new Array<string[]>(n);
     let violation: string | null = null;
+    const baseSize = blockKV.writes.size;
     // The main thread takes chunks too, straight into the block layer; the workers' replies
     // queue until it is done. On a violation the layer is put back as it was.
     try {
@@ -272,10 +273,21 @@ export class ParallelExecutor {
       Atomics.store(next, 0, chunks.length); // the workers stop after their current chunk
       violation = err.message;
     }
-    // Keys the layer gains from here on come from the workers' sorted runs (sortedWrites merges
-    // them instead of sorting them again).
-    const from = blockKV.writes.size;
+    // Every key the layer gained from here on arrives in a sorted run, which sortedWrites merges
+    // instead of sorting again: first the main thread's own (sorted now, while the workers
+    // finish: the main thread would only wait), then each worker's.
     const sortedRuns: string[][] = [];
+    if (violation === null) {
+      const mainEnd = blockKV.writes.size;
+      const mine: string[] = [];
+      let pos = 0;
+      for (const k of blockKV.writes.keys()) {
+        if (pos >= mainEnd) break;
+        if (pos >= baseSize) mine.push(k);
+        pos++;
+      }
+      sortedRuns.push(mine.sort(compareKeys));
+    }
     // Each reply is merged as it arrives, while other workers still run. Threads share no
     // partition, hence no key: merge order cannot matter.
     await Promise.all(runs.map(async (run) => {
@@ -306,7 +318,7 @@ export class ParallelExecutor {
       blockKV.replaceWrites(unpackWrites(baseWrites));
       return { violation };
     }
-    return { encoded, codes, fees, newAccounts, mode: 'parallel', presorted: { from, to: blockKV.writes.size, runs: sortedRuns } };
+    return { encoded, codes, fees, newAccounts, mode: 'parallel', presorted: { from: baseSize, to: blockKV.writes.size, runs: sortedRuns } };
   }
 
   async close(): Promise<void> {
