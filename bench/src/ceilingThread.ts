@@ -43,11 +43,12 @@ port.on('message', (m: CeilingRequest) => {
       const txs = blocks[next++];
       if (!txs) throw new Error(`ceiling thread: only ${init.blocks} blocks were signed`);
       await chain.app.preverify(txs); // as CheckTx leaves them, outside the timed part
+      const block = txs.map((t) => t.slice()); // FinalizeBlock's own copies, as from gRPC
       chain.height += 1n;
       chain.time += 1n;
       const t0 = process.hrtime.bigint();
       const res = await chain.app.finalizeBlock({
-        txs, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: chain.height,
+        txs: block, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: chain.height,
         time: { seconds: chain.time, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20),
       });
       times.push(seconds(t0)); // FinalizeBlock alone, as the exec suite's "finalize tx/s"
