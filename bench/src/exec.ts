@@ -1,6 +1,8 @@
 // exec: FinalizeBlock throughput of large blocks, signatures already verified (as CheckTx
 // leaves them), sequential vs parallel at 1, 2 and N workers, in the same run.
 import { mkdtempSync, rmSync } from 'node:fs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigVerifier, type LanesApp } from '@lanes/app';
@@ -85,8 +87,11 @@ export async function execSuite(o: ExecOptions): Promise<void> {
         whole.push(tw);
         progress(`${workload} ${label} run ${r}/${o.runs}: ${Math.round(o.txs / tf)} tx/s (finalize), ${Math.round(o.txs / tw)} tx/s (with commit)`);
       }
+      await chain.app.parallel?.close(); // its workers gone before the next configuration starts
       chain.app.close();
       rmSync(dir, { recursive: true, force: true });
+      // The next configuration must not pay for collecting this one's chain.
+      collectGarbage();
       const tps = o.txs / median(finalize);
       if (cfg.executor === 'sequential') seqTps = tps;
       rows.push({
@@ -109,6 +114,16 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   });
   process.stdout.write(`results: ${file}\n`);
 }
+
+/** A full GC now (V8's own, exposed for the bench only). */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  return () => {
+    gc();
+    gc();
+  };
+})();
 
 /** Waits until the execution workers applied the last commit (their replicas are current). */
 async function settle(app: LanesApp): Promise<void> {
