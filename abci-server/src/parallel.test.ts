@@ -182,7 +182,7 @@ test('saved failing seeds replay identically', async () => {
 test('random blocks: parallel (1, 2, 4 workers) equals sequential, byte for byte', async () => {
   const seed = Number(process.env['LANES_EQ_SEED'] ?? (Date.now() % 2 ** 31));
   try {
-    await checkSeed(seed, Number(process.env['LANES_EQ_RUNS'] ?? 25));
+    await checkSeed(seed, Number(process.env['LANES_EQ_RUNS'] ?? 60));
   } catch (err) {
     const seeds = savedSeeds();
     if (!seeds.some((s) => s.seed === seed)) {
