@@ -8,16 +8,17 @@
 import { createHash } from 'node:crypto';
 import type { Key } from './store/kv.ts';
 import { packWrites } from './parallel/pack.ts';
+import { sha256 } from './sha256.ts';
 
 const DOMAIN = Buffer.from('lanes/apphash/v1');
 
 /** sha256 over the writes framed as in pack.ts: [u32 len][key][u32 len | 0xffffffff][value]. */
-export function changeSetDigest(sortedWrites: readonly [Key, Uint8Array | null][]): Buffer {
+export function changeSetDigest(sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {
   return packedDigest(packWrites(sortedWrites));
 }
 
-function packedDigest(packedSortedWrites: Uint8Array): Buffer {
-  return createHash('sha256').update(packedSortedWrites).digest();
+function packedDigest(packedSortedWrites: Uint8Array): Uint8Array {
+  return sha256(packedSortedWrites);
 }
 
 export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {

@@ -67,8 +67,8 @@ export class AccessRecorder {
    * (a Set insert per state access otherwise spent for nobody).
    */
   constructor(readonly declared?: readonly string[], readonly txPhase = true, readonly record = false) {
-    // A tx declares a handful of partitions: comparing against each costs less than building a
-    // Set per tx and hashing every partition string looked up in it (~2 us per transfer).
+    // A tx declares a handful of partitions: comparing against each spares building a Set per
+    // tx and hashing every partition string looked up in it.
     this.declaredSet = declared !== undefined && declared.length > SMALL_DECLARED ? new Set(declared) : undefined;
   }
 

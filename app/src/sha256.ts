@@ -1,5 +1,6 @@
-// SHA-256 for the hot paths (tx hashes, sign docs). Node's one-shot `crypto.hash` (Node 20.12+,
-// 21.7+) skips the Hash object and is about twice as fast on ~250-byte txs; older Node 20
+// SHA-256 for the hot paths (tx hashes, sign docs, the change set). Node's one-shot
+// `crypto.hash` (Node 20.12+, 21.7+) skips the Hash object: 10,000 hashes of 260-byte inputs took
+// 4-5 ms against 6-9 ms with createHash on the 2-core dev VM (one-off measurement). Older Node 20
 // releases fall back to createHash. Both are OpenSSL's SHA-256: same bytes either way.
 import * as crypto from 'node:crypto';
 

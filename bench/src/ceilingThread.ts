@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigVerifier } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
-import { BENCH_CHAIN_ID, benchGenesis, blockTxs, failedTxs, makeAccounts } from './workloads.ts';
-import { seconds } from './report.ts';
+import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, timedFinalize } from './workloads.ts';
 
 export interface CeilingThreadInit {
   txs: number;
@@ -42,18 +41,8 @@ port.on('message', (m: CeilingRequest) => {
     for (let i = 0; i < m.count; i++) {
       const txs = blocks[next++];
       if (!txs) throw new Error(`ceiling thread: only ${init.blocks} blocks were signed`);
-      await chain.app.preverify(txs); // as CheckTx leaves them, outside the timed part
-      const block = txs.map((t) => t.slice()); // FinalizeBlock's own copies, as from gRPC
-      chain.height += 1n;
-      chain.time += 1n;
-      const t0 = process.hrtime.bigint();
-      const res = await chain.app.finalizeBlock({
-        txs: block, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: chain.height,
-        time: { seconds: chain.time, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20),
-      });
-      times.push(seconds(t0)); // FinalizeBlock alone, as the exec suite's "finalize tx/s"
+      times.push((await timedFinalize(chain, txs, 'ceiling thread')).seconds);
       chain.app.commit();
-      if (failedTxs(res.encodedTxResults ?? []).length > 0 || !res.encodedTxResults) throw new Error('ceiling thread: a transfer failed');
     }
     port.postMessage({ type: 'ran', seconds: times } satisfies CeilingReply);
   })();

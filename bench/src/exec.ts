@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SigVerifier, type LanesApp } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
-import { BENCH_CHAIN_ID, benchGenesis, blockTxs, failedTxs, makeAccounts, type Workload } from './workloads.ts';
+import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, timedFinalize, type Workload } from './workloads.ts';
 import { median, progress, seconds, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 
@@ -64,24 +64,10 @@ export async function execSuite(o: ExecOptions): Promise<void> {
       const finalize: number[] = [];
       const whole: number[] = [];
       for (const [r, txs] of blocks.entries()) {
-        await chain.app.preverify(txs); // what CheckTx did for these txs
-        // FinalizeBlock gets its own copies, as from gRPC: nothing may be remembered by identity
-        // of the objects CheckTx saw (tx hashes are, per object).
-        const block = txs.map((t) => t.slice());
-        const t0 = process.hrtime.bigint();
-        chain.height += 1n;
-        chain.time += 1n;
-        const res = await chain.app.finalizeBlock({
-          txs: block, decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32), height: chain.height,
-          time: { seconds: chain.time, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20),
-        });
-        const tf = seconds(t0);
+        const { started, seconds: tf } = await timedFinalize(chain, txs, `${workload}/${label}`);
         chain.app.commit();
         await settle(chain.app);
-        const tw = seconds(t0);
-        if (!res.encodedTxResults) throw new Error('executor returned no encoded results');
-        const bad = failedTxs(res.encodedTxResults);
-        if (bad.length) throw new Error(`${workload}/${label}: ${bad.length} txs failed, first: ${res.txResults[bad[0] as number]?.log}`);
+        const tw = seconds(started);
         if (r === 0) continue; // warm-up
         finalize.push(tf);
         whole.push(tw);
@@ -115,15 +101,16 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   process.stdout.write(`results: ${file}\n`);
 }
 
-/** A full GC now (V8's own, exposed for the bench only). */
-const collectGarbage: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  return () => {
-    gc();
-    gc();
-  };
-})();
+/** A full GC now (V8's own, exposed for this bench only, the first time it is needed). */
+let gc: (() => void) | undefined;
+function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
+  gc();
+}
 
 /** Waits until the execution workers applied the last commit (their replicas are current). */
 async function settle(app: LanesApp): Promise<void> {

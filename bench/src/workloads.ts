@@ -1,6 +1,8 @@
 // Block workloads for the exec benchmark: pre-signed txs over many accounts (and pools).
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { buildTx, testKey, type AnyMsg, type AppGenesisState, type TestKey } from '@lanes/app';
+import type { InProcessChain } from '@lanes/abci-server/inprocess';
+import { seconds } from './report.ts';
 import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { genesisPools, type GenesisPoolSpec } from '@lanes/amm';
 import { MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
@@ -78,4 +80,23 @@ export function failedTxs(encoded: readonly Uint8Array[]): number[] {
     if (b.length > 1 && b[0] === 0x08 && b[1] !== 0) out.push(i);
   }
   return out;
+}
+
+/**
+ * FinalizeBlock as the exec suites time it: CheckTx's caches primed for these txs first (not
+ * timed), then FinalizeBlock on copies of the tx bytes, as gRPC hands them over (nothing may be
+ * found by the identity of the objects CheckTx saw: tx hashes are cached per object). Commit is
+ * left to the caller. Returns when FinalizeBlock started and how long it took; throws if a tx
+ * failed.
+ */
+export async function timedFinalize(chain: InProcessChain, txs: readonly Uint8Array[], what: string): Promise<{ started: bigint; seconds: number }> {
+  await chain.app.preverify(txs);
+  const req = chain.nextRequest(txs.map((t) => t.slice()));
+  const started = process.hrtime.bigint();
+  const res = await chain.app.finalizeBlock(req);
+  const took = seconds(started);
+  if (!res.encodedTxResults) throw new Error(`${what}: the executor returned no encoded results`);
+  const bad = failedTxs(res.encodedTxResults);
+  if (bad.length) throw new Error(`${what}: ${bad.length} txs failed, first: ${res.txResults[bad[0] as number]?.log}`);
+  return { started, seconds: took };
 }

@@ -2,28 +2,16 @@
 // as a few transferable buffers instead of tens of thousands of cloned objects.
 import type { Key } from '../store/kv.ts';
 
-/** Concatenates byte strings; `offsets[i]..offsets[i+1]` is item i. */
-export function packBytes(items: readonly Uint8Array[]): { buf: Uint8Array; offsets: Uint32Array } {
+/**
+ * Concatenates byte strings; `offsets[i]..offsets[i+1]` is item i. `shared`: in shared memory,
+ * for data several threads read at once (posted, not copied).
+ */
+export function packBytes(items: readonly Uint8Array[], shared = false): { buf: Uint8Array; offsets: Uint32Array } {
   let total = 0;
   for (const it of items) total += it.length;
-  const buf = new Uint8Array(total);
-  const offsets = new Uint32Array(items.length + 1);
-  let at = 0;
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i] as Uint8Array;
-    buf.set(it, at);
-    at += it.length;
-    offsets[i + 1] = at;
-  }
-  return { buf, offsets };
-}
-
-/** packBytes into shared memory, for data several threads read at once. */
-export function packBytesShared(items: readonly Uint8Array[]): { buf: Uint8Array; offsets: Uint32Array } {
-  let total = 0;
-  for (const it of items) total += it.length;
-  const buf = new Uint8Array(new SharedArrayBuffer(total));
-  const offsets = new Uint32Array(new SharedArrayBuffer(4 * (items.length + 1)));
+  const alloc = (bytes: number): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const buf = new Uint8Array(alloc(total));
+  const offsets = new Uint32Array(alloc(4 * (items.length + 1)));
   let at = 0;
   for (let i = 0; i < items.length; i++) {
     const it = items[i] as Uint8Array;

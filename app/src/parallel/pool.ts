@@ -11,7 +11,7 @@ import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
 import type { BlockExecution } from '../executor.ts';
 import { chunkGroups, conflictGroups } from './scheduler.ts';
-import { packBytes, packBytesShared, packWrites, unpackBytes, unpackWrites } from './pack.ts';
+import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
 import type { Params } from '../params.ts';
 import type { DecodedTx } from '../tx.ts';
@@ -231,7 +231,7 @@ export class ParallelExecutor {
   ): Promise<BlockExecution | { violation: string }> {
     const n = txs.length;
     const baseWrites = packWrites(blockKV.writes);
-    const shared = packBytesShared(txs);
+    const shared = packBytes(txs, true);
     const order = new Int32Array(new SharedArrayBuffer(4 * n));
     const chunkStart = new Int32Array(new SharedArrayBuffer(4 * (chunks.length + 1)));
     let at = 0;

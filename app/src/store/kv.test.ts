@@ -239,3 +239,17 @@ test('Overlay: a presorted hint that misses keys throws instead of dropping them
   // Claims positions 1..3 come from the runs, but no run has 'b'.
   assert.throws(() => o.sortedWrites({ from: 1, to: 3, runs: [['c']] }), /covers 2 keys, the layer holds 3/);
 });
+
+test('Overlay.replaceWrites takes the given writes in their order; refused while a journal is open', () => {
+  const o = new Overlay(mem({ a: 'parent' }));
+  o.set('x', b('1'));
+  o.delete('a');
+  o.replaceWrites([['b', b('2')], ['a', null]]);
+  assert.deepEqual([...o.writes.keys()], ['b', 'a']);
+  assert.equal(o.get('a'), undefined);
+  assert.equal(o.get('x'), undefined);
+  assert.equal(str(o.get('b')), '2');
+  o.begin();
+  assert.throws(() => o.replaceWrites([]), /journal open/);
+  o.end();
+});
