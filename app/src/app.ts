@@ -254,7 +254,8 @@ export class LanesApp implements AbciApp {
     try {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
       const env = this.env(block);
-      const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(txHashHex(req.tx), env.params));
+      const hash = decoded?.hashHex ?? txHashHex(req.tx);
+      const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(hash, env.params), hash);
       if (tx && result.code === 0) this.rememberDecoded(tx, env.params);
       else if (tx) this.decodedCache.delete(tx.hashHex);
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
@@ -312,11 +313,11 @@ export class LanesApp implements AbciApp {
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
     for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
     // Genesis writes are not in the workers' replicas until the first commit.
-    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
+    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
     const parallel = this.parallel;
     const access = req.txs.map((tx, i) => {
       try {
-        return (decoded[i] ??= decodeTx(tx, env.params, env.lookup)).access;
+        return (decoded[i] ??= decodeTx(tx, env.params, env.lookup, false, hashes[i])).access;
       } catch {
         return null; // undecodable: touches no state
       }
@@ -324,7 +325,7 @@ export class LanesApp implements AbciApp {
     const plan = parallel.plan(access);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
-    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
+    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
     stats.executor = 'parallel';
     return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
       if ('violation' in out) {
@@ -332,7 +333,7 @@ export class LanesApp implements AbciApp {
         // sequential re-run is the reference result. Costs speed, never consensus.
         this.log?.warn({ height: Number(req.height), violation: out.violation }, 'undeclared partition access; block re-executed sequentially');
         stats.fallback = true;
-        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded), stats, started);
+        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
       }
       return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started);
     });

@@ -59,15 +59,16 @@ function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[
  * Executes one tx on `parent`, journaling its writes there: a failure reverts exactly what
  * must not persist (see above); in 'check' and 'recheck' modes a failing tx leaves `parent`
  * as it was. `enforce` (parallel executor): the tx may touch only the partitions it declares,
- * else AccessViolation propagates and `parent` must be discarded by the caller.
+ * else AccessViolation propagates and `parent` must be discarded by the caller. `hashHex`, if
+ * the caller has it: txHashHex(bytes), used when the tx still needs decoding.
  */
-export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false, decoded?: DecodedTx): TxOutcome {
+export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false, decoded?: DecodedTx, hashHex?: string): TxOutcome {
   let tx: DecodedTx;
   if (decoded) {
     tx = decoded; // CONTRACT: decodeTx(bytes) with the same params and registry
   } else {
     try {
-      tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate');
+      tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate', hashHex);
     } catch (err) {
       return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [] };
     }

@@ -6,6 +6,8 @@
 //   - fees: the sum of every tx's fee is credited to the fee collector once;
 //   - accounts first seen as receivers get consecutive account numbers.
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import type { BinaryWriter } from 'cosmjs-types/binary';
+import { FlatWriter } from './protoPerf.ts';
 import type { Context } from './context.ts';
 import type { Overlay, PresortedKeys } from './store/kv.ts';
 import { runTx, type ExecEnv } from './execute.ts';
@@ -24,19 +26,51 @@ export interface BlockExecution {
   presorted?: PresortedKeys;
 }
 
-/** `decoded[i]`, where given, is tx i as decodeTx decodes it under `env.params`. */
-export function executeSequential(blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, decoded: readonly (DecodedTx | undefined)[] = []): BlockExecution {
+/** Room reserved per result up front (a transfer's encodes to ~400 bytes); the buffer grows past it. */
+const RESULT_BYTES_GUESS = 512;
+
+/**
+ * A block's ExecTxResults encoded back to back into one buffer, framed as packBytes frames
+ * (`offsets[k]..offsets[k+1]` is the k-th result added). One allocation per block instead of
+ * one per tx; each result is then a view of the buffer, which lives as long as the block's
+ * response.
+ */
+export class ResultBuffer {
+  private readonly w: FlatWriter;
+  private readonly ends: number[] = [0];
+  constructor(expected: number) {
+    this.w = new FlatWriter(expected * RESULT_BYTES_GUESS);
+  }
+
+  add(result: ExecTxResult): void {
+    ExecTxResult.encode(result, this.w as unknown as BinaryWriter);
+    this.ends.push(this.w.len);
+  }
+
+  /** CONTRACT: called once, after the last add. */
+  frame(): { buf: Uint8Array; offsets: Uint32Array } {
+    return { buf: this.w.detach(), offsets: Uint32Array.from(this.ends) };
+  }
+}
+
+/** `decoded[i]`, where given, is tx i as decodeTx decodes it under `env.params`; `hashes[i]` its hash. */
+export function executeSequential(
+  blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, decoded: readonly (DecodedTx | undefined)[] = [], hashes: readonly string[] = [],
+): BlockExecution {
   const n = txs.length;
   const exec: BlockExecution = {
     encoded: new Array(n), codes: new Array(n), fees: new Array(n), newAccounts: new Array(n), mode: 'sequential',
   };
+  const results = new ResultBuffer(n);
   for (let i = 0; i < n; i++) {
-    const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', false, decoded[i]);
-    exec.encoded[i] = ExecTxResult.encode(out.result).finish();
+    const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', false, decoded[i], hashes[i]);
+    results.add(out.result);
     exec.codes[i] = out.result.code;
     exec.fees[i] = out.fee;
     exec.newAccounts[i] = out.newAccounts;
   }
+  const { buf, offsets } = results.frame();
+  for (let i = 0; i < n; i++) exec.encoded[i] = buf.subarray(offsets[i], offsets[i + 1]);
   return exec;
 }
 

@@ -6,6 +6,7 @@ import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { Timestamp } from 'cosmjs-types/google/protobuf/timestamp';
 import { cosmjsWriter, FlatWriter } from './protoPerf.ts';
+import { ResultBuffer } from './executor.ts';
 
 type Op =
   | { op: 'uint32' | 'int32' | 'sint32' | 'fixed32'; v: number }
@@ -115,4 +116,34 @@ test('reset behaves as cosmjs-types\' reset: inside a fork it drops the fork, ou
     return [mid, w.finish()];
   };
   assert.deepEqual(run(new FlatWriter()), run(cosmjsWriter()));
+});
+
+test('detach hands out the written bytes without a copy; later writes leave them as they were', () => {
+  const w = new FlatWriter(8); // small on purpose: the writes below outgrow it
+  w.uint32(8).string('first');
+  const view = w.detach();
+  const copy = view.slice();
+  w.uint32(16).string('x'.repeat(100));
+  assert.deepEqual(view, copy);
+  const ref = cosmjsWriter();
+  ref.uint32(8).string('first').uint32(16).string('x'.repeat(100));
+  assert.deepEqual(w.finish(), ref.finish());
+  const open = new FlatWriter().fork();
+  assert.throws(() => open.detach(), /detach with an open fork/);
+});
+
+test('ResultBuffer: each framed result is exactly what encoding it alone gives (property)', () => {
+  const attr = fc.record({ key: fc.string({ maxLength: 12 }), value: fc.string({ maxLength: 300 }), index: fc.boolean() });
+  const result = fc.record({
+    code: fc.nat(40), codespace: fc.string({ maxLength: 8 }), log: fc.string({ maxLength: 200 }),
+    gasUsed: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), gasWanted: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+    events: fc.array(fc.record({ type: fc.string({ maxLength: 10 }), attributes: fc.array(attr, { maxLength: 6 }) }), { maxLength: 5 }),
+  }).map((r) => ExecTxResult.fromPartial(r));
+  fc.assert(fc.property(fc.array(result, { maxLength: 30 }), fc.nat(4), (results, expected) => {
+    const rb = new ResultBuffer(expected); // a guess too small for most: the buffer grows
+    for (const r of results) rb.add(r);
+    const { buf, offsets } = rb.frame();
+    assert.equal(offsets.length, results.length + 1);
+    results.forEach((r, k) => assert.deepEqual(buf.subarray(offsets[k], offsets[k + 1]), ExecTxResult.encode(r, cosmjsWriter()).finish()));
+  }), { numRuns: 200 });
 });

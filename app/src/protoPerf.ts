@@ -38,8 +38,9 @@ export class FlatWriter {
   /** `buf` was handed out by finish(): copy before writing again. */
   private handedOut = false;
 
-  constructor() {
-    this.buf = spare.pop() ?? new Uint8Array(SCRATCH_BYTES);
+  /** `capacity`: start with a buffer of its own of this size instead of a reused scratch one. */
+  constructor(capacity?: number) {
+    this.buf = capacity === undefined ? (spare.pop() ?? new Uint8Array(SCRATCH_BYTES)) : new Uint8Array(Math.max(capacity, 64));
   }
 
   static create(): FlatWriter {
@@ -87,6 +88,16 @@ export class FlatWriter {
       this.handedOut = true;
     }
     return out;
+  }
+
+  /**
+   * What was written, as a view of the writer's own buffer (no copy). The writer copies its
+   * buffer before writing again, so the view stays as it is.
+   */
+  detach(): Uint8Array {
+    if (this.forks.length !== 0) throw new Error('detach with an open fork');
+    this.handedOut = true;
+    return this.buf.subarray(0, this.pos);
   }
 
   fork(): this {

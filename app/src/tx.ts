@@ -52,12 +52,6 @@ export interface DecodedTx {
 
 export type RegistryLookup = (typeUrl: string) => MsgHandler<unknown> | undefined;
 
-/**
- * Hashes by tx bytes object: FinalizeBlock hashes each tx to plan, then again to decode it.
- * CONTRACT: tx bytes are never modified after being hashed (each ABCI request brings its own).
- */
-const hashes = new WeakMap<Uint8Array, string>();
-
 /** The min gas price as 18-decimal fixed point, parsed once per params object (not per tx). */
 const gasPrices = new WeakMap<Params, bigint>();
 function minGasPrice(params: Params): bigint {
@@ -69,13 +63,13 @@ function minGasPrice(params: Params): bigint {
   return p;
 }
 
+/**
+ * The tx hash as CometBFT shows it (upper-case hex SHA-256 of the tx bytes). Callers that
+ * already hold it pass it on (decodeTx, runTx) rather than hash twice: a cache keyed by the
+ * bytes object (a WeakMap, once) cost a table entry per tx and slowed full GCs.
+ */
 export function txHashHex(bytes: Uint8Array): string {
-  let h = hashes.get(bytes);
-  if (h === undefined) {
-    h = sha256Hex(bytes).toUpperCase();
-    hashes.set(bytes, h);
-  }
-  return h;
+  return sha256Hex(bytes).toUpperCase();
 }
 
 function decodeOrThrow<T>(what: string, f: () => T): T {
@@ -91,7 +85,8 @@ function decodeOrThrow<T>(what: string, f: () => T): T {
  * Decodes and checks a tx without reading state. `simulate` relaxes what a simulation cannot
  * have (signatures, fee, gas limit, sign mode) but checks everything else the same way.
  */
-export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLookup, simulate = false): DecodedTx {
+/** `hashHex`, if the caller has it: txHashHex(bytes). */
+export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLookup, simulate = false, hashHex?: string): DecodedTx {
   if (bytes.length === 0) throw ErrTxDecode.wrap('empty tx');
   if (bytes.length > params.max_tx_bytes) throw ErrTxTooLarge.wrap(`tx is ${bytes.length} bytes, the limit is ${params.max_tx_bytes}`);
   const raw = decodeOrThrow('TxRaw', () => TxRaw.decode(bytes));
@@ -178,7 +173,7 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
 
   return {
     bytes,
-    hashHex: txHashHex(bytes),
+    hashHex: hashHex ?? txHashHex(bytes),
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,
     msgs,

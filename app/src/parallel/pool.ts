@@ -4,12 +4,11 @@
 // declaration; either way the result is byte-identical to sequential execution.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
-import { compareKeys, type Overlay } from '../store/kv.ts';
+import { sortKeys, type Overlay } from '../store/kv.ts';
 import { runTx } from '../execute.ts';
 import { AccessViolation } from '../context.ts';
 import type { ExecEnv } from '../execute.ts';
-import type { BlockExecution } from '../executor.ts';
+import { ResultBuffer, type BlockExecution } from '../executor.ts';
 import { chunkGroups, conflictGroups } from './scheduler.ts';
 import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
@@ -257,12 +256,15 @@ export class ParallelExecutor {
     const baseSize = blockKV.writes.size;
     // The main thread takes chunks too, straight into the block layer; the workers' replies
     // queue until it is done. On a violation the layer is put back as it was.
+    const mainRan: number[] = [];
+    const mainResults = new ResultBuffer(Math.ceil(n / (this.workers.length + 1)));
     try {
       const mainTakes = this.opts.mainTakes ?? true;
       for (let c = mainTakes ? Atomics.add(next, 0, 1) : chunks.length; c < chunks.length; c = Atomics.add(next, 0, 1)) {
         for (const i of chunks[c] as number[]) {
           const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);
-          encoded[i] = ExecTxResult.encode(out.result).finish();
+          mainRan.push(i);
+          mainResults.add(out.result);
           codes[i] = out.result.code;
           fees[i] = out.fee;
           newAccounts[i] = out.newAccounts;
@@ -278,6 +280,8 @@ export class ParallelExecutor {
     // finish: the main thread would only wait), then each worker's.
     const sortedRuns: string[][] = [];
     if (violation === null) {
+      const { buf, offsets } = mainResults.frame();
+      for (let k = 0; k < mainRan.length; k++) encoded[mainRan[k] as number] = buf.subarray(offsets[k], offsets[k + 1]);
       const mainEnd = blockKV.writes.size;
       const mine: string[] = [];
       let pos = 0;
@@ -286,7 +290,7 @@ export class ParallelExecutor {
         if (pos >= baseSize) mine.push(k);
         pos++;
       }
-      sortedRuns.push(mine.sort(compareKeys));
+      sortedRuns.push(sortKeys(mine));
     }
     // Each reply is merged as it arrives, while other workers still run. Threads share no
     // partition, hence no key: merge order cannot matter.

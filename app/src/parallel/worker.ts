@@ -2,10 +2,9 @@
 // cache, updated with each committed block's writes) on which it runs its share of a block's txs, in
 // block order, with partition enforcement.
 import { parentPort, workerData } from 'node:worker_threads';
-import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import '../protoPerf.ts';
 import { CommittedStore } from '../store/sqlite.ts';
-import { Overlay, compareKeys } from '../store/kv.ts';
+import { Overlay, sortKeys } from '../store/kv.ts';
 import { Engine, type ModuleSet } from '../engine.ts';
 import { SigVerifier, signDocHash, verifySecp256k1 } from '../sigverify.ts';
 import { decodeTx, toPortable, type DecodedTx } from '../tx.ts';
@@ -14,6 +13,7 @@ import { Accounts } from '../auth.ts';
 import { toAbciError } from '../errors.ts';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { runTx } from '../execute.ts';
+import { ResultBuffer } from '../executor.ts';
 import { AccessViolation, plainContext } from '../context.ts';
 import { packBytes, unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
@@ -46,7 +46,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     for (const key of req.verified) sigs.remember(key);
     const env = engine.env({ height: req.height, timeSeconds: req.timeSeconds, chainId: req.chainId }, req.params, sigs);
     const ran: number[] = [];
-    const results: Uint8Array[] = [];
+    const results = new ResultBuffer(Math.ceil(req.order.length / 2));
     const codes: number[] = [];
     const fees: string[] = [];
     const newAccounts: (string[] | null)[] = [];
@@ -61,9 +61,9 @@ export function runWorker(createModules: () => ModuleSet): void {
             decoded = decodedCache.get(h);
             if (decoded) decodedCache.delete(h);
           }
-          const out = runTx(kv, req.txs.subarray(req.txOffsets[i], req.txOffsets[i + 1]), env, 'deliver', true, decoded);
+          const out = runTx(kv, req.txs.subarray(req.txOffsets[i], req.txOffsets[i + 1]), env, 'deliver', true, decoded, req.hashes[i]);
           ran.push(i);
-          results.push(ExecTxResult.encode(out.result).finish());
+          results.add(out.result);
           codes.push(out.result.code);
           fees.push(out.fee === 0n ? '' : out.fee.toString());
           newAccounts.push(out.newAccounts.length ? out.newAccounts : null);
@@ -73,9 +73,9 @@ export function runWorker(createModules: () => ModuleSet): void {
       if (err instanceof AccessViolation) Atomics.store(req.next, 0, chunks); // the others stop too
       throw err;
     }
-    const packed = packBytes(results);
+    const packed = results.frame();
     // Sorted here, in parallel with the other threads: the main thread merges sorted runs.
-    const writeKeys = [...kv.writes.keys()].sort(compareKeys);
+    const writeKeys = sortKeys([...kv.writes.keys()]);
     const values = new Array<Uint8Array>(writeKeys.length);
     const writeDeleted = new Uint8Array(writeKeys.length);
     for (let j = 0; j < writeKeys.length; j++) {

@@ -41,8 +41,14 @@ function readGas(ctx: Context, key: string, value: Uint8Array | undefined, what:
   ctx.gas.consume(GasCost.readFlat + GasCost.readPerByte * (key.length + (value?.length ?? 0)), what);
 }
 
+/** Gas descriptors of one collection, built once rather than per access. */
+function gasLabels(name: string): { read: string; write: string; delete: string; iter: string } {
+  return { read: `${name}/read`, write: `${name}/write`, delete: `${name}/delete`, iter: `${name}/iter` };
+}
+
 export class Item<V> {
   readonly key: string;
+  private readonly labels: ReturnType<typeof gasLabels>;
   constructor(
     schema: Schema & { byte: string },
     prefix: number,
@@ -51,25 +57,27 @@ export class Item<V> {
     private readonly partition: string,
   ) {
     this.key = schema.byte + schema.claim(prefix, name);
+    this.labels = gasLabels(name);
   }
 
   get(ctx: Context): V | undefined {
     ctx.access.touch(this.partition, false);
     const raw = ctx.kv.get(this.key);
-    readGas(ctx, this.key, raw, `${this.name}/read`);
+    readGas(ctx, this.key, raw, this.labels.read);
     return raw === undefined ? undefined : this.codec.decode(raw);
   }
 
   set(ctx: Context, value: V): void {
     ctx.access.touch(this.partition, true);
     const raw = this.codec.encode(value);
-    ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (this.key.length + raw.length), `${this.name}/write`);
+    ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (this.key.length + raw.length), this.labels.write);
     ctx.kv.set(this.key, raw);
   }
 }
 
 export class CMap<K, V> {
   readonly prefix: string;
+  private readonly labels: ReturnType<typeof gasLabels>;
   constructor(
     schema: Schema & { byte: string },
     prefix: number,
@@ -80,13 +88,14 @@ export class CMap<K, V> {
     readonly partitionOf: (key: K) => string,
   ) {
     this.prefix = schema.byte + schema.claim(prefix, name);
+    this.labels = gasLabels(name);
   }
 
   get(ctx: Context, key: K): V | undefined {
     ctx.access.touch(this.partitionOf(key), false);
     const k = this.prefix + this.keyCodec.encode(key);
     const raw = ctx.kv.get(k);
-    readGas(ctx, k, raw, `${this.name}/read`);
+    readGas(ctx, k, raw, this.labels.read);
     return raw === undefined ? undefined : this.valueCodec.decode(raw);
   }
 
@@ -95,7 +104,7 @@ export class CMap<K, V> {
     ctx.access.touch(this.partitionOf(key), false);
     const k = this.prefix + this.keyCodec.encode(key);
     const raw = ctx.kv.get(k);
-    readGas(ctx, k, raw, `${this.name}/read`);
+    readGas(ctx, k, raw, this.labels.read);
     return raw !== undefined;
   }
 
@@ -103,13 +112,13 @@ export class CMap<K, V> {
     ctx.access.touch(this.partitionOf(key), true);
     const k = this.prefix + this.keyCodec.encode(key);
     const raw = this.valueCodec.encode(value);
-    ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (k.length + raw.length), `${this.name}/write`);
+    ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (k.length + raw.length), this.labels.write);
     ctx.kv.set(k, raw);
   }
 
   delete(ctx: Context, key: K): void {
     ctx.access.touch(this.partitionOf(key), true);
-    ctx.gas.consume(GasCost.delete, `${this.name}/delete`);
+    ctx.gas.consume(GasCost.delete, this.labels.delete);
     ctx.kv.delete(this.prefix + this.keyCodec.encode(key));
   }
 
@@ -121,7 +130,7 @@ export class CMap<K, V> {
     if (partition !== undefined) ctx.access.touch(partition, false);
     else if (ctx.access.txPhase) throw new Error(`${this.name}: whole-collection scan inside a tx`);
     for (const [k, v] of ctx.kv.iterate(this.prefix + rawKeyPrefix)) {
-      ctx.gas.consume(GasCost.iterNextFlat + GasCost.readPerByte * (k.length + v.length), `${this.name}/iter`);
+      ctx.gas.consume(GasCost.iterNextFlat + GasCost.readPerByte * (k.length + v.length), this.labels.iter);
       yield [this.keyCodec.decode(k.slice(this.prefix.length)), this.valueCodec.decode(v)];
     }
   }
@@ -176,9 +185,40 @@ export const U64Key: KeyCodec<bigint> = {
 };
 
 /** Non-negative integers as decimal ASCII (Cosmos `Int` style). */
+/** Digits that always fit a float64 exactly (Number.MAX_SAFE_INTEGER has 16). */
+const SAFE_DIGITS = 15;
+
+/**
+ * A bigint as its decimal ASCII string (balances, supplies, counters). Hot: a transfer reads and
+ * writes three balances. Both directions go char by char into an array of exactly the right
+ * size, which for amounts (at most 64 bytes) V8 keeps on its own heap, instead of through a
+ * Buffer: Buffer.from carves small strings out of a shared 8 KB pool, so every cached balance
+ * kept a whole pool alive. Same bytes as `Buffer.from(v.toString(), 'latin1')`; decoding
+ * anything but plain digits takes the `BigInt(string)` route as before.
+ */
 export const BigIntValue: ValueCodec<bigint> = {
-  encode: (v) => Buffer.from(v.toString(), 'latin1'),
-  decode: (raw) => BigInt(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1')),
+  encode: (v) => {
+    const s = v.toString();
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  },
+  decode: (raw) => {
+    const n = raw.length;
+    if (n > 0 && n <= SAFE_DIGITS) {
+      let x = 0;
+      let i = 0;
+      for (; i < n; i++) {
+        const d = (raw[i] as number) - 48;
+        if (d < 0 || d > 9) break;
+        x = x * 10 + d;
+      }
+      if (i === n) return BigInt(x);
+    }
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(raw[i] as number);
+    return BigInt(s);
+  },
 };
 
 export const StringValue: ValueCodec<string> = {
