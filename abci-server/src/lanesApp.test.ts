@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { buildTx, testKey, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type TestKey } from '@lanes/app';
+import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
@@ -107,7 +107,7 @@ test('tx bytes round-trip through TxRaw', () => {
 
 test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, ProcessProposal rejects more', () => {
   const c = chain();
-  const max = 3000;
+  const max = DEFAULT_PARAMS.max_block_txs;
   const txs = Array.from({ length: max + 5 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
   const prepared = c.app.prepareProposal({ maxTxBytes: 1n << 30n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() });
   assert.equal(prepared.txs.length, max);

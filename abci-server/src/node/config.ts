@@ -71,7 +71,7 @@ export function editCometConfig(toml: string, opts: CometConfigOptions): string 
     ['p2p', 'laddr', `tcp://127.0.0.1:${ports.p2p}`],
     ['p2p', 'allow_duplicate_ip', true],
     ['p2p', 'addr_book_strict', false],
-    // About three full blocks (params.max_block_txs): CometBFT rechecks every waiting tx after each
+    // One full block (params.max_block_txs): CometBFT rechecks every waiting tx after each
     // block, so a larger pool turns an overload into seconds of rechecking per block.
     ['mempool', 'size', 10000],
     ['mempool', 'max_txs_bytes', 1073741824],
