@@ -3,7 +3,7 @@
 // shared "next account number" (a hot key that would serialise every block).
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { CONST_PARTITION, type Context } from './context.ts';
-import { CMap, Item, StringKey, StringValue, BigIntValue, jsonValue, modulePrefix, protoValue } from './store/collections.ts';
+import { CMap, Item, StringKey, StringValue, BigIntValue, cosmjsValue, jsonValue, modulePrefix } from './store/collections.ts';
 import type { Params } from './params.ts';
 
 export const accountPartition = (addr: string): string => `account:${addr}`;
@@ -11,7 +11,7 @@ export const accountPartition = (addr: string): string => `account:${addr}`;
 const authSchema = modulePrefix(0x01, 'auth');
 const appSchema = modulePrefix(0x02, 'app');
 
-export const Accounts = new CMap(authSchema, 0x01, 'accounts', StringKey, protoValue(BaseAccount), accountPartition);
+export const Accounts = new CMap(authSchema, 0x01, 'accounts', StringKey, cosmjsValue(BaseAccount), accountPartition);
 /** Written only at end-block and genesis. */
 export const NextAccountNumber = new Item(authSchema, 0x02, 'next_account_number', BigIntValue, 'auth:account_number');
 

@@ -15,6 +15,7 @@ import {
 } from './errors.ts';
 import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
+import { viewReader } from './protoPerf.ts';
 import type { Params } from './params.ts';
 import { SigVerifier, signDocHash } from './sigverify.ts';
 import { GLOBAL_PARTITION } from './parallel/scheduler.ts';
@@ -135,7 +136,7 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
   for (const [i, s] of tx.signers.entries()) {
     const acc = Accounts.get(ctx, s.address);
     if (!acc) throw ErrUnknownAddress.wrap(`account ${s.address} does not exist (an account is created when it first receives funds)`);
-    const stored = acc.pubKey ? PubKey.decode(acc.pubKey.value).key : undefined;
+    const stored = acc.pubKey ? PubKey.decode(viewReader(acc.pubKey.value)).key : undefined;
     if (stored && s.pubkey && Buffer.compare(stored, s.pubkey) !== 0) {
       throw ErrInvalidPubKey.wrap(`public key in the tx does not match the key registered for ${s.address}`);
     }

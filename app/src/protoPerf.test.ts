@@ -5,7 +5,7 @@ import { BinaryWriter } from 'cosmjs-types/binary';
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { Timestamp } from 'cosmjs-types/google/protobuf/timestamp';
-import { cosmjsWriter, FlatWriter } from './protoPerf.ts';
+import { cosmjsWriter, FlatWriter, viewReader } from './protoPerf.ts';
 import { ResultBuffer } from './executor.ts';
 
 type Op =
@@ -146,4 +146,24 @@ test('ResultBuffer: each framed result is exactly what encoding it alone gives (
     assert.equal(offsets.length, results.length + 1);
     results.forEach((r, k) => assert.deepEqual(buf.subarray(offsets[k], offsets[k + 1]), ExecTxResult.encode(r, cosmjsWriter()).finish()));
   }), { numRuns: 200 });
+});
+
+test('viewReader decodes what the copying reader decodes, with bytes fields as views of the input (property)', () => {
+  const account = fc.record({
+    address: fc.string({ maxLength: 60 }),
+    pubKey: fc.option(fc.record({ typeUrl: fc.string({ maxLength: 40 }), value: fc.uint8Array({ maxLength: 70 }) }), { nil: undefined }),
+    accountNumber: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    sequence: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  });
+  fc.assert(fc.property(account, (a) => {
+    const bytes = BaseAccount.encode(BaseAccount.fromPartial(a)).finish();
+    const viaView = BaseAccount.decode(viewReader(bytes));
+    assert.deepEqual(viaView, BaseAccount.decode(bytes));
+    if (viaView.pubKey && viaView.pubKey.value.length > 0) assert.equal(viaView.pubKey.value.buffer, bytes.buffer);
+  }), { numRuns: 300 });
+  // A view with an offset reads only its own bytes.
+  const acc = BaseAccount.encode(BaseAccount.fromPartial({ address: 'lanes1abc', sequence: 7n })).finish();
+  const framed = new Uint8Array(acc.length + 6);
+  framed.set(acc, 3);
+  assert.deepEqual(BaseAccount.decode(viewReader(framed.subarray(3, 3 + acc.length))), BaseAccount.decode(acc));
 });

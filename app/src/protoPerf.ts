@@ -257,6 +257,22 @@ export const cosmjsWriter = (): BinaryWriter => new BinaryWriter();
 BinaryWriter.create = (() => new FlatWriter()) as unknown as typeof BinaryWriter.create;
 BinaryWriter.alloc = (size: number): Uint8Array => new Uint8Array(size);
 
+/**
+ * A BinaryReader over `buf` itself. cosmjs-types' constructor copies its input first (one
+ * allocation per decode: a state read of an account paid one, its public key another); the
+ * generated decoders use a reader they are given as is. Bytes fields of the decoded message are
+ * then views of `buf`. CONTRACT: `buf` is never modified afterwards (state values are replaced,
+ * never written in place).
+ */
+export function viewReader(buf: Uint8Array): BinaryReader {
+  const r = Object.create(BinaryReader.prototype) as BinaryReader;
+  r.buf = buf;
+  r.pos = 0;
+  r.type = 0;
+  r.len = buf.length;
+  return r;
+}
+
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 BinaryReader.prototype.string = function string(this: BinaryReader): string {
   return utf8.decode(this.bytes());

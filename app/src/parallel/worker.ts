@@ -2,7 +2,7 @@
 // cache, updated with each committed block's writes) on which it runs its share of a block's txs, in
 // block order, with partition enforcement.
 import { parentPort, workerData } from 'node:worker_threads';
-import '../protoPerf.ts';
+import { viewReader } from '../protoPerf.ts';
 import { CommittedStore } from '../store/sqlite.ts';
 import { Overlay, sortKeys } from '../store/kv.ts';
 import { Engine, type ModuleSet } from '../engine.ts';
@@ -115,7 +115,7 @@ export function runWorker(createModules: () => ModuleSet): void {
         // this replica cannot settle is left to the main thread's check.
         const acc = Accounts.get(ctx, s.address);
         if (!acc) continue;
-        const stored = acc.pubKey ? PubKey.decode(acc.pubKey.value).key : undefined;
+        const stored = acc.pubKey ? PubKey.decode(viewReader(acc.pubKey.value)).key : undefined;
         if (stored && s.pubkey && Buffer.compare(stored, s.pubkey) !== 0) continue;
         const pubkey = stored ?? s.pubkey;
         if (!pubkey) continue;

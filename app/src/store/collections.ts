@@ -2,7 +2,9 @@
 // Item or a Map with key and value codecs, a one-byte prefix and a partition function. Raw key
 // bytes never leave this layer; a Schema fails at startup on a duplicate prefix.
 import type { Context } from '../context.ts';
+import type { BinaryReader } from 'cosmjs-types/binary';
 import { GasCost } from '../gas.ts';
+import { viewReader } from '../protoPerf.ts';
 
 export interface KeyCodec<K> {
   encode(key: K): string;
@@ -237,4 +239,12 @@ export function jsonValue<V>(): ValueCodec<V> {
 /** A protobuf message codec from a cosmjs-types message object. */
 export function protoValue<V>(type: { encode(v: V): { finish(): Uint8Array }; decode(b: Uint8Array): V }): ValueCodec<V> {
   return { encode: (v) => type.encode(v).finish(), decode: (b) => type.decode(b) };
+}
+
+/**
+ * protoValue for a cosmjs-types message: decodes without first copying the stored bytes
+ * (viewReader; stored values are never modified in place).
+ */
+export function cosmjsValue<V>(type: { encode(v: V): { finish(): Uint8Array }; decode(b: BinaryReader): V }): ValueCodec<V> {
+  return { encode: (v) => type.encode(v).finish(), decode: (b) => type.decode(viewReader(b)) };
 }
