@@ -156,7 +156,8 @@ test('viewReader decodes what the copying reader decodes, with bytes fields as v
     sequence: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
   });
   fc.assert(fc.property(account, (a) => {
-    const bytes = BaseAccount.encode(BaseAccount.fromPartial(a)).finish();
+    const { pubKey, ...rest } = a;
+    const bytes = BaseAccount.encode(BaseAccount.fromPartial(pubKey ? { ...rest, pubKey } : rest)).finish();
     const viaView = BaseAccount.decode(viewReader(bytes));
     assert.deepEqual(viaView, BaseAccount.decode(bytes));
     if (viaView.pubKey && viaView.pubKey.value.length > 0) assert.equal(viaView.pubKey.value.buffer, bytes.buffer);
