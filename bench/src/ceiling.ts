@@ -4,9 +4,7 @@
 // runs at a fraction f of the solo speed, two threads do 2f times the work of one: the most
 // any 2-thread parallel executor can reach here before paying for its own coordination
 // (conflict groups, merging, shipping writes), since it runs the same per-tx code.
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import type { CeilingReply, CeilingRequest, CeilingThreadInit } from './ceilingThread.ts';
+import { RemoteChain } from './remoteChain.ts';
 import { median, progress } from './report.ts';
 
 export interface Ceiling {
@@ -18,56 +16,23 @@ export interface Ceiling {
   speedup: number;
 }
 
-class ProbeThread {
-  private readonly worker: Worker;
-  private waiting: ((r: CeilingReply) => void) | null = null;
-  readonly ready: Promise<void>;
-
-  constructor(init: CeilingThreadInit) {
-    this.worker = new Worker(fileURLToPath(new URL('./ceilingThread.mjs', import.meta.url)), { workerData: init });
-    let failed: (e: Error) => void = () => {};
-    this.ready = new Promise((resolve, reject) => {
-      failed = reject;
-      this.waiting = (r) => (r.type === 'ready' ? resolve() : reject(new Error(`ceiling thread: unexpected ${r.type}`)));
-    });
-    this.worker.on('message', (r: CeilingReply) => {
-      const w = this.waiting;
-      this.waiting = null;
-      w?.(r);
-    });
-    this.worker.on('error', (e) => failed(e));
-  }
-
-  run(count: number): Promise<number[]> {
-    return new Promise((resolve, reject) => {
-      this.waiting = (r) => (r.type === 'ran' ? resolve(r.seconds) : reject(new Error(`ceiling thread: unexpected ${r.type}`)));
-      this.worker.once('error', reject);
-      this.worker.postMessage({ type: 'run', count } satisfies CeilingRequest);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.worker.postMessage({ type: 'close' } satisfies CeilingRequest);
-    await new Promise((resolve) => this.worker.once('exit', resolve));
-  }
-}
-
 export async function measureCeiling(txs: number, runs: number): Promise<Ceiling> {
   progress(`ceiling: two threads, each with its own chain and ${txs}-tx transfer blocks (setting up, signing ${txs * (2 * runs + 1)} txs per thread)...`);
   // Each thread: a warm-up block, `runs` alone, `runs` paired.
-  const a = new ProbeThread({ txs, blocks: 2 * runs + 1 });
-  const b = new ProbeThread({ txs, blocks: 2 * runs + 1 });
+  const init = { txs, blocks: 2 * runs + 1, workload: 'transfers', executor: 'sequential', workers: 1 } as const;
+  const a = new RemoteChain(init);
+  const b = new RemoteChain(init);
   try {
     await Promise.all([a.ready, b.ready]);
     await a.run(1);
     await b.run(1);
     // Each alone (their mean is the one-thread figure: the same code moves between runs here).
-    const soloA = txs / median(await a.run(runs));
-    const soloB = txs / median(await b.run(runs));
+    const soloA = txs / median((await a.run(runs)).finalize);
+    const soloB = txs / median((await b.run(runs)).finalize);
     const soloTps = (soloA + soloB) / 2;
     progress(`ceiling: one thread alone ${Math.round(soloA)} and ${Math.round(soloB)} tx/s; now both at once...`);
     const [pa, pb] = await Promise.all([a.run(runs), b.run(runs)]);
-    const pair: [number, number] = [txs / median(pa), txs / median(pb)];
+    const pair: [number, number] = [txs / median(pa.finalize), txs / median(pb.finalize)];
     return { soloTps, pairTps: pair, speedup: (pair[0] + pair[1]) / soloTps };
   } finally {
     await Promise.all([a.close(), b.close()]);

@@ -1,6 +1,6 @@
-// Thread entry for the two-thread ceiling probe (ceiling.ts): registers the TypeScript loader,
-// then runs ceilingThread.ts.
+// Thread entry for a benchmark chain (chainThread.ts): registers the TypeScript loader, then
+// runs chainThread.ts.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./ceilingThread.ts');
+await import('./chainThread.ts');

@@ -85,7 +85,7 @@ export function failedTxs(encoded: readonly Uint8Array[]): number[] {
 /**
  * FinalizeBlock as the exec suites time it: CheckTx's caches primed for these txs first (not
  * timed), then FinalizeBlock on copies of the tx bytes, as gRPC hands them over (nothing may be
- * found by the identity of the objects CheckTx saw: tx hashes are cached per object). Commit is
+ * found by the identity of the objects CheckTx saw). Commit is
  * left to the caller. Returns when FinalizeBlock started and how long it took; throws if a tx
  * failed.
  */
