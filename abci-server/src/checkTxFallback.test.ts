@@ -50,3 +50,21 @@ test('a dead execution worker does not fail CheckTx: the main thread checks, in 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('with mempoolSize, CheckTx calls still out count as taken: of three sent at once into room for two, the third is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-admit-'));
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers: 1, mempoolSize: 2 });
+  try {
+    await c.app.ready();
+    await c.blockAsync([]);
+    const tx = (sequence: bigint) => buildTx(alice, [send(5n)], { chainId: TEST_CHAIN_ID, accountNumber: 0n, sequence });
+    const answers = await Promise.all([c.checkTxAsync(tx(0n)), c.checkTxAsync(tx(1n)), c.checkTxAsync(tx(2n))]);
+    assert.deepEqual(answers.map((a) => `${a.codespace}/${a.code}`), ['/0', '/0', 'sdk/20']);
+    assert.match(answers[2]?.log ?? '', /0 txs in the mempool and 2 being checked, of 2/);
+    // Once answered they are admitted: still no room.
+    assert.equal((await c.checkTxAsync(tx(2n))).code, 20);
+  } finally {
+    c.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -100,6 +100,34 @@ test('state survives a reopen of the SQLite file', async () => {
   d.app.close();
 });
 
+test('with mempoolSize, CheckTx refuses new txs with sdk/20 while the mempool would be full, and counts what the recheck keeps', () => {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), ':memory:', undefined, { mempoolSize: 2 });
+  c.block([]);
+  const tx = (k: TestKey, n: number, seq: bigint) => buildTx(k, [send(k, bob.address, BigInt(n))], { chainId: c.chainId, accountNumber: BigInt(k === alice ? 0 : 2), sequence: seq });
+  const a0 = tx(alice, 1, 0n);
+  const a1 = tx(alice, 2, 1n);
+  const c0 = tx(carol, 3, 0n);
+  assert.equal(c.checkTx(a0).code, 0);
+  const bad = c.checkTx(tx(carol, 4, 9n)); // a rejection takes no room
+  assert.equal(bad.code, 32, bad.log);
+  assert.equal(c.checkTx(a1).code, 0);
+  const full = c.checkTx(c0);
+  assert.deepEqual([full.codespace, full.code], ['sdk', 20]);
+  assert.match(full.log, /2 txs in the mempool and 0 being checked, of 2; try again after the next block: mempool is full/);
+  // Refused before any state was touched: carol's sequence 0 is still free.
+  assert.equal(c.account(carol.address)?.sequence ?? 0n, 0n);
+  // A block takes a0; CometBFT rechecks a1 (it stays): one slot is free again, then none.
+  c.block([a0]);
+  assert.equal(c.checkTx(a1, true).code, 0);
+  assert.equal(c.checkTx(c0).code, 0);
+  assert.equal(c.checkTx(tx(carol, 5, 1n)).code, 20);
+  // An empty block after which nothing is rechecked (nothing stayed) frees every slot.
+  c.block([]);
+  assert.equal(c.checkTx(tx(carol, 6, 0n)).code, 0);
+  assert.equal(c.checkTx(tx(alice, 7, 1n)).code, 0);
+  assert.equal(c.checkTx(tx(alice, 8, 2n)).code, 20);
+});
+
 test('tx bytes round-trip through TxRaw', () => {
   const tx = buildTx(alice, [send(alice, bob.address, 1n)], { chainId: 'x', accountNumber: 0n, sequence: 0n });
   assert.equal(TxRaw.decode(tx).signatures[0]?.length, 64);

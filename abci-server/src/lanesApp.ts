@@ -24,6 +24,8 @@ export interface CreateLanesAppOptions {
   onBlock?: (stats: BlockStats) => void;
   onCheckTx?: (stats: CheckTxStats) => void;
   sigs?: SigVerifier;
+  /** CometBFT's mempool.size, when it rechecks: see LanesAppOptions.mempoolSize. */
+  mempoolSize?: number;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
@@ -36,6 +38,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.onBlock ? { onBlock: opts.onBlock } : {}),
     ...(opts.onCheckTx ? { onCheckTx: opts.onCheckTx } : {}),
     ...(opts.sigs ? { sigs: opts.sigs } : {}),
+    ...(opts.mempoolSize !== undefined ? { mempoolSize: opts.mempoolSize } : {}),
   });
 }
 

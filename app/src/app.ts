@@ -34,7 +34,7 @@ import { packWrites } from './parallel/pack.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
-import { ErrInvalidRequest, ErrKeyNotFound, ErrUnknownRequest, LanesError, toAbciError } from './errors.ts';
+import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrUnknownRequest, LanesError, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
 export { FEE_COLLECTOR };
@@ -58,6 +58,12 @@ export interface LanesAppOptions extends ModuleSet {
   onCheckTx?: (stats: CheckTxStats) => void;
   /** Shared signature cache (benchmarks run several apps over the same txs). */
   sigs?: SigVerifier;
+  /**
+   * CometBFT's `mempool.size`, when it rechecks (`mempool.recheck`): CheckTx then refuses new
+   * txs with sdk/20 "mempool is full" before the mempool is, instead of accepting txs the full
+   * mempool would drop (see `admitted`). Undefined: no such check.
+   */
+  mempoolSize?: number;
 }
 
 export interface CheckTxStats {
@@ -114,6 +120,18 @@ export class LanesApp implements AbciApp {
   private decodedParams: Params | null = null;
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();
+  /**
+   * Txs in CometBFT's mempool by this app's count: every tx CheckTx accepted since the last
+   * Commit, plus every tx the recheck after it kept (CometBFT rechecks all that stay, before new
+   * txs come in). CometBFT checks that its mempool has room before CheckTx and again when the
+   * answer comes back, and in between it drops an accepted tx if the mempool filled up: the
+   * client was told "accepted" and the tx is gone. With `admitted + checking` held under the
+   * size, the mempool never fills while CheckTx calls are out.
+   */
+  private admitted = 0;
+  /** New-tx CheckTx calls answered later (waiting for the signature batch). */
+  private checking = 0;
+  private readonly mempoolSize: number | undefined;
   private pending: Overlay | null = null;
   /** InitChain's app hash, while its writes are still pending. */
   private genesisHash: Uint8Array | null = null;
@@ -131,6 +149,7 @@ export class LanesApp implements AbciApp {
     this.log = opts.logger;
     this.onBlock = opts.onBlock;
     this.onCheckTx = opts.onCheckTx;
+    this.mempoolSize = opts.mempoolSize;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -215,11 +234,20 @@ export class LanesApp implements AbciApp {
   checkTx(req: RequestCheckTx): ResponseCheckTx | Promise<ResponseCheckTx> {
     const started = process.hrtime.bigint();
     const recheck = req.type === CheckTxType.RECHECK;
+    if (!recheck && this.mempoolSize !== undefined && this.admitted + this.checking >= this.mempoolSize) {
+      const res = checkFailure(toAbciError(ErrMempoolIsFull.wrap(
+        `${this.admitted} txs in the mempool and ${this.checking} being checked, of ${this.mempoolSize}; try again after the next block`,
+      )));
+      this.reportCheck(res, started, false);
+      return res;
+    }
     if (!this.parallel || !this.params || recheck) {
       const res = this.checkTxHere(req, undefined);
+      if (res.code === 0) this.admitted++;
       this.reportCheck(res, started, recheck);
       return res;
     }
+    this.checking++;
     const verified = this.parallel.check(req.tx, this.chainId, this.params);
     const done = this.checkQueue.then(() => verified).then(
       (v) => {
@@ -234,8 +262,13 @@ export class LanesApp implements AbciApp {
     );
     this.checkQueue = done.then(() => undefined);
     return done.then((res) => {
+      this.checking--;
+      if (res.code === 0) this.admitted++;
       this.reportCheck(res, started, false);
       return res;
+    }, (err: unknown) => {
+      this.checking--;
+      throw err;
     });
   }
 
@@ -423,6 +456,7 @@ export class LanesApp implements AbciApp {
     this.genesisHash = null;
     this.decided = null;
     this.checkState = new Overlay(this.store);
+    this.admitted = 0; // the recheck that follows counts what stays
     return { retainHeight: 0n };
   }
 

@@ -60,6 +60,7 @@ export const ErrInsufficientFee = registerError('sdk', 13, 'insufficient fee');
 export const ErrTooManySignatures = registerError('sdk', 14, 'maximum number of signatures exceeded');
 export const ErrNoSignatures = registerError('sdk', 15, 'no signatures supplied');
 export const ErrInvalidRequest = registerError('sdk', 18, 'invalid request');
+export const ErrMempoolIsFull = registerError('sdk', 20, 'mempool is full');
 export const ErrTxTooLarge = registerError('sdk', 21, 'tx too large');
 export const ErrKeyNotFound = registerError('sdk', 22, 'key not found');
 export const ErrInvalidChainID = registerError('sdk', 28, 'invalid chain-id');

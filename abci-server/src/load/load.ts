@@ -490,8 +490,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           } catch (err) {
             res = { error: `rpc: ${(err as Error).message}` };
           }
-          // A full mempool is back-pressure, not a verdict: the same tx again shortly.
-          if ('error' in res && /mempool is full/i.test(res.error) && !stopped) {
+          // A full mempool is back-pressure, not a verdict: the same tx again shortly. CometBFT
+          // says so as an RPC error; the app, keeping CheckTx under the mempool's size, as sdk/20.
+          const full = 'error' in res ? /mempool is full/i.test(res.error) : res.codespace === 'sdk' && res.code === 20;
+          if (full && !stopped) {
             retries++;
             await sleep(50);
             continue;

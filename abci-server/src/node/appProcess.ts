@@ -7,6 +7,7 @@ import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
 import { homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
+import { mempoolAdmissionSize } from './config.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
   home: string;
@@ -28,17 +29,21 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   const metrics = settings.metricsPort > 0 ? createLanesMetrics() : undefined;
   let metricsServer: MetricsServer | undefined;
   if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
+  // CheckTx stays under CometBFT's mempool size, which then never drops a tx it accepted.
+  const mempoolSize = existsSync(p.cometConfig) ? mempoolAdmissionSize(readFileSync(p.cometConfig, 'utf8')) : undefined;
   const app = createLanesApp({
     dbPath: p.dbPath,
     logger,
     executor: settings.executor,
     workers: settings.workers,
+    ...(mempoolSize !== undefined && { mempoolSize }),
     ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx }),
   });
   logger.info({
     executor: settings.executor,
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
+    mempoolSize: mempoolSize ?? 'not limited (CometBFT config without mempool.recheck)',
   }, `executor: ${settings.executor}${settings.executor === 'parallel' ? ` (${settings.workers} worker${settings.workers === 1 ? '' : 's'} + main thread)` : ''}`);
   let server;
   try {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK_MAX_BYTES, editGenesis, setTomlKey } from './config.ts';
+import { BLOCK_MAX_BYTES, editGenesis, getTomlKey, mempoolAdmissionSize, setTomlKey } from './config.ts';
 
 const TOML = `proxy_app = "tcp://127.0.0.1:26658"
 abci = "socket"
@@ -25,6 +25,19 @@ test('setTomlKey edits the key of the right section only', () => {
 test('setTomlKey refuses a key the section does not have', () => {
   assert.throws(() => setTomlKey(TOML, 'rpc', 'prometheus', true), /no key prometheus in section \[rpc\]/);
   assert.throws(() => setTomlKey(TOML, '', 'laddr', 'x'), /top level/);
+});
+
+test('getTomlKey reads a key of the right section; mempoolAdmissionSize needs recheck on', () => {
+  assert.equal(getTomlKey(TOML, 'rpc', 'max_open_connections'), '900');
+  assert.equal(getTomlKey(TOML, 'instrumentation', 'max_open_connections'), '3');
+  assert.equal(getTomlKey(TOML, '', 'abci'), '"socket"');
+  assert.equal(getTomlKey(TOML, 'rpc', 'prometheus'), undefined);
+  const pool = (recheck: string, size: string) => `[mempool]\nrecheck = ${recheck}\nsize = ${size} # txs\n`;
+  assert.equal(mempoolAdmissionSize(pool('true', '10000')), 10000);
+  assert.equal(mempoolAdmissionSize(pool('false', '10000')), undefined);
+  assert.equal(mempoolAdmissionSize(pool('true', '0')), undefined);
+  assert.equal(mempoolAdmissionSize(pool('true', 'x')), undefined);
+  assert.equal(mempoolAdmissionSize(TOML), undefined);
 });
 
 test('editGenesis sets chain id, app state, block limits and keeps validators', () => {

@@ -9,12 +9,8 @@ function renderToml(v: TomlValue): string {
   return String(v);
 }
 
-/**
- * Sets `key = value` in `section` ('' for the top-level table) of a CometBFT config.toml.
- * Throws when the key is absent: a renamed key in a new CometBFT must not be silently skipped.
- */
-export function setTomlKey(toml: string, section: string, key: string, value: TomlValue): string {
-  const lines = toml.split('\n');
+/** The line of `key` in `section` ('' for the top-level table), and its indentation; -1 if absent. */
+function findTomlKey(lines: readonly string[], section: string, key: string): { index: number; indent: string } {
   let current = '';
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -25,12 +21,41 @@ export function setTomlKey(toml: string, section: string, key: string, value: To
     }
     if (current !== section) continue;
     const m = /^(\s*)([A-Za-z0-9_-]+)\s*=/.exec(line);
-    if (m && m[2] === key) {
-      lines[i] = `${m[1]}${key} = ${renderToml(value)}`;
-      return lines.join('\n');
-    }
+    if (m && m[2] === key) return { index: i, indent: m[1]! };
   }
-  throw new Error(`config.toml has no key ${key} in section [${section || 'top level'}]`);
+  return { index: -1, indent: '' };
+}
+
+/**
+ * Sets `key = value` in `section` ('' for the top-level table) of a CometBFT config.toml.
+ * Throws when the key is absent: a renamed key in a new CometBFT must not be silently skipped.
+ */
+export function setTomlKey(toml: string, section: string, key: string, value: TomlValue): string {
+  const lines = toml.split('\n');
+  const { index, indent } = findTomlKey(lines, section, key);
+  if (index < 0) throw new Error(`config.toml has no key ${key} in section [${section || 'top level'}]`);
+  lines[index] = `${indent}${key} = ${renderToml(value)}`;
+  return lines.join('\n');
+}
+
+/** The value text of `key` in `section` (a scalar, without a trailing comment), or undefined. */
+export function getTomlKey(toml: string, section: string, key: string): string | undefined {
+  const lines = toml.split('\n');
+  const { index } = findTomlKey(lines, section, key);
+  if (index < 0) return undefined;
+  const m = /^[^=]*=\s*([^#]*?)\s*(#.*)?$/.exec(lines[index]!);
+  return m?.[1];
+}
+
+/**
+ * The mempool size the app should keep CheckTx under (LanesAppOptions.mempoolSize), from a
+ * CometBFT config.toml: `mempool.size` when `mempool.recheck` is on (the app's count of what
+ * the mempool holds relies on the recheck after every block); otherwise undefined.
+ */
+export function mempoolAdmissionSize(toml: string): number | undefined {
+  if (getTomlKey(toml, 'mempool', 'recheck') !== 'true') return undefined;
+  const size = Number(getTomlKey(toml, 'mempool', 'size'));
+  return Number.isSafeInteger(size) && size > 0 ? size : undefined;
 }
 
 export interface NodePorts {
