@@ -15,6 +15,7 @@ import type { Params } from './params.ts';
 import { mulDecCeil, parseDec } from './dec.ts';
 import { accountPartition } from './auth.ts';
 import { sha256Hex } from './sha256.ts';
+import { viewReader } from './protoPerf.ts';
 
 export const SECP256K1_PUBKEY_TYPE = '/cosmos.crypto.secp256k1.PubKey';
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -84,19 +85,24 @@ function decodeOrThrow<T>(what: string, f: () => T): T {
 /**
  * Decodes and checks a tx without reading state. `simulate` relaxes what a simulation cannot
  * have (signatures, fee, gas limit, sign mode) but checks everything else the same way.
+ * `hashHex`, if the caller has it: txHashHex(bytes).
+ *
+ * The envelope (TxRaw, body, auth info, keys) is read in place: the tx's bytes fields are views
+ * of `bytes`, which must not change afterwards. cosmjs-types' readers would copy each level
+ * first: four allocations per tx, and as many buffers for a structured clone of the result
+ * (CheckTx on a worker) to copy again.
  */
-/** `hashHex`, if the caller has it: txHashHex(bytes). */
 export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLookup, simulate = false, hashHex?: string): DecodedTx {
   if (bytes.length === 0) throw ErrTxDecode.wrap('empty tx');
   if (bytes.length > params.max_tx_bytes) throw ErrTxTooLarge.wrap(`tx is ${bytes.length} bytes, the limit is ${params.max_tx_bytes}`);
-  const raw = decodeOrThrow('TxRaw', () => TxRaw.decode(bytes));
+  const raw = decodeOrThrow('TxRaw', () => TxRaw.decode(viewReader(bytes)));
   // One encoding per tx: unknown, repeated or reordered TxRaw fields would let a relayer change
   // a tx's hash without touching what was signed.
   if (Buffer.compare(TxRaw.encode(raw).finish(), bytes) !== 0) throw ErrTxDecode.wrap('TxRaw is not in canonical encoding (unknown or out-of-order fields)');
   if (raw.bodyBytes.length === 0) throw ErrTxDecode.wrap('tx has no body');
   if (raw.authInfoBytes.length === 0) throw ErrTxDecode.wrap('tx has no auth info');
-  const body = decodeOrThrow('TxBody', () => TxBody.decode(raw.bodyBytes));
-  const authInfo = decodeOrThrow('AuthInfo', () => AuthInfo.decode(raw.authInfoBytes));
+  const body = decodeOrThrow('TxBody', () => TxBody.decode(viewReader(raw.bodyBytes)));
+  const authInfo = decodeOrThrow('AuthInfo', () => AuthInfo.decode(viewReader(raw.authInfoBytes)));
 
   // Body
   if (body.messages.length === 0) throw ErrInvalidRequest.wrap('tx has no messages');
@@ -163,7 +169,7 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     let pubkey: Uint8Array | undefined;
     if (info.publicKey) {
       if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE) throw ErrInvalidPubKey.wrap(`signer ${address}: unsupported key type ${JSON.stringify(info.publicKey.typeUrl)}`);
-      pubkey = decodeOrThrow(`public key of ${address}`, () => PubKey.decode(info.publicKey?.value ?? new Uint8Array())).key;
+      pubkey = decodeOrThrow(`public key of ${address}`, () => PubKey.decode(viewReader(info.publicKey?.value ?? new Uint8Array()))).key;
       if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3)) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be 33-byte compressed secp256k1, got ${pubkey.length} bytes`);
     }
     const signature = raw.signatures[i] as Uint8Array;

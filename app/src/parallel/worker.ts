@@ -101,7 +101,10 @@ export function runWorker(createModules: () => ModuleSet): void {
       decodedCache.clear();
       decodedParams = pk;
     }
-    for (const bytes of unpackBytes(req.txs, req.txOffsets)) {
+    for (const view of unpackBytes(req.txs, req.txOffsets)) {
+      // A copy per tx: the decoded tx is read in place (decodeTx) and cached here, and must not
+      // keep the whole batch alive; posted back, it is one buffer to clone, not one per field.
+      const bytes = view.slice();
       let tx;
       try {
         tx = decodeTx(bytes, req.params, engine.lookup);
