@@ -6,7 +6,7 @@ export {
 } from './grpcServer.ts';
 export {
   BLOCK_MAX_BYTES, DEFAULT_COMET_LOG_LEVEL, editCometConfig, editGenesis, setTomlKey,
-  type CometConfigOptions, type GenesisOptions, type NodePorts,
+  type CometConfigOptions, type GenesisOptions, type NodePorts, type TomlValue,
 } from './node/config.ts';
 export {
   DEFAULT_EXECUTOR, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, cometbftBinary, defaultHome, homePaths, initHome,

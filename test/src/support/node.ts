@@ -1,10 +1,10 @@
 // Starts a real single-validator node (the pinned cometbft binary + the Lanes app as a child
 // process, supervised by the launcher) in a temporary home on free 127.0.0.1 ports.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { freePort, initHome, startNode, type NodeHandle } from '@lanes/abci-server';
+import { freePort, homePaths, initHome, setTomlKey, startNode, type NodeHandle, type TomlValue } from '@lanes/abci-server';
 import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { devnetAccounts, type DevnetAccount } from '@lanes/client';
 
@@ -20,7 +20,11 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-export async function startTestNode(opts: { blockTimeMs?: number; keepHome?: boolean; executor?: 'sequential' | 'parallel' } = {}): Promise<TestNode> {
+export async function startTestNode(opts: {
+  blockTimeMs?: number; keepHome?: boolean; executor?: 'sequential' | 'parallel';
+  /** Further edits of CometBFT's config.toml, after `initHome` wrote it: [section, key, value]. */
+  cometConfig?: [string, string, TomlValue][];
+} = {}): Promise<TestNode> {
   const home = mkdtempSync(join(tmpdir(), 'lanes-it-'));
   const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
   const metricsPort = await freePort();
@@ -32,6 +36,8 @@ export async function startTestNode(opts: { blockTimeMs?: number; keepHome?: boo
     genesisAppState: devnetGenesis(accounts.map((a) => a.address)),
     blockTimeMs: opts.blockTimeMs ?? 300,
   });
+  const configPath = homePaths(home).cometConfig;
+  if (opts.cometConfig) writeFileSync(configPath, opts.cometConfig.reduce((t, [section, key, value]) => setTomlKey(t, section, key, value), readFileSync(configPath, 'utf8')));
   const logger = pino({ level: process.env['LANES_TEST_LOG'] ?? 'warn' });
   const output = process.env['LANES_TEST_LOG'] ? process.stderr : null;
   const handle = await startNode({
