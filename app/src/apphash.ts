@@ -14,11 +14,7 @@ const DOMAIN = Buffer.from('lanes/apphash/v1');
 
 /** sha256 over the writes framed as in pack.ts: [u32 len][key][u32 len | 0xffffffff][value]. */
 export function changeSetDigest(sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {
-  return packedDigest(packWrites(sortedWrites));
-}
-
-function packedDigest(packedSortedWrites: Uint8Array): Uint8Array {
-  return sha256(packedSortedWrites);
+  return sha256(packWrites(sortedWrites));
 }
 
 export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {
@@ -27,5 +23,5 @@ export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Uint8
 
 /** nextAppHash over writes already framed by packWrites (the same bytes the replicas receive). */
 export function nextAppHashPacked(prev: Uint8Array, packedSortedWrites: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(DOMAIN).update(prev).update(packedDigest(packedSortedWrites)).digest());
+  return new Uint8Array(createHash('sha256').update(DOMAIN).update(prev).update(sha256(packedSortedWrites)).digest());
 }

@@ -7,7 +7,6 @@ import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
 
 export interface ExecOptions {
-  quick: boolean;
   txs: number;
   runs: number;
   workloads: Workload[];

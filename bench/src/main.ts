@@ -16,7 +16,6 @@ program.command('exec')
   .option('--no-ceiling', 'skip the two-thread ceiling probe (two sequential executors at once)')
   .action(async (o: { quick?: boolean; txs?: number; runs?: number; workload?: Workload[]; ceiling: boolean }) => {
     await execSuite({
-      quick: !!o.quick,
       txs: o.txs ?? (o.quick ? 2000 : 10_000),
       // 9: single blocks here swing by ±40 % (GC, the VM's neighbours); a median of 5 still moved.
       runs: o.runs ?? (o.quick ? 2 : 9),

@@ -85,9 +85,8 @@ export function failedTxs(encoded: readonly Uint8Array[]): number[] {
 /**
  * FinalizeBlock as the exec suites time it: CheckTx's caches primed for these txs first (not
  * timed), then FinalizeBlock on copies of the tx bytes, as gRPC hands them over (nothing may be
- * found by the identity of the objects CheckTx saw). Commit is
- * left to the caller. Returns when FinalizeBlock started and how long it took; throws if a tx
- * failed.
+ * found by the identity of the objects CheckTx saw). Commit is left to the caller. Returns when
+ * FinalizeBlock started and how long it took; throws if a tx failed.
  */
 export async function timedFinalize(chain: InProcessChain, txs: readonly Uint8Array[], what: string): Promise<{ started: bigint; seconds: number }> {
   await chain.app.preverify(txs);

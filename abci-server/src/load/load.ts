@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { testKey, type TestKey } from '@lanes/app';
+import { ErrMempoolIsFull, testKey, type TestKey } from '@lanes/app';
 import { initHome, type NodeExecutor } from '../node/home.ts';
 import { startNode, type NodeHandle } from '../node/launcher.ts';
 import { devnetGenesis } from '../lanesApp.ts';
@@ -492,7 +492,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           }
           // A full mempool is back-pressure, not a verdict: the same tx again shortly. CometBFT
           // says so as an RPC error; the app, keeping CheckTx under the mempool's size, as sdk/20.
-          const full = 'error' in res ? /mempool is full/i.test(res.error) : res.codespace === 'sdk' && res.code === 20;
+          const full = 'error' in res ? /mempool is full/i.test(res.error) : res.codespace === ErrMempoolIsFull.codespace && res.code === ErrMempoolIsFull.code;
           if (full && !stopped) {
             retries++;
             await sleep(50);

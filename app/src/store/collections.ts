@@ -186,12 +186,11 @@ export const U64Key: KeyCodec<bigint> = {
   },
 };
 
-/** Non-negative integers as decimal ASCII (Cosmos `Int` style). */
 /** Digits that always fit a float64 exactly (Number.MAX_SAFE_INTEGER has 16). */
 const SAFE_DIGITS = 15;
 
 /**
- * A bigint as its decimal ASCII string (balances, supplies, counters). Hot: a transfer reads and
+ * Non-negative integers as decimal ASCII (Cosmos `Int` style): balances, supplies, counters. Hot: a transfer reads and
  * writes three balances. Both directions go char by char into an array of exactly the right
  * size, which for amounts (at most 64 bytes) V8 keeps on its own heap, instead of through a
  * Buffer: Buffer.from carves small strings out of a shared 8 KB pool, so every cached balance

@@ -147,15 +147,10 @@ export interface PresortedKeys {
   runs: readonly (readonly Key[])[];
 }
 
-/** Byte order of binary-string keys (one char per byte). */
-export function compareKeys(a: Key, b: Key): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * Sorts keys in byte order, in place. The default sort compares UTF-16 code units, as `<` does,
- * which for binary strings (one char per byte) is byte order: the order of compareKeys,
- * without a JS call per comparison (~25 % faster on a block's 20k keys here).
+ * which for binary strings (one char per byte) is byte order, without a JS comparator call per
+ * comparison (~25 % faster on a block's 20k keys here).
  */
 export function sortKeys(keys: Key[]): Key[] {
   return keys.sort();
