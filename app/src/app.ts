@@ -19,7 +19,7 @@ import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { Logger } from 'pino';
 import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
-import { Overlay } from './store/kv.ts';
+import { Overlay, type Value } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
 import type { Module } from './module.ts';
 import { runTx, type ExecEnv } from './execute.ts';
@@ -90,7 +90,7 @@ interface Decided {
   height: bigint;
   block: Overlay;
   /** The block's writes in key order (hashed at FinalizeBlock, persisted at Commit). */
-  sorted: [string, Uint8Array | null][];
+  sorted: [string, Value | null][];
   /** `sorted` framed by packWrites: hashed at FinalizeBlock, sent to the replicas at Commit. */
   packed: Uint8Array;
   appHash: Uint8Array;
@@ -615,7 +615,7 @@ function parseGenesis(bytes: Uint8Array): AppGenesisState {
   return parsed as AppGenesisState;
 }
 
-function mergeLayers(lower: Overlay, upper: Overlay): [string, Uint8Array | null][] {
+function mergeLayers(lower: Overlay, upper: Overlay): [string, Value | null][] {
   const merged = new Map(lower.writes);
   for (const [k, v] of upper.writes) merged.set(k, v);
   return [...merged.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -6,18 +6,18 @@
 // byte of state shows up in the next hash. (A commitment over the whole state with proofs is
 // later work; see ARCHITECTURE.md, "State".)
 import { createHash } from 'node:crypto';
-import type { Key } from './store/kv.ts';
+import type { Key, Value } from './store/kv.ts';
 import { packWrites } from './parallel/pack.ts';
 import { sha256 } from './sha256.ts';
 
 const DOMAIN = Buffer.from('lanes/apphash/v1');
 
 /** sha256 over the writes framed as in pack.ts: [u32 len][key][u32 len | 0xffffffff][value]. */
-export function changeSetDigest(sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {
+export function changeSetDigest(sortedWrites: readonly [Key, Value | null][]): Uint8Array {
   return sha256(packWrites(sortedWrites));
 }
 
-export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Uint8Array | null][]): Uint8Array {
+export function nextAppHash(prev: Uint8Array, sortedWrites: readonly [Key, Value | null][]): Uint8Array {
   return nextAppHashPacked(prev, packWrites(sortedWrites));
 }
 

@@ -118,6 +118,25 @@ test('reset behaves as cosmjs-types\' reset: inside a fork it drops the fork, ou
   assert.deepEqual(run(new FlatWriter()), run(cosmjsWriter()));
 });
 
+test('finishBin gives the written bytes as a binary string, and its recycled buffer leaves earlier results as they were (property)', () => {
+  fc.assert(fc.property(program, program, (ops, next) => {
+    const ref = cosmjsWriter();
+    play(ref, ops);
+    const flat = new FlatWriter();
+    play(flat, ops);
+    const bin = flat.finishBin();
+    const want = Buffer.from(ref.finish()).toString('latin1');
+    assert.equal(bin, want);
+    // The next writer may reuse the scratch buffer: the string stays as it was.
+    const other = new FlatWriter();
+    play(other, next);
+    other.finishBin();
+    assert.equal(bin, want);
+  }), { numRuns: 300 });
+  const open = new FlatWriter().fork();
+  assert.throws(() => open.finishBin(), /open fork/);
+});
+
 test('detach hands out the written bytes without a copy; later writes leave them as they were', () => {
   const w = new FlatWriter(8); // small on purpose: the writes below outgrow it
   w.uint32(8).string('first');

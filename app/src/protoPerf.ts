@@ -15,6 +15,8 @@ import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import { int64FromString, int64Length, writeVarint64, zzEncode } from 'cosmjs-types/varint';
 import { utf8Length, utf8Write } from 'cosmjs-types/utf8';
 
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
 /** Scratch buffers of finished writers, reused by the next ones. */
 const spare: Uint8Array[] = [];
 const SPARE_MAX = 8;
@@ -87,6 +89,21 @@ export class FlatWriter {
       this.buf = out;
       this.handedOut = true;
     }
+    return out;
+  }
+
+  /**
+   * What was written, as a binary string (one char per byte: the store's value form), read
+   * straight out of the buffer. The buffer goes back to the spares: CONTRACT: the writer is not
+   * used afterwards.
+   */
+  finishBin(): string {
+    if (this.forks.length !== 0) throw new Error('finish with an open fork');
+    const out = latin1Slice.call(this.buf, 0, this.pos);
+    if (!this.handedOut && this.buf.length <= SCRATCH_KEEP_MAX && spare.length < SPARE_MAX) spare.push(this.buf);
+    this.buf = new Uint8Array(0);
+    this.pos = 0;
+    this.handedOut = false;
     return out;
   }
 

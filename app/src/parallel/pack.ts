@@ -1,6 +1,6 @@
 // Byte framing for what crosses between threads in bulk, so a block's results and writes move
 // as a few transferable buffers instead of tens of thousands of cloned objects.
-import type { Key } from '../store/kv.ts';
+import type { Key, Value } from '../store/kv.ts';
 
 /**
  * Concatenates byte strings; `offsets[i]..offsets[i+1]` is item i. `shared`: in shared memory,
@@ -30,8 +30,8 @@ export function unpackBytes(buf: Uint8Array, offsets: Uint32Array): Uint8Array[]
 
 const DELETED = 0xffffffff;
 
-/** Writes as [u32 keyLen][key latin1][u32 valueLen | 0xffffffff = delete][value]. */
-export function packWrites(writes: Iterable<[Key, Uint8Array | null]>): Uint8Array {
+/** Writes as [u32 keyLen][key latin1][u32 valueLen | 0xffffffff = delete][value latin1]. */
+export function packWrites(writes: Iterable<[Key, Value | null]>): Uint8Array {
   const entries = [...writes];
   let size = 0;
   for (const [k, v] of entries) size += 8 + k.length + (v?.length ?? 0);
@@ -47,16 +47,15 @@ export function packWrites(writes: Iterable<[Key, Uint8Array | null]>): Uint8Arr
     } else {
       buf.writeUInt32LE(v.length, at);
       at += 4;
-      buf.set(v, at);
-      at += v.length;
+      at += buf.write(v, at, 'latin1');
     }
   }
   return new Uint8Array(buf.buffer, buf.byteOffset, at);
 }
 
-export function unpackWrites(bytes: Uint8Array): [Key, Uint8Array | null][] {
+export function unpackWrites(bytes: Uint8Array): [Key, Value | null][] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: [Key, Uint8Array | null][] = [];
+  const out: [Key, Value | null][] = [];
   let at = 0;
   while (at < buf.length) {
     const klen = buf.readUInt32LE(at);
@@ -68,8 +67,7 @@ export function unpackWrites(bytes: Uint8Array): [Key, Uint8Array | null][] {
     if (vlen === DELETED) {
       out.push([k, null]);
     } else {
-      // A copy: a view would keep the whole block's buffer alive in the state cache.
-      out.push([k, bytes.slice(at, at + vlen)]);
+      out.push([k, buf.toString('latin1', at, at + vlen)]);
       at += vlen;
     }
   }

@@ -310,12 +310,9 @@ export class ParallelExecutor {
         fees[i] = fee ? BigInt(fee) : 0n;
         newAccounts[i] = reply.newAccounts[j] ?? [];
       }
-      const values = unpackBytes(reply.writeValues, reply.writeOffsets);
       const keys = reply.writeKeys;
-      for (let j = 0; j < keys.length; j++) {
-        // A copy: a view would keep the whole reply buffer alive in the state cache.
-        blockKV.writes.set(keys[j] as string, reply.writeDeleted[j] ? null : (values[j] as Uint8Array).slice());
-      }
+      const values = reply.writeValues;
+      for (let j = 0; j < keys.length; j++) blockKV.writes.set(keys[j] as string, values[j] as string | null);
       sortedRuns.push(keys);
     }));
     if (violation !== null) {

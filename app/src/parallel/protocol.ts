@@ -79,13 +79,11 @@ export interface BlockDone {
   fees: string[];
   newAccounts: (string[] | null)[];
   /**
-   * The worker's writes in ascending key order: keys (cloned strings are cheaper than decoding
-   * packed ones), packed values.
+   * The worker's writes in ascending key order, keys and values (null: deleted) as cloned
+   * strings, which are cheaper than decoding packed ones.
    */
   writeKeys: string[];
-  writeValues: Uint8Array;
-  writeOffsets: Uint32Array;
-  writeDeleted: Uint8Array;
+  writeValues: (string | null)[];
 }
 
 export interface BlockViolation {

@@ -15,10 +15,9 @@ import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { runTx } from '../execute.ts';
 import { ResultBuffer } from '../executor.ts';
 import { AccessViolation, plainContext } from '../context.ts';
-import { packBytes, unpackBytes, unpackWrites } from './pack.ts';
+import { unpackBytes, unpackWrites } from './pack.ts';
 import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
-const EMPTY = new Uint8Array();
 /** Decoded txs kept from CheckTx batches for the block that includes them (as on the main thread). */
 const DECODED_CACHE_MAX = 20_000;
 
@@ -76,21 +75,15 @@ export function runWorker(createModules: () => ModuleSet): void {
     const packed = results.frame();
     // Sorted here, in parallel with the other threads: the main thread merges sorted runs.
     const writeKeys = sortKeys([...kv.writes.keys()]);
-    const values = new Array<Uint8Array>(writeKeys.length);
-    const writeDeleted = new Uint8Array(writeKeys.length);
-    for (let j = 0; j < writeKeys.length; j++) {
-      const v = kv.writes.get(writeKeys[j] as string);
-      writeDeleted[j] = v === null ? 1 : 0;
-      values[j] = v ?? EMPTY;
-    }
-    const vals = packBytes(values);
+    const writeValues = new Array<string | null>(writeKeys.length);
+    for (let j = 0; j < writeKeys.length; j++) writeValues[j] = kv.writes.get(writeKeys[j] as string) as string | null;
     const indices = Int32Array.from(ran);
     const codesOut = Int32Array.from(codes);
     const done: BlockDone = {
       type: 'done', id: req.id, indices, results: packed.buf, resultOffsets: packed.offsets, codes: codesOut, fees, newAccounts,
-      writeKeys, writeValues: vals.buf, writeOffsets: vals.offsets, writeDeleted,
+      writeKeys, writeValues,
     };
-    post(done, [indices.buffer, packed.buf.buffer, packed.offsets.buffer, codesOut.buffer, vals.buf.buffer, vals.offsets.buffer, writeDeleted.buffer].map((b) => b as ArrayBuffer));
+    post(done, [indices.buffer, packed.buf.buffer, packed.offsets.buffer, codesOut.buffer].map((b) => b as ArrayBuffer));
   }
 
   function check(req: CheckRequest): void {

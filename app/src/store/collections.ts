@@ -4,16 +4,22 @@
 import type { Context } from '../context.ts';
 import type { BinaryReader } from 'cosmjs-types/binary';
 import { GasCost } from '../gas.ts';
-import { viewReader } from '../protoPerf.ts';
+import { FlatWriter, viewReader } from '../protoPerf.ts';
+import { type Value, binToBuffer, bytesToBin } from './kv.ts';
 
 export interface KeyCodec<K> {
   encode(key: K): string;
   decode(raw: string): K;
 }
 
+/**
+ * A value's stored form is a binary string (kv.ts `Value`). A decoded value's bytes fields may
+ * be views of a transient buffer from Node's shared pool: never written again, but kept alive
+ * by the view, so a value kept for long should copy them.
+ */
 export interface ValueCodec<V> {
-  encode(value: V): Uint8Array;
-  decode(raw: Uint8Array): V;
+  encode(value: V): Value;
+  decode(raw: Value): V;
 }
 
 export class Schema {
@@ -39,7 +45,7 @@ export function modulePrefix(byte: number, module: string): Schema & { byte: str
   return Object.assign(new Schema(module), { byte: String.fromCharCode(byte) });
 }
 
-function readGas(ctx: Context, key: string, value: Uint8Array | undefined, what: string): void {
+function readGas(ctx: Context, key: string, value: Value | undefined, what: string): void {
   ctx.gas.consume(GasCost.readFlat + GasCost.readPerByte * (key.length + (value?.length ?? 0)), what);
 }
 
@@ -190,60 +196,55 @@ export const U64Key: KeyCodec<bigint> = {
 const SAFE_DIGITS = 15;
 
 /**
- * Non-negative integers as decimal ASCII (Cosmos `Int` style): balances, supplies, counters. Hot: a transfer reads and
- * writes three balances. Both directions go char by char into an array of exactly the right
- * size, which for amounts (at most 64 bytes) V8 keeps on its own heap, instead of through a
- * Buffer: Buffer.from carves small strings out of a shared 8 KB pool, so every cached balance
- * kept a whole pool alive. Same bytes as `Buffer.from(v.toString(), 'latin1')`; decoding
- * anything but plain digits takes the `BigInt(string)` route as before.
+ * Non-negative integers as decimal ASCII (Cosmos `Int` style): balances, supplies, counters. Hot:
+ * a transfer reads and writes three balances. The stored form is the decimal string itself;
+ * decoding anything but plain digits takes the `BigInt(string)` route.
  */
 export const BigIntValue: ValueCodec<bigint> = {
-  encode: (v) => {
-    const s = v.toString();
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    return out;
-  },
+  encode: (v) => v.toString(),
   decode: (raw) => {
     const n = raw.length;
     if (n > 0 && n <= SAFE_DIGITS) {
       let x = 0;
       let i = 0;
       for (; i < n; i++) {
-        const d = (raw[i] as number) - 48;
+        const d = raw.charCodeAt(i) - 48;
         if (d < 0 || d > 9) break;
         x = x * 10 + d;
       }
       if (i === n) return BigInt(x);
     }
-    let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(raw[i] as number);
-    return BigInt(s);
+    return BigInt(raw);
   },
 };
 
 export const StringValue: ValueCodec<string> = {
-  encode: (v) => Buffer.from(v, 'utf8'),
-  decode: (raw) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'),
+  encode: (v) => bytesToBin(Buffer.from(v, 'utf8')),
+  decode: (raw) => binToBuffer(raw).toString('utf8'),
 };
 
 /** JSON for small, rarely written records (params). Keys are written in a fixed order by the caller. */
 export function jsonValue<V>(): ValueCodec<V> {
   return {
-    encode: (v) => Buffer.from(JSON.stringify(v), 'utf8'),
-    decode: (raw) => JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) as V,
+    encode: (v) => bytesToBin(Buffer.from(JSON.stringify(v), 'utf8')),
+    decode: (raw) => JSON.parse(binToBuffer(raw).toString('utf8')) as V,
   };
+}
+
+/** Encoded by a generated `encode`: straight out of our FlatWriter where it was one. */
+function finishBin(w: { finish(): Uint8Array }): Value {
+  return w instanceof FlatWriter ? w.finishBin() : bytesToBin(w.finish());
 }
 
 /** A protobuf message codec from a cosmjs-types message object. */
 export function protoValue<V>(type: { encode(v: V): { finish(): Uint8Array }; decode(b: Uint8Array): V }): ValueCodec<V> {
-  return { encode: (v) => type.encode(v).finish(), decode: (b) => type.decode(b) };
+  return { encode: (v) => finishBin(type.encode(v)), decode: (raw) => type.decode(binToBuffer(raw)) };
 }
 
 /**
- * protoValue for a cosmjs-types message: decodes without first copying the stored bytes
- * (viewReader; stored values are never modified in place).
+ * protoValue for a cosmjs-types message: decodes in place (viewReader) from the value's bytes
+ * instead of through a reader that copies them again.
  */
 export function cosmjsValue<V>(type: { encode(v: V): { finish(): Uint8Array }; decode(b: BinaryReader): V }): ValueCodec<V> {
-  return { encode: (v) => type.encode(v).finish(), decode: (b) => type.decode(viewReader(b)) };
+  return { encode: (v) => finishBin(type.encode(v)), decode: (raw) => type.decode(viewReader(binToBuffer(raw))) };
 }

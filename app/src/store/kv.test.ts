@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MemKV, Overlay, bufferToKey, emptyKV, keyToBuffer, mergeSortedKeys, prefixEnd, sortKeys, type KVReader } from './kv.ts';
+import { MemKV, Overlay, binToBuffer, binToBytes, bytesToBin, emptyKV, mergeSortedKeys, prefixEnd, sortKeys, type KVReader, type Value } from './kv.ts';
 
-const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
-const str = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString('latin1'));
+const b = (s: string): Value => s;
+const str = (v: Value | undefined): string | undefined => v;
 const entries = (kv: KVReader, prefix = ''): [string, string][] => [...kv.iterate(prefix)].map(([k, v]) => [k, str(v) as string]);
 
 function mem(init: Record<string, string>): MemKV {
@@ -37,8 +37,8 @@ test('Overlay: get falls through to the parent, set and delete shadow it', () =>
 
 test('Overlay: an empty value is a value, not a deletion', () => {
   const o = new Overlay(mem({ k: 'x' }));
-  o.set('k', new Uint8Array());
-  assert.deepEqual(o.get('k'), new Uint8Array());
+  o.set('k', '');
+  assert.equal(o.get('k'), '');
   assert.deepEqual(entries(o), [['k', '']]);
 });
 
@@ -79,14 +79,27 @@ test('emptyKV reads nothing', () => {
   assert.deepEqual([...emptyKV.iterate('')], []);
 });
 
-test('keyToBuffer / bufferToKey round-trip every byte', () => {
+test('binary strings and bytes convert both ways, byte for byte, at every length (property)', () => {
   const all = new Uint8Array(256).map((_, i) => i);
-  const k = bufferToKey(all);
+  const k = bytesToBin(all);
   assert.equal(k.length, 256);
   assert.equal(k.charCodeAt(255), 255);
-  assert.deepEqual(new Uint8Array(keyToBuffer(k)), all);
+  assert.deepEqual(new Uint8Array(binToBuffer(k)), all);
+  assert.deepEqual(binToBytes(k), all);
   // A subarray (non-zero byteOffset) converts only its own bytes.
-  assert.equal(bufferToKey(all.subarray(65, 67)), 'AB');
+  assert.equal(bytesToBin(all.subarray(65, 67)), 'AB');
+  assert.equal(bytesToBin(all.subarray(1, 40)), k.slice(1, 40));
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(8), (bytes, cut) => {
+    const view = bytes.subarray(Math.min(cut, bytes.length));
+    const bin = bytesToBin(view);
+    assert.equal(bin, Buffer.from(view).toString('latin1'));
+    assert.deepEqual(binToBytes(bin), new Uint8Array(view));
+    assert.deepEqual(new Uint8Array(binToBuffer(bin)), new Uint8Array(view));
+  }), { numRuns: 500 });
+  // binToBytes gives an array of its own: not a view of a shared pool.
+  const own = binToBytes('x'.repeat(200));
+  assert.equal(own.byteOffset, 0);
+  assert.equal(own.buffer.byteLength, 200);
 });
 
 test('prefixEnd: increments the last byte below 0xff, drops trailing 0xff bytes', () => {
@@ -255,9 +268,9 @@ test('Overlay.replaceWrites takes the given writes in their order; refused while
 });
 
 test('sortKeys sorts binary-string keys in byte order (property)', () => {
-  const key = fc.uint8Array({ maxLength: 12 }).map((a) => bufferToKey(a));
+  const key = fc.uint8Array({ maxLength: 12 }).map((a) => bytesToBin(a));
   fc.assert(fc.property(fc.array(key, { maxLength: 60 }), (keys) => {
-    const byBytes = keys.slice().sort((a, b) => Buffer.compare(keyToBuffer(a), keyToBuffer(b)));
+    const byBytes = keys.slice().sort((a, b) => Buffer.compare(binToBuffer(a), binToBuffer(b)));
     assert.deepEqual(sortKeys(keys.slice()), byBytes);
   }), { numRuns: 500 });
 });

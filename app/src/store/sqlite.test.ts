@@ -4,10 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMIT_BATCH_ROWS, CommittedStore } from './sqlite.ts';
-import type { Key } from './kv.ts';
+import type { Key, Value } from './kv.ts';
 
-const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');
-const str = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString('latin1'));
+const b = (s: string): Value => s;
+const str = (v: Value | undefined): string | undefined => v;
+/** Every byte value, twice: stored values are binary strings and must come back byte for byte. */
+const EVERY_BYTE = String.fromCharCode(...Array.from({ length: 512 }, (_, i) => i % 256));
 const all = (s: CommittedStore, prefix = ''): [string, string][] => [...s.iterate(prefix)].map(([k, v]) => [k, str(v) as string]);
 
 function tempDb(t: { after(fn: () => void): void }): string {
@@ -33,14 +35,14 @@ test('commit then get/iterate; reopen keeps height, app hash and data; deletes p
   const s = new CommittedStore(path);
   // get before commit caches "absent"; commit must overwrite that cached miss.
   assert.equal(s.get('b'), undefined);
-  s.commit([['a', b('1')], ['b', b('2')], ['c', b('3')], ['e', new Uint8Array()]], { height: 1n, appHash: hash(1) });
+  s.commit([['a', b('1')], ['b', b('2')], ['c', b('3')], ['e', b('')], ['\xff\x00', EVERY_BYTE]], { height: 1n, appHash: hash(1) });
   assert.equal(str(s.get('b')), '2');
-  assert.deepEqual(s.get('e'), new Uint8Array());
+  assert.equal(s.get('e'), '');
   assert.equal(s.lastCommit().height, 1n);
   assert.deepEqual(s.lastCommit().appHash, hash(1));
   s.commit([['a', null], ['b', b('22')], ['d', b('4')]], { height: 2n, appHash: hash(2) });
   assert.equal(s.get('a'), undefined);
-  assert.deepEqual(all(s), [['b', '22'], ['c', '3'], ['d', '4'], ['e', '']]);
+  assert.deepEqual(all(s), [['b', '22'], ['c', '3'], ['d', '4'], ['e', ''], ['\xff\x00', EVERY_BYTE]]);
   s.close();
 
   const r = new CommittedStore(path);
@@ -49,8 +51,9 @@ test('commit then get/iterate; reopen keeps height, app hash and data; deletes p
   assert.equal(r.get('a'), undefined);
   assert.equal(str(r.get('b')), '22');
   assert.equal(str(r.get('d')), '4');
-  assert.deepEqual(r.get('e'), new Uint8Array());
-  assert.deepEqual(all(r), [['b', '22'], ['c', '3'], ['d', '4'], ['e', '']]);
+  assert.equal(r.get('e'), '');
+  assert.equal(r.get('\xff\x00'), EVERY_BYTE);
+  assert.deepEqual(all(r), [['b', '22'], ['c', '3'], ['d', '4'], ['e', ''], ['\xff\x00', EVERY_BYTE]]);
   // Deleting a key that was never there is harmless.
   r.commit([['zz', null]], { height: 3n, appHash: hash(3) });
   assert.equal(r.lastCommit().height, 3n);
@@ -72,7 +75,7 @@ test('iterate is in byte order over binary keys, bounded by the prefix (0xff edg
   const path = tempDb(t);
   const s = new CommittedStore(path);
   const keys: Key[] = ['\xff\xff', '\xff', '\xfe\xff', 'a\xff', 'a\xff\x00', 'a', 'a\x00', 'b', '\x00', '\x7f', '\x80', 'A'];
-  s.commit(keys.map((k) => [k, b(`v${k.length}`)] as [Key, Uint8Array]), { height: 1n, appHash: hash(1) });
+  s.commit(keys.map((k) => [k, b(`v${k.length}`)] as [Key, Value]), { height: 1n, appHash: hash(1) });
   const sorted = [...keys].sort();
   assert.deepEqual(all(s).map(([k]) => k), sorted);
   assert.deepEqual(all(s, 'a').map(([k]) => k), ['a', 'a\x00', 'a\xff', 'a\xff\x00']);
@@ -93,7 +96,7 @@ test('the commit is atomic: a failing write set leaves data, height and hash as 
   const s = new CommittedStore(path);
   s.commit([['a', b('1')]], { height: 1n, appHash: hash(1) });
   // A value that is not bytes makes the statement throw in the middle of the transaction.
-  const bad = [['a', b('changed')], ['b', 42 as unknown as Uint8Array]] as [Key, Uint8Array][];
+  const bad = [['a', b('changed')], ['b', 42 as unknown as Uint8Array]] as [Key, Value][];
   assert.throws(() => s.commit(bad, { height: 2n, appHash: hash(2) }));
   assert.equal(s.lastCommit().height, 1n);
   assert.equal(str(s.get('a')), '1');
@@ -119,9 +122,9 @@ test('a commit larger than one insert batch: every row lands, deletes and re-put
   const s = new CommittedStore(path);
   const n = 3 * COMMIT_BATCH_ROWS + 7;
   const key = (i: number): Key => `k${String(i).padStart(5, '0')}`;
-  s.commit(Array.from({ length: n }, (_, i) => [key(i), b(`v${i}`)] as [Key, Uint8Array]), { height: 1n, appHash: hash(1) });
+  s.commit(Array.from({ length: n }, (_, i) => [key(i), b(`v${i}`)] as [Key, Value]), { height: 1n, appHash: hash(1) });
   // Deletes interleaved with puts, and a key written twice in one commit (last write wins).
-  const writes: [Key, Uint8Array | null][] = [];
+  const writes: [Key, Value | null][] = [];
   for (let i = 0; i < n; i++) writes.push([key(i), i % 5 === 0 ? null : b(`w${i}`)]);
   writes.push([key(10), b('again')], [key(11), null]);
   s.commit(writes, { height: 2n, appHash: hash(2) });

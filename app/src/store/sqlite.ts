@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Key, type KVReader, bufferToKey, keyToBuffer, prefixEnd } from './kv.ts';
+import { type Key, type KVReader, type Value, binToBuffer, bytesToBin, prefixEnd } from './kv.ts';
 
 /**
  * better-sqlite3 12 on Node 24: a Statement finalized by the garbage collector outside a JS
@@ -35,7 +35,7 @@ export interface CommitInfo {
 
 export class CommittedStore implements KVReader {
   private readonly db: Database.Database;
-  private readonly cache = new Map<Key, Uint8Array | null>();
+  private readonly cache = new Map<Key, Value | null>();
   private readonly getStmt: Database.Statement<[Buffer], { v: Buffer }>;
   private readonly rangeStmt: Database.Statement<[Buffer, Buffer], { k: Buffer; v: Buffer }>;
   private readonly rangeOpenStmt: Database.Statement<[Buffer], { k: Buffer; v: Buffer }>;
@@ -47,7 +47,7 @@ export class CommittedStore implements KVReader {
     del: Database.Statement<[Buffer]>;
     meta: Database.Statement<[string, Buffer]>;
     /** One transaction: the block's writes, then height and app hash. Built once (see KEEP_ALIVE). */
-    commit: (writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo) => void;
+    commit: (writes: Iterable<[Key, Value | null]>, info: CommitInfo) => void;
   } | null;
   private last: CommitInfo;
 
@@ -76,7 +76,7 @@ export class CommittedStore implements KVReader {
       ),
       del: this.db.prepare('DELETE FROM kv WHERE k = ?'),
       meta: this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-      commit: this.db.transaction((writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo) => {
+      commit: this.db.transaction((writes: Iterable<[Key, Value | null]>, info: CommitInfo) => {
         const w = this.writer as NonNullable<CommittedStore['writer']>;
         // Puts go in full batches (a batch's rows apply in order, like single puts); pending
         // puts are flushed before a delete, so writes apply in the order given.
@@ -89,10 +89,10 @@ export class CommittedStore implements KVReader {
         for (const [k, v] of writes) {
           if (v === null) {
             flush();
-            w.del.run(keyToBuffer(k));
+            w.del.run(binToBuffer(k));
           } else {
-            batch[2 * rows] = keyToBuffer(k);
-            batch[2 * rows + 1] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+            batch[2 * rows] = binToBuffer(k);
+            batch[2 * rows + 1] = binToBuffer(v);
             if (++rows === COMMIT_BATCH_ROWS) {
               w.putMany.run(batch);
               rows = 0;
@@ -118,25 +118,25 @@ export class CommittedStore implements KVReader {
     return this.last;
   }
 
-  get(key: Key): Uint8Array | undefined {
+  get(key: Key): Value | undefined {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
-    const row = this.getStmt.get(keyToBuffer(key));
-    const v = row ? new Uint8Array(row.v) : null;
+    const row = this.getStmt.get(binToBuffer(key));
+    const v = row ? bytesToBin(row.v) : null;
     this.cache.set(key, v);
     return v ?? undefined;
   }
 
-  *iterate(prefix: Key): Iterable<[Key, Uint8Array]> {
+  *iterate(prefix: Key): Iterable<[Key, Value]> {
     const end = prefixEnd(prefix);
     const rows = end === undefined
-      ? this.rangeOpenStmt.all(keyToBuffer(prefix))
-      : this.rangeStmt.all(keyToBuffer(prefix), keyToBuffer(end));
-    for (const r of rows) yield [bufferToKey(r.k), new Uint8Array(r.v)];
+      ? this.rangeOpenStmt.all(binToBuffer(prefix))
+      : this.rangeStmt.all(binToBuffer(prefix), binToBuffer(end));
+    for (const r of rows) yield [bytesToBin(r.k), bytesToBin(r.v)];
   }
 
   /** Persists a block's sorted write set with its height and app hash, atomically. */
-  commit(writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo): void {
+  commit(writes: Iterable<[Key, Value | null]>, info: CommitInfo): void {
     const w = this.writer;
     if (!w) throw new Error('commit on a read-only state connection');
     try {
@@ -153,7 +153,7 @@ export class CommittedStore implements KVReader {
    * A read-only replica learns what another connection committed: the cache takes the new
    * values, so the next block reads them without a SQLite lookup.
    */
-  applyCommitted(writes: Iterable<[Key, Uint8Array | null]>, info: CommitInfo): void {
+  applyCommitted(writes: Iterable<[Key, Value | null]>, info: CommitInfo): void {
     for (const [k, v] of writes) this.cache.set(k, v);
     this.last = info;
   }
