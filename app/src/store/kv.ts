@@ -2,13 +2,16 @@
 // string order equals byte order and Map lookups need no conversion.
 // Layers: CommittedStore (SQLite + cache) <- Overlay (block) <- Overlay (tx) ...
 //
-// Values are strings rather than Uint8Arrays because a block's writes live until Commit, so
-// every young-generation GC during the block copies them: a 10-byte Uint8Array takes ~220 bytes
-// of heap, the same bytes as a string ~40 (measured with Node 20 here). A 10k-transfer block keeps
-// ~30k written values alive through a dozen scavenges.
+// Values are strings rather than Uint8Arrays because a block's writes live until Commit, and
+// young-generation GCs during the block copy what is alive: a 10-byte value takes ~220 bytes of
+// heap as a Uint8Array and ~40 as a string (Node 20, measured here), and a 10k-transfer block
+// writes ~30k values. The bytes stored, hashed and sent are the same either way.
 
 export type Key = string;
-/** A stored value: a binary string, one char per byte (see bytesToBin and binToBytes). */
+/**
+ * A stored value: a binary string, one char per byte (see bytesToBin and binToBytes).
+ * CONTRACT: no char above 0xff; the value codecs (collections.ts) only produce such strings.
+ */
 export type Value = string;
 
 export interface KVReader {
