@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  BigIntValue, CMap, Item, PairKey, Schema, StringKey, StringValue, U64Key, modulePrefix, strPart,
+  BigIntValue, CMap, Item, PairKey, Schema, StringKey, StringValue, U64Key, jsonValue, modulePrefix, strPart,
 } from './collections.ts';
 import { MemKV, Overlay, type KV, bytesToBin } from './kv.ts';
 import { CommittedStore } from './sqlite.ts';
@@ -163,6 +163,20 @@ test('BigIntValue: stored as v.toString(), and decoding any stored string matche
   fc.assert(fc.property(fc.oneof(digitsAndMore, fc.uint8Array({ maxLength: 20 }).map(bytesToBin)), (raw) => {
     assert.deepEqual(ours(raw), viaBigInt(raw));
   }), { numRuns: 3000 });
+});
+
+test('StringValue and jsonValue store exactly the UTF-8 bytes, ASCII or not, and decode any stored bytes as Buffer does (property)', () => {
+  const utf8Bin = (x: string): string => Buffer.from(x, 'utf8').toString('latin1');
+  const json = jsonValue<unknown>();
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), (x) => {
+    assert.equal(StringValue.encode(x), utf8Bin(x));
+    assert.equal(StringValue.decode(StringValue.encode(x)), Buffer.from(x, 'utf8').toString('utf8'));
+    assert.equal(json.encode({ x }), utf8Bin(JSON.stringify({ x })));
+    assert.deepEqual(json.decode(json.encode({ x })), JSON.parse(Buffer.from(JSON.stringify({ x }), 'utf8').toString('utf8')));
+  }), { numRuns: 1000 });
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+    assert.equal(StringValue.decode(bytesToBin(bytes)), Buffer.from(bytes).toString('utf8'));
+  }), { numRuns: 1000 });
 });
 
 test('gas charged for reads and writes is the same whether the value comes from a cache layer or not', () => {

@@ -218,16 +218,28 @@ export const BigIntValue: ValueCodec<bigint> = {
   },
 };
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** A JS string's UTF-8 bytes as a Value: an ASCII string is its own UTF-8 (no conversion). */
+function utf8ToBin(s: string): Value {
+  return NON_ASCII.test(s) ? bytesToBin(Buffer.from(s, 'utf8')) : s;
+}
+
+/** The inverse of utf8ToBin (invalid UTF-8 decodes with U+FFFD, as Buffer's decoder does). */
+function binToUtf8(raw: Value): string {
+  return NON_ASCII.test(raw) ? binToBuffer(raw).toString('utf8') : raw;
+}
+
 export const StringValue: ValueCodec<string> = {
-  encode: (v) => bytesToBin(Buffer.from(v, 'utf8')),
-  decode: (raw) => binToBuffer(raw).toString('utf8'),
+  encode: utf8ToBin,
+  decode: binToUtf8,
 };
 
 /** JSON for small, rarely written records (params). Keys are written in a fixed order by the caller. */
 export function jsonValue<V>(): ValueCodec<V> {
   return {
-    encode: (v) => bytesToBin(Buffer.from(JSON.stringify(v), 'utf8')),
-    decode: (raw) => JSON.parse(binToBuffer(raw).toString('utf8')) as V,
+    encode: (v) => utf8ToBin(JSON.stringify(v)),
+    decode: (raw) => JSON.parse(binToUtf8(raw)) as V,
   };
 }
 
