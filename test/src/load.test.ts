@@ -28,7 +28,8 @@ test('lanes load on its own node: ~5 s at a modest rate, every accepted tx commi
 test('lanes load --rpc: funds fresh accounts from test0 on an existing node', async () => {
   const node = await startTestNode();
   try {
-    const r = await runLoad({ rpc: node.rpcUrl, duration: 3, rate: 200, accounts: 40, concurrency: 16, log: () => {} });
+    // More accounts than one tx may fund (max_msgs_per_tx 64): funding takes several txs.
+    const r = await runLoad({ rpc: node.rpcUrl, duration: 3, rate: 200, accounts: 150, concurrency: 16, log: () => {} });
     assertClean(r);
     assert.equal(r.executor, null);
     await assert.rejects(runLoad({ rpc: 'http://10.0.0.1:26657', duration: 1, log: () => {} }), /only targets a local node/);

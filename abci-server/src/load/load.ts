@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { ErrMempoolIsFull, testKey, type TestKey } from '@lanes/app';
+import { ErrMempoolIsFull, normalizeParams, testKey, type Params, type TestKey } from '@lanes/app';
 import { initHome, type NodeExecutor } from '../node/home.ts';
 import { startNode, type NodeHandle } from '../node/launcher.ts';
 import { devnetGenesis } from '../lanesApp.ts';
@@ -343,9 +343,11 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
     if (!funder) throw new Error('no test0 account');
     const client = await connectLanes(o.rpc, wallet);
     const need = { ulane: LOAD_FEE * BigInt(perAccount) + 1_000_000n, atom: BigInt(perAccount) + 1_000_000n };
-    log(`funding ${keys.length} fresh load accounts from test0 (${funder.address}) on ${chainId}...`);
+    // As many MsgSends per funding tx as the chain allows (params are fixed at genesis).
+    const genesis = await rpc.call<{ genesis: { app_state?: { params?: Partial<Params> } } }>('genesis');
+    const chunk = normalizeParams(genesis.genesis.app_state?.params).max_msgs_per_tx;
+    log(`funding ${keys.length} fresh load accounts from test0 (${funder.address}) on ${chainId}, ${chunk} per tx...`);
     try {
-      const chunk = 200;
       for (let i = 0; i < keys.length; i += chunk) {
         const msgs = keys.slice(i, i + chunk).map((k) => ({
           typeUrl: '/cosmos.bank.v1beta1.MsgSend',
