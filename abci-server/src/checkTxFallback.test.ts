@@ -46,7 +46,7 @@ test('a dead execution worker does not fail CheckTx: the main thread checks, in 
     assert.match(replay.log, /expected 2, got 1/);
     assert.ok(lines.some((l) => l.includes('checking on the main thread')), `logged: ${lines.join('')}`);
   } finally {
-    c.app.close();
+    await c.app.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -64,7 +64,28 @@ test('with mempoolSize, CheckTx calls still out count as taken: of three sent at
     // Once answered they are admitted: still no room.
     assert.equal((await c.checkTxAsync(tx(2n))).code, 20);
   } finally {
-    c.app.close();
+    await c.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('close() resolves once the execution workers have exited, then closes the state database', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-close-'));
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers: 2 });
+  try {
+    await c.app.ready();
+    await c.blockAsync([]);
+    const workers = (c.app.parallel as unknown as { workers: { worker: Worker }[] }).workers.map((w) => w.worker);
+    assert.equal(workers.length, 2);
+    const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    let done = 0;
+    for (const e of exited) void e.then(() => done++);
+    await c.app.close();
+    assert.equal(done, 2, 'both workers exited before close() resolved');
+    assert.ok(workers.every((w) => w.threadId === -1));
+    // A key the cache has not seen goes to SQLite, which is closed now.
+    assert.throws(() => c.balance(testKey('never-seen').address, 'uatom'), /database connection is not open/);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

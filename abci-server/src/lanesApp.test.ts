@@ -90,14 +90,14 @@ test('state survives a reopen of the SQLite file', async () => {
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), db);
   c.block([buildTx(alice, [send(alice, bob.address, 7n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n })]);
   const hash = c.lastAppHash;
-  c.app.close();
+  await c.app.close();
   const d = new InProcessChain({}, db);
   assert.equal(d.height, 1n);
   assert.deepEqual(d.lastAppHash, hash);
   assert.equal(d.balance(bob.address, 'uatom'), DEVNET_FUNDING + 7n);
   d.block([buildTx(alice, [send(alice, bob.address, 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n })]);
   assert.equal(d.lastResults[0]?.code, 0, d.lastResults[0]?.log);
-  d.app.close();
+  await d.app.close();
 });
 
 test('with mempoolSize, CheckTx refuses new txs with sdk/20 while the mempool would be full, and counts what the recheck keeps', () => {

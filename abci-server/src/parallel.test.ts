@@ -68,7 +68,7 @@ function openChains(): Chains {
 }
 
 async function closeChains(c: Chains): Promise<void> {
-  for (const ch of [c.seq, ...c.par]) ch.app.close();
+  for (const ch of [c.seq, ...c.par]) await ch.app.close();
   for (const d of c.dirs) rmSync(d, { recursive: true, force: true });
 }
 

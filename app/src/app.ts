@@ -522,9 +522,16 @@ export class LanesApp implements AbciApp {
     return { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] };
   }
 
-  close(): void {
-    void this.parallel?.close();
-    this.store.close();
+  /**
+   * Stops the execution workers, then closes the state database: at once without workers (the
+   * promise is then already settled), after they have exited with them.
+   */
+  close(): Promise<void> {
+    if (!this.parallel) {
+      this.store.close();
+      return Promise.resolve();
+    }
+    return this.parallel.close().then(() => this.store.close());
   }
 }
 

@@ -64,8 +64,7 @@ async function run(count: number): Promise<ChainReply> {
 port.on('message', (m: ChainRequest) => {
   if (m.type === 'close') {
     void (async () => {
-      await chain.app.parallel?.close();
-      chain.app.close();
+      await chain.app.close();
       rmSync(dir, { recursive: true, force: true });
       port.close();
     })();

@@ -72,7 +72,7 @@ export async function checktxSuite(o: CheckTxOptions): Promise<void> {
       progress(`${cfg.executor}${cfg.workers ? ` x${cfg.workers}` : ''} run ${r + 1}/${o.runs}: ${Math.round(out.tps)} tx/s`);
     }
     await server.close();
-    chain.app.close();
+    await chain.app.close();
     rmSync(dir, { recursive: true, force: true });
     rows.push({ executor: cfg.executor, workers: cfg.workers, tps: median(tps), runs: tps.length });
   }

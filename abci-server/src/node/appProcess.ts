@@ -50,7 +50,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     await app.ready(); // execution workers up before CometBFT connects
     server = await startAbciGrpcServer(app, { address: opts.abci, logger });
   } catch (err) {
-    app.close();
+    await app.close();
     await metricsServer?.close();
     throw err;
   }
@@ -63,7 +63,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     // In-flight calls (a Commit) finish before the database closes.
     void (stopCometbft ? stopOrphanedCometbft(p.cometPid) : Promise.resolve()).then(() => server.close()).then(async () => {
       await metricsServer?.close();
-      app.close();
+      await app.close();
       logger.info('app stopped');
       process.exit(0);
     });

@@ -134,7 +134,7 @@ test('every bad input fails with its code and value; nothing moves but the fee',
       if (k !== `${A.address}/ulane`) assert.equal(after.get(k), v, `${bad.name}: ${k}`);
     }
   }
-  c.app.close();
+  void c.app.close();
 });
 
 test('swap exact in: min_amount_out = out passes, out + 1 fails; event and reserves', () => {
@@ -160,7 +160,7 @@ test('swap exact in: min_amount_out = out passes, out + 1 fails; event and reser
   // The pool's bank account holds exactly its reserves.
   assert.equal(c.balance(poolAddress(1n), 'uatom'), 10_001_000_000n);
   assert.equal(c.balance(poolAddress(1n), 'uusdc'), 99_990_030_994n);
-  c.app.close();
+  void c.app.close();
 });
 
 test('swap exact out: max_amount_in = in passes, in − 1 fails; multi-hop both ways', () => {
@@ -189,7 +189,7 @@ test('swap exact out: max_amount_in = in passes, in − 1 fails; multi-hop both 
   const [mo] = c.block([tx(c, A, [swapOut({ routes: back, tokenOut: coin(2_000_000n, 'uusdt'), maxAmountIn: need.amountIn })])]);
   assert.ok(mo);
   assert.equal(response(mo, MsgSwapExactOutResponse).amountIn, need.amountIn);
-  c.app.close();
+  void c.app.close();
 });
 
 test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove with limits, LP shares transferable', () => {
@@ -225,7 +225,7 @@ test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove
   assert.deepEqual(response(rm, MsgRemoveLiquidityResponse).amountsOut, [coin(5000n, 'uatom'), coin(20_000n, 'ueth')]);
   assert.equal(c.balance(A.address, 'amm/pool/4'), 0n);
   assert.equal(pool(c, 4n)?.totalShares, '2000000');
-  c.app.close();
+  void c.app.close();
 });
 
 test('spot price and TWAP over block time; windows outside the retained history are refused', () => {
@@ -258,7 +258,7 @@ test('spot price and TWAP over block time; windows outside the retained history 
   assert.match(early.log, new RegExp(`start_time ${t0 - 100n} is before the oldest retained observation of pool 1 at ${t0 - 1n}`));
   const future = twap(t0, c.time + 10n);
   assert.match(future.log, new RegExp(`end_time ${c.time + 10n} is after the latest block time ${c.time}`));
-  c.app.close();
+  void c.app.close();
 });
 
 test('genesis export -> import keeps pools, params and balances', () => {
@@ -276,8 +276,8 @@ test('genesis export -> import keeps pools, params and balances', () => {
   const bad = structuredClone(amm) as { pools: { total_shares: string }[] };
   (bad.pools[0] as { total_shares: string }).total_shares = '5000';
   assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }] }, bank: bankGenesis, amm: bad }), /bank supply of amm\/pool\/1 is \d+, total_shares is 5000/);
-  c.app.close();
-  d.app.close();
+  void c.app.close();
+  void d.app.close();
 });
 
 test('property: donations and first-depositor share inflation do not pay; invariant and supply hold', () => {
@@ -303,7 +303,7 @@ test('property: donations and first-depositor share inflation do not pay; invari
       assert.ok(p);
       assert.ok(BigInt(p.totalShares) >= 1000n);
       assert.ok(c.balance(poolAddress(4n), 'uatom') >= BigInt(p.reserves[0]?.amount ?? '0'), 'account holds at least the reserves');
-      c.app.close();
+      void c.app.close();
     },
   ), { numRuns: 15 });
 });

@@ -129,7 +129,7 @@ test('random sends: balances follow the model, sum of balances == SupplyOf, noth
       }
       KEYS.forEach((k, i) => assert.equal(c.account(k.address)?.sequence, model.seq[i], `sequence of account ${i}`));
     }
-    c.app.close();
+    void c.app.close();
   }), { numRuns: 100 });
 });
 
