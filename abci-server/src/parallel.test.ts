@@ -154,7 +154,7 @@ async function runAndCompare(c: Chains, spec: BlockSpec): Promise<void> {
 }
 
 function dump(ch: InProcessChain): string[] {
-  return [...ch.app.store.iterate('')].map(([k, v]) => `${Buffer.from(k, 'latin1').toString('hex')}=${Buffer.from(v).toString('hex')}`);
+  return [...ch.app.store.iterate('')].map(([k, v]) => `${Buffer.from(k, 'latin1').toString('hex')}=${Buffer.from(v, 'latin1').toString('hex')}`);
 }
 
 async function checkSeed(seed: number, numRuns: number): Promise<void> {
