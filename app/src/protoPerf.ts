@@ -14,8 +14,7 @@
 import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import { int64FromString, int64Length, writeVarint64, zzEncode } from 'cosmjs-types/varint';
 import { utf8Length, utf8Write } from 'cosmjs-types/utf8';
-
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+import { bytesToBin } from './store/kv.ts';
 
 /** Scratch buffers of finished writers, reused by the next ones. */
 const spare: Uint8Array[] = [];
@@ -99,7 +98,7 @@ export class FlatWriter {
    */
   finishBin(): string {
     if (this.forks.length !== 0) throw new Error('finish with an open fork');
-    const out = latin1Slice.call(this.buf, 0, this.pos);
+    const out = bytesToBin(this.buf, 0, this.pos);
     if (!this.handedOut && this.buf.length <= SCRATCH_KEEP_MAX && spare.length < SPARE_MAX) spare.push(this.buf);
     this.buf = new Uint8Array(0);
     this.pos = 0;

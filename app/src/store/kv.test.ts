@@ -95,6 +95,10 @@ test('binary strings and bytes convert both ways, byte for byte, at every length
     assert.equal(bin, Buffer.from(view).toString('latin1'));
     assert.deepEqual(binToBytes(bin), new Uint8Array(view));
     assert.deepEqual(new Uint8Array(binToBuffer(bin)), new Uint8Array(view));
+    // A range of the bytes, short or long.
+    const from = Math.min(cut * 3, bytes.length);
+    const to = Math.max(from, bytes.length - cut);
+    assert.equal(bytesToBin(bytes, from, to), Buffer.from(bytes.subarray(from, to)).toString('latin1'));
   }), { numRuns: 500 });
   // binToBytes gives an array of its own: not a view of a shared pool.
   const own = binToBytes('x'.repeat(200));

@@ -234,11 +234,10 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Arr
 const OWN_COPY_MAX = 64;
 const SHORT_BIN = 16;
 
-/** Bytes as a binary string (one char per byte). */
-export function bytesToBin(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n <= SHORT_BIN) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  return latin1Slice.call(bytes, 0, n);
+/** Bytes (`start` to `end`) as a binary string, one char per byte. */
+export function bytesToBin(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start <= SHORT_BIN) return String.fromCharCode.apply(null, (start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)) as unknown as number[]);
+  return latin1Slice.call(bytes, start, end);
 }
 
 /** The smallest key greater than every key with this prefix, or undefined if none exists. */
