@@ -14,12 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { ErrMempoolIsFull, normalizeParams, testKey, type Params, type TestKey } from '@lanes/app';
+import { ErrMempoolIsFull, FEE_DENOM, normalizeParams, testKey, type Params, type TestKey } from '@lanes/app';
 import { initHome, type NodeExecutor } from '../node/home.ts';
 import { startNode, type NodeHandle } from '../node/launcher.ts';
 import { devnetGenesis } from '../lanesApp.ts';
 import { TEST_MNEMONIC, connectLanes, connectLanesReadOnly, devnetAccounts, lanesWallet } from '@lanes/client';
 import { table } from './table.ts';
+import type { EncodeObject } from '@cosmjs/proto-signing';
+import { GasPrice, calculateFee, type IndexedTx, type StargateClient } from '@cosmjs/stargate';
+import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import type { SignJob, SignResult } from './loadSign.ts';
 
 export const LOAD_CHAIN_ID = 'lanes-load-1';
@@ -330,6 +333,17 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
   }
 }
 
+/** Polls for a committed tx by hash (CometBFT's tx index), up to a minute. */
+async function waitForTx(client: StargateClient, hash: string, signal?: AbortSignal): Promise<IndexedTx> {
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    const tx = await client.getTx(hash);
+    if (tx) return tx;
+    signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`funding tx ${hash} not committed within 60 s`);
+}
+
 /** An existing node: fund fresh load accounts from test0 (MsgSends in chunks), then read their account numbers. */
 async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], perAccount: number, log: (l: string) => void): Promise<Target> {
   const url = assertLocal(o.rpc);
@@ -343,19 +357,36 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
     if (!funder) throw new Error('no test0 account');
     const client = await connectLanes(o.rpc, wallet);
     const need = { ulane: LOAD_FEE * BigInt(perAccount) + 1_000_000n, atom: BigInt(perAccount) + 1_000_000n };
-    // As many MsgSends per funding tx as the chain allows (params are fixed at genesis).
+    // As many MsgSends per funding tx as the chain allows, at its gas price (params are fixed at genesis).
     const genesis = await rpc.call<{ genesis: { app_state?: { params?: Partial<Params> } } }>('genesis');
-    const chunk = normalizeParams(genesis.genesis.app_state?.params).max_msgs_per_tx;
-    log(`funding ${keys.length} fresh load accounts from test0 (${funder.address}) on ${chainId}, ${chunk} per tx...`);
+    const params = normalizeParams(genesis.genesis.app_state?.params);
+    const chunk = params.max_msgs_per_tx;
+    const batches: EncodeObject[][] = [];
+    for (let i = 0; i < keys.length; i += chunk) {
+      batches.push(keys.slice(i, i + chunk).map((k) => ({
+        typeUrl: '/cosmos.bank.v1beta1.MsgSend',
+        value: { fromAddress: funder.address, toAddress: k.address, amount: [{ denom: LOAD_DENOM, amount: need.atom.toString() }, { denom: 'ulane', amount: need.ulane.toString() }].sort((a, b) => a.denom.localeCompare(b.denom)) },
+      })));
+    }
+    log(`funding ${keys.length} fresh load accounts from test0 (${funder.address}) on ${chainId}: ${batches.length} txs of up to ${chunk} MsgSends...`);
     try {
-      for (let i = 0; i < keys.length; i += chunk) {
-        const msgs = keys.slice(i, i + chunk).map((k) => ({
-          typeUrl: '/cosmos.bank.v1beta1.MsgSend',
-          value: { fromAddress: funder.address, toAddress: k.address, amount: [{ denom: LOAD_DENOM, amount: need.atom.toString() }, { denom: 'ulane', amount: need.ulane.toString() }].sort((a, b) => a.denom.localeCompare(b.denom)) },
-        }));
-        const r = await client.signAndBroadcast(funder.address, msgs, 'auto', 'lanes load: funding');
-        if (r.code !== 0) throw new Error(`funding tx failed: code ${r.code}: ${r.rawLog ?? ''}`);
+      // Every funding tx signed with the next sequence and broadcast at once, then all awaited:
+      // one block or two instead of one per tx. The largest batch's simulated gas (with CosmJS's
+      // usual 1.4 margin) prices them all; simulation needs the current sequence, so it runs once.
+      const acc = await client.getAccount(funder.address);
+      if (!acc) throw new Error(`test0 (${funder.address}) has no account on this node`);
+      const memo = 'lanes load: funding';
+      const gas = Math.ceil((await client.simulate(funder.address, batches[0] ?? [], memo)) * 1.4);
+      const fee = calculateFee(gas, GasPrice.fromString(`${params.min_gas_price}${FEE_DENOM}`));
+      const hashes: string[] = [];
+      for (const [k, msgs] of batches.entries()) {
+        const signed = await client.sign(funder.address, msgs, fee, memo, { accountNumber: acc.accountNumber, sequence: acc.sequence + k, chainId });
+        hashes.push(await client.broadcastTxSync(TxRaw.encode(signed).finish()));
         o.signal?.throwIfAborted();
+      }
+      for (const hash of hashes) {
+        const r = await waitForTx(client, hash, o.signal);
+        if (r.code !== 0) throw new Error(`funding tx ${hash} failed: code ${r.code}: ${r.rawLog ?? ''}`);
       }
     } finally {
       client.disconnect();
