@@ -19,7 +19,7 @@ import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { Logger } from 'pino';
 import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
-import { Overlay, type Value } from './store/kv.ts';
+import { Overlay, sortKeys, type Value } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
 import type { Module } from './module.ts';
 import { runTx, type ExecEnv } from './execute.ts';
@@ -625,5 +625,5 @@ function parseGenesis(bytes: Uint8Array): AppGenesisState {
 function mergeLayers(lower: Overlay, upper: Overlay): [string, Value | null][] {
   const merged = new Map(lower.writes);
   for (const [k, v] of upper.writes) merged.set(k, v);
-  return [...merged.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return sortKeys([...merged.keys()]).map((k) => [k, merged.get(k) as Value | null]);
 }

@@ -365,7 +365,7 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
     for (let i = 0; i < keys.length; i += chunk) {
       batches.push(keys.slice(i, i + chunk).map((k) => ({
         typeUrl: '/cosmos.bank.v1beta1.MsgSend',
-        value: { fromAddress: funder.address, toAddress: k.address, amount: [{ denom: LOAD_DENOM, amount: need.atom.toString() }, { denom: 'ulane', amount: need.ulane.toString() }].sort((a, b) => a.denom.localeCompare(b.denom)) },
+        value: { fromAddress: funder.address, toAddress: k.address, amount: [{ denom: LOAD_DENOM, amount: need.atom.toString() }, { denom: FEE_DENOM, amount: need.ulane.toString() }].sort((a, b) => a.denom.localeCompare(b.denom)) },
       })));
     }
     log(`funding ${keys.length} fresh load accounts from test0 (${funder.address}) on ${chainId}: ${batches.length} txs of up to ${chunk} MsgSends...`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MemKV, Overlay, binToBuffer, binToBytes, bytesToBin, emptyKV, mergeSortedKeys, prefixEnd, sortKeys, type KVReader, type Value } from './kv.ts';
+import { MemKV, Overlay, binToBuffer, bytesToBin, emptyKV, mergeSortedKeys, prefixEnd, sortKeys, type KVReader, type Value } from './kv.ts';
 
 const b = (s: string): Value => s;
 const str = (v: Value | undefined): string | undefined => v;
@@ -85,7 +85,6 @@ test('binary strings and bytes convert both ways, byte for byte, at every length
   assert.equal(k.length, 256);
   assert.equal(k.charCodeAt(255), 255);
   assert.deepEqual(new Uint8Array(binToBuffer(k)), all);
-  assert.deepEqual(binToBytes(k), all);
   // A subarray (non-zero byteOffset) converts only its own bytes.
   assert.equal(bytesToBin(all.subarray(65, 67)), 'AB');
   assert.equal(bytesToBin(all.subarray(1, 40)), k.slice(1, 40));
@@ -93,17 +92,12 @@ test('binary strings and bytes convert both ways, byte for byte, at every length
     const view = bytes.subarray(Math.min(cut, bytes.length));
     const bin = bytesToBin(view);
     assert.equal(bin, Buffer.from(view).toString('latin1'));
-    assert.deepEqual(binToBytes(bin), new Uint8Array(view));
     assert.deepEqual(new Uint8Array(binToBuffer(bin)), new Uint8Array(view));
     // A range of the bytes, short or long.
     const from = Math.min(cut * 3, bytes.length);
     const to = Math.max(from, bytes.length - cut);
     assert.equal(bytesToBin(bytes, from, to), Buffer.from(bytes.subarray(from, to)).toString('latin1'));
   }), { numRuns: 500 });
-  // binToBytes gives an array of its own: not a view of a shared pool.
-  const own = binToBytes('x'.repeat(200));
-  assert.equal(own.byteOffset, 0);
-  assert.equal(own.buffer.byteLength, 200);
 });
 
 test('prefixEnd: increments the last byte below 0xff, drops trailing 0xff bytes', () => {
