@@ -19,7 +19,7 @@ import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { Logger } from 'pino';
 import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
-import { Overlay, sortKeys, type Value } from './store/kv.ts';
+import { Overlay, RunsLayer, mergeWriteRuns, sortKeys, type Value } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
 import type { Module } from './module.ts';
 import { runTx, type ExecEnv } from './execute.ts';
@@ -88,6 +88,7 @@ export interface BlockStats {
 
 interface Decided {
   height: bigint;
+  /** The block layer; read only to merge it with genesis writes (that block runs sequentially). */
   block: Overlay;
   /** The block's writes in key order (hashed at FinalizeBlock, persisted at Commit). */
   sorted: [string, Value | null][];
@@ -416,11 +417,24 @@ export class LanesApp implements AbciApp {
   private finishBlock(
     req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, started: bigint,
   ): FinalizeBlockResponse {
-    foldBlock(hookCtx, exec, env);
-    for (const m of this.modules) m.endBlock?.(hookCtx);
+    // After a parallel block the workers' writes are runs beside the block layer: end-block
+    // reads them through a RunsLayer and writes a layer of its own above them.
+    const workerRuns = exec.workerRuns ?? [];
+    let endKV = blockKV;
+    let endCtx = hookCtx;
+    if (workerRuns.length > 0) {
+      endKV = new Overlay(new RunsLayer(blockKV, workerRuns));
+      endCtx = hookCtx.child(endKV);
+      endCtx.newAccounts.push(...hookCtx.newAccounts);
+    }
+    foldBlock(endCtx, exec, env);
+    for (const m of this.modules) m.endBlock?.(endCtx);
+    if (endCtx !== hookCtx) hookCtx.events.push(...endCtx.events);
     const trimmed = fitResults(exec);
     if (trimmed > 0) this.log?.warn({ height: Number(req.height), trimmed }, 'block results over the gRPC size budget: events of the last txs left out');
-    const sorted = blockKV.sortedWrites(exec.presorted);
+    const sorted = endKV === blockKV
+      ? blockKV.sortedWrites(exec.presorted)
+      : mergeWriteRuns([blockKV.sortedRun(exec.presorted), ...workerRuns, endKV.sortedRun()]);
     const packed = packWrites(sorted);
     const appHash = nextAppHashPacked(this.decidedOrCommittedHash(), packed);
     this.decided = { height: req.height, block: blockKV, sorted, packed, appHash };
@@ -569,6 +583,71 @@ const LOG_KEEP = 120;
  * would.
  */
 export function slimResult(bytes: Uint8Array): Uint8Array | null {
+  return slimEventsOnly(bytes) ?? slimFieldByField(bytes);
+}
+
+/**
+ * The common case of slimResult, without a reader or a part per field: the log fits, so the
+ * result is its bytes with the events cut out (canonical order makes them one run of field 7).
+ * Undefined where it does not apply (a log longer than LOG_KEEP bytes, an unexpected wire type):
+ * the field-by-field path then decides. Measured on 10k-transfer blocks, whose results exceed the
+ * budget by half: 5,404 results slimmed in 11–20 ms field by field, 4–5 ms this way.
+ */
+function slimEventsOnly(bytes: Uint8Array): Uint8Array | null | undefined {
+  const n = bytes.length;
+  let pos = 0;
+  let evStart = -1;
+  let evEnd = -1;
+  // Reads a varint at pos (advancing it); only lengths and tags are used, so 32 bits suffice,
+  // and a longer varint (a 64-bit field's value) is only skipped.
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; pos < n; shift += 7) {
+      const b = bytes[pos++] as number;
+      if (shift < 28) v |= (b & 0x7f) << shift;
+      if (b < 0x80) return v >>> 0;
+    }
+    return -1;
+  };
+  while (pos < n) {
+    const start = pos;
+    const tag = varint();
+    if (tag < 0) return undefined;
+    const field = tag >>> 3;
+    switch (tag & 7) {
+      case 0:
+        if (varint() < 0) return undefined;
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      case 2: {
+        const len = varint();
+        if (len < 0 || (field === 3 && len > LOG_KEEP)) return undefined;
+        pos += len;
+        break;
+      }
+      default:
+        return undefined;
+    }
+    if (pos > n) return undefined;
+    if (field === 7) {
+      if (evStart < 0) evStart = start;
+      else if (evEnd !== start) return undefined; // not one run: not canonical
+      evEnd = pos;
+    }
+  }
+  if (evStart < 0) return null;
+  const out = new Uint8Array(n - (evEnd - evStart));
+  out.set(bytes.subarray(0, evStart), 0);
+  out.set(bytes.subarray(evEnd), evStart);
+  return out;
+}
+
+function slimFieldByField(bytes: Uint8Array): Uint8Array | null {
   const r = new BinaryReader(bytes);
   const parts: Uint8Array[] = [];
   let size = 0;

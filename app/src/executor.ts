@@ -9,7 +9,7 @@ import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import type { BinaryWriter } from 'cosmjs-types/binary';
 import { FlatWriter } from './protoPerf.ts';
 import type { Context } from './context.ts';
-import type { Overlay, PresortedKeys } from './store/kv.ts';
+import type { Overlay, PresortedKeys, WriteRun } from './store/kv.ts';
 import { runTx, type ExecEnv } from './execute.ts';
 import { createAccounts } from './auth.ts';
 import type { DecodedTx } from './tx.ts';
@@ -24,6 +24,11 @@ export interface BlockExecution {
   mode: ExecutorKind;
   /** Parallel: which of the block layer's keys arrived already sorted (see Overlay.sortedWrites). */
   presorted?: PresortedKeys;
+  /**
+   * Parallel: the workers' writes, one sorted run per worker, not in the block layer. They are
+   * newer than the block layer's begin-block writes and share no key with its tx-phase writes.
+   */
+  workerRuns?: WriteRun[];
 }
 
 /** Room reserved per result up front (a transfer's encodes to ~400 bytes); the buffer grows past it. */

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MemKV, Overlay, binToBuffer, bytesToBin, emptyKV, mergeSortedKeys, prefixEnd, sortKeys, type KVReader, type Value } from './kv.ts';
+import {
+  MemKV, Overlay, RunsLayer, binToBuffer, bytesToBin, emptyKV, mergeSortedKeys, mergeWriteRuns, prefixEnd, sortKeys, type KVReader, type Value, type WriteRun,
+} from './kv.ts';
 
 const b = (s: string): Value => s;
 const str = (v: Value | undefined): string | undefined => v;
@@ -271,4 +273,59 @@ test('sortKeys sorts binary-string keys in byte order (property)', () => {
     const byBytes = keys.slice().sort((a, b) => Buffer.compare(binToBuffer(a), binToBuffer(b)));
     assert.deepEqual(sortKeys(keys.slice()), byBytes);
   }), { numRuns: 500 });
+});
+
+const runKey = fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'c', '\x00', '\xff') });
+const runValue = fc.option(fc.string({ maxLength: 3 }), { nil: null });
+/** Runs as the workers send them: sorted, each key once, no key in two runs. */
+const disjointRuns = fc.array(fc.uniqueArray(fc.tuple(runKey, runValue), { selector: ([k]) => k, maxLength: 10 }), { maxLength: 3 }).map((lists) => {
+  const taken = new Set<string>();
+  return lists.map((l): WriteRun => {
+    const mine = l.filter(([k]) => !taken.has(k) && (taken.add(k), true)).sort(([x], [y]) => (x < y ? -1 : 1));
+    return { keys: mine.map(([k]) => k), values: mine.map(([, v]) => v) };
+  });
+});
+
+test('RunsLayer (property): reads and iterates as if the runs were written over the parent', () => {
+  fc.assert(fc.property(
+    fc.dictionary(runKey, fc.string({ maxLength: 3 })), // committed
+    fc.array(fc.tuple(runKey, runValue), { maxLength: 8 }), // block layer (null: delete)
+    disjointRuns,
+    fc.array(runKey, { maxLength: 4 }), // prefixes
+    (committed, block, runs, prefixes) => {
+      const parent = new Overlay(mem(committed));
+      const expected = new Overlay(mem(committed));
+      for (const [k, v] of block) {
+        for (const o of [parent, expected]) {
+          if (v === null) o.delete(k);
+          else o.set(k, v);
+        }
+      }
+      for (const run of runs) {
+        run.keys.forEach((k, i) => {
+          const v = run.values[i] as Value | null;
+          if (v === null) expected.delete(k);
+          else expected.set(k, v);
+        });
+      }
+      const layer = new RunsLayer(parent, runs);
+      for (const k of new Set([...Object.keys(committed), ...block.map(([k]) => k), ...runs.flatMap((r) => r.keys)])) {
+        assert.equal(layer.get(k), expected.get(k), `get ${JSON.stringify(k)}`);
+      }
+      for (const p of ['', ...prefixes]) assert.deepEqual(entries(layer, p), entries(expected, p), `iterate ${JSON.stringify(p)}`);
+    },
+  ));
+});
+
+test('mergeWriteRuns (property): one sorted change set, a key taking the value of the last run that has it', () => {
+  const run = fc.uniqueArray(fc.tuple(runKey, runValue), { selector: ([k]) => k, maxLength: 10 }).map((l): WriteRun => {
+    const sorted = [...l].sort(([x], [y]) => (x < y ? -1 : 1));
+    return { keys: sorted.map(([k]) => k), values: sorted.map(([, v]) => v) };
+  });
+  fc.assert(fc.property(fc.array(run, { maxLength: 4 }), (runs) => {
+    const last = new Map<string, Value | null>();
+    for (const r of runs) r.keys.forEach((k, i) => last.set(k, r.values[i] as Value | null));
+    const expected = sortKeys([...last.keys()]).map((k) => [k, last.get(k)]);
+    assert.deepEqual(mergeWriteRuns(runs), expected);
+  }));
 });

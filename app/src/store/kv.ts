@@ -119,6 +119,14 @@ export class Overlay implements KV {
    * with the runs. The result is the same as without the hint (a miscount throws).
    */
   sortedWrites(presorted?: PresortedKeys): [Key, Value | null][] {
+    const { keys, values } = this.sortedRun(presorted);
+    const out = new Array<[Key, Value | null]>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = [keys[i] as Key, values[i] as Value | null];
+    return out;
+  }
+
+  /** sortedWrites as a WriteRun: the keys and their values in two arrays. */
+  sortedRun(presorted?: PresortedKeys): WriteRun {
     let keys: Key[];
     if (!presorted) {
       keys = sortKeys([...this.writes.keys()]);
@@ -134,12 +142,9 @@ export class Overlay implements KV {
         throw new Error(`presorted change set covers ${keys.length} keys, the layer holds ${this.writes.size}`);
       }
     }
-    const out = new Array<[Key, Value | null]>(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as Key;
-      out[i] = [k, this.writes.get(k) as Value | null];
-    }
-    return out;
+    const values = new Array<Value | null>(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = this.writes.get(keys[i] as Key) as Value | null;
+    return { keys, values };
   }
 
   /** Drops every write and takes `writes` instead, in their order (journal must be closed). */
@@ -148,6 +153,104 @@ export class Overlay implements KV {
     this.writes.clear();
     for (const [k, v] of writes) this.writes.set(k, v);
   }
+}
+
+/**
+ * Writes in ascending key order, each key once, `values[i]` for `keys[i]` (`null`: deleted).
+ * The parallel executor gets one per worker: a thread's share of a block's writes.
+ */
+export interface WriteRun {
+  readonly keys: readonly Key[];
+  readonly values: readonly (Value | null)[];
+}
+
+/** The first index in ascending `keys` whose key is >= `key` (keys.length if none). */
+function lowerBound(keys: readonly Key[], key: Key): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as Key) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Read-only runs of writes over a parent: a key in a run reads as the run has it (a deletion
+ * hides the parent's value), any other key as the parent has it.
+ * CONTRACT: the runs hold disjoint keys (workers share no partition, so no key).
+ *
+ * The parallel executor's end-block reads the workers' writes through this instead of copying
+ * them into the block layer's Map (6–11 ms of Map inserts per 10k-transfer block, one thread).
+ */
+export class RunsLayer implements KVReader {
+  constructor(private readonly parent: KVReader, private readonly runs: readonly WriteRun[]) {}
+
+  get(key: Key): Value | undefined {
+    for (const run of this.runs) {
+      const i = lowerBound(run.keys, key);
+      if (i < run.keys.length && run.keys[i] === key) return run.values[i] ?? undefined;
+    }
+    return this.parent.get(key);
+  }
+
+  *iterate(prefix: Key): Iterable<[Key, Value]> {
+    const mine: [Key, Value | null][] = [];
+    for (const run of this.runs) {
+      for (let i = lowerBound(run.keys, prefix); i < run.keys.length && (run.keys[i] as Key).startsWith(prefix); i++) {
+        mine.push([run.keys[i] as Key, run.values[i] as Value | null]);
+      }
+    }
+    mine.sort((a, b) => (a[0] < b[0] ? -1 : 1)); // disjoint runs: no equal keys
+    const base = this.parent.iterate(prefix)[Symbol.iterator]();
+    let b = base.next();
+    let i = 0;
+    while (i < mine.length || !b.done) {
+      const m = mine[i];
+      if (m !== undefined && (b.done || m[0] <= b.value[0])) {
+        if (!b.done && m[0] === b.value[0]) b = base.next();
+        i++;
+        if (m[1] !== null) yield m as [Key, Value];
+      } else if (!b.done) {
+        yield b.value;
+        b = base.next();
+      }
+    }
+  }
+}
+
+/**
+ * Merges runs into one change set sorted by key; a key in several runs takes its value from the
+ * last of them (list the runs oldest first).
+ */
+export function mergeWriteRuns(runs: readonly WriteRun[]): [Key, Value | null][] {
+  const live = runs.filter((r) => r.keys.length > 0);
+  const pos = new Array<number>(live.length).fill(0);
+  let total = 0;
+  for (const r of live) total += r.keys.length;
+  const out = new Array<[Key, Value | null]>(total);
+  let n = 0;
+  for (;;) {
+    let min: Key | undefined;
+    for (let r = 0; r < live.length; r++) {
+      const k = (live[r] as WriteRun).keys[pos[r] as number];
+      if (k !== undefined && (min === undefined || k < min)) min = k;
+    }
+    if (min === undefined) break;
+    let value: Value | null = null;
+    for (let r = 0; r < live.length; r++) {
+      const run = live[r] as WriteRun;
+      const p = pos[r] as number;
+      if (run.keys[p] === min) {
+        value = run.values[p] as Value | null;
+        pos[r] = p + 1;
+      }
+    }
+    out[n++] = [min, value];
+  }
+  out.length = n;
+  return out;
 }
 
 /** See Overlay.sortedWrites. */
