@@ -6,9 +6,24 @@ import { median, progress, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
 
+/**
+ * Unmeasured blocks per chain first, at least this many txs' worth (and 3 blocks). Each chain's
+ * threads warm their JIT on their own: after one warm-up block of 2,000 txs, the inline hot spot
+ * (the sequential code on a parallel node) read 27,000 tx/s in its first measured block and
+ * ~46,000 from the seventh, while the sequential node, whose CheckTx runs the same code on its
+ * main thread, was warm from the first.
+ */
+export const WARMUP_TXS = 30_000;
+
+export function warmupBlocks(txsPerBlock: number): number {
+  return Math.max(3, Math.ceil(WARMUP_TXS / txsPerBlock));
+}
+
 export interface ExecOptions {
   txs: number;
   runs: number;
+  /** Warm-up blocks per chain (default warmupBlocks(txs)). */
+  warmup?: number;
   workloads: Workload[];
   /** Also measure the two-thread ceiling of this machine (ceiling.ts). */
   ceiling: boolean;
@@ -39,10 +54,11 @@ interface Row {
 
 export async function execSuite(o: ExecOptions): Promise<void> {
   const cpus = availableParallelism();
-  progress(`exec: ${o.txs} txs per block, median of ${o.runs} runs after 1 warm-up block, ${cpus} CPUs`);
+  const warmup = o.warmup ?? warmupBlocks(o.txs);
+  progress(`exec: ${o.txs} txs per block, median of ${o.runs} runs after ${warmup} warm-up blocks, ${cpus} CPUs`);
   const configs: { executor: 'sequential' | 'parallel'; workers: number }[] = [{ executor: 'sequential', workers: 0 }];
   for (const w of [...new Set([1, 2, cpus])].sort((a, b) => a - b)) configs.push({ executor: 'parallel', workers: w });
-  const ceiling: Ceiling | undefined = o.ceiling ? await measureCeiling(o.txs, o.runs) : undefined;
+  const ceiling: Ceiling | undefined = o.ceiling ? await measureCeiling(o.txs, o.runs, warmup) : undefined;
   const rows: Row[] = [];
   for (const workload of o.workloads) {
     // One thread per configuration, each with its own chain and heap (chainThread.ts), and the
@@ -50,21 +66,22 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     // drifts by ±20 % over tens of seconds: measured one after another, configurations met
     // different drift, and their ratios showed it (the inline hot spot, the same code as
     // sequential, once read 0.84x).
-    progress(`${workload}: setting up ${configs.length} chains, each signing ${o.txs * (o.runs + 1)} txs...`);
+    progress(`${workload}: setting up ${configs.length} chains, each signing ${o.txs * (o.runs + warmup)} txs...`);
     const runs: Run[] = configs.map((cfg) => ({
       cfg, label: cfg.executor === 'sequential' ? 'sequential' : `parallel x${cfg.workers}`,
-      chain: new RemoteChain({ txs: o.txs, blocks: o.runs + 1, workload, executor: cfg.executor, workers: cfg.workers }),
+      chain: new RemoteChain({ txs: o.txs, blocks: o.runs + warmup, workload, executor: cfg.executor, workers: cfg.workers }),
       finalize: [], whole: [], groups: 0, fallbacks: 0,
     }));
     try {
       await Promise.all(runs.map((r) => r.chain.ready));
-      for (let r = 0; r <= o.runs; r++) {
+      for (let round = 0; round < warmup + o.runs; round++) {
+        const r = round - warmup + 1; // measured run r (1-based); warm-up while r <= 0
         for (let k = 0; k < runs.length; k++) {
-          const run = runs[(k + r) % runs.length] as Run;
+          const run = runs[(k + round) % runs.length] as Run;
           const ran = await run.chain.run(1);
           run.groups = ran.groups;
           run.fallbacks = ran.fallbacks;
-          if (r === 0) continue; // warm-up
+          if (r <= 0) continue;
           const tf = ran.finalize[0] as number;
           const tw = ran.whole[0] as number;
           run.finalize.push(tf);
@@ -75,13 +92,16 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     } finally {
       await Promise.all(runs.map((r) => r.chain.close()));
     }
-    let seqTps = 0;
+    // The ratio pairs each block with the sequential block of the same round (run within
+    // seconds of it) and takes the median of those: less exposed to drift than a ratio of two
+    // medians, whose blocks may come from different minutes.
+    const seq = runs[0] as Run;
     for (const run of runs) {
       const tps = o.txs / median(run.finalize);
-      if (run.cfg.executor === 'sequential') seqTps = tps;
       rows.push({
         workload, executor: run.cfg.executor, workers: run.cfg.workers, tps, blockTps: o.txs / median(run.whole), runs: run.finalize.length,
-        ratio: tps / seqTps, ...(run.cfg.executor === 'parallel' ? { groups: run.groups, fallbacks: run.fallbacks } : {}),
+        ratio: median(run.finalize.map((t, r) => (seq.finalize[r] as number) / t)),
+        ...(run.cfg.executor === 'parallel' ? { groups: run.groups, fallbacks: run.fallbacks } : {}),
       });
     }
   }

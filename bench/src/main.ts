@@ -1,6 +1,6 @@
 // npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
-import { Command, Option } from 'commander';
-import { execSuite } from './exec.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { WARMUP_TXS, execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
@@ -12,13 +12,19 @@ program.command('exec')
   .option('--quick', 'short run (2 runs of 2,000-tx blocks)')
   .option('--txs <n>', 'txs per block', (v) => Number(v))
   .option('--runs <n>', 'measured blocks per configuration (default 9)', (v) => Number(v))
+  .option('--warmup <n>', `unmeasured blocks per chain first (default: ${WARMUP_TXS.toLocaleString('en-US')} txs' worth, at least 3)`, (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of blocks (0 or more).');
+    return n;
+  })
   .addOption(new Option('--workload <w...>', 'workloads').choices([...WORKLOADS]))
   .option('--no-ceiling', 'skip the two-thread ceiling probe (two sequential executors at once)')
-  .action(async (o: { quick?: boolean; txs?: number; runs?: number; workload?: Workload[]; ceiling: boolean }) => {
+  .action(async (o: { quick?: boolean; txs?: number; runs?: number; warmup?: number; workload?: Workload[]; ceiling: boolean }) => {
     await execSuite({
       txs: o.txs ?? (o.quick ? 2000 : 10_000),
       // 9: single blocks here swing by ±40 % (GC, the VM's neighbours); a median of 5 still moved.
       runs: o.runs ?? (o.quick ? 2 : 9),
+      ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
       workloads: o.workload ?? [...WORKLOADS],
       ceiling: o.ceiling,
     });
@@ -35,23 +41,23 @@ program.command('checktx')
     await checktxSuite({ txs: o.txs ?? (o.quick ? 4000 : 20_000), runs: o.runs ?? (o.quick ? 2 : 5), concurrency: o.concurrency, client: o.client });
   });
 
-const num = (what: string) => (v: string) => {
+const positive = (v: string): number => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${what}: expected a positive number, got ${v}`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
   return n;
 };
 program.command('e2e')
   .description('load generator against a real node (its own in a temporary home, or --rpc), every tx\'s fate checked')
   .option('--quick', 'short run (20 s of load)')
-  .option('--duration <s>', 'seconds of load (default 60; --quick 20)', num('--duration'))
-  .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', num('--rate'))
-  .option('--concurrency <n>', 'broadcasts in flight', num('--concurrency'), 128)
-  .option('--accounts <n>', 'sending accounts', num('--accounts'), 2000)
-  .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', num('--max-txs'))
+  .option('--duration <s>', 'seconds of load (default 60; --quick 20)', positive)
+  .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positive)
+  .option('--concurrency <n>', 'broadcasts in flight', positive, 128)
+  .option('--accounts <n>', 'sending accounts', positive, 2000)
+  .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', positive)
   .option('--rpc <url>', 'an existing local node (funds fresh load accounts from test0)')
-  .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', num('--workers'))
+  .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', positive)
   .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
-  .option('--block-time <ms>', 'own node: block time', num('--block-time'), 500)
+  .option('--block-time <ms>', 'own node: block time', positive, 500)
   .action(async (o: { quick?: boolean; duration?: number; rate?: number; concurrency: number; accounts: number; maxTxs?: number; rpc?: string; workers?: number; executor: 'sequential' | 'parallel'; blockTime: number }) => {
     await e2eSuite({
       quick: !!o.quick,

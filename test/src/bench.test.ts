@@ -26,7 +26,7 @@ function bench(args: string[]): Record<string, unknown> {
 const positive = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
 test('bench exec: every workload, sequential and parallel at 1, 2 and N workers', () => {
-  const j = bench(['exec', '--txs', '200', '--runs', '1']);
+  const j = bench(['exec', '--txs', '200', '--runs', '1', '--warmup', '1']);
   assert.equal(j['suite'], 'exec');
   assert.equal(j['txsPerBlock'], 200);
   assert.ok(positive(j['cpus']));
