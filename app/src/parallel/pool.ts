@@ -125,9 +125,9 @@ export interface ParallelOptions {
 /**
  * Share of one thread's chunks that workers leave to the main thread at the end of a block.
  * After its last chunk a worker still sorts its writes, and its reply is cloned across; the
- * main thread only sorts its own. Without a reserve the main thread then sat waiting: 15–25 ms
- * per 10k-transfer block with one worker, against ~2 ms at 0.15 (phase timings here, 6 blocks
- * each).
+ * main thread only sorts its own. Without a reserve the main thread then sat waiting after its
+ * own sort: 2–15 ms per 10k-transfer block with one worker (median ~9 of 6 blocks), against
+ * 1.5–5 ms at 0.15 (median ~2 of 12; phase timings here).
  */
 export const MAIN_RESERVE = 0.15;
 
