@@ -1,13 +1,20 @@
-// Test-only wiring: every real module plus `/lanes.test.v1.MsgLie`, a Msg that declares only
-// its sender's partition but also credits another account. The parallel executor must catch
-// it (partition enforcement) and fall back to sequential execution with identical results.
+// Test-only wiring: every real module plus
+//   - `/lanes.test.v1.MsgLie`, a Msg that declares only its sender's partition but also credits
+//     another account. The parallel executor must catch it (partition enforcement) and fall back
+//     to sequential execution with identical results;
+//   - an observer with block hooks, which no real module has yet: begin-block writes balances
+//     that txs then overwrite (the txs' values must win), end-block reads and iterates balances
+//     txs wrote (on workers too), reports them in an event and writes over them.
 // Never wired into a node.
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { accountPartition, defineMsg, parseCoins, type Module, type ModuleSet } from '@lanes/app';
+import { accountPartition, defineMsg, parseCoins, testKey, type Module, type ModuleSet } from '@lanes/app';
 import type { BankKeeper } from '@lanes/bank';
 import { createModules as createRealModules } from '../lanesApp.ts';
 
 export const MSG_LIE_TYPE_URL = '/lanes.test.v1.MsgLie';
+
+/** Accounts the observer touches: the equivalence test's first funded keys (`eq-<i>`). */
+export const OBSERVED = [0, 1, 2, 3].map((i) => testKey(`eq-${i}`).address);
 
 export function createModules(): ModuleSet {
   const real = createRealModules();
@@ -31,5 +38,21 @@ export function createModules(): ModuleSet {
     initGenesis: () => undefined,
     exportGenesis: () => ({}),
   };
-  return { modules: [...real.modules, liar], feeBank: real.feeBank };
+  const observer: Module = {
+    name: 'observer',
+    msgs: [],
+    queries: [],
+    beginBlock: (ctx) => {
+      for (const addr of OBSERVED.slice(0, 2)) bank.mint(ctx, addr, [{ denom: 'uatom', amount: 1n }]);
+    },
+    endBlock: (ctx) => {
+      const seen = OBSERVED.map((addr) => `${addr}=${bank.allBalances(ctx, addr).map((c) => `${c.amount}${c.denom}`).join(',')}`);
+      ctx.emit('observer', { balances: seen.join(';') });
+      bank.mint(ctx, OBSERVED[2] as string, [{ denom: 'uatom', amount: 2n }]);
+    },
+    validateGenesis: () => undefined,
+    initGenesis: () => undefined,
+    exportGenesis: () => ({}),
+  };
+  return { modules: [...real.modules, liar, observer], feeBank: real.feeBank };
 }
