@@ -83,23 +83,10 @@ export class Overlay implements KV {
     this.journal = null;
   }
 
+  /** Entries as they stand when iteration starts (writes made while iterating are not seen). */
   *iterate(prefix: Key): Iterable<[Key, Value]> {
-    const mine = [...this.writes.keys()].filter((k) => k.startsWith(prefix)).sort();
-    const base = this.parent.iterate(prefix)[Symbol.iterator]();
-    let b = base.next();
-    let i = 0;
-    while (i < mine.length || !b.done) {
-      const mk = mine[i];
-      if (mk !== undefined && (b.done || mk <= b.value[0])) {
-        if (!b.done && mk === b.value[0]) b = base.next();
-        const v = this.writes.get(mk);
-        i++;
-        if (v !== null && v !== undefined) yield [mk, v];
-      } else if (!b.done) {
-        yield b.value;
-        b = base.next();
-      }
-    }
+    const mine = sortKeys([...this.writes.keys()].filter((k) => k.startsWith(prefix)));
+    yield* overlaid(mine.map((k) => [k, this.writes.get(k) as Value | null]), this.parent.iterate(prefix));
   }
 
   /** Applies this layer's writes to `target` in insertion order (callers sort where order matters). */
@@ -203,19 +190,27 @@ export class RunsLayer implements KVReader {
       }
     }
     mine.sort((a, b) => (a[0] < b[0] ? -1 : 1)); // disjoint runs: no equal keys
-    const base = this.parent.iterate(prefix)[Symbol.iterator]();
-    let b = base.next();
-    let i = 0;
-    while (i < mine.length || !b.done) {
-      const m = mine[i];
-      if (m !== undefined && (b.done || m[0] <= b.value[0])) {
-        if (!b.done && m[0] === b.value[0]) b = base.next();
-        i++;
-        if (m[1] !== null) yield m as [Key, Value];
-      } else if (!b.done) {
-        yield b.value;
-        b = base.next();
-      }
+    yield* overlaid(mine, this.parent.iterate(prefix));
+  }
+}
+
+/**
+ * `upper` (ascending keys, `null`: deleted) laid over `lower` (ascending): every key of either in
+ * order, `upper`'s entry winning, deleted keys left out.
+ */
+function* overlaid(upper: readonly [Key, Value | null][], lower: Iterable<[Key, Value]>): Generator<[Key, Value]> {
+  const base = lower[Symbol.iterator]();
+  let b = base.next();
+  let i = 0;
+  while (i < upper.length || !b.done) {
+    const m = upper[i];
+    if (m !== undefined && (b.done || m[0] <= b.value[0])) {
+      if (!b.done && m[0] === b.value[0]) b = base.next();
+      i++;
+      if (m[1] !== null) yield m as [Key, Value];
+    } else if (!b.done) {
+      yield b.value;
+      b = base.next();
     }
   }
 }
