@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type TestKey } from '@lanes/app';
+import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type BlockStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
@@ -146,7 +146,8 @@ test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, Pr
 
 test('a block whose results exceed the gRPC budget keeps code, data and gas but sheds the last txs\' events', () => {
   const senders = Array.from({ length: 6000 }, (_, i) => testKey(`budget-${i}`));
-  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }));
+  const stats: BlockStats[] = [];
+  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }), undefined, undefined, { onBlock: (s) => stats.push(s) });
   c.block([]);
   const txs = senders.map((s, i) => buildTx(s, [send(s, bob.address, 1n)], { chainId: c.chainId, accountNumber: BigInt(i), sequence: 0n }));
   const res = c.app.finalizeBlock(c.nextRequest(txs));
@@ -158,5 +159,8 @@ test('a block whose results exceed the gRPC budget keeps code, data and gas but 
   assert.ok(results.every((r) => r.code === 0 && r.gasUsed > 0n && r.data.length > 0), 'every tx executed');
   assert.ok((results[0]?.events.length ?? 0) > 0, 'early txs keep their events');
   assert.equal(results[results.length - 1]?.events.length, 0, 'the last tx lost its events');
+  const trimmed = results.filter((r) => r.events.length === 0).length;
+  assert.ok(trimmed > 0);
+  assert.deepEqual(stats.map((s) => s.trimmed), [0, trimmed], 'onBlock (the metric lanes_results_trimmed_total) counts them');
   assert.equal(c.balance(bob.address, 'uatom'), 6000n); // bob is not funded in this genesis
 });

@@ -83,6 +83,8 @@ export interface BlockStats {
   largestGroup: number;
   /** The block re-ran sequentially because a tx touched an undeclared partition. */
   fallback: boolean;
+  /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
+  trimmed: number;
   execMs: number;
 }
 
@@ -342,7 +344,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, fallback: false, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, fallback: false, trimmed: 0, execMs: 0 };
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
     for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
@@ -431,6 +433,7 @@ export class LanesApp implements AbciApp {
     for (const m of this.modules) m.endBlock?.(endCtx);
     if (endCtx !== hookCtx) hookCtx.events.push(...endCtx.events);
     const trimmed = fitResults(exec);
+    stats.trimmed = trimmed;
     if (trimmed > 0) this.log?.warn({ height: Number(req.height), trimmed }, 'block results over the gRPC size budget: events of the last txs left out');
     const sorted = endKV === blockKV
       ? blockKV.sortedWrites(exec.presorted)

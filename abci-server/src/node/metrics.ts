@@ -38,6 +38,11 @@ export function createLanesMetrics(): LanesMetrics {
     help: 'Blocks re-executed sequentially because a tx touched a partition it did not declare',
     registers,
   });
+  const trimmed = new Counter({
+    name: 'lanes_results_trimmed_total',
+    help: 'Tx results whose events were left out so that a block\'s results fit CometBFT\'s 4 MiB gRPC limit (indexers miss those events)',
+    registers,
+  });
   const checkTx = new Histogram({
     name: 'lanes_checktx_seconds',
     help: 'CheckTx latency (new txs and rechecks), including waiting for a signature batch',
@@ -67,6 +72,7 @@ export function createLanesMetrics(): LanesMetrics {
       largest.set(s.largestGroup);
       parallel.set(s.executor === 'parallel' ? 1 : 0);
       if (s.fallback) fallbacks.inc();
+      if (s.trimmed > 0) trimmed.inc(s.trimmed);
     },
     onCheckTx(s) {
       checkTx.observe({ type: s.recheck ? 'recheck' : 'new' }, s.ms / 1000);
