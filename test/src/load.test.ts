@@ -37,3 +37,31 @@ test('lanes load --rpc: funds fresh accounts from test0 on an existing node', as
     await node.stop();
   }
 });
+
+test('lanes load --rpc needs block results or a tx index, not both; with neither it refuses before funding', async () => {
+  const run = (node: { rpcUrl: string }, lines: string[]) => runLoad({ rpc: node.rpcUrl, duration: 2, rate: 100, accounts: 20, concurrency: 8, log: (l) => lines.push(l) });
+  // Results discarded: fates from the tx index.
+  const noResults = await startTestNode({ cometConfig: [['storage', 'discard_abci_responses', true]] });
+  try {
+    const lines: string[] = [];
+    assertClean(await run(noResults, lines));
+    assert.ok(lines.some((l) => /tx results come from its tx index/.test(l)), lines.join('\n'));
+  } finally {
+    await noResults.stop();
+  }
+  // No tx index: funding is awaited through balances, fates come from block results.
+  const noIndex = await startTestNode({ cometConfig: [['tx_index', 'indexer', 'null']] });
+  try {
+    assertClean(await run(noIndex, []));
+  } finally {
+    await noIndex.stop();
+  }
+  const neither = await startTestNode({ cometConfig: [['storage', 'discard_abci_responses', true], ['tx_index', 'indexer', 'null']] });
+  try {
+    const lines: string[] = [];
+    await assert.rejects(run(neither, lines), /keeps no block results \(storage\.discard_abci_responses = true\) and indexes no txs \(tx_index\.indexer = "null"\)/);
+    assert.ok(!lines.some((l) => /funding|pre-signed/.test(l)), `refused before funding: ${lines.join(' | ')}`);
+  } finally {
+    await neither.stop();
+  }
+});

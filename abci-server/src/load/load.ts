@@ -1,7 +1,8 @@
 // The load generator behind `lanes load` and `npm run bench -- e2e`: pre-signed MsgSend txs from
 // many accounts, broadcast with `broadcast_tx_sync` over CometBFT's JSON-RPC at bounded
 // concurrency (one tx in flight per account, so sequences arrive in order), then every tx's fate
-// read from the blocks (`block` + `block_results` over the height range, matched by sha256).
+// read from the blocks (`block` + `block_results` over the height range, matched by sha256; the
+// tx index when the node discards block results).
 //
 // Without `rpc` it starts its own single-validator node in a temporary home whose genesis funds
 // the load accounts; with `rpc` (127.0.0.1 only) it funds fresh load accounts from test0 first.
@@ -285,6 +286,8 @@ async function presign(chainId: string, senders: { seed: string; accountNumber: 
 
 interface Target {
   rpc: Rpc;
+  /** Where the txs' result codes come from (see BlockCodes). */
+  codes: BlockCodes;
   chainId: string;
   node: NodeHandle | undefined;
   senders: { seed: string; key: TestKey; accountNumber: bigint }[];
@@ -318,8 +321,9 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
     // Genesis assigns account numbers in auth.accounts order: the devnet's ten come first.
     const senders = keys.map((key, i) => ({ seed: seeds[i] as string, key, accountNumber: BigInt(devnet.length + i) }));
     const rpc = new Rpc(new URL(node.rpcUrl), (o.concurrency ?? 128) + 16);
+    const { codes } = await BlockCodes.open(rpc, log);
     return {
-      rpc, chainId: LOAD_CHAIN_ID, node, senders,
+      rpc, codes, chainId: LOAD_CHAIN_ID, node, senders,
       describe: `own node (${node.settings.executor}, ${node.settings.workers} workers)`,
       cleanup: async () => {
         rpc.close();
@@ -344,6 +348,16 @@ async function waitForTx(client: StargateClient, hash: string, signal?: AbortSig
   throw new Error(`funding tx ${hash} not committed within 60 s`);
 }
 
+/** Polls until `addr` holds at least `amount` of LOAD_DENOM (funding tx `hash` committed), up to a minute. */
+async function waitForBalance(client: StargateClient, addr: string, amount: bigint, hash: string, signal?: AbortSignal): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    if (BigInt((await client.getBalance(addr, LOAD_DENOM)).amount) >= amount) return;
+    signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`funding tx ${hash} not committed within 60 s (or it failed; the node has no tx index to say which)`);
+}
+
 /** An existing node: fund fresh load accounts from test0 (MsgSends in chunks), then read their account numbers. */
 async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], perAccount: number, log: (l: string) => void): Promise<Target> {
   const url = assertLocal(o.rpc);
@@ -351,6 +365,7 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
   try {
     const status = await rpc.call<{ node_info: { network: string } }>('status');
     const chainId = status.node_info.network;
+    const { codes, indexed } = await BlockCodes.open(rpc, log);
     const keys = seeds.map((s) => testKey(s));
     const wallet = await lanesWallet(TEST_MNEMONIC);
     const [funder] = await wallet.getAccounts();
@@ -384,9 +399,15 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
         hashes.push(await client.broadcastTxSync(TxRaw.encode(signed).finish()));
         o.signal?.throwIfAborted();
       }
-      for (const hash of hashes) {
-        const r = await waitForTx(client, hash, o.signal);
-        if (r.code !== 0) throw new Error(`funding tx ${hash} failed: code ${r.code}: ${r.rawLog ?? ''}`);
+      for (const [k, hash] of hashes.entries()) {
+        if (indexed) {
+          const r = await waitForTx(client, hash, o.signal);
+          if (r.code !== 0) throw new Error(`funding tx ${hash} failed: code ${r.code}: ${r.rawLog ?? ''}`);
+        } else {
+          // No tx index to ask: the batch's last recipient holding its funds means the tx committed.
+          const last = (batches[k]?.at(-1)?.value as { toAddress: string }).toAddress;
+          await waitForBalance(client, last, need.atom, hash, o.signal);
+        }
       }
     } finally {
       client.disconnect();
@@ -404,7 +425,7 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
       reader.disconnect();
     }
     log(`funded; account numbers ${senders[0]?.accountNumber}..${senders.at(-1)?.accountNumber}`);
-    return { rpc, chainId, node: undefined, senders, describe: `existing node ${o.rpc}`, cleanup: async () => rpc.close() };
+    return { rpc, codes, chainId, node: undefined, senders, describe: `existing node ${o.rpc}`, cleanup: async () => rpc.close() };
   } catch (err) {
     rpc.close();
     throw err;
@@ -594,18 +615,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const times = new Map<number, number>();
     let maxBlockTxs = 0;
     await mapLimit(heights, 4, async (h) => {
-      const [b, r] = await Promise.all([
-        rpc.call<{ block: { header: { time: string }; data: { txs: string[] | null } } }>('block', { height: String(h) }),
-        blockResults(rpc, h),
-      ]);
+      const b = await rpc.call<{ block: { header: { time: string }; data: { txs: string[] | null } } }>('block', { height: String(h) });
       times.set(h, blockTimeMs(b.block.header.time));
       const txs = b.block.data.txs ?? [];
       maxBlockTxs = Math.max(maxBlockTxs, txs.length);
+      const code = await target.codes.of(h, txs.length);
       txs.forEach((t, j) => {
         const i = byHash.get(createHash('sha256').update(Buffer.from(t, 'base64')).digest('hex'));
         if (i === undefined) return;
         inclusion[i] = h;
-        okInBlock[i] = r.txs_results?.[j]?.code === 0 ? 1 : 0;
+        okInBlock[i] = code[j] === 0 ? 1 : 0;
       });
     });
     // A block is committed at about the next header's time (the BFT time of its precommits).
@@ -684,14 +703,71 @@ export function loadTable(r: LoadResult): string {
   ]);
 }
 
+/** What CometBFT answers for the results of a block it no longer keeps. */
+const RESULTS_DISCARDED = /not persisting finalize block responses/;
+const INDEXING_DISABLED = /indexing is disabled/;
+
+/**
+ * The result code of every tx of a block, by position. From `block_results`; a node run with
+ * `storage.discard_abci_responses = true` keeps no results, and then they come from its tx index
+ * (`tx_search "tx.height=h"`, a page of 100 at a time).
+ */
+class BlockCodes {
+  private constructor(private readonly rpc: Rpc, private readonly fromIndex: boolean) {}
+
+  /**
+   * Finds out what the node keeps: block results, a tx index. Throws if neither, before any
+   * account is funded or load sent. `indexed`: whether the funding step can wait for its txs
+   * through the tx index.
+   */
+  static async open(rpc: Rpc, log: (line: string) => void): Promise<{ codes: BlockCodes; indexed: boolean }> {
+    const h = Math.max(1, await rpc.height());
+    let results = true;
+    try {
+      await blockResults(rpc, h);
+    } catch (e) {
+      if (!(e instanceof RpcError) || !RESULTS_DISCARDED.test(e.message)) throw e;
+      results = false;
+    }
+    let indexed = true;
+    try {
+      await rpc.call('tx_search', { query: `tx.height=${h}`, page: '1', per_page: '1' });
+    } catch (e) {
+      if (!(e instanceof RpcError) || !INDEXING_DISABLED.test(e.message)) throw e;
+      indexed = false;
+    }
+    if (!results && !indexed) {
+      throw new Error('cannot learn the txs\' results: the node keeps no block results (storage.discard_abci_responses = true) and indexes no txs (tx_index.indexer = "null"); enable either in its config.toml');
+    }
+    if (!results) log('the node discards block results (storage.discard_abci_responses): tx results come from its tx index');
+    return { codes: new BlockCodes(rpc, !results), indexed };
+  }
+
+  /** Code of each of height h's `count` txs (undefined where the source has none). */
+  async of(h: number, count: number): Promise<(number | undefined)[]> {
+    if (!this.fromIndex) return (await blockResults(this.rpc, h)).txs_results?.map((r) => r.code ?? 0) ?? [];
+    const out = new Array<number | undefined>(count);
+    for (let page = 1; (page - 1) * TX_SEARCH_PAGE < count; page++) {
+      const r = await this.rpc.call<{ txs: { index: number; tx_result: { code?: number } }[] }>(
+        'tx_search', { query: `tx.height=${h}`, page: String(page), per_page: String(TX_SEARCH_PAGE), order_by: 'asc' },
+      );
+      for (const t of r.txs) out[t.index] = t.tx_result.code ?? 0;
+    }
+    return out;
+  }
+}
+
+/** CometBFT's largest tx_search page. */
+const TX_SEARCH_PAGE = 100;
+
 /**
  * block_results of height h. CometBFT stores a block before executing it, so the newest
  * height can briefly have no results yet: retry for a few seconds.
  */
-async function blockResults(rpc: Rpc, h: number): Promise<{ txs_results: { code: number }[] | null }> {
+async function blockResults(rpc: Rpc, h: number): Promise<{ txs_results: { code?: number }[] | null }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await rpc.call<{ txs_results: { code: number }[] | null }>('block_results', { height: String(h) });
+      return await rpc.call<{ txs_results: { code?: number }[] | null }>('block_results', { height: String(h) });
     } catch (e) {
       if (attempt >= 50 || !(e instanceof RpcError) || !/could not find results/.test(e.message)) throw e;
       await new Promise((r) => setTimeout(r, 100));
