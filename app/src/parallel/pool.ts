@@ -118,22 +118,6 @@ export interface ParallelOptions {
    * blocks run on the workers instead of all on the main thread, which starts first.
    */
   mainTakes?: boolean;
-  /** Share of a thread's chunks held back from the workers for the main thread (default MAIN_RESERVE). */
-  mainReserve?: number;
-}
-
-/**
- * Share of one thread's chunks that workers leave to the main thread at the end of a block.
- * After its last chunk a worker still sorts its writes, and its reply is cloned across; the
- * main thread only sorts its own. Without a reserve the main thread then sat waiting after its
- * own sort: 2–15 ms per 10k-transfer block with one worker (median ~9 of 6 blocks), against
- * 1.5–5 ms at 0.15 (median ~2 of 12; phase timings here).
- */
-export const MAIN_RESERVE = 0.15;
-
-/** Chunks at the end of a block that only the main thread takes. */
-export function mainReserve(chunks: number, workers: number, share = MAIN_RESERVE): number {
-  return Math.min(chunks, Math.floor((share * chunks) / (workers + 1)));
 }
 
 interface PendingCheck {
@@ -255,14 +239,12 @@ export class ParallelExecutor {
       chunkStart[c + 1] = at;
     }
     const next = new Int32Array(new SharedArrayBuffer(4));
-    const mainTakes = this.opts.mainTakes ?? true;
-    const workerLimit = mainTakes ? chunks.length - mainReserve(chunks.length, this.workers.length, this.opts.mainReserve) : chunks.length;
     const runs = this.workers.map((w, wi) => {
       const verified: string[] = [];
       for (let i = 0; i < n; i++) if (this.checkedBy.get(hashes[i] as string) !== wi) for (const k of verifiedKeys(i)) verified.push(k);
       const req: BlockRequest = {
         type: 'block', id: this.nextId++, height: env.block.height, timeSeconds: env.block.timeSeconds, chainId: env.block.chainId,
-        params: env.params, baseWrites, txs: shared.buf, txOffsets: shared.offsets, hashes: hashes as string[], order, chunkStart, next, workerLimit, verified,
+        params: env.params, baseWrites, txs: shared.buf, txOffsets: shared.offsets, hashes: hashes as string[], order, chunkStart, next, verified,
       };
       return w.run(req);
     });
@@ -277,6 +259,7 @@ export class ParallelExecutor {
     const mainRan: number[] = [];
     const mainResults = new ResultBuffer(Math.ceil(n / (this.workers.length + 1)));
     try {
+      const mainTakes = this.opts.mainTakes ?? true;
       for (let c = mainTakes ? Atomics.add(next, 0, 1) : chunks.length; c < chunks.length; c = Atomics.add(next, 0, 1)) {
         for (const i of chunks[c] as number[]) {
           const out = runTx(blockKV, txs[i] as Uint8Array, env, 'deliver', true, decoded[i]);

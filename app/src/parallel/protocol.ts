@@ -30,15 +30,10 @@ export interface BlockRequest {
   order: Int32Array;
   chunkStart: Int32Array;
   /**
-   * Shared counter: every thread takes the next chunk from it until none are left. A thread that
-   * hits a violation sets it past the end, so the others stop.
+   * Shared counter: every thread (main and workers) takes the next chunk with Atomics.add until
+   * none are left. A thread that hits a violation sets it past the end, so the others stop.
    */
   next: Int32Array;
-  /**
-   * Workers take only chunks below this index; the main thread takes the rest (see
-   * ParallelExecutor.execute: a worker has more to do after its last chunk than the main thread).
-   */
-  workerLimit: number;
   /** Signature cache keys this node verified for these txs, less those this worker verified itself. */
   verified: string[];
 }

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { chunkGroups, conflictGroups } from './scheduler.ts';
-import { MAIN_RESERVE, mainReserve } from './pool.ts';
 
 test('chunkGroups: every tx in exactly one chunk, groups whole, chunks ascending and full but the last, big groups first', () => {
   const access = fc.array(fc.option(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), { maxLength: 2 }), { nil: null }), { maxLength: 80 });
@@ -56,15 +55,4 @@ test('conflictGroups equals the connected components of the conflict graph, in o
   fc.assert(fc.property(access, (acc) => {
     assert.deepEqual(conflictGroups(acc), naiveGroups(acc));
   }));
-});
-
-test("mainReserve: the main thread keeps a share of one thread's chunks, never more chunks than there are", () => {
-  fc.assert(fc.property(fc.nat(100_000), fc.integer({ min: 1, max: 64 }), (chunks, workers) => {
-    const r = mainReserve(chunks, workers);
-    assert.ok(r >= 0 && r <= chunks && Number.isInteger(r));
-    assert.ok(r <= (MAIN_RESERVE * chunks) / (workers + 1));
-  }));
-  // A 10k-tx block in chunks of 64 with one worker: the last 11 of 157 chunks are the main thread's.
-  assert.equal(mainReserve(157, 1), 11);
-  assert.equal(mainReserve(157, 1, 0), 0);
 });

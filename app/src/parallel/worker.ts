@@ -21,19 +21,6 @@ import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, Work
 /** Decoded txs kept from CheckTx batches for the block that includes them (as on the main thread). */
 const DECODED_CACHE_MAX = 20_000;
 
-/**
- * Takes the next chunk index if it is below `limit` (else -1, leaving the counter for the main
- * thread, which takes every chunk up to the end). A compare-exchange, so the counter never moves
- * past a chunk nobody runs.
- */
-function takeChunk(next: Int32Array, limit: number): number {
-  for (;;) {
-    const c = Atomics.load(next, 0);
-    if (c >= limit) return -1;
-    if (Atomics.compareExchange(next, 0, c, c + 1) === c) return c;
-  }
-}
-
 export function runWorker(createModules: () => ModuleSet): void {
   const port = parentPort;
   if (!port) throw new Error('runWorker must run in a worker thread');
@@ -64,7 +51,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     const newAccounts: (string[] | null)[] = [];
     const chunks = req.chunkStart.length - 1;
     try {
-      for (let c = takeChunk(req.next, req.workerLimit); c >= 0; c = takeChunk(req.next, req.workerLimit)) {
+      for (let c = Atomics.add(req.next, 0, 1); c < chunks; c = Atomics.add(req.next, 0, 1)) {
         for (let p = req.chunkStart[c] as number; p < (req.chunkStart[c + 1] as number); p++) {
           const i = req.order[p] as number;
           let decoded: DecodedTx | undefined;
