@@ -15,7 +15,7 @@ import { RemoteChain } from './remoteChain.ts';
  */
 export const WARMUP_TXS = 30_000;
 
-export function warmupBlocks(txsPerBlock: number): number {
+function warmupBlocks(txsPerBlock: number): number {
   return Math.max(3, Math.ceil(WARMUP_TXS / txsPerBlock));
 }
 

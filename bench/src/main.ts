@@ -5,18 +5,23 @@ import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
 
+/** A commander parser for a whole number of at least `min`. */
+function wholeNumber(min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number, at least ${min}.`);
+    return n;
+  };
+}
+
 const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json');
 
 program.command('exec')
   .description('FinalizeBlock throughput, sequential vs parallel executors')
   .option('--quick', 'short run (2 runs of 2,000-tx blocks)')
-  .option('--txs <n>', 'txs per block', (v) => Number(v))
-  .option('--runs <n>', 'measured blocks per configuration (default 9)', (v) => Number(v))
-  .option('--warmup <n>', `unmeasured blocks per chain first (default: ${WARMUP_TXS.toLocaleString('en-US')} txs' worth, at least 3)`, (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of blocks (0 or more).');
-    return n;
-  })
+  .option('--txs <n>', 'txs per block', wholeNumber(1))
+  .option('--runs <n>', 'measured blocks per configuration (default 9)', wholeNumber(1))
+  .option('--warmup <n>', `unmeasured blocks per chain first (default: ${WARMUP_TXS.toLocaleString('en-US')} txs' worth, at least 3)`, wholeNumber(0))
   .addOption(new Option('--workload <w...>', 'workloads').choices([...WORKLOADS]))
   .option('--no-ceiling', 'skip the two-thread ceiling probe (two sequential executors at once)')
   .action(async (o: { quick?: boolean; txs?: number; runs?: number; warmup?: number; workload?: Workload[]; ceiling: boolean }) => {
@@ -33,9 +38,9 @@ program.command('exec')
 program.command('checktx')
   .description('CheckTx throughput through the gRPC server with concurrent callers')
   .option('--quick', 'short run (2 runs of 4,000 txs)')
-  .option('--txs <n>', 'txs per run', (v) => Number(v))
-  .option('--runs <n>', 'runs', (v) => Number(v))
-  .option('--concurrency <n>', 'concurrent CheckTx calls', (v) => Number(v), 256)
+  .option('--txs <n>', 'txs per run', wholeNumber(1))
+  .option('--runs <n>', 'runs', wholeNumber(1))
+  .option('--concurrency <n>', 'concurrent CheckTx calls', wholeNumber(1), 256)
   .addOption(new Option('--client <kind>', 'the calling side: CometBFT\'s own ABCI gRPC client (Go), or a grpc-js client').choices(['cometbft', 'grpc-js']).default('cometbft'))
   .action(async (o: { quick?: boolean; txs?: number; runs?: number; concurrency: number; client: CheckTxClient }) => {
     await checktxSuite({ txs: o.txs ?? (o.quick ? 4000 : 20_000), runs: o.runs ?? (o.quick ? 2 : 5), concurrency: o.concurrency, client: o.client });

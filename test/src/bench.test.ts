@@ -61,3 +61,15 @@ test('bench e2e: a short run against its own node, every tx accounted for', () =
   assert.equal(j['lost'], 0);
   assert.equal(j['committed'], j['sent']);
 });
+
+test('bench options: a count that is not a whole number in range is refused by name, before any work', () => {
+  for (const [args, option] of [
+    [['exec', '--warmup', '-1'], '--warmup'], [['exec', '--runs', '0'], '--runs'], [['exec', '--txs', '2.5'], '--txs'],
+    [['checktx', '--concurrency', 'x'], '--concurrency'], [['e2e', '--duration', '0'], '--duration'],
+  ] as const) {
+    const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'bench/src/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.notEqual(r.status, 0, `${args.join(' ')} was accepted`);
+    assert.match(r.stderr, new RegExp(`option '${option} <[^>]+>' argument '${args[2]}' is invalid`), r.stderr);
+    assert.doesNotMatch(r.stderr, /\[bench\]/, 'nothing ran');
+  }
+});

@@ -337,25 +337,28 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
   }
 }
 
-/** Polls for a committed tx by hash (CometBFT's tx index), up to a minute. */
-async function waitForTx(client: StargateClient, hash: string, signal?: AbortSignal): Promise<IndexedTx> {
+/** Calls `probe` every 250 ms until it returns a value, for up to a minute; then throws `timeout`. */
+async function pollFor<T>(probe: () => Promise<T | undefined>, timeout: string, signal?: AbortSignal): Promise<T> {
   for (let waited = 0; waited < 60_000; waited += 250) {
-    const tx = await client.getTx(hash);
-    if (tx) return tx;
+    const found = await probe();
+    if (found !== undefined) return found;
     signal?.throwIfAborted();
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`funding tx ${hash} not committed within 60 s`);
+  throw new Error(timeout);
 }
 
-/** Polls until `addr` holds at least `amount` of LOAD_DENOM (funding tx `hash` committed), up to a minute. */
+/** A committed tx by hash (CometBFT's tx index), waited for up to a minute. */
+function waitForTx(client: StargateClient, hash: string, signal?: AbortSignal): Promise<IndexedTx> {
+  return pollFor(async () => (await client.getTx(hash)) ?? undefined, `funding tx ${hash} not committed within 60 s`, signal);
+}
+
+/** Waits up to a minute for `addr` to hold at least `amount` of LOAD_DENOM (funding tx `hash` committed). */
 async function waitForBalance(client: StargateClient, addr: string, amount: bigint, hash: string, signal?: AbortSignal): Promise<void> {
-  for (let waited = 0; waited < 60_000; waited += 250) {
-    if (BigInt((await client.getBalance(addr, LOAD_DENOM)).amount) >= amount) return;
-    signal?.throwIfAborted();
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`funding tx ${hash} not committed within 60 s (or it failed; the node has no tx index to say which)`);
+  await pollFor(
+    async () => (BigInt((await client.getBalance(addr, LOAD_DENOM)).amount) >= amount ? true : undefined),
+    `funding tx ${hash} not committed within 60 s (or it failed; the node has no tx index to say which)`, signal,
+  );
 }
 
 /** An existing node: fund fresh load accounts from test0 (MsgSends in chunks), then read their account numbers. */

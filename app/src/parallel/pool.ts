@@ -285,10 +285,11 @@ export class ParallelExecutor {
       for (const k of blockKV.writes.keys()) if (pos++ >= baseSize) mainRun.push(k);
       mainRun = sortKeys(mainRun);
     }
-    // Each worker's writes stay the sorted run it sent (see RunsLayer): threads share no
-    // partition, hence no key, so the runs are disjoint and their order cannot matter.
-    const workerRuns: WriteRun[] = [];
-    await Promise.all(runs.map(async (run) => {
+    // Each worker's writes stay the sorted run it sent (see RunsLayer). Threads share no
+    // partition, hence no key, so the runs are disjoint; they are kept in worker order anyway,
+    // not in the order the replies arrive.
+    const workerRuns = new Array<WriteRun>(runs.length);
+    await Promise.all(runs.map(async (run, wi) => {
       const reply = await run;
       if (violation !== null) return;
       if (reply.type === 'violation') {
@@ -304,7 +305,7 @@ export class ParallelExecutor {
         fees[i] = fee ? BigInt(fee) : 0n;
         newAccounts[i] = reply.newAccounts[j] ?? [];
       }
-      workerRuns.push({ keys: reply.writeKeys, values: reply.writeValues });
+      workerRuns[wi] = { keys: reply.writeKeys, values: reply.writeValues };
     }));
     if (violation !== null) {
       blockKV.replaceWrites(unpackWrites(baseWrites));
