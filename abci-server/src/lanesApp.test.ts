@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, RESULTS_BUDGET_BYTES, type BlockStats, type TestKey } from '@lanes/app';
+import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
@@ -126,6 +126,33 @@ test('with mempoolSize, CheckTx refuses new txs with sdk/20 while the mempool wo
   assert.equal(c.checkTx(tx(carol, 6, 0n)).code, 0);
   assert.equal(c.checkTx(tx(alice, 7, 1n)).code, 0);
   assert.equal(c.checkTx(tx(alice, 8, 2n)).code, 20);
+});
+
+test('a proposal built here keeps its results under the gRPC budget: no block it proposes loses events', () => {
+  const senders = Array.from({ length: 6000 }, (_, i) => testKey(`cap-${i}`));
+  const stats: BlockStats[] = [];
+  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }), undefined, undefined, { onBlock: (s) => stats.push(s) });
+  c.block([]);
+  const txs = senders.map((s, i) => buildTx(s, [send(s, bob.address, 1n)], { chainId: c.chainId, accountNumber: BigInt(i), sequence: 0n }));
+  const prepare = (list: Uint8Array[]): Uint8Array[] => c.app.prepareProposal({
+    maxTxBytes: 1n << 30n, txs: list, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+  }).txs;
+  // Never checked here: sizes unknown, so the proposal assumes 8 result bytes per tx byte.
+  const blind = prepare(txs);
+  assert.equal(blind.length, Math.floor(PROPOSAL_RESULTS_BYTES / ((txs[0] as Uint8Array).length * UNKNOWN_RESULT_BYTES_PER_TX_BYTE + 4)));
+  for (const tx of txs) assert.equal(c.checkTx(tx).code, 0);
+  // Checked: CheckTx recorded each result's size (~730 bytes), so more fit, though not all 6,000.
+  const first = prepare(txs);
+  assert.ok(first.length > blind.length && first.length > 4000 && first.length < 6000, `${first.length} txs proposed`);
+  assert.deepEqual(first, txs.slice(0, first.length), 'in mempool order');
+  const rest = txs.slice(first.length);
+  assert.deepEqual(prepare(rest), rest);
+  for (const block of [first, rest]) {
+    const results = c.block(block);
+    assert.ok(results.every((r) => r.code === 0 && r.events.some((e) => e.type === 'transfer')), 'every tx kept its events');
+  }
+  assert.deepEqual(stats.map((s) => s.trimmed), [0, 0, 0]);
+  assert.equal(c.balance(bob.address, 'uatom'), 6000n);
 });
 
 test('tx bytes round-trip through TxRaw', () => {

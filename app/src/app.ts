@@ -15,7 +15,6 @@ import {
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
-import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { Logger } from 'pino';
 import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
@@ -31,6 +30,7 @@ import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
 import { nextAppHash, nextAppHashPacked } from './apphash.ts';
 import { packWrites } from './parallel/pack.ts';
+import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
@@ -116,10 +116,12 @@ export class LanesApp implements AbciApp {
   private readonly onCheckTx: ((s: CheckTxStats) => void) | undefined;
   /**
    * tx hash -> the tx as CheckTx decoded it, so rechecks and FinalizeBlock (planning and
-   * execution on this thread) skip decoding. Decoding depends on the params too: the cache
-   * holds entries for `decodedParams` only. An entry is dropped once its tx is in a block.
+   * execution on this thread) skip decoding, and the size of its result there, so
+   * PrepareProposal can keep a block's results under the gRPC limit. Decoding depends on the
+   * params too: the cache holds entries for `decodedParams` only. An entry is dropped once its
+   * tx is in a block.
    */
-  private readonly decodedCache = new Map<string, DecodedTx>();
+  private readonly decodedCache = new Map<string, { tx: DecodedTx; resultBytes: number | undefined }>();
   private decodedParams: Params | null = null;
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();
@@ -292,7 +294,7 @@ export class LanesApp implements AbciApp {
       const env = this.env(block);
       const hash = decoded?.hashHex ?? txHashHex(req.tx);
       const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(hash, env.params), hash);
-      if (tx && result.code === 0) this.rememberDecoded(tx, env.params);
+      if (tx && result.code === 0) this.rememberDecoded(tx, env.params, encodedResultSize(result));
       else if (tx) this.decodedCache.delete(tx.hashHex);
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
@@ -307,7 +309,8 @@ export class LanesApp implements AbciApp {
   // ---- ABCI: consensus ---------------------------------------------------------------------
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
-    // Keep CometBFT's order; drop what would overflow the block's bytes or tx count.
+    // Keep CometBFT's order; stop before the first tx that would overflow the block's bytes, its
+    // tx count or the results' size (skipping one would fail its sender's later txs).
     const txs: Uint8Array[] = [];
     let bytes = 0n;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
@@ -315,6 +318,11 @@ export class LanesApp implements AbciApp {
       if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
       bytes += BigInt(tx.length);
       txs.push(tx);
+    }
+    const fit = proposalTxs(txs, (i) => this.decodedCache.get(txHashHex(txs[i] as Uint8Array))?.resultBytes);
+    if (fit < txs.length) {
+      this.log?.debug({ height: Number(req.height), txs: fit, left: txs.length - fit }, 'proposal cut to keep its results under the gRPC limit');
+      txs.length = fit;
     }
     return { txs };
   }
@@ -375,7 +383,8 @@ export class LanesApp implements AbciApp {
     });
   }
 
-  private rememberDecoded(tx: DecodedTx, params: Params): void {
+  /** `resultBytes`: encodedResultSize of the tx's result in CheckTx, where it ran there. */
+  private rememberDecoded(tx: DecodedTx, params: Params, resultBytes?: number): void {
     if (this.decodedParams !== params) {
       this.decodedCache.clear();
       this.decodedParams = params;
@@ -384,12 +393,12 @@ export class LanesApp implements AbciApp {
       const first = this.decodedCache.keys().next();
       if (!first.done) this.decodedCache.delete(first.value);
     }
-    this.decodedCache.set(tx.hashHex, tx);
+    this.decodedCache.set(tx.hashHex, { tx, resultBytes });
   }
 
   /** The tx as CheckTx decoded it under these params, if it still has it. */
   private cachedDecode(hashHex: string, params: Params): DecodedTx | undefined {
-    return this.decodedParams === params ? this.decodedCache.get(hashHex) : undefined;
+    return this.decodedParams === params ? this.decodedCache.get(hashHex)?.tx : undefined;
   }
 
   /**
@@ -412,7 +421,7 @@ export class LanesApp implements AbciApp {
     const scratch = new Overlay(this.checkState);
     for (const tx of txs) {
       const { result, tx: decoded } = runTx(scratch, tx, env, 'check');
-      if (decoded && result.code === 0) this.rememberDecoded(decoded, env.params);
+      if (decoded && result.code === 0) this.rememberDecoded(decoded, env.params, encodedResultSize(result));
     }
   }
 
@@ -550,142 +559,6 @@ export class LanesApp implements AbciApp {
     }
     return this.parallel.close().then(() => this.store.close());
   }
-}
-
-/**
- * CometBFT's gRPC ABCI client keeps grpc-go's 4 MiB receive limit, so a FinalizeBlock response
- * must stay under it whatever the block holds. Events are not part of consensus (the results
- * hash covers code, data and gas only): if the results are over budget, the events of the last
- * txs are left out until they fit. Deterministic, so every node indexes the same. Returns how
- * many results were trimmed.
- */
-export const RESULTS_BUDGET_BYTES = 3.5 * 1024 * 1024;
-
-function fitResults(exec: BlockExecution): number {
-  let total = 0;
-  for (const e of exec.encoded) total += e.length + 4;
-  let trimmed = 0;
-  for (let i = exec.encoded.length - 1; i >= 0 && total > RESULTS_BUDGET_BYTES; i--) {
-    const full = exec.encoded[i] as Uint8Array;
-    const slim = slimResult(full);
-    if (!slim) continue;
-    total -= full.length - slim.length;
-    exec.encoded[i] = slim;
-    trimmed++;
-  }
-  return trimmed;
-}
-
-const LOG_KEEP = 120;
-
-/**
- * An encoded ExecTxResult without its events (field 7) and with its log cut to LOG_KEEP
- * characters; null if it has neither to shed. Works on the wire form, field by field, so a
- * block's worth of results is never decoded: the input is canonical (ExecTxResult.encode,
- * fields in number order), so dropping fields yields exactly what encoding the slim result
- * would.
- */
-export function slimResult(bytes: Uint8Array): Uint8Array | null {
-  return slimEventsOnly(bytes) ?? slimFieldByField(bytes);
-}
-
-/**
- * The common case of slimResult, without a reader or a part per field: the log fits, so the
- * result is its bytes with the events cut out (canonical order makes them one run of field 7).
- * Undefined where it does not apply (a log longer than LOG_KEEP bytes, an unexpected wire type):
- * the field-by-field path then decides. Measured on 10k-transfer blocks, whose results exceed the
- * budget by half: 5,404 results slimmed in 11–20 ms field by field, 4–5 ms this way.
- */
-function slimEventsOnly(bytes: Uint8Array): Uint8Array | null | undefined {
-  const n = bytes.length;
-  let pos = 0;
-  let evStart = -1;
-  let evEnd = -1;
-  // Reads a varint at pos (advancing it); only lengths and tags are used, so 32 bits suffice,
-  // and a longer varint (a 64-bit field's value) is only skipped.
-  const varint = (): number => {
-    let v = 0;
-    for (let shift = 0; pos < n; shift += 7) {
-      const b = bytes[pos++] as number;
-      if (shift < 28) v |= (b & 0x7f) << shift;
-      if (b < 0x80) return v >>> 0;
-    }
-    return -1;
-  };
-  while (pos < n) {
-    const start = pos;
-    const tag = varint();
-    if (tag < 0) return undefined;
-    const field = tag >>> 3;
-    switch (tag & 7) {
-      case 0:
-        if (varint() < 0) return undefined;
-        break;
-      case 1:
-        pos += 8;
-        break;
-      case 5:
-        pos += 4;
-        break;
-      case 2: {
-        const len = varint();
-        if (len < 0 || (field === 3 && len > LOG_KEEP)) return undefined;
-        pos += len;
-        break;
-      }
-      default:
-        return undefined;
-    }
-    if (pos > n) return undefined;
-    if (field === 7) {
-      if (evStart < 0) evStart = start;
-      else if (evEnd !== start) return undefined; // not one run: not canonical
-      evEnd = pos;
-    }
-  }
-  if (evStart < 0) return null;
-  const out = new Uint8Array(n - (evEnd - evStart));
-  out.set(bytes.subarray(0, evStart), 0);
-  out.set(bytes.subarray(evEnd), evStart);
-  return out;
-}
-
-function slimFieldByField(bytes: Uint8Array): Uint8Array | null {
-  const r = new BinaryReader(bytes);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let changed = false;
-  const keep = (part: Uint8Array): void => {
-    parts.push(part);
-    size += part.length;
-  };
-  while (r.pos < r.len) {
-    const start = r.pos;
-    const tag = r.uint32();
-    if (tag >>> 3 === 7) {
-      r.skipType(tag & 7);
-      changed = true;
-    } else if (tag >>> 3 === 3) {
-      const log = r.string();
-      if (log.length > LOG_KEEP) {
-        keep(BinaryWriter.create().uint32(tag).string(`${log.slice(0, LOG_KEEP - 3)}...`).finish());
-        changed = true;
-      } else {
-        keep(bytes.subarray(start, r.pos));
-      }
-    } else {
-      r.skipType(tag & 7);
-      keep(bytes.subarray(start, r.pos));
-    }
-  }
-  if (!changed) return null;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function checkFailure(e: { codespace: string; code: number; log: string }): ResponseCheckTx {
