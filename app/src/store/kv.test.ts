@@ -268,11 +268,23 @@ test('Overlay.replaceWrites takes the given writes in their order; refused while
 });
 
 test('sortKeys sorts binary-string keys in byte order (property)', () => {
-  const key = fc.uint8Array({ maxLength: 12 }).map((a) => bytesToBin(a));
-  fc.assert(fc.property(fc.array(key, { maxLength: 60 }), (keys) => {
+  // Short lists take Array.sort; long ones the radix sort, over keys that share prefixes, end
+  // where others go on, repeat, and use every byte.
+  const bytes = fc.uint8Array({ maxLength: 12 });
+  const prefixed = fc.tuple(fc.constantFrom('', '\x10\x01\x2blanes1', '\x01\x01\x2blanes1q', '\xff'), fc.uint8Array({ maxLength: 4, max: 3 }));
+  const key = fc.oneof(bytes.map((a) => bytesToBin(a)), prefixed.map(([p, a]) => p + bytesToBin(a)));
+  fc.assert(fc.property(fc.oneof(fc.array(key, { maxLength: 60 }), fc.array(key, { minLength: 128, maxLength: 700 })), (keys) => {
     const byBytes = keys.slice().sort((a, b) => Buffer.compare(binToBuffer(a), binToBuffer(b)));
     assert.deepEqual(sortKeys(keys.slice()), byBytes);
-  }), { numRuns: 500 });
+  }), { numRuns: 400 });
+});
+
+test('sortKeys orders any strings as the default sort does, chars above 0xff included (property)', () => {
+  const unit = fc.constantFrom('a', 'b', '\x00', '\xff', '\u0100', '\uffff', '\ud800');
+  const key = fc.string({ unit, maxLength: 6 });
+  fc.assert(fc.property(fc.array(key, { minLength: 128, maxLength: 400 }), (keys) => {
+    assert.deepEqual(sortKeys(keys.slice()), keys.slice().sort());
+  }), { numRuns: 200 });
 });
 
 const runKey = fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'c', '\x00', '\xff') });
