@@ -53,6 +53,54 @@ test('CMap records the partition of every read and write in the AccessRecorder',
   assert.ok(!c.access.touched.has(CONST_PARTITION));
 });
 
+test('CMap keys and partitions come from a memo: the same as encoding them afresh, past the memo\'s size too (property)', () => {
+  const id = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '1'), maxLength: 4 });
+  const op = fc.oneof(fc.tuple(fc.constant('bal' as const), id, id), fc.tuple(fc.constant('name' as const), id, fc.constant('')));
+  fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+    const kv = new MemKV();
+    const c = ctx(kv);
+    const keys = new Set<string>();
+    const parts = new Set<string>();
+    for (const [kind, a, b] of ops) {
+      if (kind === 'bal') {
+        Bal.set(c, [a, b], 1n);
+        keys.add(Bal.prefix + PairKey.encode([a, b]));
+        parts.add(`account:${a}`);
+      } else {
+        Names.set(c, a, 'v');
+        keys.add(Names.prefix + StringKey.encode(a));
+        parts.add(`name:${a}`);
+      }
+    }
+    assert.deepEqual([...kv.data.keys()].sort(), [...keys].sort());
+    assert.deepEqual([...c.access.touched].sort(), [...parts].sort());
+  }), { numRuns: 300 });
+  // 70,000 distinct keys: each memo starts over twice on the way, and what it then
+  // rebuilds is still right.
+  const kv = new MemKV();
+  const c = ctx(kv, { gas: Number.MAX_SAFE_INTEGER });
+  for (let i = 0; i < 70_000; i++) {
+    Names.set(c, `n${i}`, 'v');
+    Bal.set(c, [`a${i}`, 'uatom'], BigInt(i));
+  }
+  assert.equal(kv.data.size, 140_000);
+  for (let i = 0; i < 70_000; i++) {
+    assert.equal(kv.get(Names.prefix + StringKey.encode(`n${i}`)), 'v');
+    assert.equal(kv.get(Bal.prefix + PairKey.encode([`a${i}`, 'uatom'])), String(i));
+  }
+  for (const i of [0, 65_535, 65_536, 69_999]) {
+    assert.equal(Bal.get(c, [`a${i}`, 'uatom']), BigInt(i));
+    assert.ok(c.access.touched.has(`account:a${i}`) && c.access.touched.has(`name:n${i}`));
+  }
+  // A key the codec refuses is refused on every access, and leaves no memo entry behind.
+  const memoOf = (m: object): { memo: Map<string, unknown>; pairMemo: Map<string, unknown> } => m as never;
+  const before = [memoOf(Names).memo.size, memoOf(Bal).pairMemo.size];
+  assert.throws(() => Names.get(c, 'é'), /not ASCII/);
+  assert.throws(() => Names.get(c, 'é'), /not ASCII/);
+  assert.throws(() => Bal.get(c, ['a1', 'é']), /not ASCII/);
+  assert.deepEqual([memoOf(Names).memo.size, memoOf(Bal).pairMemo.size], before);
+});
+
 for (const [what, declared] of [
   ['a short declared list (compared)', ['account:alice']],
   ['a long declared list (a Set)', [...Array.from({ length: 12 }, (_, i) => `account:other${i}`), 'account:alice']],

@@ -83,9 +83,20 @@ export class Item<V> {
   }
 }
 
+interface Located {
+  raw: string;
+  partition: string;
+}
+
+/** Entries a CMap's key memo holds before it starts over (~250 bytes each). */
+const MEMO_MAX = 32_768;
+
 export class CMap<K, V> {
   readonly prefix: string;
   private readonly labels: ReturnType<typeof gasLabels>;
+  private readonly memo = new Map<string, Located>();
+  private readonly pairMemo = new Map<string, Map<string, Located>>();
+  private memoized = 0;
   constructor(
     schema: Schema & { byte: string },
     prefix: number,
@@ -99,9 +110,47 @@ export class CMap<K, V> {
     this.labels = gasLabels(name);
   }
 
+  /**
+   * The store key and partition of `key`. Keys that are a string or a pair of strings (accounts,
+   * balances, supplies) come from a memo: building them anew on every access cost two
+   * concatenations, and every Map lookup with the fresh string hashed it again.
+   */
+  private locate(key: K): Located {
+    if (typeof key === 'string') {
+      let hit = this.memo.get(key);
+      if (hit === undefined) {
+        hit = this.build(key);
+        this.memo.set(key, hit);
+      }
+      return hit;
+    }
+    if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string') {
+      let hit = this.pairMemo.get(key[1])?.get(key[0]);
+      if (hit === undefined) {
+        hit = this.build(key); // first: a key the codec refuses leaves nothing behind
+        let inner = this.pairMemo.get(key[1]);
+        if (inner === undefined) this.pairMemo.set(key[1], (inner = new Map()));
+        inner.set(key[0], hit);
+      }
+      return hit;
+    }
+    return { raw: this.prefix + this.keyCodec.encode(key), partition: this.partitionOf(key) };
+  }
+
+  /** A new memo entry; the memo starts over once it holds MEMO_MAX (a few MB). */
+  private build(key: K): Located {
+    const hit = { raw: this.prefix + this.keyCodec.encode(key), partition: this.partitionOf(key) };
+    if (++this.memoized > MEMO_MAX) {
+      this.memo.clear();
+      this.pairMemo.clear();
+      this.memoized = 1;
+    }
+    return hit;
+  }
+
   get(ctx: Context, key: K): V | undefined {
-    ctx.access.touch(this.partitionOf(key), false);
-    const k = this.prefix + this.keyCodec.encode(key);
+    const { raw: k, partition } = this.locate(key);
+    ctx.access.touch(partition, false);
     const raw = ctx.kv.get(k);
     readGas(ctx, k, raw, this.labels.read);
     return raw === undefined ? undefined : this.valueCodec.decode(raw);
@@ -109,25 +158,26 @@ export class CMap<K, V> {
 
   /** Like get (same access check and gas), without decoding the value. */
   has(ctx: Context, key: K): boolean {
-    ctx.access.touch(this.partitionOf(key), false);
-    const k = this.prefix + this.keyCodec.encode(key);
+    const { raw: k, partition } = this.locate(key);
+    ctx.access.touch(partition, false);
     const raw = ctx.kv.get(k);
     readGas(ctx, k, raw, this.labels.read);
     return raw !== undefined;
   }
 
   set(ctx: Context, key: K, value: V): void {
-    ctx.access.touch(this.partitionOf(key), true);
-    const k = this.prefix + this.keyCodec.encode(key);
+    const { raw: k, partition } = this.locate(key);
+    ctx.access.touch(partition, true);
     const raw = this.valueCodec.encode(value);
     ctx.gas.consume(GasCost.writeFlat + GasCost.writePerByte * (k.length + raw.length), this.labels.write);
     ctx.kv.set(k, raw);
   }
 
   delete(ctx: Context, key: K): void {
-    ctx.access.touch(this.partitionOf(key), true);
+    const { raw: k, partition } = this.locate(key);
+    ctx.access.touch(partition, true);
     ctx.gas.consume(GasCost.delete, this.labels.delete);
-    ctx.kv.delete(this.prefix + this.keyCodec.encode(key));
+    ctx.kv.delete(k);
   }
 
   /**
