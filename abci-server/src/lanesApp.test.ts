@@ -128,12 +128,18 @@ test('with mempoolSize, CheckTx refuses new txs with sdk/20 while the mempool wo
   assert.equal(c.checkTx(tx(alice, 8, 2n)).code, 20);
 });
 
-test('a proposal built here keeps its results under the gRPC budget: no block it proposes loses events', () => {
-  const senders = Array.from({ length: 6000 }, (_, i) => testKey(`cap-${i}`));
+/** A chain with 6,000 funded senders and one signed transfer to bob from each: results over the gRPC budget. */
+function sixThousandTransfers(tag: string): { c: InProcessChain; txs: Uint8Array[]; stats: BlockStats[] } {
+  const senders = Array.from({ length: 6000 }, (_, i) => testKey(`${tag}-${i}`));
   const stats: BlockStats[] = [];
   const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }), undefined, undefined, { onBlock: (s) => stats.push(s) });
   c.block([]);
   const txs = senders.map((s, i) => buildTx(s, [send(s, bob.address, 1n)], { chainId: c.chainId, accountNumber: BigInt(i), sequence: 0n }));
+  return { c, txs, stats };
+}
+
+test('a proposal built here keeps its results under the gRPC budget: no block it proposes loses events', () => {
+  const { c, txs, stats } = sixThousandTransfers('cap');
   const prepare = (list: Uint8Array[]): Uint8Array[] => c.app.prepareProposal({
     maxTxBytes: 1n << 30n, txs: list, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
   }).txs;
@@ -172,11 +178,7 @@ test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, Pr
 });
 
 test('a block whose results exceed the gRPC budget keeps code, data and gas but sheds the last txs\' events', () => {
-  const senders = Array.from({ length: 6000 }, (_, i) => testKey(`budget-${i}`));
-  const stats: BlockStats[] = [];
-  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }), undefined, undefined, { onBlock: (s) => stats.push(s) });
-  c.block([]);
-  const txs = senders.map((s, i) => buildTx(s, [send(s, bob.address, 1n)], { chainId: c.chainId, accountNumber: BigInt(i), sequence: 0n }));
+  const { c, txs, stats } = sixThousandTransfers('budget');
   const res = c.app.finalizeBlock(c.nextRequest(txs));
   assert.ok(!(res instanceof Promise));
   c.app.commit();
