@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type TestKey } from '@lanes/app';
+import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
@@ -129,17 +129,20 @@ test('with mempoolSize, CheckTx refuses new txs with sdk/20 while the mempool wo
 });
 
 /** A chain with 6,000 funded senders and one signed transfer to bob from each: results over the gRPC budget. */
-function sixThousandTransfers(tag: string): { c: InProcessChain; txs: Uint8Array[]; stats: BlockStats[] } {
+function sixThousandTransfers(tag: string): { c: InProcessChain; txs: Uint8Array[]; stats: BlockStats[]; proposals: ProposalStats[] } {
   const senders = Array.from({ length: 6000 }, (_, i) => testKey(`${tag}-${i}`));
   const stats: BlockStats[] = [];
-  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }), undefined, undefined, { onBlock: (s) => stats.push(s) });
+  const proposals: ProposalStats[] = [];
+  const c = new InProcessChain(devnetGenesis(senders.map((k) => k.address), { pools: false, params: { max_block_txs: 10_000 } }), undefined, undefined, {
+    onBlock: (s) => stats.push(s), onProposal: (s) => proposals.push(s),
+  });
   c.block([]);
   const txs = senders.map((s, i) => buildTx(s, [send(s, bob.address, 1n)], { chainId: c.chainId, accountNumber: BigInt(i), sequence: 0n }));
-  return { c, txs, stats };
+  return { c, txs, stats, proposals };
 }
 
 test('a proposal built here keeps its results under the gRPC budget: no block it proposes loses events', () => {
-  const { c, txs, stats } = sixThousandTransfers('cap');
+  const { c, txs, stats, proposals } = sixThousandTransfers('cap');
   const prepare = (list: Uint8Array[]): Uint8Array[] => c.app.prepareProposal({
     maxTxBytes: 1n << 30n, txs: list, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
   }).txs;
@@ -159,6 +162,12 @@ test('a proposal built here keeps its results under the gRPC budget: no block it
   }
   assert.deepEqual(stats.map((s) => s.trimmed), [0, 0, 0]);
   assert.equal(c.balance(bob.address, 'uatom'), 6000n);
+  // onProposal (the metric lanes_proposal_txs_deferred_total) counts what each proposal left.
+  assert.deepEqual(proposals, [
+    { txs: blind.length, deferred: 6000 - blind.length },
+    { txs: first.length, deferred: rest.length },
+    { txs: rest.length, deferred: 0 },
+  ]);
 });
 
 test('tx bytes round-trip through TxRaw', () => {

@@ -1,7 +1,7 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
 import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
@@ -23,6 +23,7 @@ export interface CreateLanesAppOptions {
   workers?: number;
   onBlock?: (stats: BlockStats) => void;
   onCheckTx?: (stats: CheckTxStats) => void;
+  onProposal?: (stats: ProposalStats) => void;
   sigs?: SigVerifier;
   /** CometBFT's mempool.size, when it rechecks: see LanesAppOptions.mempoolSize. */
   mempoolSize?: number;
@@ -37,6 +38,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.onBlock ? { onBlock: opts.onBlock } : {}),
     ...(opts.onCheckTx ? { onCheckTx: opts.onCheckTx } : {}),
+    ...(opts.onProposal ? { onProposal: opts.onProposal } : {}),
     ...(opts.sigs ? { sigs: opts.sigs } : {}),
     ...(opts.mempoolSize !== undefined ? { mempoolSize: opts.mempoolSize } : {}),
   });

@@ -56,6 +56,8 @@ export interface LanesAppOptions extends ModuleSet {
   onBlock?: (stats: BlockStats) => void;
   /** Called after every CheckTx with its latency and result (metrics). */
   onCheckTx?: (stats: CheckTxStats) => void;
+  /** Called after every PrepareProposal (metrics). */
+  onProposal?: (stats: ProposalStats) => void;
   /** Shared signature cache (benchmarks run several apps over the same txs). */
   sigs?: SigVerifier;
   /**
@@ -72,6 +74,13 @@ export interface CheckTxStats {
   code: number;
   codespace: string;
   recheck: boolean;
+}
+
+export interface ProposalStats {
+  /** Txs proposed. */
+  txs: number;
+  /** Txs left in the mempool so that the block's results stay under the gRPC limit. */
+  deferred: number;
 }
 
 export interface BlockStats {
@@ -114,6 +123,7 @@ export class LanesApp implements AbciApp {
   private readonly log: Logger | undefined;
   private readonly onBlock: ((s: BlockStats) => void) | undefined;
   private readonly onCheckTx: ((s: CheckTxStats) => void) | undefined;
+  private readonly onProposal: ((s: ProposalStats) => void) | undefined;
   /**
    * tx hash -> the tx as CheckTx decoded it, so rechecks and FinalizeBlock (planning and
    * execution on this thread) skip decoding, and the size of its result there, so
@@ -154,6 +164,7 @@ export class LanesApp implements AbciApp {
     this.log = opts.logger;
     this.onBlock = opts.onBlock;
     this.onCheckTx = opts.onCheckTx;
+    this.onProposal = opts.onProposal;
     this.mempoolSize = opts.mempoolSize;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
@@ -320,10 +331,12 @@ export class LanesApp implements AbciApp {
       txs.push(tx);
     }
     const fit = proposalTxs(txs, (i) => this.decodedCache.get(txHashHex(txs[i] as Uint8Array))?.resultBytes);
-    if (fit < txs.length) {
-      this.log?.debug({ height: Number(req.height), txs: fit, left: txs.length - fit }, 'proposal cut to keep its results under the gRPC limit');
+    const deferred = txs.length - fit;
+    if (deferred > 0) {
+      this.log?.debug({ height: Number(req.height), txs: fit, deferred }, 'proposal cut to keep its results under the gRPC limit');
       txs.length = fit;
     }
+    this.onProposal?.({ txs: fit, deferred });
     return { txs };
   }
 

@@ -37,7 +37,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     executor: settings.executor,
     workers: settings.workers,
     ...(mempoolSize !== undefined && { mempoolSize }),
-    ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx }),
+    ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx, onProposal: metrics.onProposal }),
   });
   logger.info({
     executor: settings.executor,

@@ -4,12 +4,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BlockStats, CheckTxStats } from '@lanes/app';
+import type { BlockStats, CheckTxStats, ProposalStats } from '@lanes/app';
 
 export interface LanesMetrics {
   readonly registry: Registry;
   onBlock(stats: BlockStats): void;
   onCheckTx(stats: CheckTxStats): void;
+  onProposal(stats: ProposalStats): void;
 }
 
 /** A registry with the Lanes metrics and prom-client's default process metrics. */
@@ -43,6 +44,11 @@ export function createLanesMetrics(): LanesMetrics {
     help: 'Tx results whose events were left out so that a block\'s results fit CometBFT\'s 4 MiB gRPC limit (indexers miss those events)',
     registers,
   });
+  const deferred = new Counter({
+    name: 'lanes_proposal_txs_deferred_total',
+    help: 'Txs a proposal built here left in the mempool so that the block\'s results fit CometBFT\'s 4 MiB gRPC limit',
+    registers,
+  });
   const checkTx = new Histogram({
     name: 'lanes_checktx_seconds',
     help: 'CheckTx latency (new txs and rechecks), including waiting for a signature batch',
@@ -73,6 +79,9 @@ export function createLanesMetrics(): LanesMetrics {
       parallel.set(s.executor === 'parallel' ? 1 : 0);
       if (s.fallback) fallbacks.inc();
       if (s.trimmed > 0) trimmed.inc(s.trimmed);
+    },
+    onProposal(s) {
+      if (s.deferred > 0) deferred.inc(s.deferred);
     },
     onCheckTx(s) {
       checkTx.observe({ type: s.recheck ? 'recheck' : 'new' }, s.ms / 1000);
