@@ -82,3 +82,13 @@ test('parseAmount(toString(n)) == n on [0, 2^256) (property)', () => {
     assert.throws(() => parseAmount(n.toString()), /exceeds 256 bits/);
   }));
 });
+
+test('parseCoins refuses a list with a denom twice, short or long, and keeps any other list in order (property)', () => {
+  const denom = fc.constantFrom('uatom', 'ulane', 'uusdc', 'uusdt', 'ueth', 'ibc/ABC', 'gamm/pool/1', 'aaa', 'bbb', 'ccc', 'ddd', 'eee', 'fff');
+  fc.assert(fc.property(fc.array(fc.tuple(denom, fc.bigInt({ min: 1n, max: 10n ** 30n })), { minLength: 1, maxLength: 14 }), (list) => {
+    const wire = list.map(([d, a]) => ({ denom: d, amount: a.toString() }));
+    const dup = list.find(([d], i) => list.findIndex(([e]) => e === d) !== i);
+    if (dup) invalidCoins(() => parseCoins(wire), `duplicate denomination ${dup[0]}`);
+    else assert.deepEqual(parseCoins(wire), list.map(([d, a]) => ({ denom: d, amount: a })));
+  }), { numRuns: 500 });
+});

@@ -55,12 +55,15 @@ export interface BlockInfo {
   chainId: string;
 }
 
+/** `touched` of a recorder that does not record (one per tx otherwise, never filled). */
+const NOT_RECORDED: Set<string> = new Set();
+
 /** Up to this many declared partitions are checked by comparison, not through a Set. */
 const SMALL_DECLARED = 8;
 
 export class AccessRecorder {
   /** Partitions touched, when constructed with `record` (tests, tools): nothing on the hot path reads it. */
-  readonly touched = new Set<string>();
+  readonly touched: Set<string>;
   private readonly declaredSet: ReadonlySet<string> | undefined;
   /**
    * `declared` undefined: no limit. A list: refuse anything outside it. `record`: keep `touched`
@@ -70,6 +73,7 @@ export class AccessRecorder {
     // A tx declares a handful of partitions: comparing against each spares building a Set per
     // tx and hashing every partition string looked up in it.
     this.declaredSet = declared !== undefined && declared.length > SMALL_DECLARED ? new Set(declared) : undefined;
+    this.touched = record ? new Set() : NOT_RECORDED;
   }
 
   touch(partition: string, write: boolean): void {
