@@ -8,15 +8,15 @@ import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { BlockExecution } from './executor.ts';
 
-/**
- * CometBFT's gRPC ABCI client keeps grpc-go's 4 MiB receive limit, so a FinalizeBlock response
- * must stay under it whatever the block holds. Events are not part of consensus (the results
- * hash covers code, data and gas only): if the results are over budget, the events of the last
- * txs are left out until they fit. Deterministic, so every node indexes the same. Returns how
- * many results were trimmed.
- */
+/** What a block's tx results may take of the 4 MiB response (each counted with 4 bytes of framing). */
 export const RESULTS_BUDGET_BYTES = 3.5 * 1024 * 1024;
 
+/**
+ * Keeps a block's results under RESULTS_BUDGET_BYTES, whatever the block holds. Events are not
+ * part of consensus (the results hash covers code, data and gas only): if the results are over
+ * budget, the events of the last txs are left out until they fit. Deterministic, so every node
+ * indexes the same. Returns how many results were trimmed.
+ */
 export function fitResults(exec: Pick<BlockExecution, 'encoded'>): number {
   let total = 0;
   for (const e of exec.encoded) total += e.length + 4;
@@ -34,7 +34,7 @@ export function fitResults(exec: Pick<BlockExecution, 'encoded'>): number {
 
 /**
  * What a proposal built here may spend of RESULTS_BUDGET_BYTES: the rest absorbs results that
- * come out a little larger than at CheckTx (longer balances, a new account's event).
+ * come out a little larger in the block than at CheckTx (amounts with more digits, say).
  */
 export const PROPOSAL_RESULTS_BYTES = RESULTS_BUDGET_BYTES - 256 * 1024;
 
