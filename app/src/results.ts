@@ -4,7 +4,7 @@
 //     (proposalTxs: the size each tx's result had when CheckTx ran it);
 //   - whatever a block holds (another proposer's, or one whose txs grew between CheckTx and the
 //     block), FinalizeBlock sheds the events of the last txs until the results fit (fitResults).
-import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { BinaryReader, BinaryWriter } from 'cosmjs-types/binary';
 import type { BlockExecution } from './executor.ts';
 
@@ -45,48 +45,12 @@ export const PROPOSAL_RESULTS_BYTES = RESULTS_BUDGET_BYTES - 256 * 1024;
  */
 export const UNKNOWN_RESULT_BYTES_PER_TX_BYTE = 8;
 
-/** Bytes of a varint. */
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
-
-/** A length-delimited field of `len` bytes (tag under 16), or nothing when empty. */
-function lenField(len: number): number {
-  return len === 0 ? 0 : 1 + varintSize(len) + len;
-}
-
-/** An element of a repeated message field of `len` bytes (tag under 16): present even when empty. */
-function message(len: number): number {
-  return 1 + varintSize(len) + len;
-}
-
-/** A 64-bit varint field (tag under 16), or nothing when zero. */
-function u64Field(n: bigint): number {
-  if (n === 0n) return 0;
-  let size = 1;
-  for (let v = BigInt.asUintN(64, n); v >= 0x80n; v >>= 7n) size++;
-  return 1 + size;
-}
-
 /**
- * The length of ExecTxResult.encode(r): the framing each result gets in a response (4 bytes,
- * as fitResults counts) is not included. For CheckTx, which records it per tx without
- * encoding the result.
+ * The encoded length of a result, which CheckTx records per tx for proposalTxs. Encoded with the
+ * same writer FinalizeBlock uses (~2.6 µs for a transfer's result here).
  */
 export function encodedResultSize(r: ExecTxResult): number {
-  let size = (r.code === 0 ? 0 : 1 + varintSize(r.code))
-    + lenField(r.data.length)
-    + lenField(Buffer.byteLength(r.log))
-    + lenField(Buffer.byteLength(r.info))
-    + u64Field(r.gasWanted)
-    + u64Field(r.gasUsed)
-    + lenField(Buffer.byteLength(r.codespace));
-  for (const e of r.events) {
-    let ev = lenField(Buffer.byteLength(e.type));
-    for (const a of e.attributes) ev += message(lenField(Buffer.byteLength(a.key)) + lenField(Buffer.byteLength(a.value)) + (a.index ? 2 : 0));
-    size += message(ev);
-  }
-  return size;
+  return ExecTxResult.encode(r).finish().length;
 }
 
 /**

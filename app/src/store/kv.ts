@@ -265,7 +265,8 @@ const RADIX_SMALL_RANGE = 24;
  * bytes, length, "lanes1") and are random after them, so a comparison sort spends most of its
  * time re-reading the same prefix; a most-significant-char radix sort skips a shared char once
  * per range, buckets by the first differing one, and leaves ranges of a few keys to an
- * insertion sort. 40k keys of a 10k-transfer block: ~5 ms, against ~17 ms for Array.sort.
+ * insertion sort. Timed inside 10k-transfer blocks (40k keys): 8–15 ms, against 16–26 ms for
+ * Array.sort.
  */
 export function sortKeys(keys: Key[]): Key[] {
   if (keys.length < RADIX_MIN_KEYS) return keys.sort();
