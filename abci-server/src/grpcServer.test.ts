@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
+import { connect, type ClientHttp2Session } from 'node:http2';
+import { once } from 'node:events';
 import { pino } from 'pino';
 import type { ResponseEcho, ResponseFinalizeBlock, ResponsePrepareProposal } from 'cosmjs-types/tendermint/abci/types';
 import {
@@ -8,7 +10,7 @@ import {
   RequestQuery, ResponseCheckTx, ResponseCommit, ResponseInfo, ResponseQuery,
 } from 'cosmjs-types/tendermint/abci/types';
 import type { AbciApp } from '@lanes/app';
-import { abciServiceDefinition, PANIC_CODE, PANIC_CODESPACE, startAbciGrpcServer } from './grpcServer.ts';
+import { abciServiceDefinition, FLOW_CONTROL_WINDOW_BYTES, PANIC_CODE, PANIC_CODESPACE, startAbciGrpcServer } from './grpcServer.ts';
 
 const notUsed = () => {
   throw new Error('not used in this test');
@@ -124,6 +126,29 @@ test('ABCI gRPC server: round trips, concurrency, errors never become gRPC statu
     assert.deepEqual(fatal, ['InitChain']);
     pending.cancel();
   } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('ABCI gRPC server: grants the client a wide HTTP/2 flow-control window, per stream and per connection', async () => {
+  const server = await startAbciGrpcServer(tinyApp(), { address: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
+  const h2: ClientHttp2Session = connect(`http://127.0.0.1:${server.port}`);
+  const client = new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+  try {
+    // HTTP/2's default is 65,535 bytes for both; the server raises them as the session opens.
+    await once(h2, 'remoteSettings');
+    for (let i = 0; i < 200 && (h2.remoteSettings.initialWindowSize !== FLOW_CONTROL_WINDOW_BYTES
+      || h2.state.remoteWindowSize !== FLOW_CONTROL_WINDOW_BYTES); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(h2.remoteSettings.initialWindowSize, FLOW_CONTROL_WINDOW_BYTES);
+    assert.equal(h2.state.remoteWindowSize, FLOW_CONTROL_WINDOW_BYTES);
+
+    // A block's worth of txs (3 MiB) in one FinalizeBlock, as CometBFT sends it.
+    const txs = Array.from({ length: 3 * 1024 }, (_, i) => new Uint8Array(1024).fill(i & 0xff));
+    const fin = await call<ResponseFinalizeBlock>(client, 'FinalizeBlock', RequestFinalizeBlock.fromPartial({ height: 1n, txs }));
+    assert.equal(fin.txResults.length, txs.length);
+  } finally {
+    h2.close();
     client.close();
     await server.close();
   }
