@@ -192,3 +192,56 @@ test('random blocks: parallel (1, 2, 4 workers) equals sequential, byte for byte
     throw new Error(`equivalence failed with seed ${seed} (saved to parallel.seeds.json; replay with LANES_EQ_SEED=${seed})`, { cause: err });
   }
 });
+
+test('a block does not wait for a worker still busy with CheckTx batches: the main thread runs it all, with the same result', async () => {
+  const dirs = [mkdtempSync(join(tmpdir(), 'lanes-skip-')), mkdtempSync(join(tmpdir(), 'lanes-skip-'))];
+  const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
+  const stats: { executor: string; workerTxs: number }[] = [];
+  const make = (executor: 'sequential' | 'parallel', dir: string) => new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
+    createApp: (dbPath) => new LanesApp({
+      ...createModules(), dbPath, executor, parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1 },
+      onBlock: (s) => { if (executor === 'parallel') stats.push(s); },
+    }),
+  });
+  const seq = make('sequential', dirs[0] as string);
+  const par = make('parallel', dirs[1] as string);
+  try {
+    for (const ch of [seq, par]) {
+      await ch.app.ready();
+      await ch.blockAsync([]);
+    }
+    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
+    const block = funded.slice(0, 8).map((k, i) => buildTx(k, [send(k.address, everyone[i + 20] as string, 'uatom', 7n)], opts(i, 0n)));
+    await par.app.preverify(block); // verified ahead, so the block itself sends the worker nothing to check
+    // ~2,000 signature checks (future sequences of a funded account) queue on the worker...
+    const key = funded[9] as TestKey;
+    const later = Array.from({ length: 2000 }, (_, s) => buildTx(key, [send(key.address, key.address, 'uatom', 1n)], opts(9, 100n + BigInt(s))));
+    const t0 = performance.now();
+    const busy = par.app.preverify(later).then(() => performance.now() - t0);
+    // ...and the block's request queues behind them: the main thread takes every chunk first,
+    // and does not wait for the worker to get to the block (which it then skips). Waiting for
+    // it would take as long as the checks.
+    const r = await par.app.finalizeBlock(par.nextRequest(block));
+    const blockMs = performance.now() - t0;
+    assert.deepEqual(stats.at(-1), { ...stats.at(-1), executor: 'parallel', workerTxs: 0 });
+    par.app.commit();
+    const checksMs = await busy;
+    assert.ok(blockMs < checksMs / 3, `the block took ${blockMs.toFixed(1)} ms, the worker's checks ${checksMs.toFixed(1)} ms`);
+    const ref = await seq.app.finalizeBlock(seq.nextRequest(block));
+    seq.app.commit();
+    assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
+    assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    // The worker, having skipped that block, still runs the next.
+    const next = funded.slice(10, 18).map((k, i) => buildTx(k, [send(k.address, everyone[i] as string, 'uatom', 3n)], opts(i + 10, 0n)));
+    const r2 = await par.app.finalizeBlock(par.nextRequest(next));
+    assert.equal(stats.at(-1)?.executor, 'parallel');
+    par.app.commit();
+    const ref2 = await seq.app.finalizeBlock(seq.nextRequest(next));
+    seq.app.commit();
+    assert.equal(Buffer.from(r2.appHash).toString('hex'), Buffer.from(ref2.appHash).toString('hex'));
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    for (const ch of [seq, par]) await ch.app.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});

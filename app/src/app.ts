@@ -90,6 +90,8 @@ export interface BlockStats {
   /** Conflict groups (0 when not computed: sequential executor or a block under the threshold). */
   groups: number;
   largestGroup: number;
+  /** Txs that ran on execution workers; the rest of a parallel block ran on the main thread. */
+  workerTxs: number;
   /** The block re-ran sequentially because a tx touched an undeclared partition. */
   fallback: boolean;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
@@ -365,7 +367,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, fallback: false, trimmed: 0, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, trimmed: 0, execMs: 0 };
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
     for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
@@ -392,6 +394,7 @@ export class LanesApp implements AbciApp {
         stats.fallback = true;
         return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
       }
+      stats.workerTxs = out.workerTxs ?? 0;
       return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started);
     });
   }

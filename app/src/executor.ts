@@ -29,6 +29,8 @@ export interface BlockExecution {
    * newer than the block layer's begin-block writes and share no key with its tx-phase writes.
    */
   workerRuns?: WriteRun[];
+  /** Parallel: how many of the txs ran on execution workers (the rest ran on the main thread). */
+  workerTxs?: number;
 }
 
 /** Room reserved per result up front (a transfer's encodes to ~400 bytes); the buffer grows past it. */

@@ -81,5 +81,6 @@ test('txs, CheckTx latency and rejections by codespace/code are counted', async 
   assert.equal(m.get('lanes_proposal_txs_deferred_total'), 0);
   assert.ok(m.has('lanes_block_conflict_groups'));
   assert.ok(m.has('lanes_block_largest_group'));
+  assert.ok(m.has('lanes_block_worker_txs'));
   assert.ok([0, 1].includes(m.get('lanes_block_executor_parallel') ?? -1));
 });

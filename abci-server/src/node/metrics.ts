@@ -33,6 +33,7 @@ export function createLanesMetrics(): LanesMetrics {
   });
   const groups = new Gauge({ name: 'lanes_block_conflict_groups', help: 'Conflict groups of the last block (0: not scheduled in parallel)', registers });
   const largest = new Gauge({ name: 'lanes_block_largest_group', help: 'Txs in the largest conflict group of the last block', registers });
+  const workerTxs = new Gauge({ name: 'lanes_block_worker_txs', help: 'Txs of the last block that ran on execution workers (the rest ran on the main thread)', registers });
   const parallel = new Gauge({ name: 'lanes_block_executor_parallel', help: '1 when the last block ran on the parallel executor, 0 when it ran sequentially', registers });
   const fallbacks = new Counter({
     name: 'lanes_sequential_fallbacks_total',
@@ -76,6 +77,7 @@ export function createLanesMetrics(): LanesMetrics {
       blockTxs.observe(s.txs);
       groups.set(s.groups);
       largest.set(s.largestGroup);
+      workerTxs.set(s.workerTxs);
       parallel.set(s.executor === 'parallel' ? 1 : 0);
       if (s.fallback) fallbacks.inc();
       if (s.trimmed > 0) trimmed.inc(s.trimmed);

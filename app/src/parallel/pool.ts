@@ -2,7 +2,7 @@
 // pool of execution workers, and merges their results in tx order. Falls back to the
 // sequential executor (same module code) when parallelism cannot pay or a tx breaks its
 // declaration; either way the result is byte-identical to sequential execution.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { sortKeys, type Overlay, type WriteRun } from '../store/kv.ts';
 import { runTx } from '../execute.ts';
@@ -11,7 +11,7 @@ import type { ExecEnv } from '../execute.ts';
 import { ResultBuffer, type BlockExecution } from '../executor.ts';
 import { chunkGroups, conflictGroups } from './scheduler.ts';
 import { packBytes, packWrites, unpackBytes, unpackWrites } from './pack.ts';
-import type { BlockDone, BlockRequest, CheckedTx, WorkerInit, WorkerReply } from './protocol.ts';
+import { CLAIM_OPEN, CLAIM_SKIPPED, type BlockDone, type BlockReply, type BlockRequest, type BlockViolation, type CheckedTx, type WorkerInit, type WorkerReply } from './protocol.ts';
 import type { Params } from '../params.ts';
 import type { DecodedTx } from '../tx.ts';
 
@@ -20,7 +20,7 @@ export const MIN_PARALLEL_TXS = 64;
 /** If one group holds more than this share of a block, it runs inline (hot spot). */
 export const MAX_GROUP_SHARE = 0.75;
 
-type Reply = BlockDone | { type: 'violation'; message: string } | { type: 'synced' } | { type: 'checked'; out: CheckedTx[] };
+type Reply = { type: 'synced' } | { type: 'checked'; out: CheckedTx[] };
 
 interface Pending {
   resolve(r: Reply): void;
@@ -30,6 +30,14 @@ interface Pending {
 /** CheckTx calls batched per worker message: big enough to amortise a message, small enough for latency. */
 export const CHECK_BATCH_MAX = 64;
 
+/**
+ * The main thread blocks for a worker's block reply in waits of BLOCK_WAIT_SLICE_MS, at most
+ * BLOCK_WAIT_SLICES of them (2 s), and then waits through the event loop, where a dead worker's
+ * exit can be seen. A 10,000-tx block's share takes a worker ~150 ms here.
+ */
+const BLOCK_WAIT_SLICE_MS = 50;
+const BLOCK_WAIT_SLICES = 40;
+
 class ExecWorker {
   readonly worker: Worker;
   /** CheckTx batches sent and not yet answered. */
@@ -37,12 +45,18 @@ class ExecWorker {
   readonly ready: Promise<void>;
   private pending = new Map<number, Pending>();
   private failed: Error | null = null;
+  /** Block replies arrive here and are taken with receiveMessageOnPort (see blockReply). */
+  private readonly replies: MessagePort;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(init: WorkerInit) {
+  constructor(init: Omit<WorkerInit, 'replies' | 'signal'>) {
     const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url));
     // LANES_WORKER_NODE_ARGS: extra Node.js flags for execution workers (e.g. --cpu-prof).
     const execArgv = (process.env['LANES_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-    this.worker = new Worker(bootstrap, { workerData: init, execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    const channel = new MessageChannel();
+    this.replies = channel.port1;
+    const workerData: WorkerInit = { ...init, replies: channel.port2, signal: this.signal };
+    this.worker = new Worker(bootstrap, { workerData, transferList: [channel.port2], execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
       this.worker.on('message', (m: WorkerReply) => {
@@ -67,9 +81,38 @@ class ExecWorker {
     this.pending.clear();
   }
 
-  run(req: BlockRequest): Promise<BlockDone | { type: 'violation'; message: string }> {
+  /** Sends a block request; its reply comes from blockReply, unless the request is skipped (CLAIM_SKIPPED). */
+  run(req: BlockRequest): void {
     // The txs, chunks and counter live in shared memory: posted, not copied.
-    return this.call(req.id, () => this.worker.postMessage(req)) as Promise<BlockDone | { type: 'violation'; message: string }>;
+    if (!this.failed) this.worker.postMessage(req);
+  }
+
+  /**
+   * The reply to block request `id`. The main thread blocks for it (Atomics.wait on the counter
+   * the worker bumps after each reply) instead of awaiting a message through the event loop,
+   * where it queued behind every CheckTx call that arrived during the block: under `lanes load`
+   * that delayed each block by 2–17 ms (median ~7). After BLOCK_WAIT_SLICES waits it goes on
+   * through the event loop, so that a dead worker shows.
+   */
+  async blockReply(id: number): Promise<BlockDone | BlockViolation> {
+    for (let slice = 0; ; slice++) {
+      const seen = Atomics.load(this.signal, 0);
+      for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
+        const r = m.message as BlockReply;
+        // Every reply is taken before the next block is sent, so an older one cannot be here.
+        if (r.id !== id) throw new Error(`execution worker answered block request ${r.id}, expected ${id}`);
+        if (r.type === 'error') throw new Error(`execution worker failed: ${r.message}`);
+        return r;
+      }
+      if (this.failed) throw this.failed;
+      if (slice < BLOCK_WAIT_SLICES) Atomics.wait(this.signal, 0, seen, BLOCK_WAIT_SLICE_MS);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+    this.replies.close();
   }
 
   checkBatch(id: number, txs: Uint8Array[], chainId: string, params: Params): Promise<CheckedTx[]> {
@@ -239,14 +282,17 @@ export class ParallelExecutor {
       chunkStart[c + 1] = at;
     }
     const next = new Int32Array(new SharedArrayBuffer(4));
-    const runs = this.workers.map((w, wi) => {
+    const claims = this.workers.map(() => new Int32Array(new SharedArrayBuffer(4)));
+    const ids = this.workers.map((w, wi) => {
       const verified: string[] = [];
       for (let i = 0; i < n; i++) if (this.checkedBy.get(hashes[i] as string) !== wi) for (const k of verifiedKeys(i)) verified.push(k);
       const req: BlockRequest = {
         type: 'block', id: this.nextId++, height: env.block.height, timeSeconds: env.block.timeSeconds, chainId: env.block.chainId,
         params: env.params, baseWrites, txs: shared.buf, txOffsets: shared.offsets, hashes: hashes as string[], order, chunkStart, next, verified,
+        claim: claims[wi] as Int32Array,
       };
-      return w.run(req);
+      w.run(req);
+      return req.id;
     });
     const encoded = new Array<Uint8Array>(n);
     const codes = new Array<number>(n);
@@ -288,14 +334,23 @@ export class ParallelExecutor {
     // Each worker's writes stay the sorted run it sent (see RunsLayer). Threads share no
     // partition, hence no key, so the runs are disjoint; they are kept in worker order anyway,
     // not in the order the replies arrive.
-    const workerRuns = new Array<WriteRun>(runs.length);
-    await Promise.all(runs.map(async (run, wi) => {
-      const reply = await run;
+    const workerRuns = new Array<WriteRun>(this.workers.length);
+    let workerTxs = 0;
+    await Promise.all(this.workers.map(async (w, wi) => {
+      // A worker still busy with earlier messages when the chunks ran out has nothing to add:
+      // skip it rather than wait for it to get to this block.
+      const claim = claims[wi] as Int32Array;
+      if (Atomics.load(next, 0) >= chunks.length && Atomics.compareExchange(claim, 0, CLAIM_OPEN, CLAIM_SKIPPED) === CLAIM_OPEN) {
+        workerRuns[wi] = { keys: [], values: [] };
+        return;
+      }
+      const reply = await w.blockReply(ids[wi] as number);
       if (violation !== null) return;
       if (reply.type === 'violation') {
         violation = reply.message;
         return;
       }
+      workerTxs += reply.indices.length;
       const results = unpackBytes(reply.results, reply.resultOffsets);
       for (let j = 0; j < reply.indices.length; j++) {
         const i = reply.indices[j] as number;
@@ -313,11 +368,11 @@ export class ParallelExecutor {
     }
     return {
       encoded, codes, fees, newAccounts, mode: 'parallel',
-      presorted: { from: baseSize, to: blockKV.writes.size, runs: [mainRun] }, workerRuns,
+      presorted: { from: baseSize, to: blockKV.writes.size, runs: [mainRun] }, workerRuns, workerTxs,
     };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(this.workers.map((w) => w.close()));
   }
 }

@@ -1,4 +1,5 @@
 // Messages between the main thread and execution workers.
+import type { MessagePort } from 'node:worker_threads';
 import type { Params } from '../params.ts';
 import type { PortableTx } from '../tx.ts';
 
@@ -7,7 +8,21 @@ export interface WorkerInit {
   entry: string;
   /** The state database, opened read-only by the worker. */
   dbPath: string;
+  /**
+   * Where the worker answers block requests (BlockReply): the main thread takes the replies
+   * with receiveMessageOnPort, not through its event loop.
+   */
+  replies: MessagePort;
+  /** Shared counter the worker bumps (Atomics.add, then Atomics.notify) after each BlockReply. */
+  signal: Int32Array;
 }
+
+/** States of a block request's `claim` word. */
+export const CLAIM_OPEN = 0;
+/** The worker started on the block: it will reply. */
+export const CLAIM_TAKEN = 1;
+/** The main thread found every chunk taken before the worker started: the worker skips it, without a reply. */
+export const CLAIM_SKIPPED = 2;
 
 export interface BlockRequest {
   type: 'block';
@@ -36,6 +51,8 @@ export interface BlockRequest {
   next: Int32Array;
   /** Signature cache keys this node verified for these txs, less those this worker verified itself. */
   verified: string[];
+  /** Shared word, CLAIM_OPEN until the worker (CLAIM_TAKEN) or the main thread (CLAIM_SKIPPED) sets it. */
+  claim: Int32Array;
 }
 
 export interface CommittedRequest {
@@ -98,4 +115,7 @@ export interface WorkerFailure {
   message: string;
 }
 
-export type WorkerReply = { type: 'checked'; id: number; out: CheckedTx[] } | BlockDone | BlockViolation | WorkerFailure | { type: 'ready' } | { type: 'synced'; id: number };
+/** What a worker answers a block request with, on its `replies` port. */
+export type BlockReply = BlockDone | BlockViolation | WorkerFailure;
+
+export type WorkerReply = { type: 'checked'; id: number; out: CheckedTx[] } | WorkerFailure | { type: 'ready' } | { type: 'synced'; id: number };

@@ -16,7 +16,7 @@ import { runTx } from '../execute.ts';
 import { ResultBuffer } from '../executor.ts';
 import { AccessViolation, plainContext } from '../context.ts';
 import { unpackBytes, unpackWrites } from './pack.ts';
-import type { BlockDone, BlockRequest, CheckRequest, CheckedTx, WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
+import { CLAIM_OPEN, CLAIM_TAKEN, type BlockDone, type BlockReply, type BlockRequest, type CheckRequest, type CheckedTx, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.ts';
 
 /** Decoded txs kept from CheckTx batches for the block that includes them (as on the main thread). */
 const DECODED_CACHE_MAX = 20_000;
@@ -29,12 +29,19 @@ export function runWorker(createModules: () => ModuleSet): void {
   const store = new CommittedStore(init.dbPath, { readonly: true });
   const sigs = new SigVerifier();
   const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+  const reply = (m: BlockReply, transfer: ArrayBuffer[] = []) => {
+    init.replies.postMessage(m, transfer);
+    Atomics.add(init.signal, 0, 1);
+    Atomics.notify(init.signal, 0);
+  };
   // Params arrive cloned with every request: the cache is valid for one params value (as JSON).
   const decodedCache = new Map<string, DecodedTx>();
   let decodedParams = '';
   const paramsKey = (p: Params): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
   function execute(req: BlockRequest): void {
+    // Every chunk already went to the main thread while this worker was busy: nothing to run.
+    if (Atomics.compareExchange(req.claim, 0, CLAIM_OPEN, CLAIM_TAKEN) !== CLAIM_OPEN) return;
     const cacheValid = decodedCache.size > 0 && paramsKey(req.params) === decodedParams;
     const base = new Overlay(store);
     for (const [k, v] of unpackWrites(req.baseWrites)) {
@@ -83,7 +90,7 @@ export function runWorker(createModules: () => ModuleSet): void {
       type: 'done', id: req.id, indices, results: packed.buf, resultOffsets: packed.offsets, codes: codesOut, fees, newAccounts,
       writeKeys, writeValues,
     };
-    post(done, [indices.buffer, packed.buf.buffer, packed.offsets.buffer, codesOut.buffer].map((b) => b as ArrayBuffer));
+    reply(done, [indices.buffer, packed.buf.buffer, packed.offsets.buffer, codesOut.buffer].map((b) => b as ArrayBuffer));
   }
 
   function check(req: CheckRequest): void {
@@ -154,8 +161,8 @@ export function runWorker(createModules: () => ModuleSet): void {
         try {
           execute(msg);
         } catch (err) {
-          if (err instanceof AccessViolation) post({ type: 'violation', id: msg.id, message: err.message });
-          else post({ type: 'error', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+          if (err instanceof AccessViolation) reply({ type: 'violation', id: msg.id, message: err.message });
+          else reply({ type: 'error', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
         }
         return;
     }
