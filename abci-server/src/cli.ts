@@ -9,6 +9,7 @@ import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
 import { devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
 import { register as registerAmm } from './commands/amm.ts';
+import { wholeNumber } from './commands/numbers.ts';
 import { register as registerKeys } from './commands/keys.ts';
 import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
@@ -33,12 +34,6 @@ function isRunning(pid: number): boolean {
 function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`not a TCP port: ${value}`);
-  return n;
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${value}`);
   return n;
 }
 
@@ -159,7 +154,7 @@ export function buildProgram(): Command {
     .option('--rpc-port <port>', 'CometBFT RPC port', parsePort, DEFAULT_PORTS.rpc)
     .option('--p2p-port <port>', 'CometBFT P2P port', parsePort, DEFAULT_PORTS.p2p)
     .option('--abci-port <port>', 'ABCI gRPC port of the app', parsePort, DEFAULT_PORTS.abci)
-    .option('--block-time <ms>', 'consensus timeout_commit in ms', parsePositiveInt, 500)
+    .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
     .option('--fund <addresses...>', 'addresses funded at genesis (default: the ten devnet test accounts)')
     .option('--force', 'wipe an existing Lanes home first')
     .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {

@@ -19,3 +19,4 @@ export { runApp, type RunAppOptions } from './node/appProcess.ts';
 export * from './lanesApp.ts';
 export { runLoad, loadTable, freePort, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load/load.ts';
 export { table } from './load/table.ts';
+export { positiveNumber, wholeNumber } from './commands/numbers.ts';

@@ -1,18 +1,10 @@
 // npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { positiveNumber, wholeNumber } from '@lanes/abci-server';
 import { WARMUP_TXS, execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
-
-/** A commander parser for a whole number of at least `min`. */
-function wholeNumber(min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number, at least ${min}.`);
-    return n;
-  };
-}
 
 const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json');
 
@@ -46,23 +38,18 @@ program.command('checktx')
     await checktxSuite({ txs: o.txs ?? (o.quick ? 4000 : 20_000), runs: o.runs ?? (o.quick ? 2 : 5), concurrency: o.concurrency, client: o.client });
   });
 
-const positive = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
-  return n;
-};
 program.command('e2e')
   .description('load generator against a real node (its own in a temporary home, or --rpc), every tx\'s fate checked')
   .option('--quick', 'short run (20 s of load)')
-  .option('--duration <s>', 'seconds of load (default 60; --quick 20)', positive)
-  .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positive)
-  .option('--concurrency <n>', 'broadcasts in flight', positive, 128)
-  .option('--accounts <n>', 'sending accounts', positive, 2000)
-  .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', positive)
+  .option('--duration <s>', 'seconds of load (default 60; --quick 20)', positiveNumber)
+  .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positiveNumber)
+  .option('--concurrency <n>', 'broadcasts in flight', wholeNumber(1), 128)
+  .option('--accounts <n>', 'sending accounts', wholeNumber(1), 2000)
+  .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', wholeNumber(1))
   .option('--rpc <url>', 'an existing local node (funds fresh load accounts from test0)')
-  .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', positive)
+  .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', wholeNumber(1))
   .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
-  .option('--block-time <ms>', 'own node: block time', positive, 500)
+  .option('--block-time <ms>', 'own node: block time', wholeNumber(1), 500)
   .action(async (o: { quick?: boolean; duration?: number; rate?: number; concurrency: number; accounts: number; maxTxs?: number; rpc?: string; workers?: number; executor: 'sequential' | 'parallel'; blockTime: number }) => {
     await e2eSuite({
       quick: !!o.quick,

@@ -1,17 +1,8 @@
 // `lanes load`: the load generator (shared with `npm run bench -- e2e`). Without
 // --rpc it starts its own node in a temporary home; with --rpc it loads an existing local node.
 import { writeFileSync } from 'node:fs';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-
-function positive(what: string, integer: boolean) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${what}: expected a positive ${integer ? 'integer' : 'number'}`);
-    }
-    return n;
-  };
-}
+import { Option, type Command } from 'commander';
+import { positiveNumber, wholeNumber } from './numbers.ts';
 
 interface LoadFlags {
   rpc?: string;
@@ -31,14 +22,14 @@ export function register(program: Command): void {
   program.command('load')
     .description('generate load: pre-signed MsgSends from many accounts via broadcast_tx_sync, then check every tx\'s fate')
     .option('--rpc <url>', 'load this local node (funds fresh load accounts from test0); default: start a node in a temporary home')
-    .option('--duration <s>', 'seconds of sending', positive('--duration', false), 60)
-    .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positive('--rate', false))
-    .option('--concurrency <n>', 'broadcasts in flight (one per account at most)', positive('--concurrency', true), 128)
-    .option('--accounts <n>', 'sending accounts', positive('--accounts', true), 2000)
-    .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', positive('--max-txs', true))
+    .option('--duration <s>', 'seconds of sending', positiveNumber, 60)
+    .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positiveNumber)
+    .option('--concurrency <n>', 'broadcasts in flight (one per account at most)', wholeNumber(1), 128)
+    .option('--accounts <n>', 'sending accounts', wholeNumber(1), 2000)
+    .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', wholeNumber(1))
     .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
-    .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', positive('--workers', true))
-    .option('--block-time <ms>', 'own node: block time', positive('--block-time', true), 500)
+    .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', wholeNumber(1))
+    .option('--block-time <ms>', 'own node: block time', wholeNumber(1), 500)
     .option('--node-logs', 'own node: print its output')
     .option('--json <file>', 'also write the result as JSON')
     .action(async (o: LoadFlags) => {
