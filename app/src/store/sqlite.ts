@@ -36,7 +36,8 @@ export interface CommitInfo {
 export class CommittedStore implements KVReader {
   private readonly db: Database.Database;
   private readonly cache = new Map<Key, Value | null>();
-  private readonly getStmt: Database.Statement<[Buffer], { v: Buffer }>;
+  /** Plucked: get() returns the value itself, not a row object. */
+  private readonly getStmt: Database.Statement<[Buffer], Buffer>;
   private readonly rangeStmt: Database.Statement<[Buffer, Buffer], { k: Buffer; v: Buffer }>;
   private readonly rangeOpenStmt: Database.Statement<[Buffer], { k: Buffer; v: Buffer }>;
   /** null on a read-only connection. */
@@ -66,7 +67,7 @@ export class CommittedStore implements KVReader {
         CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
       `);
     }
-    this.getStmt = keep(this.db.prepare('SELECT v FROM kv WHERE k = ?'));
+    this.getStmt = keep(this.db.prepare<[Buffer], Buffer>('SELECT v FROM kv WHERE k = ?').pluck());
     this.rangeStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k'));
     this.rangeOpenStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k'));
     this.writer = opts.readonly ? null : keep({
@@ -122,7 +123,7 @@ export class CommittedStore implements KVReader {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
     const row = this.getStmt.get(binToBuffer(key));
-    const v = row ? bytesToBin(row.v) : null;
+    const v = row ? bytesToBin(row) : null;
     this.cache.set(key, v);
     return v ?? undefined;
   }
