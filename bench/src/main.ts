@@ -47,7 +47,7 @@ program.command('e2e')
   .option('--accounts <n>', 'sending accounts', wholeNumber(1), 2000)
   .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', wholeNumber(1))
   .option('--rpc <url>', 'an existing local node (funds fresh load accounts from test0)')
-  .option('--workers <n>', 'own node: parallel executor workers (default CPU count)', wholeNumber(1))
+  .option('--workers <n>', 'own node: parallel executor workers (default: the CPU count - 1; the main thread executes a share too)', wholeNumber(1))
   .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
   .option('--block-time <ms>', 'own node: block time', wholeNumber(1), 500)
   .action(async (o: { quick?: boolean; duration?: number; rate?: number; concurrency: number; accounts: number; maxTxs?: number; rpc?: string; workers?: number; executor: 'sequential' | 'parallel'; blockTime: number }) => {

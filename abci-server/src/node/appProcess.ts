@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { describeExecutor, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 import { mempoolAdmissionSize } from './config.ts';
 
@@ -44,7 +44,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
     mempoolSize: mempoolSize ?? 'not limited (CometBFT config without mempool.recheck)',
-  }, `executor: ${settings.executor}${settings.executor === 'parallel' ? ` (${settings.workers} worker${settings.workers === 1 ? '' : 's'} + main thread)` : ''}`);
+  }, `executor: ${describeExecutor(settings)}`);
   let server;
   try {
     await app.ready(); // execution workers up before CometBFT connects

@@ -70,6 +70,11 @@ export interface AppSettings {
   metricsPort: number;
 }
 
+/** How the executor runs, for logs and reports: `parallel (1 worker + main thread)`, `sequential`. */
+export function describeExecutor(s: Pick<AppSettings, 'executor' | 'workers'>): string {
+  return s.executor === 'parallel' ? `parallel (${s.workers} worker${s.workers === 1 ? '' : 's'} + main thread)` : s.executor;
+}
+
 export function parseExecutor(value: unknown, where = '--executor'): NodeExecutor {
   if (typeof value === 'string' && (EXECUTORS as readonly string[]).includes(value)) return value as NodeExecutor;
   throw new UserError(`${where}: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(value)}`);

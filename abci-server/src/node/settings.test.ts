@@ -2,12 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_METRICS_PORT, UserError, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_PORT, UserError, describeExecutor, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
 
 test('defaults: parallel, one worker per CPU but one, metrics on 26670', () => {
   assert.deepEqual(resolveAppSettings(undefined), { executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT });
   assert.equal(DEFAULT_METRICS_PORT, 26670);
+});
+
+test('describeExecutor names the executor, and for parallel the threads that run a block', () => {
+  assert.equal(describeExecutor({ executor: 'parallel', workers: 1 }), 'parallel (1 worker + main thread)');
+  assert.equal(describeExecutor({ executor: 'parallel', workers: 3 }), 'parallel (3 workers + main thread)');
+  assert.equal(describeExecutor({ executor: 'sequential', workers: 3 }), 'sequential');
 });
 
 test('lanes.json values apply, command-line values override them', () => {
