@@ -44,7 +44,33 @@ test('a dead execution worker does not fail CheckTx: the main thread checks, in 
     const replay = await c.checkTxAsync(tx(1n));
     assert.equal(`${replay.codespace}/${replay.code}`, 'sdk/32');
     assert.match(replay.log, /expected 2, got 1/);
-    assert.ok(lines.some((l) => l.includes('checking on the main thread')), `logged: ${lines.join('')}`);
+    // Logged once, not once per CheckTx: the dead worker fails every batch after.
+    assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 1, `logged: ${lines.join('')}`);
+  } finally {
+    await c.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with two workers, one dead: CheckTx batches go to the live one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-fallback2-'));
+  const lines: string[] = [];
+  const logger = pino({ level: 'error' }, { write: (s: string) => lines.push(s) });
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers: 2, logger });
+  try {
+    await c.app.ready();
+    await c.blockAsync([]);
+    const pool = c.app.parallel as unknown as { workers: { worker: Worker; alive: boolean }[] };
+    const dead = pool.workers[0] as { worker: Worker; alive: boolean };
+    const exited = new Promise<void>((resolve) => dead.worker.once('exit', () => resolve()));
+    await dead.worker.terminate();
+    await exited;
+    assert.equal(dead.alive, false);
+    for (let s = 0n; s < 4n; s++) {
+      const r = await c.checkTxAsync(buildTx(alice, [send(5n)], { chainId: TEST_CHAIN_ID, accountNumber: 0n, sequence: s }));
+      assert.equal(r.code, 0, r.log);
+    }
+    assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 0, `logged: ${lines.join('')}`);
   } finally {
     await c.app.close();
     rmSync(dir, { recursive: true, force: true });

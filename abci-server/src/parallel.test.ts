@@ -12,10 +12,11 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgCreatePool, MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
-import { LanesApp, buildTx, testKey, type AnyMsg, type TestKey } from '@lanes/app';
+import { pino } from 'pino';
+import { LanesApp, buildTx, testKey, type AnyMsg, type BlockStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
-import { createModules, MSG_LIE_TYPE_URL } from './testing/liarModules.ts';
+import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL } from './testing/liarModules.ts';
 
 const SEEDS_FILE = fileURLToPath(new URL('./parallel.seeds.json', import.meta.url));
 const CHAIN = 'lanes-eq-1';
@@ -239,6 +240,65 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
     const ref2 = await seq.app.finalizeBlock(seq.nextRequest(next));
     seq.app.commit();
     assert.equal(Buffer.from(r2.appHash).toString('hex'), Buffer.from(ref2.appHash).toString('hex'));
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    for (const ch of [seq, par]) await ch.app.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('an execution worker that exits during a block: the block re-runs sequentially, identical, and the node goes on', async () => {
+  const dirs = [mkdtempSync(join(tmpdir(), 'lanes-wfail-')), mkdtempSync(join(tmpdir(), 'lanes-wfail-'))];
+  const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
+  const stats: BlockStats[] = [];
+  const lines: string[] = [];
+  const make = (executor: 'sequential' | 'parallel', dir: string) => new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
+    createApp: (dbPath) => new LanesApp({
+      ...createModules(), dbPath, executor,
+      // Every chunk goes to the worker, so that the planted failure runs there.
+      parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1, mainTakes: false },
+      ...(executor === 'parallel' && { onBlock: (s: BlockStats) => stats.push(s), logger: pino({ level: 'error' }, { write: (l: string) => lines.push(l) }) }),
+    }),
+  });
+  const seq = make('sequential', dirs[0] as string);
+  const par = make('parallel', dirs[1] as string);
+  try {
+    for (const ch of [seq, par]) {
+      await ch.app.ready();
+      await ch.blockAsync([]);
+    }
+    const sequences = new Map<number, bigint>();
+    const tx = (k: number, msg: AnyMsg) => {
+      const sequence = sequences.get(k) ?? 0n;
+      sequences.set(k, sequence + 1n);
+      return buildTx(funded[k] as TestKey, [msg], { chainId: CHAIN, accountNumber: BigInt(k), sequence });
+    };
+    const failOnWorker = (k: number): AnyMsg => ({
+      typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL,
+      value: MsgSend.encode({ fromAddress: (funded[k] as TestKey).address, toAddress: everyone[k + 1] as string, amount: [{ denom: 'uatom', amount: '2' }] }).finish(),
+    });
+    const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
+    const both = async (txs: Uint8Array[]) => {
+      const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
+      par.app.commit();
+      seq.app.commit();
+      assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
+      assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+      assert.ok(ref.txResults.every((x) => x.code === 0), 'every tx of these blocks succeeds');
+      return stats.at(-1) as BlockStats;
+    };
+
+    let s = await both(transfers(0));
+    assert.deepEqual([s.executor, s.fallback, s.workerFailed, s.workerTxs], ['parallel', false, false, 6]);
+    // The worker thread ends mid-block, having run some of the block's txs: found once the main
+    // thread stops blocking for it, and the block re-runs sequentially.
+    s = await both([...transfers(8), tx(14, failOnWorker(14))]);
+    assert.deepEqual([s.fallback, s.workerFailed], [true, true]);
+    assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes('exited with code 7')), lines.join(''));
+    // Without it, blocks still come out identical (here, where the main thread takes no chunks,
+    // by the sequential re-run; on a node the main thread takes them all).
+    s = await both(transfers(24));
+    assert.equal(s.fallback, true);
     assert.deepEqual(dump(par), dump(seq));
   } finally {
     for (const ch of [seq, par]) await ch.app.close();

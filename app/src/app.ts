@@ -92,8 +92,10 @@ export interface BlockStats {
   largestGroup: number;
   /** Txs that ran on execution workers; the rest of a parallel block ran on the main thread. */
   workerTxs: number;
-  /** The block re-ran sequentially because a tx touched an undeclared partition. */
+  /** The block re-ran sequentially: a tx touched an undeclared partition, or a worker failed. */
   fallback: boolean;
+  /** An execution worker threw or exited during the block (then fallback is set too). */
+  workerFailed: boolean;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
   trimmed: number;
   execMs: number;
@@ -137,6 +139,8 @@ export class LanesApp implements AbciApp {
   private decodedParams: Params | null = null;
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();
+  /** The last worker failure a CheckTx fell back from, so that each is logged once. */
+  private lastCheckFailure: string | undefined;
   /**
    * Txs in CometBFT's mempool by this app's count: every tx CheckTx accepted since the last
    * Commit, plus every tx the recheck after it kept (CometBFT rechecks all that stay, before new
@@ -274,7 +278,12 @@ export class LanesApp implements AbciApp {
       },
       // A worker failure must not reject CheckTx: do all the work here instead.
       (err: unknown) => {
-        this.log?.error({ err }, 'execution worker failed a CheckTx batch; checking on the main thread');
+        // Logged once per distinct failure: a worker that exited fails every batch after.
+        const message = err instanceof Error ? err.message : String(err);
+        if (message !== this.lastCheckFailure) {
+          this.lastCheckFailure = message;
+          this.log?.error({ err }, 'execution worker failed a CheckTx batch; checking on the main thread');
+        }
         return this.checkTxHere(req, undefined);
       },
     );
@@ -367,7 +376,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, trimmed: 0, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, trimmed: 0, execMs: 0 };
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
     for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
@@ -392,6 +401,15 @@ export class LanesApp implements AbciApp {
         // sequential re-run is the reference result. Costs speed, never consensus.
         this.log?.warn({ height: Number(req.height), violation: out.violation }, 'undeclared partition access; block re-executed sequentially');
         stats.fallback = true;
+        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
+      }
+      if ('workerFailed' in out) {
+        // A worker threw or exited mid-block (a bug, or out of memory). Its share is lost, and
+        // the sequential run is the reference result, so the node goes on instead of stopping;
+        // a worker that exited takes no more chunks (the main thread runs them).
+        this.log?.error({ height: Number(req.height), err: out.workerFailed }, 'an execution worker failed during the block; block re-executed sequentially');
+        stats.fallback = true;
+        stats.workerFailed = true;
         return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
       }
       stats.workerTxs = out.workerTxs ?? 0;

@@ -77,6 +77,7 @@ test('txs, CheckTx latency and rejections by codespace/code are counted', async 
   assert.ok((m.get('lanes_checktx_seconds_count{type="new"}') ?? 0) >= 4, 'three accepted txs and one rejected');
   assert.equal(m.get('lanes_mempool_rejections_total{codespace="sdk",code="2"}'), 1);
   assert.equal(m.get('lanes_sequential_fallbacks_total'), 0);
+  assert.equal(m.get('lanes_execution_worker_failures_total'), 0);
   assert.equal(m.get('lanes_results_trimmed_total'), 0);
   assert.equal(m.get('lanes_proposal_txs_deferred_total'), 0);
   assert.ok(m.has('lanes_block_conflict_groups'));

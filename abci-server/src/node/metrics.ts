@@ -37,7 +37,12 @@ export function createLanesMetrics(): LanesMetrics {
   const parallel = new Gauge({ name: 'lanes_block_executor_parallel', help: '1 when the last block ran on the parallel executor, 0 when it ran sequentially', registers });
   const fallbacks = new Counter({
     name: 'lanes_sequential_fallbacks_total',
-    help: 'Blocks re-executed sequentially because a tx touched a partition it did not declare',
+    help: 'Blocks re-executed sequentially: a tx touched a partition it did not declare, or an execution worker failed during the block',
+    registers,
+  });
+  const workerFailures = new Counter({
+    name: 'lanes_execution_worker_failures_total',
+    help: 'Blocks during which an execution worker threw or exited (the block re-ran sequentially; a worker that exited is not replaced until the app restarts)',
     registers,
   });
   const trimmed = new Counter({
@@ -80,6 +85,7 @@ export function createLanesMetrics(): LanesMetrics {
       workerTxs.set(s.workerTxs);
       parallel.set(s.executor === 'parallel' ? 1 : 0);
       if (s.fallback) fallbacks.inc();
+      if (s.workerFailed) workerFailures.inc();
       if (s.trimmed > 0) trimmed.inc(s.trimmed);
     },
     onProposal(s) {

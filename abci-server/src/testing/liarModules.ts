@@ -2,16 +2,22 @@
 //   - `/lanes.test.v1.MsgLie`, a Msg that declares only its sender's partition but also credits
 //     another account. The parallel executor must catch it (partition enforcement) and fall back
 //     to sequential execution with identical results;
+//   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, ends the
+//     worker thread (as a crash or running out of memory would); on the main thread it is a
+//     send. The block must re-run sequentially, with identical results. (A Msg that throws is
+//     no worker failure: the tx fails, the same on every thread.);
 //   - an observer with block hooks, which no real module has yet: begin-block writes balances
 //     that txs then overwrite (the txs' values must win), end-block reads and iterates balances
 //     txs wrote (on workers too), reports them in an event and writes over them.
 // Never wired into a node.
+import { isMainThread } from 'node:worker_threads';
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { accountPartition, defineMsg, parseCoins, testKey, type Module, type ModuleSet } from '@lanes/app';
 import type { BankKeeper } from '@lanes/bank';
 import { createModules as createRealModules } from '../lanesApp.ts';
 
 export const MSG_LIE_TYPE_URL = '/lanes.test.v1.MsgLie';
+export const MSG_FAIL_ON_WORKER_TYPE_URL = '/lanes.test.v1.MsgFailOnWorker';
 
 /** Accounts the observer touches: the equivalence test's first funded keys (`eq-<i>`). */
 export const OBSERVED = [0, 1, 2, 3].map((i) => testKey(`eq-${i}`).address);
@@ -38,6 +44,26 @@ export function createModules(): ModuleSet {
     initGenesis: () => undefined,
     exportGenesis: () => ({}),
   };
+  const failing: Module = {
+    name: 'failonworker',
+    msgs: [defineMsg<MsgSend>({
+      typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL,
+      module: 'failonworker',
+      decode: (b) => MsgSend.decode(b),
+      validate: (m) => void parseCoins(m.amount),
+      signers: (m) => [m.fromAddress],
+      access: (m) => [accountPartition(m.fromAddress), accountPartition(m.toAddress)],
+      handle: (ctx, m) => {
+        if (!isMainThread) process.exit(7); // ends this worker thread only
+        bank.send(ctx, m.fromAddress, m.toAddress, parseCoins(m.amount));
+        return { typeUrl: '/cosmos.bank.v1beta1.MsgSendResponse', value: MsgSendResponse.encode({}).finish() };
+      },
+    })],
+    queries: [],
+    validateGenesis: () => undefined,
+    initGenesis: () => undefined,
+    exportGenesis: () => ({}),
+  };
   const observer: Module = {
     name: 'observer',
     msgs: [],
@@ -54,5 +80,5 @@ export function createModules(): ModuleSet {
     initGenesis: () => undefined,
     exportGenesis: () => ({}),
   };
-  return { modules: [...real.modules, liar, observer], feeBank: real.feeBank };
+  return { modules: [...real.modules, liar, failing, observer], feeBank: real.feeBank };
 }

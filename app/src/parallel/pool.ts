@@ -75,6 +75,11 @@ class ExecWorker {
     this.worker.on('exit', (code) => this.fail(new Error(`execution worker exited with code ${code}`)));
   }
 
+  /** False once the worker has exited or failed to start: it takes no more work. */
+  get alive(): boolean {
+    return this.failed === null;
+  }
+
   private fail(e: Error): void {
     this.failed ??= e;
     for (const p of this.pending.values()) p.reject(e);
@@ -225,8 +230,14 @@ export class ParallelExecutor {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
+    // The live worker with the fewest batches in flight (with none alive, the call fails and
+    // CheckTx does the work on the main thread).
     let wi = 0;
-    for (let x = 1; x < this.workers.length; x++) if ((this.workers[x] as ExecWorker).inflight < (this.workers[wi] as ExecWorker).inflight) wi = x;
+    for (let x = 1; x < this.workers.length; x++) {
+      const w = this.workers[x] as ExecWorker;
+      const best = this.workers[wi] as ExecWorker;
+      if (w.alive && (!best.alive || w.inflight < best.inflight)) wi = x;
+    }
     (this.workers[wi] as ExecWorker).checkBatch(this.nextId++, batch.map((b) => b.tx), chainId, params).then(
       (out) => {
         if (this.checkedBy.size > CHECKED_BY_MAX) this.checkedBy.clear();
@@ -270,7 +281,7 @@ export class ParallelExecutor {
   async execute(
     blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, chunks: readonly number[][], hashes: readonly string[],
     verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
-  ): Promise<BlockExecution | { violation: string }> {
+  ): Promise<BlockExecution | { violation: string } | { workerFailed: string }> {
     const n = txs.length;
     const baseWrites = packWrites(blockKV.writes);
     const shared = packBytes(txs, true);
@@ -336,6 +347,9 @@ export class ParallelExecutor {
     // not in the order the replies arrive.
     const workerRuns = new Array<WriteRun>(this.workers.length);
     let workerTxs = 0;
+    // A worker that throws or exits during the block loses the chunks it took; which ones is
+    // not known here, so the whole block re-runs sequentially (see below).
+    const failures: string[] = [];
     await Promise.all(this.workers.map(async (w, wi) => {
       // A worker still busy with earlier messages when the chunks ran out has nothing to add:
       // skip it rather than wait for it to get to this block.
@@ -344,7 +358,13 @@ export class ParallelExecutor {
         workerRuns[wi] = { keys: [], values: [] };
         return;
       }
-      const reply = await w.blockReply(ids[wi] as number);
+      let reply: BlockDone | BlockViolation;
+      try {
+        reply = await w.blockReply(ids[wi] as number);
+      } catch (err) {
+        failures.push(`execution worker ${wi}: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
       if (violation !== null) return;
       if (reply.type === 'violation') {
         violation = reply.message;
@@ -365,6 +385,10 @@ export class ParallelExecutor {
     if (violation !== null) {
       blockKV.replaceWrites(unpackWrites(baseWrites));
       return { violation };
+    }
+    if (failures.length > 0) {
+      blockKV.replaceWrites(unpackWrites(baseWrites));
+      return { workerFailed: failures.join('; ') };
     }
     return {
       encoded, codes, fees, newAccounts, mode: 'parallel',
