@@ -247,61 +247,66 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
   }
 });
 
-test('an execution worker that exits during a block: the block re-runs sequentially, identical, and the node goes on', async () => {
-  const dirs = [mkdtempSync(join(tmpdir(), 'lanes-wfail-')), mkdtempSync(join(tmpdir(), 'lanes-wfail-'))];
-  const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
-  const stats: BlockStats[] = [];
-  const lines: string[] = [];
-  const make = (executor: 'sequential' | 'parallel', dir: string) => new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
-    createApp: (dbPath) => new LanesApp({
-      ...createModules(), dbPath, executor,
-      // Every chunk goes to the worker, so that the planted failure runs there.
-      parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1, mainTakes: false },
-      ...(executor === 'parallel' && { onBlock: (s: BlockStats) => stats.push(s), logger: pino({ level: 'error' }, { write: (l: string) => lines.push(l) }) }),
-    }),
-  });
-  const seq = make('sequential', dirs[0] as string);
-  const par = make('parallel', dirs[1] as string);
-  try {
-    for (const ch of [seq, par]) {
-      await ch.app.ready();
-      await ch.blockAsync([]);
-    }
-    const sequences = new Map<number, bigint>();
-    const tx = (k: number, msg: AnyMsg) => {
-      const sequence = sequences.get(k) ?? 0n;
-      sequences.set(k, sequence + 1n);
-      return buildTx(funded[k] as TestKey, [msg], { chainId: CHAIN, accountNumber: BigInt(k), sequence });
-    };
-    const failOnWorker = (k: number): AnyMsg => ({
-      typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL,
-      value: MsgSend.encode({ fromAddress: (funded[k] as TestKey).address, toAddress: everyone[k + 1] as string, amount: [{ denom: 'uatom', amount: '2' }] }).finish(),
+for (const mode of ['exits', 'hangs'] as const) {
+  // timeout: without the fallback a hang would hold the test run forever.
+  test(`an execution worker that ${mode} during a block: the block re-runs sequentially, identical, and the node goes on`, { timeout: 60_000 }, async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'lanes-wfail-')), mkdtempSync(join(tmpdir(), 'lanes-wfail-'))];
+    const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
+    const stats: BlockStats[] = [];
+    const lines: string[] = [];
+    const make = (executor: 'sequential' | 'parallel', dir: string) => new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
+      createApp: (dbPath) => new LanesApp({
+        ...createModules(), dbPath, executor,
+        // Every chunk goes to the worker, so that the planted failure runs there. An exit shows
+        // after 2 s of blocking waits, before the default timeout; a hang only at the timeout.
+        parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1, mainTakes: false, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) },
+        ...(executor === 'parallel' && { onBlock: (s: BlockStats) => stats.push(s), logger: pino({ level: 'error' }, { write: (l: string) => lines.push(l) }) }),
+      }),
     });
-    const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
-    const both = async (txs: Uint8Array[]) => {
-      const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
-      par.app.commit();
-      seq.app.commit();
-      assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
-      assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
-      assert.ok(ref.txResults.every((x) => x.code === 0), 'every tx of these blocks succeeds');
-      return stats.at(-1) as BlockStats;
-    };
+    const seq = make('sequential', dirs[0] as string);
+    const par = make('parallel', dirs[1] as string);
+    try {
+      for (const ch of [seq, par]) {
+        await ch.app.ready();
+        await ch.blockAsync([]);
+      }
+      const sequences = new Map<number, bigint>();
+      const tx = (k: number, msg: AnyMsg) => {
+        const sequence = sequences.get(k) ?? 0n;
+        sequences.set(k, sequence + 1n);
+        return buildTx(funded[k] as TestKey, [msg], { chainId: CHAIN, accountNumber: BigInt(k), sequence });
+      };
+      const failOnWorker = (k: number): AnyMsg => ({
+        typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL, // amount 1: hang; 2: exit
+        value: MsgSend.encode({ fromAddress: (funded[k] as TestKey).address, toAddress: everyone[k + 1] as string, amount: [{ denom: 'uatom', amount: mode === 'hangs' ? '1' : '2' }] }).finish(),
+      });
+      const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
+      const both = async (txs: Uint8Array[]) => {
+        const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
+        par.app.commit();
+        seq.app.commit();
+        assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
+        assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+        assert.ok(ref.txResults.every((x) => x.code === 0), 'every tx of these blocks succeeds');
+        return stats.at(-1) as BlockStats;
+      };
 
-    let s = await both(transfers(0));
-    assert.deepEqual([s.executor, s.fallback, s.workerFailed, s.workerTxs], ['parallel', false, false, 6]);
-    // The worker thread ends mid-block, having run some of the block's txs: found once the main
-    // thread stops blocking for it, and the block re-runs sequentially.
-    s = await both([...transfers(8), tx(14, failOnWorker(14))]);
-    assert.deepEqual([s.fallback, s.workerFailed], [true, true]);
-    assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes('exited with code 7')), lines.join(''));
-    // Without it, blocks still come out identical (here, where the main thread takes no chunks,
-    // by the sequential re-run; on a node the main thread takes them all).
-    s = await both(transfers(24));
-    assert.equal(s.fallback, true);
-    assert.deepEqual(dump(par), dump(seq));
-  } finally {
-    for (const ch of [seq, par]) await ch.app.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  }
-});
+      let s = await both(transfers(0));
+      assert.deepEqual([s.executor, s.fallback, s.workerFailed, s.workerTxs], ['parallel', false, false, 6]);
+      // The worker ends or hangs mid-block, having run some of the block's txs: found once the
+      // main thread stops blocking for it, or after workerTimeoutMs (then terminated).
+      s = await both([...transfers(8), tx(14, failOnWorker(14))]);
+      assert.deepEqual([s.fallback, s.workerFailed], [true, true]);
+      const why = mode === 'exits' ? 'exited with code 7' : 'did not answer block request';
+      assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes(why)), lines.join(''));
+      // Without it, blocks still come out identical (here, where the main thread takes no
+      // chunks, by the sequential re-run; on a node the main thread takes them all).
+      s = await both(transfers(24));
+      assert.equal(s.fallback, true);
+      assert.deepEqual(dump(par), dump(seq));
+    } finally {
+      for (const ch of [seq, par]) await ch.app.close();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+}

@@ -51,7 +51,7 @@ export interface LanesAppOptions extends ModuleSet {
   logger?: Logger;
   /** Default sequential. `parallel` needs a database file and `parallel.entry`. */
   executor?: ExecutorKind;
-  parallel?: { workers: number; entry: string; minTxs?: number; maxGroupShare?: number; chunkTxs?: number; mainTakes?: boolean };
+  parallel?: { workers: number; entry: string; minTxs?: number; maxGroupShare?: number; chunkTxs?: number; mainTakes?: boolean; workerTimeoutMs?: number };
   /** Called after every FinalizeBlock (metrics). */
   onBlock?: (stats: BlockStats) => void;
   /** Called after every CheckTx with its latency and result (metrics). */
@@ -94,7 +94,7 @@ export interface BlockStats {
   workerTxs: number;
   /** The block re-ran sequentially: a tx touched an undeclared partition, or a worker failed. */
   fallback: boolean;
-  /** An execution worker threw or exited during the block (then fallback is set too). */
+  /** An execution worker exited, answered with an error or hung during the block (then fallback is set too). */
   workerFailed: boolean;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
   trimmed: number;
@@ -404,7 +404,7 @@ export class LanesApp implements AbciApp {
         return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
       }
       if ('workerFailed' in out) {
-        // A worker threw or exited mid-block (a bug, or out of memory). Its share is lost, and
+        // A worker exited, failed or hung mid-block (a bug, out of memory). Its share is lost, and
         // the sequential run is the reference result, so the node goes on instead of stopping;
         // a worker that exited takes no more chunks (the main thread runs them).
         this.log?.error({ height: Number(req.height), err: out.workerFailed }, 'an execution worker failed during the block; block re-executed sequentially');

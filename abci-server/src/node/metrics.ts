@@ -42,7 +42,7 @@ export function createLanesMetrics(): LanesMetrics {
   });
   const workerFailures = new Counter({
     name: 'lanes_execution_worker_failures_total',
-    help: 'Blocks during which an execution worker threw or exited (the block re-ran sequentially; a worker that exited is not replaced until the app restarts)',
+    help: 'Blocks during which an execution worker exited, answered with an error or hung (the block re-ran sequentially; a worker that exited is not replaced until the app restarts)',
     registers,
   });
   const trimmed = new Counter({

@@ -2,10 +2,11 @@
 //   - `/lanes.test.v1.MsgLie`, a Msg that declares only its sender's partition but also credits
 //     another account. The parallel executor must catch it (partition enforcement) and fall back
 //     to sequential execution with identical results;
-//   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, ends the
-//     worker thread (as a crash or running out of memory would); on the main thread it is a
-//     send. The block must re-run sequentially, with identical results. (A Msg that throws is
-//     no worker failure: the tx fails, the same on every thread.);
+//   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, hangs it
+//     (amount 1) or ends the worker thread (any other amount; as a crash or running out of memory
+//     would); on the main thread it is a send. The block must re-run sequentially, with
+//     identical results. (A Msg that throws is no worker failure: the tx fails, the same on
+//     every thread.);
 //   - an observer with block hooks, which no real module has yet: begin-block writes balances
 //     that txs then overwrite (the txs' values must win), end-block reads and iterates balances
 //     txs wrote (on workers too), reports them in an event and writes over them.
@@ -54,8 +55,12 @@ export function createModules(): ModuleSet {
       signers: (m) => [m.fromAddress],
       access: (m) => [accountPartition(m.fromAddress), accountPartition(m.toAddress)],
       handle: (ctx, m) => {
-        if (!isMainThread) process.exit(7); // ends this worker thread only
-        bank.send(ctx, m.fromAddress, m.toAddress, parseCoins(m.amount));
+        const coins = parseCoins(m.amount);
+        if (!isMainThread) {
+          if (coins[0]?.amount === 1n) for (;;); // hangs this worker thread
+          process.exit(7); // ends this worker thread only
+        }
+        bank.send(ctx, m.fromAddress, m.toAddress, coins);
         return { typeUrl: '/cosmos.bank.v1beta1.MsgSendResponse', value: MsgSendResponse.encode({}).finish() };
       },
     })],

@@ -37,6 +37,13 @@ export const CHECK_BATCH_MAX = 64;
  */
 const BLOCK_WAIT_SLICE_MS = 50;
 const BLOCK_WAIT_SLICES = 40;
+const BLOCK_POLL_MS = 5;
+/**
+ * A worker that took chunks of a block and has not answered after this long (counted in waits,
+ * so at least this long) is taken for hung: it is terminated and the block re-runs sequentially.
+ * Its share of a 10,000-tx block takes ~150 ms here.
+ */
+export const WORKER_BLOCK_TIMEOUT_MS = 30_000;
 
 class ExecWorker {
   readonly worker: Worker;
@@ -97,9 +104,11 @@ class ExecWorker {
    * the worker bumps after each reply) instead of awaiting a message through the event loop,
    * where it queued behind every CheckTx call that arrived during the block: under `lanes load`
    * that delayed each block by 2–17 ms (median ~7). After BLOCK_WAIT_SLICES waits it goes on
-   * through the event loop, so that a dead worker shows.
+   * through the event loop, so that a dead worker shows. After `timeoutMs` of waits it
+   * terminates the worker and throws. The waits are counted, not timed: no clock is read here.
    */
-  async blockReply(id: number): Promise<BlockDone | BlockViolation> {
+  async blockReply(id: number, timeoutMs: number): Promise<BlockDone | BlockViolation> {
+    let waited = 0;
     for (let slice = 0; ; slice++) {
       const seen = Atomics.load(this.signal, 0);
       for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
@@ -110,8 +119,19 @@ class ExecWorker {
         return r;
       }
       if (this.failed) throw this.failed;
-      if (slice < BLOCK_WAIT_SLICES) Atomics.wait(this.signal, 0, seen, BLOCK_WAIT_SLICE_MS);
-      else await new Promise((resolve) => setTimeout(resolve, 5));
+      if (waited >= timeoutMs) {
+        const err = new Error(`execution worker did not answer block request ${id} within ${timeoutMs} ms; terminated`);
+        this.fail(err);
+        await this.worker.terminate();
+        throw err;
+      }
+      if (slice < BLOCK_WAIT_SLICES) {
+        Atomics.wait(this.signal, 0, seen, BLOCK_WAIT_SLICE_MS);
+        waited += BLOCK_WAIT_SLICE_MS;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, BLOCK_POLL_MS));
+        waited += BLOCK_POLL_MS;
+      }
     }
   }
 
@@ -166,6 +186,8 @@ export interface ParallelOptions {
    * blocks run on the workers instead of all on the main thread, which starts first.
    */
   mainTakes?: boolean;
+  /** How long a worker that took chunks may take to answer (default WORKER_BLOCK_TIMEOUT_MS; tests use less). */
+  workerTimeoutMs?: number;
 }
 
 interface PendingCheck {
@@ -360,7 +382,7 @@ export class ParallelExecutor {
       }
       let reply: BlockDone | BlockViolation;
       try {
-        reply = await w.blockReply(ids[wi] as number);
+        reply = await w.blockReply(ids[wi] as number, this.opts.workerTimeoutMs ?? WORKER_BLOCK_TIMEOUT_MS);
       } catch (err) {
         failures.push(`execution worker ${wi}: ${err instanceof Error ? err.message : String(err)}`);
         return;
