@@ -2,7 +2,7 @@
 // starts itself, and against an existing node (--rpc) where it funds fresh accounts from test0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runLoad, type LoadResult } from '@lanes/abci-server';
+import { loadTable, runLoad, type LoadResult } from '@lanes/abci-server';
 import { startTestNode } from './support/node.ts';
 
 function assertClean(r: LoadResult): void {
@@ -23,6 +23,11 @@ test('lanes load on its own node: ~5 s at a modest rate, every accepted tx commi
   assert.equal(r.executor, 'parallel');
   assert.ok(r.sent >= 1000, `sent ${r.sent} at 300 tx/s for 5 s`);
   assert.ok(lines.some((l) => /sent \d+ +accepted \d+/.test(l)), 'progress lines');
+  // Where the CPU went (Linux /proc): each process used some per tx, the machine was not idle.
+  assert.ok(r.cpu, 'CPU measured on its own node');
+  assert.ok(r.cpu.cometbft_us_per_tx > 0 && r.cpu.app_us_per_tx > 0 && r.cpu.load_us_per_tx > 0, JSON.stringify(r.cpu));
+  assert.ok(r.cpu.machine_busy_pct > 0 && r.cpu.machine_busy_pct <= 100, JSON.stringify(r.cpu));
+  assert.match(loadTable(r), /CPU per tx while sending +CometBFT [\d,]+ µs, app [\d,]+ µs, load generator [\d,]+ µs/);
 });
 
 test('lanes load --rpc: funds fresh accounts from test0 on an existing node', async () => {
@@ -32,6 +37,7 @@ test('lanes load --rpc: funds fresh accounts from test0 on an existing node', as
     const r = await runLoad({ rpc: node.rpcUrl, duration: 3, rate: 200, accounts: 150, concurrency: 16, log: () => {} });
     assertClean(r);
     assert.equal(r.executor, null);
+    assert.equal(r.cpu, null, 'no CPU figures for a node it did not start (its processes are unknown)');
     await assert.rejects(runLoad({ rpc: 'http://10.0.0.1:26657', duration: 1, log: () => {} }), /only targets a local node/);
   } finally {
     await node.stop();

@@ -21,6 +21,7 @@ import { startNode, type NodeHandle } from '../node/launcher.ts';
 import { devnetGenesis } from '../lanesApp.ts';
 import { TEST_MNEMONIC, connectLanes, connectLanesReadOnly, devnetAccounts, lanesWallet } from '@lanes/client';
 import { table } from './table.ts';
+import { cpuMeter, type CpuReport } from './cpu.ts';
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { GasPrice, calculateFee, type IndexedTx, type StargateClient } from '@cosmjs/stargate';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
@@ -92,6 +93,11 @@ export interface LoadResult {
   node: string;
   executor: string | null;
   workers: number | null;
+  /**
+   * CPU time per accepted tx while sending, by process (CometBFT, the app, the load generator),
+   * and how busy the whole machine was: only for the node it starts itself, on Linux.
+   */
+  cpu: CpuReport | null;
 }
 
 interface TxStore {
@@ -479,6 +485,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     };
 
     const startHeight = await rpc.height();
+    const { appPid, cometbftPid } = target.node ?? {};
+    const meter = appPid !== undefined && cometbftPid !== undefined ? cpuMeter({ app: appPid, cometbft: cometbftPid }) : undefined;
     const start = Date.now();
     const endAt = start + o.duration * 1000;
     let stopped = false;
@@ -587,6 +595,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     o.signal?.removeEventListener('abort', abort);
     o.signal?.throwIfAborted();
     const sendEnd = Date.now();
+    const cpu = meter?.stop(accepted) ?? null;
     const sendSeconds = (sendEnd - start) / 1000;
     log(`sending done after ${sendSeconds.toFixed(1)} s: sent ${sent}, accepted ${accepted}${retries ? ` (${retries} mempool-full retries)` : ''}; waiting for the mempool to drain...`);
 
@@ -677,6 +686,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       node: target.describe,
       executor: target.node?.settings.executor ?? null,
       workers: target.node?.settings.workers ?? null,
+      cpu,
     };
   } finally {
     stopProgress();
@@ -703,6 +713,8 @@ export function loadTable(r: LoadResult): string {
     ['seconds (first send -> last commit)', r.seconds.toFixed(2)],
     ['inclusion p50 / p95 / p99 (ms)', `${r.p50_ms} / ${r.p95_ms} / ${r.p99_ms}`],
     ['blocks (max txs in one)', `${r.blocks} (${r.max_block_txs})`],
+    ...(r.cpu ? [['CPU per tx while sending', `CometBFT ${n(r.cpu.cometbft_us_per_tx)} µs, app ${n(r.cpu.app_us_per_tx)} µs, load generator ${n(r.cpu.load_us_per_tx)} µs`],
+      ['machine busy while sending', `${r.cpu.machine_busy_pct} % of all CPUs`]] : []),
   ]);
 }
 
