@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgCreatePool, MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
 import { pino } from 'pino';
-import { LanesApp, buildTx, testKey, type AnyMsg, type BlockStats, type TestKey } from '@lanes/app';
+import { LanesApp, buildTx, testKey, type AnyMsg, type BlockStats, type LanesAppOptions, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL } from './testing/liarModules.ts';
@@ -194,23 +194,49 @@ test('random blocks: parallel (1, 2, 4 workers) equals sequential, byte for byte
   }
 });
 
-test('a block does not wait for a worker still busy with CheckTx batches: the main thread runs it all, with the same result', async () => {
-  const dirs = [mkdtempSync(join(tmpdir(), 'lanes-skip-')), mkdtempSync(join(tmpdir(), 'lanes-skip-'))];
+type ParallelSettings = NonNullable<LanesAppOptions['parallel']>;
+
+/**
+ * A sequential and a parallel chain on the test modules (one worker, blocks of any size and
+ * contention on it, chunks of one tx), both past genesis. `parallel` adds executor settings,
+ * `options` app options for the parallel chain; `close` stops both and removes their files.
+ */
+async function openPair(parallel: Partial<ParallelSettings>, options: Partial<LanesAppOptions> = {}): Promise<{ seq: InProcessChain; par: InProcessChain; close(): Promise<void> }> {
   const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
-  const stats: { executor: string; workerTxs: number }[] = [];
-  const make = (executor: 'sequential' | 'parallel', dir: string) => new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
-    createApp: (dbPath) => new LanesApp({
-      ...createModules(), dbPath, executor, parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1 },
-      onBlock: (s) => { if (executor === 'parallel') stats.push(s); },
-    }),
-  });
-  const seq = make('sequential', dirs[0] as string);
-  const par = make('parallel', dirs[1] as string);
+  const dirs: string[] = [];
+  const make = (executor: 'sequential' | 'parallel') => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanes-pair-'));
+    dirs.push(dir);
+    return new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
+      createApp: (dbPath) => new LanesApp({
+        ...createModules(), dbPath, executor,
+        parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1, ...parallel },
+        ...(executor === 'parallel' && options),
+      }),
+    });
+  };
+  const seq = make('sequential');
+  const par = make('parallel');
+  const close = async () => {
+    for (const ch of [seq, par]) await ch.app.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  };
   try {
     for (const ch of [seq, par]) {
       await ch.app.ready();
       await ch.blockAsync([]);
     }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { seq, par, close };
+}
+
+test('a block does not wait for a worker still busy with CheckTx batches: the main thread runs it all, with the same result', async () => {
+  const stats: BlockStats[] = [];
+  const { seq, par, close } = await openPair({}, { onBlock: (s) => stats.push(s) });
+  try {
     const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
     const block = funded.slice(0, 8).map((k, i) => buildTx(k, [send(k.address, everyone[i + 20] as string, 'uatom', 7n)], opts(i, 0n)));
     await par.app.preverify(block); // verified ahead, so the block itself sends the worker nothing to check
@@ -242,34 +268,22 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
     assert.equal(Buffer.from(r2.appHash).toString('hex'), Buffer.from(ref2.appHash).toString('hex'));
     assert.deepEqual(dump(par), dump(seq));
   } finally {
-    for (const ch of [seq, par]) await ch.app.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await close();
   }
 });
 
 for (const mode of ['exits', 'hangs'] as const) {
   // timeout: without the fallback a hang would hold the test run forever.
   test(`an execution worker that ${mode} during a block: the block re-runs sequentially, identical, and the node goes on`, { timeout: 60_000 }, async () => {
-    const dirs = [mkdtempSync(join(tmpdir(), 'lanes-wfail-')), mkdtempSync(join(tmpdir(), 'lanes-wfail-'))];
-    const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
     const stats: BlockStats[] = [];
     const lines: string[] = [];
-    const make = (executor: 'sequential' | 'parallel', dir: string) => new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
-      createApp: (dbPath) => new LanesApp({
-        ...createModules(), dbPath, executor,
-        // Every chunk goes to the worker, so that the planted failure runs there. An exit shows
-        // after 2 s of blocking waits, before the default timeout; a hang only at the timeout.
-        parallel: { workers: 1, entry, minTxs: 1, maxGroupShare: 1, chunkTxs: 1, mainTakes: false, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) },
-        ...(executor === 'parallel' && { onBlock: (s: BlockStats) => stats.push(s), logger: pino({ level: 'error' }, { write: (l: string) => lines.push(l) }) }),
-      }),
-    });
-    const seq = make('sequential', dirs[0] as string);
-    const par = make('parallel', dirs[1] as string);
+    // Every chunk goes to the worker, so that the planted failure runs there. An exit shows
+    // after 2 s of blocking waits, before the default timeout; a hang only at the timeout.
+    const { seq, par, close } = await openPair(
+      { mainTakes: false, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) },
+      { onBlock: (s) => stats.push(s), logger: pino({ level: 'error' }, { write: (l: string) => lines.push(l) }) },
+    );
     try {
-      for (const ch of [seq, par]) {
-        await ch.app.ready();
-        await ch.blockAsync([]);
-      }
       const sequences = new Map<number, bigint>();
       const tx = (k: number, msg: AnyMsg) => {
         const sequence = sequences.get(k) ?? 0n;
@@ -305,8 +319,7 @@ for (const mode of ['exits', 'hangs'] as const) {
       assert.equal(s.fallback, true);
       assert.deepEqual(dump(par), dump(seq));
     } finally {
-      for (const ch of [seq, par]) await ch.app.close();
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      await close();
     }
   });
 }
