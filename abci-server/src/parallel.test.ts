@@ -306,7 +306,7 @@ for (const mode of ['exits', 'hangs'] as const) {
       };
 
       let s = await both(transfers(0));
-      assert.deepEqual([s.executor, s.fallback, s.workerFailed, s.workerTxs], ['parallel', false, false, 6]);
+      assert.deepEqual([s.executor, s.fallback, s.workerFailed, s.workerTxs, s.workersAlive], ['parallel', false, false, 6, 1]);
       // The worker ends or hangs mid-block, having run some of the block's txs: found once the
       // main thread stops blocking for it, or after workerTimeoutMs (then terminated).
       s = await both([...transfers(8), tx(14, failOnWorker(14))]);
@@ -316,7 +316,7 @@ for (const mode of ['exits', 'hangs'] as const) {
       // Without it, blocks still come out identical (here, where the main thread takes no
       // chunks, by the sequential re-run; on a node the main thread takes them all).
       s = await both(transfers(24));
-      assert.equal(s.fallback, true);
+      assert.deepEqual([s.fallback, s.workersAlive], [true, 0]);
       assert.deepEqual(dump(par), dump(seq));
     } finally {
       await close();

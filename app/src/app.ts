@@ -96,6 +96,8 @@ export interface BlockStats {
   fallback: boolean;
   /** An execution worker exited, answered with an error or hung during the block (then fallback is set too). */
   workerFailed: boolean;
+  /** Execution workers still running after the block (0 with the sequential executor). */
+  workersAlive: number;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
   trimmed: number;
   execMs: number;
@@ -376,7 +378,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, trimmed: 0, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, trimmed: 0, execMs: 0 };
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
     for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
@@ -486,6 +488,7 @@ export class LanesApp implements AbciApp {
     this.decided = { height: req.height, block: blockKV, sorted, packed, appHash };
     this.lastBlockTime = req.time.seconds;
     stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
+    stats.workersAlive = this.parallel?.liveWorkers() ?? 0;
     this.onBlock?.(stats);
     if (this.log && (req.txs.length > 0 || req.height % 100n === 0n)) {
       const ok = exec.codes.filter((c) => c === 0).length;

@@ -45,6 +45,11 @@ export function createLanesMetrics(): LanesMetrics {
     help: 'Blocks during which an execution worker exited, answered with an error or hung (the block re-ran sequentially; a worker that exited is not replaced until the app restarts)',
     registers,
   });
+  const workersAlive = new Gauge({
+    name: 'lanes_execution_workers_alive',
+    help: 'Execution workers running after the last block (0 with the sequential executor); fewer than configured means one failed and the main thread runs its share until the app restarts',
+    registers,
+  });
   const trimmed = new Counter({
     name: 'lanes_results_trimmed_total',
     help: 'Tx results whose events were left out so that a block\'s results fit CometBFT\'s 4 MiB gRPC limit (indexers miss those events)',
@@ -86,6 +91,7 @@ export function createLanesMetrics(): LanesMetrics {
       parallel.set(s.executor === 'parallel' ? 1 : 0);
       if (s.fallback) fallbacks.inc();
       if (s.workerFailed) workerFailures.inc();
+      workersAlive.set(s.workersAlive);
       if (s.trimmed > 0) trimmed.inc(s.trimmed);
     },
     onProposal(s) {

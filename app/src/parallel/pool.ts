@@ -226,6 +226,11 @@ export class ParallelExecutor {
     this.workers = Array.from({ length: opts.workers }, () => new ExecWorker({ entry: opts.entry, dbPath: opts.dbPath }));
   }
 
+  /** Workers that have not exited (a failed one is not replaced until the app restarts). */
+  liveWorkers(): number {
+    return this.workers.filter((w) => w.alive).length;
+  }
+
   ready(): Promise<void> {
     return Promise.all(this.workers.map((w) => w.ready)).then(() => undefined);
   }
