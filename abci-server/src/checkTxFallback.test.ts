@@ -19,14 +19,24 @@ const send = (amount: bigint) => ({
   value: MsgSend.encode({ fromAddress: alice.address, toAddress: bob.address, amount: [{ denom: 'uatom', amount: amount.toString() }] }).finish(),
 });
 
-test('a dead execution worker does not fail CheckTx: the main thread checks, in order, and says so in the log', async () => {
+/** A parallel chain of alice and bob past genesis, logging errors into `lines`; `close` removes it. */
+async function openChain(workers: number, lines: string[]): Promise<{ c: InProcessChain; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-fallback-'));
-  const lines: string[] = [];
   const logger = pino({ level: 'error' }, { write: (s: string) => lines.push(s) });
-  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers: 1, logger });
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers, logger });
+  const close = async () => {
+    await c.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await c.app.ready();
+  await c.blockAsync([]);
+  return { c, close };
+}
+
+test('a dead execution worker does not fail CheckTx: the main thread checks, in order, and says so in the log', async () => {
+  const lines: string[] = [];
+  const { c, close } = await openChain(1, lines);
   try {
-    await c.app.ready();
-    await c.blockAsync([]);
     const tx = (sequence: bigint, o: { accountNumber?: bigint } = {}) => buildTx(alice, [send(5n)], { chainId: TEST_CHAIN_ID, accountNumber: o.accountNumber ?? 0n, sequence });
     // Through the worker.
     assert.equal((await c.checkTxAsync(tx(0n))).code, 0);
@@ -47,19 +57,14 @@ test('a dead execution worker does not fail CheckTx: the main thread checks, in 
     // Logged once, not once per CheckTx: the dead worker fails every batch after.
     assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 1, `logged: ${lines.join('')}`);
   } finally {
-    await c.app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('with two workers, one dead: CheckTx batches go to the live one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lanes-fallback2-'));
   const lines: string[] = [];
-  const logger = pino({ level: 'error' }, { write: (s: string) => lines.push(s) });
-  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, { executor: 'parallel', workers: 2, logger });
+  const { c, close } = await openChain(2, lines);
   try {
-    await c.app.ready();
-    await c.blockAsync([]);
     const pool = c.app.parallel as unknown as { workers: { worker: Worker; alive: boolean }[] };
     const dead = pool.workers[0] as { worker: Worker; alive: boolean };
     const exited = new Promise<void>((resolve) => dead.worker.once('exit', () => resolve()));
@@ -72,8 +77,7 @@ test('with two workers, one dead: CheckTx batches go to the live one', async () 
     }
     assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 0, `logged: ${lines.join('')}`);
   } finally {
-    await c.app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 

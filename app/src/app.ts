@@ -24,7 +24,7 @@ import type { Module } from './module.ts';
 import { runTx, type ExecEnv } from './execute.ts';
 import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
-import { ParallelExecutor } from './parallel/pool.ts';
+import { ParallelExecutor, type ParallelOptions } from './parallel/pool.ts';
 import type { CheckedTx } from './parallel/protocol.ts';
 import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
@@ -51,7 +51,7 @@ export interface LanesAppOptions extends ModuleSet {
   logger?: Logger;
   /** Default sequential. `parallel` needs a database file and `parallel.entry`. */
   executor?: ExecutorKind;
-  parallel?: { workers: number; entry: string; minTxs?: number; maxGroupShare?: number; chunkTxs?: number; mainTakes?: boolean; workerTimeoutMs?: number };
+  parallel?: Omit<ParallelOptions, 'dbPath'>;
   /** Called after every FinalizeBlock (metrics). */
   onBlock?: (stats: BlockStats) => void;
   /** Called after every CheckTx with its latency and result (metrics). */
@@ -398,20 +398,16 @@ export class LanesApp implements AbciApp {
     if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
     stats.executor = 'parallel';
     return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
-      if ('violation' in out) {
-        // A tx touched a partition it did not declare: every validator sees the same, and the
-        // sequential re-run is the reference result. Costs speed, never consensus.
-        this.log?.warn({ height: Number(req.height), violation: out.violation }, 'undeclared partition access; block re-executed sequentially');
+      if ('fallback' in out) {
+        // The sequential re-run is the reference result, so either way this costs speed, never
+        // consensus. A tx that touched an undeclared partition does so on every validator; a
+        // worker that exited, failed or hung (a bug, out of memory) is this node's own trouble,
+        // and the node goes on instead of stopping (a worker that exited takes no more chunks).
+        const height = Number(req.height);
+        if (out.fallback === 'violation') this.log?.warn({ height, violation: out.reason }, 'undeclared partition access; block re-executed sequentially');
+        else this.log?.error({ height, err: out.reason }, 'an execution worker failed during the block; block re-executed sequentially');
         stats.fallback = true;
-        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
-      }
-      if ('workerFailed' in out) {
-        // A worker exited, failed or hung mid-block (a bug, out of memory). Its share is lost, and
-        // the sequential run is the reference result, so the node goes on instead of stopping;
-        // a worker that exited takes no more chunks (the main thread runs them).
-        this.log?.error({ height: Number(req.height), err: out.workerFailed }, 'an execution worker failed during the block; block re-executed sequentially');
-        stats.fallback = true;
-        stats.workerFailed = true;
+        stats.workerFailed = out.fallback === 'worker';
         return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
       }
       stats.workerTxs = out.workerTxs ?? 0;

@@ -41,7 +41,6 @@ const BLOCK_POLL_MS = 5;
 /**
  * A worker that took chunks of a block and has not answered after this long (counted in waits,
  * so at least this long) is taken for hung: it is terminated and the block re-runs sequentially.
- * Its share of a 10,000-tx block takes ~150 ms here.
  */
 export const WORKER_BLOCK_TIMEOUT_MS = 30_000;
 
@@ -190,6 +189,16 @@ export interface ParallelOptions {
   workerTimeoutMs?: number;
 }
 
+/**
+ * Why a parallel block must re-run sequentially (on the block layer, put back as it was):
+ * `violation`, a tx touched a partition it did not declare; `worker`, an execution worker
+ * exited, answered with an error or hung, losing the chunks it took.
+ */
+export interface BlockFallback {
+  fallback: 'violation' | 'worker';
+  reason: string;
+}
+
 interface PendingCheck {
   tx: Uint8Array;
   resolve(c: CheckedTx): void;
@@ -308,7 +317,7 @@ export class ParallelExecutor {
   async execute(
     blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, chunks: readonly number[][], hashes: readonly string[],
     verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
-  ): Promise<BlockExecution | { violation: string } | { workerFailed: string }> {
+  ): Promise<BlockExecution | BlockFallback> {
     const n = txs.length;
     const baseWrites = packWrites(blockKV.writes);
     const shared = packBytes(txs, true);
@@ -409,13 +418,9 @@ export class ParallelExecutor {
       }
       workerRuns[wi] = { keys: reply.writeKeys, values: reply.writeValues };
     }));
-    if (violation !== null) {
+    if (violation !== null || failures.length > 0) {
       blockKV.replaceWrites(unpackWrites(baseWrites));
-      return { violation };
-    }
-    if (failures.length > 0) {
-      blockKV.replaceWrites(unpackWrites(baseWrites));
-      return { workerFailed: failures.join('; ') };
+      return violation !== null ? { fallback: 'violation', reason: violation } : { fallback: 'worker', reason: failures.join('; ') };
     }
     return {
       encoded, codes, fees, newAccounts, mode: 'parallel',
