@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgCreatePool, MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
 import { pino } from 'pino';
-import { LanesApp, buildTx, testKey, type AnyMsg, type BlockStats, type LanesAppOptions, type TestKey } from '@lanes/app';
+import { LanesApp, buildTx, testKey, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL } from './testing/liarModules.ts';
@@ -196,6 +196,14 @@ test('random blocks: parallel (1, 2, 4 workers) equals sequential, byte for byte
 
 type ParallelSettings = NonNullable<LanesAppOptions['parallel']>;
 
+/** A MsgFailOnWorker from funded[k]: on a worker, amount 1 hangs the block, 2 ends the thread, 3 hangs its decoding. */
+function failOnWorker(k: number, amount: bigint): AnyMsg {
+  return {
+    typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL,
+    value: MsgSend.encode({ fromAddress: (funded[k] as TestKey).address, toAddress: everyone[k + 1] as string, amount: [{ denom: 'uatom', amount: amount.toString() }] }).finish(),
+  };
+}
+
 /**
  * A sequential and a parallel chain on the test modules (one worker, blocks of any size and
  * contention on it, chunks of one tx), both past genesis. `parallel` adds executor settings,
@@ -274,27 +282,25 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
 
 for (const mode of ['exits', 'hangs'] as const) {
   // timeout: without the fallback a hang would hold the test run forever.
-  test(`an execution worker that ${mode} during a block: the block re-runs sequentially, identical, and the node goes on`, { timeout: 60_000 }, async () => {
+  test(`an execution worker that ${mode} during a block: the block re-runs sequentially, identical, and the worker is replaced`, { timeout: 60_000 }, async () => {
     const stats: BlockStats[] = [];
     const lines: string[] = [];
     // Every chunk goes to the worker, so that the planted failure runs there. An exit shows
     // after 2 s of blocking waits, before the default timeout; a hang only at the timeout.
     const { seq, par, close } = await openPair(
-      { mainTakes: false, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) },
-      { onBlock: (s) => stats.push(s), logger: pino({ level: 'error' }, { write: (l: string) => lines.push(l) }) },
+      { mainTakes: false, replaceMinBlocks: 4n, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) },
+      { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) },
     );
     try {
+      const pool = par.app.parallel as ParallelExecutor;
       const sequences = new Map<number, bigint>();
       const tx = (k: number, msg: AnyMsg) => {
         const sequence = sequences.get(k) ?? 0n;
         sequences.set(k, sequence + 1n);
         return buildTx(funded[k] as TestKey, [msg], { chainId: CHAIN, accountNumber: BigInt(k), sequence });
       };
-      const failOnWorker = (k: number): AnyMsg => ({
-        typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL, // amount 1: hang; 2: exit
-        value: MsgSend.encode({ fromAddress: (funded[k] as TestKey).address, toAddress: everyone[k + 1] as string, amount: [{ denom: 'uatom', amount: mode === 'hangs' ? '1' : '2' }] }).finish(),
-      });
       const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
+      const failing = (from: number) => [...transfers(from), tx(from + 6, failOnWorker(from + 6, mode === 'hangs' ? 1n : 2n))];
       const both = async (txs: Uint8Array[]) => {
         const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
         par.app.commit();
@@ -302,24 +308,80 @@ for (const mode of ['exits', 'hangs'] as const) {
         assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
         assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
         assert.ok(ref.txResults.every((x) => x.code === 0), 'every tx of these blocks succeeds');
-        return stats.at(-1) as BlockStats;
+        const st = stats.at(-1) as BlockStats;
+        return [st.executor, st.fallback, st.workerFailed, st.workerTxs, st.workersAlive, st.workersReplaced];
       };
+      const replacedLogs = () => lines.filter((l) => l.includes('failed execution worker replaced')).length;
 
-      let s = await both(transfers(0));
-      assert.deepEqual([s.executor, s.fallback, s.workerFailed, s.workerTxs, s.workersAlive], ['parallel', false, false, 6, 1]);
+      // [executor, fallback, workerFailed, workerTxs, workersAlive, workersReplaced]
+      assert.deepEqual(await both(transfers(0)), ['parallel', false, false, 6, 1, 0]);
       // The worker ends or hangs mid-block, having run some of the block's txs: found once the
       // main thread stops blocking for it, or after workerTimeoutMs (then terminated).
-      s = await both([...transfers(8), tx(14, failOnWorker(14))]);
-      assert.deepEqual([s.fallback, s.workerFailed], [true, true]);
+      assert.deepEqual((await both(failing(8))).slice(1, 3), [true, true]);
       const why = mode === 'exits' ? 'exited with code 7' : 'did not answer block request';
       assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes(why)), lines.join(''));
-      // Without it, blocks still come out identical (here, where the main thread takes no
-      // chunks, by the sequential re-run; on a node the main thread takes them all).
-      s = await both(transfers(24));
-      assert.deepEqual([s.fallback, s.workersAlive], [true, 0]);
+      // That block's Commit replaced it: once the new worker has started (it reads the state
+      // committed so far from the database), it runs the next block, with the same result.
+      assert.equal(replacedLogs(), 1);
+      await pool.ready();
+      assert.deepEqual(await both(transfers(16)), ['parallel', false, false, 6, 1, 1]);
+      // It fails again, and is not replaced again within replaceMinBlocks of the last time:
+      // meanwhile blocks still come out identical (here, where the main thread takes no chunks,
+      // by the sequential re-run; on a node the main thread takes them all).
+      assert.deepEqual((await both(failing(24))).slice(1, 3), [true, true]);
+      assert.deepEqual((await both(transfers(0))).slice(1, 6), [true, true, 0, 0, 0]);
+      assert.equal(replacedLogs(), 1);
+      // At the Commit four blocks after the last replacement, replaced again.
+      assert.deepEqual((await both(transfers(8))).slice(4, 6), [0, 0]);
+      assert.equal(replacedLogs(), 2);
+      await pool.ready();
+      assert.deepEqual(await both(transfers(16)), ['parallel', false, false, 6, 1, 1]);
       assert.deepEqual(dump(par), dump(seq));
     } finally {
       await close();
     }
   });
 }
+
+test('an execution worker that hangs on a CheckTx batch: terminated, the batch is checked on the main thread, and the worker is replaced', { timeout: 60_000 }, async () => {
+  const stats: BlockStats[] = [];
+  const lines: string[] = [];
+  const { seq, par, close } = await openPair(
+    { mainTakes: false, checkTimeoutMs: 300 },
+    { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) },
+  );
+  try {
+    const pool = par.app.parallel as ParallelExecutor;
+    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
+    // Decoding it hangs a worker, not the main thread: CheckTx still answers (from the main
+    // thread, after checkTimeoutMs) and accepts it.
+    const hanging = buildTx(funded[0] as TestKey, [failOnWorker(0, 3n)], opts(0, 0n));
+    const r = await par.checkTxAsync(hanging);
+    assert.equal(r.code, 0, r.log);
+    assert.equal(pool.liveWorkers(), 0);
+    assert.ok(lines.some((l) => l.includes('checking on the main thread') && l.includes('answered none of 1 CheckTx batches in 300 ms')), lines.join(''));
+    // The block that includes it re-runs sequentially (no live worker), identically; its Commit
+    // replaces the worker.
+    const block = [hanging, buildTx(funded[1] as TestKey, [send((funded[1] as TestKey).address, everyone[30] as string, 'uatom', 4n)], opts(1, 0n))];
+    const [got, ref] = [await par.app.finalizeBlock(par.nextRequest(block)), await seq.app.finalizeBlock(seq.nextRequest(block))];
+    par.app.commit();
+    seq.app.commit();
+    assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    assert.deepEqual(got.encodedTxResults, ref.encodedTxResults);
+    assert.equal(stats.at(-1)?.fallback, true);
+    assert.ok(lines.some((l) => l.includes('failed execution worker replaced')), lines.join(''));
+    await pool.ready();
+    // The new worker checks again (no second fallback logged) and runs blocks.
+    const next = [2, 3, 4].map((k) => buildTx(funded[k] as TestKey, [send((funded[k] as TestKey).address, everyone[31] as string, 'uatom', 2n)], opts(k, 0n)));
+    for (const t of next) assert.equal((await par.checkTxAsync(t)).code, 0);
+    assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 1, lines.join(''));
+    const [got2, ref2] = [await par.app.finalizeBlock(par.nextRequest(next)), await seq.app.finalizeBlock(seq.nextRequest(next))];
+    par.app.commit();
+    seq.app.commit();
+    assert.equal(Buffer.from(got2.appHash).toString('hex'), Buffer.from(ref2.appHash).toString('hex'));
+    assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workerTxs, stats.at(-1)?.workersReplaced], ['parallel', false, 3, 1]);
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    await close();
+  }
+});

@@ -98,6 +98,8 @@ export interface BlockStats {
   workerFailed: boolean;
   /** Execution workers still running after the block (0 with the sequential executor). */
   workersAlive: number;
+  /** Failed execution workers replaced at the Commit before this block (see ParallelExecutor.committed). */
+  workersReplaced: number;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
   trimmed: number;
   execMs: number;
@@ -143,6 +145,8 @@ export class LanesApp implements AbciApp {
   private checkQueue: Promise<void> = Promise.resolve();
   /** The last worker failure a CheckTx fell back from, so that each is logged once. */
   private lastCheckFailure: string | undefined;
+  /** Failed execution workers replaced at Commits since the last block's stats. */
+  private workersReplaced = 0;
   /**
    * Txs in CometBFT's mempool by this app's count: every tx CheckTx accepted since the last
    * Commit, plus every tx the recheck after it kept (CometBFT rechecks all that stay, before new
@@ -378,7 +382,8 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, trimmed: 0, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, trimmed: 0, execMs: 0 };
+    this.workersReplaced = 0;
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
     for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
@@ -510,7 +515,11 @@ export class LanesApp implements AbciApp {
     if (!d) throw new Error('Commit without FinalizeBlock');
     const writes = this.pending ? mergeLayers(this.pending, d.block) : d.sorted;
     this.store.commit(writes, { height: d.height, appHash: d.appHash });
-    this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash);
+    const replaced = this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash) ?? [];
+    if (replaced.length > 0) {
+      this.workersReplaced += replaced.length;
+      this.log?.warn({ height: Number(d.height), workers: replaced }, 'failed execution worker replaced; the new one reads committed state from the database');
+    }
     this.pending = null;
     this.genesisHash = null;
     this.decided = null;

@@ -42,12 +42,17 @@ export function createLanesMetrics(): LanesMetrics {
   });
   const workerFailures = new Counter({
     name: 'lanes_execution_worker_failures_total',
-    help: 'Blocks during which an execution worker exited, answered with an error or hung (the block re-ran sequentially; a worker that exited is not replaced until the app restarts)',
+    help: 'Blocks during which an execution worker exited, answered with an error or hung (the block re-ran sequentially; the worker is replaced at the next Commit)',
+    registers,
+  });
+  const workerReplacements = new Counter({
+    name: 'lanes_execution_worker_replacements_total',
+    help: 'Failed execution workers replaced (at a Commit; a worker that fails again is replaced no sooner than 100 blocks later)',
     registers,
   });
   const workersAlive = new Gauge({
     name: 'lanes_execution_workers_alive',
-    help: 'Execution workers running after the last block (0 with the sequential executor); fewer than configured means one failed and the main thread runs its share until the app restarts',
+    help: 'Execution workers running after the last block (0 with the sequential executor); fewer than configured means one failed and is not replaced yet (the main thread runs its share meanwhile)',
     registers,
   });
   const trimmed = new Counter({
@@ -91,6 +96,7 @@ export function createLanesMetrics(): LanesMetrics {
       parallel.set(s.executor === 'parallel' ? 1 : 0);
       if (s.fallback) fallbacks.inc();
       if (s.workerFailed) workerFailures.inc();
+      if (s.workersReplaced > 0) workerReplacements.inc(s.workersReplaced);
       workersAlive.set(s.workersAlive);
       if (s.trimmed > 0) trimmed.inc(s.trimmed);
     },

@@ -4,7 +4,8 @@
 //     to sequential execution with identical results;
 //   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, hangs it
 //     (amount 1) or ends the worker thread (any other amount; as a crash or running out of memory
-//     would); on the main thread it is a send. The block must re-run sequentially, with
+//     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch). On the
+//     main thread it is a send. The block must re-run sequentially, with
 //     identical results. (A Msg that throws is no worker failure: the tx fails, the same on
 //     every thread.);
 //   - an observer with block hooks, which no real module has yet: begin-block writes balances
@@ -51,7 +52,10 @@ export function createModules(): ModuleSet {
       typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL,
       module: 'failonworker',
       decode: (b) => MsgSend.decode(b),
-      validate: (m) => void parseCoins(m.amount),
+      validate: (m) => {
+        const coins = parseCoins(m.amount);
+        if (!isMainThread && coins[0]?.amount === 3n) for (;;); // hangs this worker thread
+      },
       signers: (m) => [m.fromAddress],
       access: (m) => [accountPartition(m.fromAddress), accountPartition(m.toAddress)],
       handle: (ctx, m) => {

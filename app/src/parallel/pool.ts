@@ -43,19 +43,35 @@ const BLOCK_POLL_MS = 5;
  * so at least this long) is taken for hung: it is terminated and the block re-runs sequentially.
  */
 export const WORKER_BLOCK_TIMEOUT_MS = 30_000;
+/**
+ * A worker with CheckTx batches in flight that answers none of them for this long is taken for
+ * hung: it is terminated and its batches are checked on the main thread. A batch takes a worker
+ * a few ms, a block share ~150 ms. (A timer is fine here: CheckTx is this node's own business.)
+ */
+export const WORKER_CHECK_TIMEOUT_MS = 10_000;
+/**
+ * A failed worker is replaced at the next Commit; one that fails again is replaced no sooner
+ * than this many blocks after its last replacement, so that a worker failing on every block
+ * (a bug) does not cost a thread start per block.
+ */
+export const WORKER_REPLACE_MIN_BLOCKS = 100n;
 
 class ExecWorker {
   readonly worker: Worker;
   /** CheckTx batches sent and not yet answered. */
   inflight = 0;
+  /** Set once the worker has loaded its modules and opened its replica. */
+  started = false;
   readonly ready: Promise<void>;
+  /** Armed while CheckTx batches are in flight; each answer restarts it (see WORKER_CHECK_TIMEOUT_MS). */
+  private watchdog: NodeJS.Timeout | null = null;
   private pending = new Map<number, Pending>();
   private failed: Error | null = null;
   /** Block replies arrive here and are taken with receiveMessageOnPort (see blockReply). */
   private readonly replies: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(init: Omit<WorkerInit, 'replies' | 'signal'>) {
+  constructor(init: Omit<WorkerInit, 'replies' | 'signal'>, private readonly checkTimeoutMs: number) {
     const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url));
     // LANES_WORKER_NODE_ARGS: extra Node.js flags for execution workers (e.g. --cpu-prof).
     const execArgv = (process.env['LANES_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
@@ -67,6 +83,7 @@ class ExecWorker {
       this.worker.once('error', reject);
       this.worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
+          this.started = true;
           resolve();
           return;
         }
@@ -88,6 +105,8 @@ class ExecWorker {
 
   private fail(e: Error): void {
     this.failed ??= e;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }
@@ -141,17 +160,32 @@ class ExecWorker {
 
   checkBatch(id: number, txs: Uint8Array[], chainId: string, params: Params): Promise<CheckedTx[]> {
     const packed = packBytes(txs);
-    this.inflight++;
+    if (this.inflight++ === 0 && !this.failed) this.watchdog = setTimeout(() => void this.hung(), this.checkTimeoutMs).unref();
+    const answered = (): void => {
+      if (--this.inflight > 0) {
+        this.watchdog?.refresh();
+      } else if (this.watchdog) {
+        clearTimeout(this.watchdog);
+        this.watchdog = null;
+      }
+    };
     return this.call(id, () => this.worker.postMessage(
       { type: 'check', id, chainId, params, txs: packed.buf, txOffsets: packed.offsets },
       [packed.buf.buffer as ArrayBuffer, packed.offsets.buffer as ArrayBuffer],
     )).then((r) => {
-      this.inflight--;
+      answered();
       return (r as { out: CheckedTx[] }).out;
     }, (e: unknown) => {
-      this.inflight--;
+      answered();
       throw e;
     });
+  }
+
+  /** The watchdog went off: no CheckTx batch answered for checkTimeoutMs. */
+  private async hung(): Promise<void> {
+    if (this.failed || this.inflight === 0) return;
+    this.fail(new Error(`execution worker answered none of ${this.inflight} CheckTx batches in ${this.checkTimeoutMs} ms; terminated`));
+    await this.worker.terminate();
   }
 
   /** Resolves once the worker has handled every message sent before this one. */
@@ -187,6 +221,10 @@ export interface ParallelOptions {
   mainTakes?: boolean;
   /** How long a worker that took chunks may take to answer (default WORKER_BLOCK_TIMEOUT_MS; tests use less). */
   workerTimeoutMs?: number;
+  /** How long a worker with CheckTx batches in flight may answer none (default WORKER_CHECK_TIMEOUT_MS; tests use less). */
+  checkTimeoutMs?: number;
+  /** Blocks between two replacements of the same worker (default WORKER_REPLACE_MIN_BLOCKS; tests use less). */
+  replaceMinBlocks?: bigint;
 }
 
 /**
@@ -219,7 +257,10 @@ export const CHUNK_TXS = 64;
 const CHECKED_BY_MAX = 100_000;
 
 export class ParallelExecutor {
+  /** Worker slots; a failed worker's slot gets a new worker at a later Commit (see committed). */
   private readonly workers: ExecWorker[];
+  /** Height of the Commit at which each slot's worker was last replaced. */
+  private readonly replacedAt: (bigint | undefined)[];
   /**
    * Which worker checked (and so already remembers the signatures of) each recent tx, by hash;
    * a block sends a worker only the keys it lacks. Missing entries only cost a resend.
@@ -232,10 +273,15 @@ export class ParallelExecutor {
   constructor(readonly opts: ParallelOptions) {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`parallel executor needs at least 1 worker, got ${opts.workers}`);
     if (opts.dbPath === ':memory:') throw new Error('the parallel executor needs a state database file (workers read it), not :memory:');
-    this.workers = Array.from({ length: opts.workers }, () => new ExecWorker({ entry: opts.entry, dbPath: opts.dbPath }));
+    this.workers = Array.from({ length: opts.workers }, () => this.spawn());
+    this.replacedAt = this.workers.map(() => undefined);
   }
 
-  /** Workers that have not exited (a failed one is not replaced until the app restarts). */
+  private spawn(): ExecWorker {
+    return new ExecWorker({ entry: this.opts.entry, dbPath: this.opts.dbPath }, this.opts.checkTimeoutMs ?? WORKER_CHECK_TIMEOUT_MS);
+  }
+
+  /** Workers that have not failed (a replacement counts from the Commit that starts it). */
   liveWorkers(): number {
     return this.workers.filter((w) => w.alive).length;
   }
@@ -266,13 +312,15 @@ export class ParallelExecutor {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    // The live worker with the fewest batches in flight (with none alive, the call fails and
-    // CheckTx does the work on the main thread).
+    // The live worker with the fewest batches in flight, preferring one that has started (a
+    // replacement takes a moment to load). With none alive, the call fails and CheckTx does the
+    // work on the main thread.
+    const rank = (w: ExecWorker): number => (w.alive ? 0 : 2) + (w.started ? 0 : 1);
     let wi = 0;
     for (let x = 1; x < this.workers.length; x++) {
       const w = this.workers[x] as ExecWorker;
       const best = this.workers[wi] as ExecWorker;
-      if (w.alive && (!best.alive || w.inflight < best.inflight)) wi = x;
+      if (rank(w) < rank(best) || (rank(w) === rank(best) && w.inflight < best.inflight)) wi = x;
     }
     (this.workers[wi] as ExecWorker).checkBatch(this.nextId++, batch.map((b) => b.tx), chainId, params).then(
       (out) => {
@@ -289,9 +337,28 @@ export class ParallelExecutor {
     await Promise.all(this.workers.map((w) => w.sync(this.nextId++)));
   }
 
-  /** Hands every worker's replica the writes of a committed block, framed by packWrites. */
-  committed(packed: Uint8Array, height: bigint, appHash: Uint8Array): void {
-    for (const w of this.workers) w.worker.postMessage({ type: 'committed', writes: packed, height, appHash });
+  /**
+   * Hands every worker's replica the writes of a committed block (framed by packWrites), and
+   * replaces failed workers; returns the slots replaced. Called once the block is in the
+   * database: a new worker opens it at this height or later, and takes every commit after this
+   * one as a message, in order. A commit it also finds in the database only sets the same
+   * values again, so its replica ends up where the others are before it runs a block.
+   */
+  committed(packed: Uint8Array, height: bigint, appHash: Uint8Array): number[] {
+    for (const w of this.workers) if (w.alive) w.worker.postMessage({ type: 'committed', writes: packed, height, appHash });
+    const replaced: number[] = [];
+    const gap = this.opts.replaceMinBlocks ?? WORKER_REPLACE_MIN_BLOCKS;
+    for (const [wi, w] of this.workers.entries()) {
+      const last = this.replacedAt[wi];
+      if (w.alive || (last !== undefined && height - last < gap)) continue;
+      void w.close().catch(() => undefined);
+      this.workers[wi] = this.spawn();
+      this.replacedAt[wi] = height;
+      replaced.push(wi);
+    }
+    // The new worker remembers no signatures: forget which txs the old one checked.
+    if (replaced.length > 0) this.checkedBy.clear();
+    return replaced;
   }
 
   /**
