@@ -343,6 +343,25 @@ for (const mode of ['exits', 'hangs'] as const) {
   });
 }
 
+test('a main thread busy past the CheckTx watchdog does not take a worker that answered for hung', async () => {
+  const lines: string[] = [];
+  const { par, close } = await openPair({ checkTimeoutMs: 300 }, { logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) });
+  try {
+    const pool = par.app.parallel as ParallelExecutor;
+    const k = funded[5] as TestKey;
+    const pending = par.checkTxAsync(buildTx(k, [send(k.address, everyone[6] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: 5n, sequence: 0n }));
+    await new Promise((resolve) => setImmediate(resolve)); // the batch leaves
+    // The worker answers within milliseconds, but the main thread only reads the answer after
+    // this, when the watchdog's timer is overdue too (timers run first).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 800);
+    assert.equal((await pending).code, 0);
+    assert.equal(pool.liveWorkers(), 1);
+    assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 0, lines.join(''));
+  } finally {
+    await close();
+  }
+});
+
 test('an execution worker that hangs on a CheckTx batch: terminated, the batch is checked on the main thread, and the worker is replaced', { timeout: 60_000 }, async () => {
   const stats: BlockStats[] = [];
   const lines: string[] = [];

@@ -65,6 +65,8 @@ class ExecWorker {
   readonly ready: Promise<void>;
   /** Armed while CheckTx batches are in flight; each answer restarts it (see WORKER_CHECK_TIMEOUT_MS). */
   private watchdog: NodeJS.Timeout | null = null;
+  /** CheckTx batches answered (or failed) so far. */
+  private answers = 0;
   private pending = new Map<number, Pending>();
   private failed: Error | null = null;
   /** Block replies arrive here and are taken with receiveMessageOnPort (see blockReply). */
@@ -162,6 +164,7 @@ class ExecWorker {
     const packed = packBytes(txs);
     if (this.inflight++ === 0 && !this.failed) this.watchdog = setTimeout(() => void this.hung(), this.checkTimeoutMs).unref();
     const answered = (): void => {
+      this.answers++;
       if (--this.inflight > 0) {
         this.watchdog?.refresh();
       } else if (this.watchdog) {
@@ -181,9 +184,15 @@ class ExecWorker {
     });
   }
 
-  /** The watchdog went off: no CheckTx batch answered for checkTimeoutMs. */
+  /**
+   * The watchdog went off: no CheckTx batch answered for checkTimeoutMs. If the main thread
+   * itself was busy that long, answers may be waiting to be read: timers run before them, so
+   * the verdict waits one turn of the event loop (setImmediate runs after they are read).
+   */
   private async hung(): Promise<void> {
-    if (this.failed || this.inflight === 0) return;
+    const seen = this.answers;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failed || this.inflight === 0 || this.answers !== seen) return;
     this.fail(new Error(`execution worker answered none of ${this.inflight} CheckTx batches in ${this.checkTimeoutMs} ms; terminated`));
     await this.worker.terminate();
   }
