@@ -15,7 +15,7 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, cometbftBinary, defaultHome, homePaths, initHome, parseMetricsPort, parseWorkers,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, cometbftBinary, defaultHome, describeExecutor, homePaths, initHome, parseMetricsPort, parseWorkers,
   readManifest, resetHome, type AppSettings, type NodeExecutor,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
@@ -199,8 +199,7 @@ export function buildProgram(): Command {
       installSignalHandlers(node);
       if (!o.quiet) startHeartbeat(node.rpcUrl);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
-      const { executor, workers } = node.settings;
-      print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${executor}${executor === 'parallel' ? ` with ${workers} workers` : ''}, `
+      print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${describeExecutor(node.settings)}, `
         + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid})`);
       const code = await node.exited;
       print(code === 0 ? 'node stopped' : 'node failed; see the log above');
