@@ -343,6 +343,49 @@ for (const mode of ['exits', 'hangs'] as const) {
   });
 }
 
+test('a replacement worker that fails to start: the node goes on without it, and the next replacement starts', { timeout: 60_000 }, async () => {
+  const stats: BlockStats[] = [];
+  const lines: string[] = [];
+  const { seq, par, close } = await openPair(
+    { mainTakes: false, replaceMinBlocks: 2n, entry: new URL('./testing/startFailModules.ts', import.meta.url).href },
+    { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) },
+  );
+  try {
+    const pool = par.app.parallel as ParallelExecutor;
+    const k = (i: number) => funded[i] as TestKey;
+    let block = 0;
+    const both = async () => {
+      const txs = [0, 1, 2].map((i) => buildTx(k(i), [send(k(i).address, everyone[i + 30] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: BigInt(i), sequence: BigInt(block) }));
+      block++;
+      const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
+      par.app.commit();
+      seq.app.commit();
+      assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+      assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
+      const st = stats.at(-1) as BlockStats;
+      return [st.executor, st.fallback, st.workersAlive, st.workersReplaced];
+    };
+    const internals = par.app.parallel as unknown as { workers: { worker: { terminate(): Promise<number> } }[] };
+    await internals.workers[0]?.worker.terminate();
+    process.env['LANES_TEST_WORKER_START_FAILS'] = '1';
+    // The failed worker is replaced at this Commit; the replacement fails as it loads, and with
+    // nobody awaiting its start that must not end the process (an unhandled rejection would).
+    await both();
+    while (pool.liveWorkers() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    delete process.env['LANES_TEST_WORKER_START_FAILS'];
+    // [executor, fallback, workersAlive, workersReplaced]: blocks re-run sequentially meanwhile.
+    assert.deepEqual(await both(), ['parallel', true, 0, 1]);
+    assert.deepEqual(await both(), ['parallel', true, 0, 0]);
+    // At that Commit, two blocks after the last replacement, a new one starts and runs blocks.
+    await pool.ready();
+    assert.deepEqual(await both(), ['parallel', false, 1, 1]);
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    delete process.env['LANES_TEST_WORKER_START_FAILS'];
+    await close();
+  }
+});
+
 test('a main thread busy past the CheckTx watchdog does not take a worker that answered for hung', async () => {
   const lines: string[] = [];
   const { par, close } = await openPair({ checkTimeoutMs: 300 }, { logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) });

@@ -81,8 +81,9 @@ class ExecWorker {
     this.replies = channel.port1;
     const workerData: WorkerInit = { ...init, replies: channel.port2, signal: this.signal };
     this.worker = new Worker(bootstrap, { workerData, transferList: [channel.port2], execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    let notReady: (e: Error) => void = () => undefined;
     this.ready = new Promise((resolve, reject) => {
-      this.worker.once('error', reject);
+      notReady = reject;
       this.worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
           this.started = true;
@@ -96,8 +97,15 @@ class ExecWorker {
         else p.resolve(m);
       });
     });
-    this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(`execution worker exited with code ${code}`)));
+    // Nobody awaits a replacement's start: its failure shows through `alive`, not as an
+    // unhandled rejection (which would end the process). Awaiting `ready` still sees it.
+    this.ready.catch(() => undefined);
+    const failed = (e: Error): void => {
+      notReady(e); // no-op once ready
+      this.fail(e);
+    };
+    this.worker.on('error', failed);
+    this.worker.on('exit', (code) => failed(new Error(`execution worker exited with code ${code}`)));
   }
 
   /** False once the worker has exited or failed to start: it takes no more work. */
