@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID } from '@lanes/app';
+import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID, STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
 import { devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
 import { register as registerAmm } from './commands/amm.ts';
@@ -15,8 +15,8 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, cometbftBinary, defaultHome, describeExecutor, homePaths, initHome, parseMetricsPort, parseWorkers,
-  readManifest, resetHome, type AppSettings, type NodeExecutor,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, cometbftBinary, defaultHome, describeExecutor, homePaths, initHome,
+  parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -48,21 +48,15 @@ function cliParser<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-/** --executor, --workers, --metrics-port: for init (written to lanes.json), start and app (override lanes.json). */
+/** --executor, --workers, --metrics-port, --state-cache-keys: for init (written to lanes.json), start and app (override lanes.json). */
 function addAppSettingOptions(cmd: Command, verb: string): Command {
   return cmd
     .addOption(new Option('--executor <kind>', `block executor ${verb} (default: lanes.json's, else parallel)`).choices([...EXECUTORS]))
     .option('--workers <n>', `parallel executor workers ${verb} (default: lanes.json's, else the CPU count - 1)`, cliParser((v) => parseWorkers(v)))
     .option('--metrics-port <port>', `Prometheus /metrics port on 127.0.0.1, 0 disables ${verb} (default: lanes.json's, else ${DEFAULT_METRICS_PORT})`,
-      cliParser((v) => parseMetricsPort(v)));
-}
-
-function appSettingOverrides(o: { executor?: NodeExecutor; workers?: number; metricsPort?: number }): Partial<AppSettings> {
-  return {
-    ...(o.executor !== undefined && { executor: o.executor }),
-    ...(o.workers !== undefined && { workers: o.workers }),
-    ...(o.metricsPort !== undefined && { metricsPort: o.metricsPort }),
-  };
+      cliParser((v) => parseMetricsPort(v)))
+    .option('--state-cache-keys <n>', `keys of committed state cached in memory per thread (main and each worker; ~130-300 bytes a key) ${verb} `
+      + `(default: lanes.json's, else ${STATE_CACHE_KEYS.toLocaleString('en-US')})`, cliParser((v) => parseStateCacheKeys(v)));
 }
 
 function home(cmd: Command): string {
@@ -84,6 +78,7 @@ async function initDevnet(dir: string, opts: { chainId: string; moniker?: string
     executor: opts.settings?.executor ?? 'parallel',
     ...(opts.settings?.workers !== undefined && { workers: opts.settings.workers }),
     ...(opts.settings?.metricsPort !== undefined && { metricsPort: opts.settings.metricsPort }),
+    ...(opts.settings?.stateCacheKeys !== undefined && { stateCacheKeys: opts.settings.stateCacheKeys }),
     ...(opts.moniker !== undefined && { moniker: opts.moniker }),
     ...(opts.blockTimeMs !== undefined && { blockTimeMs: opts.blockTimeMs }),
     ...(opts.force !== undefined && { force: opts.force }),
@@ -157,7 +152,7 @@ export function buildProgram(): Command {
     .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
     .option('--fund <addresses...>', 'addresses funded at genesis (default: the ten devnet test accounts)')
     .option('--force', 'wipe an existing Lanes home first')
-    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {
+    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean } & Partial<AppSettings>, cmd: Command) => {
       const dir = home(cmd);
       const m = await initDevnet(dir, {
         chainId: o.chainId,
@@ -178,7 +173,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'CometBFT logs errors only')
     .addOption(new Option('--cometbft-log-level <level>', 'CometBFT log level for this run, e.g. info').conflicts('quiet'))
     .option('--app-log-level <level>', 'app log level (pino)', 'info')
-    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {
+    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string } & Partial<AppSettings>, cmd: Command) => {
       const dir = home(cmd);
       cometbftBinary(); // fail early with the install hint
       let manifest = readManifest(dir);
@@ -210,7 +205,7 @@ export function buildProgram(): Command {
     .description('run only the app, serving ABCI over gRPC (the launcher runs this for you)')
     .option('--abci <host:port>', 'listen address', `127.0.0.1:${DEFAULT_PORTS.abci}`)
     .option('--log-level <level>', 'pino log level', 'info')
-    .action(async (o: { abci: string; logLevel: string; executor?: NodeExecutor; workers?: number; metricsPort?: number }, cmd: Command) => {
+    .action(async (o: { abci: string; logLevel: string } & Partial<AppSettings>, cmd: Command) => {
       await runApp({ home: home(cmd), abci: o.abci, logLevel: o.logLevel, ...appSettingOverrides(o) });
     });
 

@@ -27,6 +27,8 @@ export interface CreateLanesAppOptions {
   sigs?: SigVerifier;
   /** CometBFT's mempool.size, when it rechecks: see LanesAppOptions.mempoolSize. */
   mempoolSize?: number;
+  /** Bound of the committed-state read cache per thread, in keys: see LanesAppOptions.stateCacheKeys. */
+  stateCacheKeys?: number;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
@@ -41,6 +43,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.onProposal ? { onProposal: opts.onProposal } : {}),
     ...(opts.sigs ? { sigs: opts.sigs } : {}),
     ...(opts.mempoolSize !== undefined ? { mempoolSize: opts.mempoolSize } : {}),
+    ...(opts.stateCacheKeys !== undefined ? { stateCacheKeys: opts.stateCacheKeys } : {}),
   });
 }
 

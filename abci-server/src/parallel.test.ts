@@ -53,19 +53,21 @@ function openChains(): Chains {
   const fallbacks = [0, 0, 0];
   const entry = new URL('./testing/liarModules.ts', import.meta.url).href;
   // x1: everything on the worker, one tx per chunk; x2: main and two workers race for chunks
-  // of one; x4: four workers race for chunks of two.
-  const make = (executor: 'sequential' | 'parallel', workers: number, idx: number, chunkTxs = 1, mainTakes = false) => {
+  // of one; x4: four workers race for chunks of two, with small read caches.
+  const make = (executor: 'sequential' | 'parallel', workers: number, idx: number, chunkTxs = 1, mainTakes = false, stateCacheKeys?: number) => {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-eq-'));
     dirs.push(dir);
     return new InProcessChain(genesis, join(dir, 'state.db'), CHAIN, {
       createApp: (dbPath) => new LanesApp({
-        ...createModules(), dbPath, executor,
+        ...createModules(), dbPath, executor, ...(stateCacheKeys !== undefined && { stateCacheKeys }),
         parallel: { workers, entry, minTxs: 1, maxGroupShare: 1, chunkTxs, mainTakes },
         onBlock: (s) => { if (s.fallback && idx >= 0) fallbacks[idx] = (fallbacks[idx] ?? 0) + 1; },
       }),
     });
   };
-  return { seq: make('sequential', 1, -1), par: [make('parallel', 1, 0), make('parallel', 2, 1, 1, true), make('parallel', 4, 2, 2)], fallbacks, dirs };
+  // x4 also keeps read caches of 50 keys (main thread and replicas), far fewer than the state's,
+  // so that reads after the caches dropped keys go to SQLite, mid-block too.
+  return { seq: make('sequential', 1, -1), par: [make('parallel', 1, 0), make('parallel', 2, 1, 1, true), make('parallel', 4, 2, 2, false, 50)], fallbacks, dirs };
 }
 
 async function closeChains(c: Chains): Promise<void> {
@@ -167,6 +169,7 @@ async function checkSeed(seed: number, numRuns: number): Promise<void> {
     await runAndCompare(c, { contention: 0, txs: [] }); // an empty block
     const ref = dump(c.seq);
     for (const p of c.par) assert.deepEqual(dump(p), ref, 'whole state');
+    assert.ok((c.par[2] as InProcessChain).app.store.cachedKeys() <= 50, 'x4 kept its read cache within 50 keys');
   } finally {
     await closeChains(c);
   }

@@ -51,7 +51,12 @@ export interface LanesAppOptions extends ModuleSet {
   logger?: Logger;
   /** Default sequential. `parallel` needs a database file and `parallel.entry`. */
   executor?: ExecutorKind;
-  parallel?: Omit<ParallelOptions, 'dbPath'>;
+  parallel?: Omit<ParallelOptions, 'dbPath' | 'cacheKeys'>;
+  /**
+   * Bound of the committed-state read cache, in keys, on the main thread and in each execution
+   * worker's replica (default STATE_CACHE_KEYS).
+   */
+  stateCacheKeys?: number;
   /** Called after every FinalizeBlock (metrics). */
   onBlock?: (stats: BlockStats) => void;
   /** Called after every CheckTx with its latency and result (metrics). */
@@ -169,7 +174,7 @@ export class LanesApp implements AbciApp {
   private params: Params | null = null;
 
   constructor(opts: LanesAppOptions) {
-    this.store = new CommittedStore(opts.dbPath);
+    this.store = new CommittedStore(opts.dbPath, opts.stateCacheKeys !== undefined ? { cacheKeys: opts.stateCacheKeys } : {});
     this.engine = new Engine(opts);
     this.modules = opts.modules;
     this.sigs = opts.sigs ?? new SigVerifier();
@@ -185,7 +190,7 @@ export class LanesApp implements AbciApp {
     if ((opts.executor ?? 'sequential') === 'parallel') {
       if (!opts.parallel) throw new Error('executor "parallel" needs parallel.workers and parallel.entry');
       // Workers open the file read-only, so it must exist with its tables before they start.
-      this.parallel = new ParallelExecutor({ ...opts.parallel, dbPath: opts.dbPath });
+      this.parallel = new ParallelExecutor({ ...opts.parallel, dbPath: opts.dbPath, ...(opts.stateCacheKeys !== undefined && { cacheKeys: opts.stateCacheKeys }) });
     } else {
       this.parallel = null;
     }

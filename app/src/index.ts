@@ -22,6 +22,6 @@ export { SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';
 export * from './store/collections.ts';
-export { CommittedStore } from './store/sqlite.ts';
+export { CommittedStore, STATE_CACHE_KEYS } from './store/sqlite.ts';
 export { paginate, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination.ts';
 export * from './testing.ts';

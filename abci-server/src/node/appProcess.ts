@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { describeExecutor, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 import { mempoolAdmissionSize } from './config.ts';
 
@@ -19,12 +19,9 @@ export interface RunAppOptions extends Partial<AppSettings> {
 export async function runApp(opts: RunAppOptions): Promise<void> {
   const p = homePaths(opts.home);
   const logger = pino({ level: opts.logLevel ?? 'info', base: { pid: process.pid } });
-  // Command line > lanes.json > defaults (executor parallel, workers = CPU count - 1, metrics 26670).
-  const settings = resolveAppSettings(readManifest(p.home), {
-    ...(opts.executor !== undefined && { executor: opts.executor }),
-    ...(opts.workers !== undefined && { workers: opts.workers }),
-    ...(opts.metricsPort !== undefined && { metricsPort: opts.metricsPort }),
-  }, p.manifest);
+  // Command line > lanes.json > defaults (executor parallel, workers = CPU count - 1, metrics 26670,
+  // state cache 1,000,000 keys).
+  const settings = resolveAppSettings(readManifest(p.home), appSettingOverrides(opts), p.manifest);
   mkdirSync(p.appDir, { recursive: true });
   const metrics = settings.metricsPort > 0 ? createLanesMetrics() : undefined;
   let metricsServer: MetricsServer | undefined;
@@ -36,6 +33,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     logger,
     executor: settings.executor,
     workers: settings.workers,
+    stateCacheKeys: settings.stateCacheKeys,
     ...(mempoolSize !== undefined && { mempoolSize }),
     ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx, onProposal: metrics.onProposal }),
   });
@@ -43,6 +41,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     executor: settings.executor,
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
+    stateCacheKeys: settings.stateCacheKeys,
     mempoolSize: mempoolSize ?? 'not limited (CometBFT config without mempool.recheck)',
   }, `executor: ${describeExecutor(settings)}`);
   let server;

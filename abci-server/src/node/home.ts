@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync }
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { editCometConfig, editGenesis, type NodePorts } from './config.ts';
-import { defaultWorkers } from '@lanes/app';
+import { STATE_CACHE_KEYS, defaultWorkers } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
 
@@ -61,6 +61,11 @@ export interface HomeManifest {
   workers?: number;
   /** Prometheus metrics port on 127.0.0.1 (default 26670, 0 = off); `--metrics-port` overrides it. */
   metricsPort?: number;
+  /**
+   * Bound of the committed-state read cache, in keys, per thread (the main thread and each
+   * execution worker; default 1,000,000, roughly 0.15-0.3 GB each); `--state-cache-keys` overrides it.
+   */
+  stateCacheKeys?: number;
 }
 
 /** How the app process runs: from the command line, else lanes.json, else the defaults. */
@@ -68,6 +73,17 @@ export interface AppSettings {
   executor: NodeExecutor;
   workers: number;
   metricsPort: number;
+  stateCacheKeys: number;
+}
+
+/** The settings given (on the command line), for resolveAppSettings. */
+export function appSettingOverrides(o: Partial<AppSettings>): Partial<AppSettings> {
+  return {
+    ...(o.executor !== undefined && { executor: o.executor }),
+    ...(o.workers !== undefined && { workers: o.workers }),
+    ...(o.metricsPort !== undefined && { metricsPort: o.metricsPort }),
+    ...(o.stateCacheKeys !== undefined && { stateCacheKeys: o.stateCacheKeys }),
+  };
 }
 
 /** How the executor runs, for logs and reports: `parallel (1 worker + main thread)`, `sequential`. */
@@ -88,6 +104,17 @@ export function parseWorkers(value: unknown, where = '--workers'): number {
   return n;
 }
 
+/** Largest --state-cache-keys: far more than fits in memory anyway. */
+export const MAX_STATE_CACHE_KEYS = 1_000_000_000;
+
+export function parseStateCacheKeys(value: unknown, where = '--state-cache-keys'): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_STATE_CACHE_KEYS) {
+    throw new UserError(`${where}: expected a number of keys from 1 to ${MAX_STATE_CACHE_KEYS}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 export function parseMetricsPort(value: unknown, where = '--metrics-port'): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
@@ -97,7 +124,7 @@ export function parseMetricsPort(value: unknown, where = '--metrics-port'): numb
 }
 
 /** Resolves and validates the app settings: `overrides` (command line) > lanes.json > defaults. */
-export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
+export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort' | 'stateCacheKeys'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
   const m = (manifest ?? {}) as Partial<Record<keyof AppSettings, unknown>>;
   return {
     executor: overrides.executor !== undefined ? parseExecutor(overrides.executor)
@@ -106,6 +133,8 @@ export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'wo
       : m.workers !== undefined ? parseWorkers(m.workers, `${manifestPath} "workers"`) : defaultWorkers(availableParallelism()),
     metricsPort: overrides.metricsPort !== undefined ? parseMetricsPort(overrides.metricsPort)
       : m.metricsPort !== undefined ? parseMetricsPort(m.metricsPort, `${manifestPath} "metricsPort"`) : DEFAULT_METRICS_PORT,
+    stateCacheKeys: overrides.stateCacheKeys !== undefined ? parseStateCacheKeys(overrides.stateCacheKeys)
+      : m.stateCacheKeys !== undefined ? parseStateCacheKeys(m.stateCacheKeys, `${manifestPath} "stateCacheKeys"`) : STATE_CACHE_KEYS,
   };
 }
 
@@ -147,6 +176,7 @@ export interface InitHomeOptions {
   executor?: NodeExecutor;
   workers?: number;
   metricsPort?: number;
+  stateCacheKeys?: number;
 }
 
 /** Creates a node's data folder: `cometbft init`, config.toml and genesis.json edits, lanes.json. */
@@ -185,6 +215,7 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
     ...(opts.executor !== undefined && { executor: parseExecutor(opts.executor, 'executor') }),
     ...(opts.workers !== undefined && { workers: parseWorkers(opts.workers, 'workers') }),
     ...(opts.metricsPort !== undefined && { metricsPort: parseMetricsPort(opts.metricsPort, 'metricsPort') }),
+    ...(opts.stateCacheKeys !== undefined && { stateCacheKeys: parseStateCacheKeys(opts.stateCacheKeys, 'stateCacheKeys') }),
   };
   // Written last: its presence means the home is complete.
   writeFileSync(p.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

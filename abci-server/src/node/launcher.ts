@@ -14,10 +14,10 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, cometbftBinary, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
-  // executor, workers, metricsPort: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off).
+  // executor, workers, metricsPort, stateCacheKeys: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off), 1,000,000.
   home: string;
   /** Default: the ports in <home>/lanes.json. */
   ports?: NodePorts;
@@ -144,11 +144,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const manifest = readManifest(p.home);
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json): run \`lanes init\` first`);
   const ports = opts.ports ?? manifest.ports;
-  const settings = resolveAppSettings(manifest, {
-    ...(opts.executor !== undefined && { executor: opts.executor }),
-    ...(opts.workers !== undefined && { workers: opts.workers }),
-    ...(opts.metricsPort !== undefined && { metricsPort: opts.metricsPort }),
-  }, p.manifest);
+  const settings = resolveAppSettings(manifest, appSettingOverrides(opts), p.manifest);
   const rpcUrl = `http://127.0.0.1:${ports.rpc}`;
   const output = opts.output === undefined ? process.stdout : opts.output;
   const maxRestarts = opts.maxRestartsPerMinute ?? 5;
@@ -181,7 +177,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     const nodeArgs = (process.env['LANES_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
     const args = [...nodeArgs, '--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
       '--log-level', opts.appLogLevel ?? 'info', '--executor', settings.executor, '--workers', String(settings.workers),
-      '--metrics-port', String(settings.metricsPort)];
+      '--metrics-port', String(settings.metricsPort), '--state-cache-keys', String(settings.stateCacheKeys)];
     const child = new Child('app', process.execPath, args, output, true);
     app = child;
     if (child.proc.pid !== undefined) writeFileSync(p.appPid, `${child.proc.pid}\n`);

@@ -1,13 +1,17 @@
-// App settings (executor, workers, metrics port): command line > lanes.json > defaults, validated.
+// App settings (executor, workers, metrics port, state cache): command line > lanes.json > defaults, validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { DEFAULT_METRICS_PORT, UserError, describeExecutor, resolveAppSettings } from './home.ts';
+import { STATE_CACHE_KEYS } from '@lanes/app';
+import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, describeExecutor, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
 
-test('defaults: parallel, one worker per CPU but one, metrics on 26670', () => {
-  assert.deepEqual(resolveAppSettings(undefined), { executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT });
+test('defaults: parallel, one worker per CPU but one, metrics on 26670, a million cached keys', () => {
+  assert.deepEqual(resolveAppSettings(undefined), {
+    executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT, stateCacheKeys: STATE_CACHE_KEYS,
+  });
   assert.equal(DEFAULT_METRICS_PORT, 26670);
+  assert.equal(STATE_CACHE_KEYS, 1_000_000);
 });
 
 test('describeExecutor names the executor, and for parallel the threads that run a block', () => {
@@ -17,9 +21,13 @@ test('describeExecutor names the executor, and for parallel the threads that run
 });
 
 test('lanes.json values apply, command-line values override them', () => {
-  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0 } as const;
-  assert.deepEqual(resolveAppSettings(manifest), { executor: 'sequential', workers: 3, metricsPort: 0 });
-  assert.deepEqual(resolveAppSettings(manifest, { executor: 'parallel', workers: 8, metricsPort: 9100 }), { executor: 'parallel', workers: 8, metricsPort: 9100 });
+  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0, stateCacheKeys: 5000 } as const;
+  assert.deepEqual(resolveAppSettings(manifest), manifest);
+  const cli = { executor: 'parallel', workers: 8, metricsPort: 9100, stateCacheKeys: 20_000 } as const;
+  assert.deepEqual(resolveAppSettings(manifest, cli), cli);
+  // Only what was given overrides.
+  assert.deepEqual(appSettingOverrides({ workers: 2 }), { workers: 2 });
+  assert.deepEqual(resolveAppSettings(manifest, { stateCacheKeys: 7 }), { ...manifest, stateCacheKeys: 7 });
 });
 
 test('bad values are errors naming where they came from', () => {
@@ -29,14 +37,16 @@ test('bad values are errors naming where they came from', () => {
   bad({ workers: 2.5 }, {}, /"workers"/);
   bad({ metricsPort: 70000 }, {}, /"metricsPort": expected a TCP port, or 0 to disable/);
   bad({}, { workers: -1 }, /^--workers:/);
+  bad({ stateCacheKeys: 0 }, {}, /"stateCacheKeys": expected a number of keys from 1 to 1000000000, got 0/);
+  bad({}, { stateCacheKeys: 1.5 }, /^--state-cache-keys:/);
   bad({ executor: 'parallel' }, { executor: 'nope' }, /^--executor:/);
 });
 
-test('the CLI accepts --executor/--workers/--metrics-port on start, app and init, and rejects bad ones', async () => {
+test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys on start, app and init, and rejects bad ones', async () => {
   for (const name of ['start', 'app', 'init']) {
     const cmd = buildProgram().commands.find((c) => c.name() === name);
     const flags = cmd?.options.map((o) => o.long) ?? [];
-    for (const f of ['--executor', '--workers', '--metrics-port']) assert.ok(flags.includes(f), `${name} ${f}`);
+    for (const f of ['--executor', '--workers', '--metrics-port', '--state-cache-keys']) assert.ok(flags.includes(f), `${name} ${f}`);
   }
   const parse = (args: string[]) => {
     const p = buildProgram().exitOverride().configureOutput({ writeErr: () => {} });
@@ -47,5 +57,6 @@ test('the CLI accepts --executor/--workers/--metrics-port on start, app and init
   await assert.rejects(parse(['--executor', 'fast']), /Allowed choices are sequential, parallel/);
   await assert.rejects(parse(['--workers', '0']), /expected an integer from 1 to 1024/);
   await assert.rejects(parse(['--metrics-port', 'x']), /expected a TCP port/);
-  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0']);
+  await assert.rejects(parse(['--state-cache-keys', '-5']), /expected a number of keys from 1/);
+  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0', '--state-cache-keys', '250000']);
 });

@@ -225,6 +225,8 @@ export interface ParallelOptions {
   entry: string;
   /** The state database file (workers open it read-only). */
   dbPath: string;
+  /** Bound of each worker's read cache, in keys (default STATE_CACHE_KEYS). */
+  cacheKeys?: number;
   /** Blocks with fewer txs run inline (default MIN_PARALLEL_TXS; tests use 1). */
   minTxs?: number;
   /** A block whose largest group exceeds this share runs inline (default MAX_GROUP_SHARE; tests use 1). */
@@ -295,7 +297,8 @@ export class ParallelExecutor {
   }
 
   private spawn(): ExecWorker {
-    return new ExecWorker({ entry: this.opts.entry, dbPath: this.opts.dbPath }, this.opts.checkTimeoutMs ?? WORKER_CHECK_TIMEOUT_MS);
+    const init = { entry: this.opts.entry, dbPath: this.opts.dbPath, ...(this.opts.cacheKeys !== undefined && { cacheKeys: this.opts.cacheKeys }) };
+    return new ExecWorker(init, this.opts.checkTimeoutMs ?? WORKER_CHECK_TIMEOUT_MS);
   }
 
   /** Workers that have not failed (a replacement counts from the Commit that starts it). */

@@ -8,6 +8,8 @@ export interface WorkerInit {
   entry: string;
   /** The state database, opened read-only by the worker. */
   dbPath: string;
+  /** Bound of the replica's read cache, in keys (default STATE_CACHE_KEYS). */
+  cacheKeys?: number;
   /**
    * Where the worker answers block requests (BlockReply): the main thread takes the replies
    * with receiveMessageOnPort, not through its event loop.

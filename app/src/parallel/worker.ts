@@ -26,7 +26,7 @@ export function runWorker(createModules: () => ModuleSet): void {
   if (!port) throw new Error('runWorker must run in a worker thread');
   const init = workerData as WorkerInit;
   const engine = new Engine(createModules());
-  const store = new CommittedStore(init.dbPath, { readonly: true });
+  const store = new CommittedStore(init.dbPath, { readonly: true, ...(init.cacheKeys !== undefined && { cacheKeys: init.cacheKeys }) });
   const sigs = new SigVerifier();
   const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   const reply = (m: BlockReply, transfer: ArrayBuffer[] = []) => {

@@ -145,3 +145,43 @@ test('a commit larger than one insert batch: every row lands, deletes and re-put
   assert.equal(str(again.get('y')), '2');
   again.close();
 });
+
+test('a bounded read cache: reads match the committed state whatever the cache dropped, and it stays within its bound', async (t) => {
+  const fc = (await import('fast-check')).default;
+  const path = tempDb(t);
+  const bound = 8;
+  const s = new CommittedStore(path, { cacheKeys: bound });
+  // A second, read-only connection as an execution worker keeps it: told of each commit.
+  const replica = new CommittedStore(path, { readonly: true, cacheKeys: bound });
+  const model = new Map<Key, Value>();
+  let height = 0n;
+  const key = fc.integer({ min: 0, max: 40 }).map((i) => `k${i}`);
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('commit' as const), writes: fc.array(fc.tuple(key, fc.option(fc.string({ maxLength: 6 }), { nil: null })), { maxLength: 12 }) }),
+    fc.record({ kind: fc.constant('read' as const), keys: fc.array(key, { maxLength: 20 }) }),
+  );
+  try {
+    fc.assert(fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+      for (const o of ops) {
+        if (o.kind === 'commit') {
+          const writes = new Map(o.writes); // last write per key wins, as in a block
+          const sorted = [...writes].sort(([a], [b]) => (a < b ? -1 : 1));
+          height++;
+          s.commit(sorted, { height, appHash: hash(Number(height % 256n)) });
+          replica.applyCommitted(sorted, { height, appHash: hash(Number(height % 256n)) });
+          for (const [k, v] of sorted) if (v === null) model.delete(k); else model.set(k, v);
+        } else {
+          for (const k of o.keys) {
+            assert.equal(s.get(k), model.get(k), `main ${k}`);
+            assert.equal(replica.get(k), model.get(k), `replica ${k}`);
+          }
+        }
+        assert.ok(s.cachedKeys() <= bound && replica.cachedKeys() <= bound, `cached ${s.cachedKeys()} / ${replica.cachedKeys()}`);
+      }
+    }), { numRuns: 200 });
+  } finally {
+    s.close();
+    replica.close();
+  }
+  assert.throws(() => new CommittedStore(':memory:', { cacheKeys: 0 }), /state cache: expected a positive number of keys, got 0/);
+});

@@ -1,6 +1,7 @@
 // The durable copy of state: SQLite (WAL) via better-sqlite3, written once per block at Commit
-// in one transaction with the height and app hash. Reads go through an unbounded cache, so
-// each key costs one SQLite lookup per process lifetime.
+// in one transaction with the height and app hash. Reads go through a cache of committed
+// values bounded in keys (STATE_CACHE_KEYS), so a key costs one SQLite lookup until the cache
+// drops it.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -28,6 +29,14 @@ function keep<T>(x: T): T {
  */
 export const COMMIT_BATCH_ROWS = 128;
 
+/**
+ * Default bound of a store's read cache, in keys. A cached balance (27-byte key, 15-byte value)
+ * takes ~130 bytes of heap (one-off measurement: 300,000 of them read through a store), larger
+ * values more, so this holds each cache to roughly 0.15-0.3 GB (the main thread and each
+ * execution worker keep one) however large state grows.
+ */
+export const STATE_CACHE_KEYS = 1_000_000;
+
 export interface CommitInfo {
   height: bigint;
   appHash: Uint8Array;
@@ -35,7 +44,9 @@ export interface CommitInfo {
 
 export class CommittedStore implements KVReader {
   private readonly db: Database.Database;
+  /** Committed values (null: absent), oldest first; at most `cacheKeys` of them after any call. */
   private readonly cache = new Map<Key, Value | null>();
+  private readonly cacheKeys: number;
   /** Plucked: get() returns the value itself, not a row object. */
   private readonly getStmt: Database.Statement<[Buffer], Buffer>;
   private readonly rangeStmt: Database.Statement<[Buffer, Buffer], { k: Buffer; v: Buffer }>;
@@ -52,8 +63,13 @@ export class CommittedStore implements KVReader {
   } | null;
   private last: CommitInfo;
 
-  /** `readonly`: a second connection (an execution worker's replica) that never writes. */
-  constructor(path: string, opts: { readonly?: boolean } = {}) {
+  /**
+   * `readonly`: a second connection (an execution worker's replica) that never writes.
+   * `cacheKeys`: the read cache's bound (default STATE_CACHE_KEYS).
+   */
+  constructor(path: string, opts: { readonly?: boolean; cacheKeys?: number } = {}) {
+    this.cacheKeys = opts.cacheKeys ?? STATE_CACHE_KEYS;
+    if (!Number.isSafeInteger(this.cacheKeys) || this.cacheKeys < 1) throw new Error(`state cache: expected a positive number of keys, got ${this.cacheKeys}`);
     if (opts.readonly) {
       this.db = new Database(path, { readonly: true, fileMustExist: true });
     } else {
@@ -125,6 +141,7 @@ export class CommittedStore implements KVReader {
     const row = this.getStmt.get(binToBuffer(key));
     const v = row ? bytesToBin(row) : null;
     this.cache.set(key, v);
+    if (this.cache.size > this.cacheKeys) this.trimCache();
     return v ?? undefined;
   }
 
@@ -148,6 +165,7 @@ export class CommittedStore implements KVReader {
       throw err;
     }
     this.last = { height: info.height, appHash: info.appHash };
+    if (this.cache.size > this.cacheKeys) this.trimCache();
   }
 
   /**
@@ -157,6 +175,25 @@ export class CommittedStore implements KVReader {
   applyCommitted(writes: Iterable<[Key, Value | null]>, info: CommitInfo): void {
     for (const [k, v] of writes) this.cache.set(k, v);
     this.last = info;
+    if (this.cache.size > this.cacheKeys) this.trimCache();
+  }
+
+  /** Keys in the read cache (for tests and metrics). */
+  cachedKeys(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * Drops the oldest entries (a Map iterates in insertion order), down to seven eighths of the
+   * bound, so that trimming is rare; a dropped key costs one SQLite lookup when read again.
+   * Every entry is a committed value, so dropping one never changes what a read returns.
+   */
+  private trimCache(): void {
+    let drop = this.cache.size - this.cacheKeys + (this.cacheKeys >> 3);
+    for (const k of this.cache.keys()) {
+      if (drop-- <= 0) break;
+      this.cache.delete(k);
+    }
   }
 
   close(): void {
