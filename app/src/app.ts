@@ -105,6 +105,8 @@ export interface BlockStats {
   workersAlive: number;
   /** Failed execution workers replaced at the Commit before this block (see ParallelExecutor.committed). */
   workersReplaced: number;
+  /** Keys in the main thread's committed-state read cache after the block (bounded by stateCacheKeys). */
+  stateCacheKeys: number;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
   trimmed: number;
   execMs: number;
@@ -387,7 +389,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, trimmed: 0, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, stateCacheKeys: 0, trimmed: 0, execMs: 0 };
     this.workersReplaced = 0;
     const hashes = req.txs.map((tx) => txHashHex(tx));
     const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
@@ -495,6 +497,7 @@ export class LanesApp implements AbciApp {
     this.lastBlockTime = req.time.seconds;
     stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
     stats.workersAlive = this.parallel?.liveWorkers() ?? 0;
+    stats.stateCacheKeys = this.store.cachedKeys();
     this.onBlock?.(stats);
     if (this.log && (req.txs.length > 0 || req.height % 100n === 0n)) {
       const ok = exec.codes.filter((c) => c === 0).length;

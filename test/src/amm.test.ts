@@ -2,6 +2,8 @@
 // registry): create, add, swap exact in/out (checked against the Estimate queries made just
 // before and against the pinned formulas), multi-hop over the devnet pools, remove, LP shares
 // sent with MsgSend, and the failures CheckTx rejects with nothing moved. Then the `lanes` CLI.
+// The node keeps committed-state caches of 16 keys (main thread and worker), far fewer than its
+// state, so all of this also runs with reads that went back to SQLite after the caches dropped keys.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -37,9 +39,10 @@ let lp: string; // test3: creates the pool
 let trader: string; // test4
 let receiver: string; // test5: gets LP shares by MsgSend
 let poolId: bigint;
+const STATE_CACHE_KEYS = 16;
 
 before(async () => {
-  node = await startTestNode();
+  node = await startTestNode({ stateCacheKeys: STATE_CACHE_KEYS });
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(TEST_MNEMONIC, { prefix: 'lanes', hdPaths: [3, 4, 5].map((i) => makeCosmoshubPath(i)) });
   [lp, trader, receiver] = (await wallet.getAccounts()).map((a) => a.address) as [string, string, string];
   client = await SigningStargateClient.connectWithSigner(node.rpcUrl, wallet, {
@@ -427,4 +430,10 @@ test('CLI: every `lanes tx amm` / `lanes query amm` line of the README runs as w
   } finally {
     comet.disconnect();
   }
+});
+
+test('all of the above ran with the committed-state cache held to its bound', async () => {
+  const text = await (await fetch(node.metricsUrl)).text();
+  const cached = Number(/^lanes_state_cache_keys (\d+)$/m.exec(text)?.[1]);
+  assert.ok(cached > 0 && cached <= STATE_CACHE_KEYS, `lanes_state_cache_keys ${cached}, bound ${STATE_CACHE_KEYS}`);
 });

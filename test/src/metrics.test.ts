@@ -80,6 +80,7 @@ test('txs, CheckTx latency and rejections by codespace/code are counted', async 
   assert.equal(m.get('lanes_execution_worker_failures_total'), 0);
   assert.equal(m.get('lanes_execution_worker_replacements_total'), 0);
   assert.ok((m.get('lanes_execution_workers_alive') ?? 0) >= 1, 'the parallel executor\'s workers are running');
+  assert.ok((m.get('lanes_state_cache_keys') ?? 0) > 0, 'committed state is read through the cache');
   assert.equal(m.get('lanes_results_trimmed_total'), 0);
   assert.equal(m.get('lanes_proposal_txs_deferred_total'), 0);
   assert.ok(m.has('lanes_block_conflict_groups'));

@@ -55,6 +55,11 @@ export function createLanesMetrics(): LanesMetrics {
     help: 'Execution workers running after the last block (0 with the sequential executor); fewer than configured means one failed and is not replaced yet (the main thread runs its share meanwhile)',
     registers,
   });
+  const stateCache = new Gauge({
+    name: 'lanes_state_cache_keys',
+    help: 'Keys in the main thread\'s committed-state read cache after the last block (at most --state-cache-keys; each execution worker keeps one like it)',
+    registers,
+  });
   const trimmed = new Counter({
     name: 'lanes_results_trimmed_total',
     help: 'Tx results whose events were left out so that a block\'s results fit CometBFT\'s 4 MiB gRPC limit (indexers miss those events)',
@@ -98,6 +103,7 @@ export function createLanesMetrics(): LanesMetrics {
       if (s.workerFailed) workerFailures.inc();
       if (s.workersReplaced > 0) workerReplacements.inc(s.workersReplaced);
       workersAlive.set(s.workersAlive);
+      stateCache.set(s.stateCacheKeys);
       if (s.trimmed > 0) trimmed.inc(s.trimmed);
     },
     onProposal(s) {

@@ -22,6 +22,8 @@ export interface TestNode {
 
 export async function startTestNode(opts: {
   blockTimeMs?: number; keepHome?: boolean; executor?: 'sequential' | 'parallel';
+  /** The app's --state-cache-keys (default: the app's). */
+  stateCacheKeys?: number;
   /** Further edits of CometBFT's config.toml, after `initHome` wrote it: [section, key, value]. */
   cometConfig?: [string, string, TomlValue][];
 } = {}): Promise<TestNode> {
@@ -43,6 +45,7 @@ export async function startTestNode(opts: {
   const handle = await startNode({
     home, ports, metricsPort, logger, output, cometbftLogLevel: '*:error', appLogLevel: 'warn', readyTimeoutMs: 60_000,
     ...(opts.executor !== undefined && { executor: opts.executor }),
+    ...(opts.stateCacheKeys !== undefined && { stateCacheKeys: opts.stateCacheKeys }),
   });
   return {
     rpcUrl: handle.rpcUrl,
