@@ -51,6 +51,12 @@ export interface BlockRequest {
    * none are left. A thread that hits a violation sets it past the end, so the others stop.
    */
   next: Int32Array;
+  /**
+   * Chunks left to the main thread: the worker claims no chunk once no more than this many are
+   * unclaimed, so that it sorts and sends its writes while the main thread runs the last ones
+   * instead of the main thread waiting for them (0: the worker may take every chunk).
+   */
+  leaveLast: number;
   /** Signature cache keys this node verified for these txs, less those this worker verified itself. */
   verified: string[];
   /** Shared word, CLAIM_OPEN until the worker (CLAIM_TAKEN) or the main thread (CLAIM_SKIPPED) sets it. */

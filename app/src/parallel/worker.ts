@@ -58,7 +58,11 @@ export function runWorker(createModules: () => ModuleSet): void {
     const newAccounts: (string[] | null)[] = [];
     const chunks = req.chunkStart.length - 1;
     try {
-      for (let c = Atomics.add(req.next, 0, 1); c < chunks; c = Atomics.add(req.next, 0, 1)) {
+      const stopAt = chunks - req.leaveLast;
+      // Claims chunks while more than leaveLast are unclaimed (a chunk claimed in a race past
+      // that point is still run).
+      for (let c = Atomics.load(req.next, 0) < stopAt ? Atomics.add(req.next, 0, 1) : chunks; c < chunks;
+        c = Atomics.load(req.next, 0) < stopAt ? Atomics.add(req.next, 0, 1) : chunks) {
         for (let p = req.chunkStart[c] as number; p < (req.chunkStart[c + 1] as number); p++) {
           const i = req.order[p] as number;
           let decoded: DecodedTx | undefined;
