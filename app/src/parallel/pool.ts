@@ -274,10 +274,10 @@ export function defaultWorkers(cpus: number): number {
  * Share of a block's chunks the workers leave to the main thread (BlockRequest.leaveLast): a
  * worker's last steps (sorting its writes, ~6-9 ms for a 10,000-tx block's half, and sending
  * them, ~7-10 ms) then overlap the main thread's last chunks instead of the main thread waiting
- * through them; at best that saves half of those steps. Three alternating runs of
- * 10,000-transfer blocks against no share (bench/PERFORMANCE.md, tenth round): the lower
- * quartile fell by 2.6-10 ms each time, the median by 20 and 9 ms in two and rose 7 ms in the
- * third. 1/10 and 3/20 were no better than none.
+ * through them; at best that saves half of those steps. Four alternating runs of
+ * 10,000-transfer blocks (bench/PERFORMANCE.md, tenth round): the lower quartile fell by
+ * 2.6-10 ms each time, the median in three of four; the largest (120 blocks each) read 3-5 %
+ * faster at every quartile. 1/10 and 3/20 were no better than none.
  */
 export const MAIN_TAIL_SHARE = 1 / 16;
 /** Txs per work chunk: small enough that threads finish within a chunk of each other. */
