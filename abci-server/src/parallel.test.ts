@@ -283,19 +283,35 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
   }
 });
 
+/**
+ * openPair for the worker-failure tests: the parallel chain's block stats and warn-level log
+ * lines are recorded, and `both` runs a block on both chains, commits it, checks that results and
+ * app hash agree and returns the parallel block's stats with the reference's tx codes.
+ */
+async function openWatchedPair(parallel: Partial<ParallelSettings>) {
+  const stats: BlockStats[] = [];
+  const lines: string[] = [];
+  const pair = await openPair(parallel, { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) });
+  const both = async (txs: Uint8Array[]): Promise<{ stats: BlockStats; codes: number[] }> => {
+    const r = await pair.par.app.finalizeBlock(pair.par.nextRequest(txs));
+    const ref = await pair.seq.app.finalizeBlock(pair.seq.nextRequest(txs));
+    pair.par.app.commit();
+    pair.seq.app.commit();
+    assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
+    assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    return { stats: stats.at(-1) as BlockStats, codes: ref.txResults.map((x) => x.code) };
+  };
+  const logged = (text: string) => lines.filter((l) => l.includes(text)).length;
+  return { ...pair, pool: pair.par.app.parallel as ParallelExecutor, lines, both, logged };
+}
+
 for (const mode of ['exits', 'hangs'] as const) {
   // timeout: without the fallback a hang would hold the test run forever.
   test(`an execution worker that ${mode} during a block: the block re-runs sequentially, identical, and the worker is replaced`, { timeout: 60_000 }, async () => {
-    const stats: BlockStats[] = [];
-    const lines: string[] = [];
     // Every chunk goes to the worker, so that the planted failure runs there. An exit shows
     // after 2 s of blocking waits, before the default timeout; a hang only at the timeout.
-    const { seq, par, close } = await openPair(
-      { mainTakes: false, replaceMinBlocks: 4n, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) },
-      { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) },
-    );
+    const { seq, par, close, pool, lines, both, logged } = await openWatchedPair({ mainTakes: false, replaceMinBlocks: 4n, ...(mode === 'hangs' && { workerTimeoutMs: 300 }) });
     try {
-      const pool = par.app.parallel as ParallelExecutor;
       const sequences = new Map<number, bigint>();
       const tx = (k: number, msg: AnyMsg) => {
         const sequence = sequences.get(k) ?? 0n;
@@ -304,41 +320,36 @@ for (const mode of ['exits', 'hangs'] as const) {
       };
       const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
       const failing = (from: number) => [...transfers(from), tx(from + 6, failOnWorker(from + 6, mode === 'hangs' ? 1n : 2n))];
-      const both = async (txs: Uint8Array[]) => {
-        const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
-        par.app.commit();
-        seq.app.commit();
-        assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
-        assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
-        assert.ok(ref.txResults.every((x) => x.code === 0), 'every tx of these blocks succeeds');
-        const st = stats.at(-1) as BlockStats;
+      // [executor, fallback, workerFailed, workerTxs, workersAlive, workersReplaced]
+      const block = async (txs: Uint8Array[]) => {
+        const { stats: st, codes } = await both(txs);
+        assert.ok(codes.every((c) => c === 0), 'every tx of these blocks succeeds');
         return [st.executor, st.fallback, st.workerFailed, st.workerTxs, st.workersAlive, st.workersReplaced];
       };
-      const replacedLogs = () => lines.filter((l) => l.includes('failed execution worker replaced')).length;
+      const replaced = 'failed execution worker replaced';
 
-      // [executor, fallback, workerFailed, workerTxs, workersAlive, workersReplaced]
-      assert.deepEqual(await both(transfers(0)), ['parallel', false, false, 6, 1, 0]);
+      assert.deepEqual(await block(transfers(0)), ['parallel', false, false, 6, 1, 0]);
       // The worker ends or hangs mid-block, having run some of the block's txs: found once the
       // main thread stops blocking for it, or after workerTimeoutMs (then terminated).
-      assert.deepEqual((await both(failing(8))).slice(1, 3), [true, true]);
+      assert.deepEqual((await block(failing(8))).slice(1, 3), [true, true]);
       const why = mode === 'exits' ? 'exited with code 7' : 'did not answer block request';
       assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes(why)), lines.join(''));
       // That block's Commit replaced it: once the new worker has started (it reads the state
       // committed so far from the database), it runs the next block, with the same result.
-      assert.equal(replacedLogs(), 1);
+      assert.equal(logged(replaced), 1);
       await pool.ready();
-      assert.deepEqual(await both(transfers(16)), ['parallel', false, false, 6, 1, 1]);
+      assert.deepEqual(await block(transfers(16)), ['parallel', false, false, 6, 1, 1]);
       // It fails again, and is not replaced again within replaceMinBlocks of the last time:
       // meanwhile blocks still come out identical (here, where the main thread takes no chunks,
       // by the sequential re-run; on a node the main thread takes them all).
-      assert.deepEqual((await both(failing(24))).slice(1, 3), [true, true]);
-      assert.deepEqual((await both(transfers(0))).slice(1, 6), [true, true, 0, 0, 0]);
-      assert.equal(replacedLogs(), 1);
+      assert.deepEqual((await block(failing(24))).slice(1, 3), [true, true]);
+      assert.deepEqual((await block(transfers(0))).slice(1, 6), [true, true, 0, 0, 0]);
+      assert.equal(logged(replaced), 1);
       // At the Commit four blocks after the last replacement, replaced again.
-      assert.deepEqual((await both(transfers(8))).slice(4, 6), [0, 0]);
-      assert.equal(replacedLogs(), 2);
+      assert.deepEqual((await block(transfers(8))).slice(4, 6), [0, 0]);
+      assert.equal(logged(replaced), 2);
       await pool.ready();
-      assert.deepEqual(await both(transfers(16)), ['parallel', false, false, 6, 1, 1]);
+      assert.deepEqual(await block(transfers(16)), ['parallel', false, false, 6, 1, 1]);
       assert.deepEqual(dump(par), dump(seq));
     } finally {
       await close();
@@ -347,25 +358,15 @@ for (const mode of ['exits', 'hangs'] as const) {
 }
 
 test('a replacement worker that fails to start: the node goes on without it, and the next replacement starts', { timeout: 60_000 }, async () => {
-  const stats: BlockStats[] = [];
-  const lines: string[] = [];
-  const { seq, par, close } = await openPair(
-    { mainTakes: false, replaceMinBlocks: 2n, entry: new URL('./testing/startFailModules.ts', import.meta.url).href },
-    { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) },
-  );
+  const { seq, par, close, pool, both } = await openWatchedPair({ mainTakes: false, replaceMinBlocks: 2n, entry: new URL('./testing/startFailModules.ts', import.meta.url).href });
   try {
-    const pool = par.app.parallel as ParallelExecutor;
     const k = (i: number) => funded[i] as TestKey;
-    let block = 0;
-    const both = async () => {
-      const txs = [0, 1, 2].map((i) => buildTx(k(i), [send(k(i).address, everyone[i + 30] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: BigInt(i), sequence: BigInt(block) }));
-      block++;
-      const [r, ref] = [await par.app.finalizeBlock(par.nextRequest(txs)), await seq.app.finalizeBlock(seq.nextRequest(txs))];
-      par.app.commit();
-      seq.app.commit();
-      assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
-      assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
-      const st = stats.at(-1) as BlockStats;
+    let height = 0;
+    // [executor, fallback, workersAlive, workersReplaced]
+    const block = async () => {
+      const txs = [0, 1, 2].map((i) => buildTx(k(i), [send(k(i).address, everyone[i + 30] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: BigInt(i), sequence: BigInt(height) }));
+      height++;
+      const { stats: st } = await both(txs);
       return [st.executor, st.fallback, st.workersAlive, st.workersReplaced];
     };
     const internals = par.app.parallel as unknown as { workers: { worker: { terminate(): Promise<number> } }[] };
@@ -373,15 +374,15 @@ test('a replacement worker that fails to start: the node goes on without it, and
     process.env['LANES_TEST_WORKER_START_FAILS'] = '1';
     // The failed worker is replaced at this Commit; the replacement fails as it loads, and with
     // nobody awaiting its start that must not end the process (an unhandled rejection would).
-    await both();
+    await block();
     while (pool.liveWorkers() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     delete process.env['LANES_TEST_WORKER_START_FAILS'];
-    // [executor, fallback, workersAlive, workersReplaced]: blocks re-run sequentially meanwhile.
-    assert.deepEqual(await both(), ['parallel', true, 0, 1]);
-    assert.deepEqual(await both(), ['parallel', true, 0, 0]);
+    // Blocks re-run sequentially meanwhile.
+    assert.deepEqual(await block(), ['parallel', true, 0, 1]);
+    assert.deepEqual(await block(), ['parallel', true, 0, 0]);
     // At that Commit, two blocks after the last replacement, a new one starts and runs blocks.
     await pool.ready();
-    assert.deepEqual(await both(), ['parallel', false, 1, 1]);
+    assert.deepEqual(await block(), ['parallel', false, 1, 1]);
     assert.deepEqual(dump(par), dump(seq));
   } finally {
     delete process.env['LANES_TEST_WORKER_START_FAILS'];
@@ -390,10 +391,8 @@ test('a replacement worker that fails to start: the node goes on without it, and
 });
 
 test('a main thread busy past the CheckTx watchdog does not take a worker that answered for hung', async () => {
-  const lines: string[] = [];
-  const { par, close } = await openPair({ checkTimeoutMs: 300 }, { logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) });
+  const { par, close, pool, lines, logged } = await openWatchedPair({ checkTimeoutMs: 300 });
   try {
-    const pool = par.app.parallel as ParallelExecutor;
     const k = funded[5] as TestKey;
     const pending = par.checkTxAsync(buildTx(k, [send(k.address, everyone[6] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: 5n, sequence: 0n }));
     await new Promise((resolve) => setImmediate(resolve)); // the batch leaves
@@ -402,21 +401,15 @@ test('a main thread busy past the CheckTx watchdog does not take a worker that a
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 800);
     assert.equal((await pending).code, 0);
     assert.equal(pool.liveWorkers(), 1);
-    assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 0, lines.join(''));
+    assert.equal(logged('checking on the main thread'), 0, lines.join(''));
   } finally {
     await close();
   }
 });
 
 test('an execution worker that hangs on a CheckTx batch: terminated, the batch is checked on the main thread, and the worker is replaced', { timeout: 60_000 }, async () => {
-  const stats: BlockStats[] = [];
-  const lines: string[] = [];
-  const { seq, par, close } = await openPair(
-    { mainTakes: false, checkTimeoutMs: 300 },
-    { onBlock: (s) => stats.push(s), logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }) },
-  );
+  const { seq, par, close, pool, lines, both, logged } = await openWatchedPair({ mainTakes: false, checkTimeoutMs: 300 });
   try {
-    const pool = par.app.parallel as ParallelExecutor;
     const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
     // Decoding it hangs a worker, not the main thread: CheckTx still answers (from the main
     // thread, after checkTimeoutMs) and accepts it.
@@ -427,24 +420,16 @@ test('an execution worker that hangs on a CheckTx batch: terminated, the batch i
     assert.ok(lines.some((l) => l.includes('checking on the main thread') && l.includes('answered none of 1 CheckTx batches in 300 ms')), lines.join(''));
     // The block that includes it re-runs sequentially (no live worker), identically; its Commit
     // replaces the worker.
-    const block = [hanging, buildTx(funded[1] as TestKey, [send((funded[1] as TestKey).address, everyone[30] as string, 'uatom', 4n)], opts(1, 0n))];
-    const [got, ref] = [await par.app.finalizeBlock(par.nextRequest(block)), await seq.app.finalizeBlock(seq.nextRequest(block))];
-    par.app.commit();
-    seq.app.commit();
-    assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
-    assert.deepEqual(got.encodedTxResults, ref.encodedTxResults);
-    assert.equal(stats.at(-1)?.fallback, true);
-    assert.ok(lines.some((l) => l.includes('failed execution worker replaced')), lines.join(''));
+    const first = await both([hanging, buildTx(funded[1] as TestKey, [send((funded[1] as TestKey).address, everyone[30] as string, 'uatom', 4n)], opts(1, 0n))]);
+    assert.equal(first.stats.fallback, true);
+    assert.equal(logged('failed execution worker replaced'), 1, lines.join(''));
     await pool.ready();
     // The new worker checks again (no second fallback logged) and runs blocks.
     const next = [2, 3, 4].map((k) => buildTx(funded[k] as TestKey, [send((funded[k] as TestKey).address, everyone[31] as string, 'uatom', 2n)], opts(k, 0n)));
     for (const t of next) assert.equal((await par.checkTxAsync(t)).code, 0);
-    assert.equal(lines.filter((l) => l.includes('checking on the main thread')).length, 1, lines.join(''));
-    const [got2, ref2] = [await par.app.finalizeBlock(par.nextRequest(next)), await seq.app.finalizeBlock(seq.nextRequest(next))];
-    par.app.commit();
-    seq.app.commit();
-    assert.equal(Buffer.from(got2.appHash).toString('hex'), Buffer.from(ref2.appHash).toString('hex'));
-    assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workerTxs, stats.at(-1)?.workersReplaced], ['parallel', false, 3, 1]);
+    assert.equal(logged('checking on the main thread'), 1, lines.join(''));
+    const { stats: st } = await both(next);
+    assert.deepEqual([st.executor, st.fallback, st.workerTxs, st.workersReplaced], ['parallel', false, 3, 1]);
     assert.deepEqual(dump(par), dump(seq));
   } finally {
     await close();
