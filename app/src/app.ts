@@ -176,7 +176,7 @@ export class LanesApp implements AbciApp {
   private params: Params | null = null;
 
   constructor(opts: LanesAppOptions) {
-    this.store = new CommittedStore(opts.dbPath, opts.stateCacheKeys !== undefined ? { cacheKeys: opts.stateCacheKeys } : {});
+    this.store = new CommittedStore(opts.dbPath, { cacheKeys: opts.stateCacheKeys });
     this.engine = new Engine(opts);
     this.modules = opts.modules;
     this.sigs = opts.sigs ?? new SigVerifier();
@@ -192,7 +192,7 @@ export class LanesApp implements AbciApp {
     if ((opts.executor ?? 'sequential') === 'parallel') {
       if (!opts.parallel) throw new Error('executor "parallel" needs parallel.workers and parallel.entry');
       // Workers open the file read-only, so it must exist with its tables before they start.
-      this.parallel = new ParallelExecutor({ ...opts.parallel, dbPath: opts.dbPath, ...(opts.stateCacheKeys !== undefined && { cacheKeys: opts.stateCacheKeys }) });
+      this.parallel = new ParallelExecutor({ ...opts.parallel, dbPath: opts.dbPath, cacheKeys: opts.stateCacheKeys });
     } else {
       this.parallel = null;
     }

@@ -96,45 +96,39 @@ export function parseExecutor(value: unknown, where = '--executor'): NodeExecuto
   throw new UserError(`${where}: expected one of ${EXECUTORS.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
-export function parseWorkers(value: unknown, where = '--workers'): number {
+/** `value` (a number, or digits from the command line) as an integer from min to max, else a UserError saying `expected`. */
+function integerIn(value: unknown, min: number, max: number, where: string, expected: string): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
-    throw new UserError(`${where}: expected an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(value)}`);
-  }
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new UserError(`${where}: expected ${expected}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+export function parseWorkers(value: unknown, where = '--workers'): number {
+  return integerIn(value, 1, MAX_WORKERS, where, `an integer from 1 to ${MAX_WORKERS}`);
 }
 
 /** Largest --state-cache-keys: far more than fits in memory anyway. */
 export const MAX_STATE_CACHE_KEYS = 1_000_000_000;
 
 export function parseStateCacheKeys(value: unknown, where = '--state-cache-keys'): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_STATE_CACHE_KEYS) {
-    throw new UserError(`${where}: expected a number of keys from 1 to ${MAX_STATE_CACHE_KEYS}, got ${JSON.stringify(value)}`);
-  }
-  return n;
+  return integerIn(value, 1, MAX_STATE_CACHE_KEYS, where, `a number of keys from 1 to ${MAX_STATE_CACHE_KEYS}`);
 }
 
 export function parseMetricsPort(value: unknown, where = '--metrics-port'): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new UserError(`${where}: expected a TCP port, or 0 to disable metrics, got ${JSON.stringify(value)}`);
-  }
-  return n;
+  return integerIn(value, 0, 65535, where, 'a TCP port, or 0 to disable metrics');
 }
 
 /** Resolves and validates the app settings: `overrides` (command line) > lanes.json > defaults. */
 export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort' | 'stateCacheKeys'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
   const m = (manifest ?? {}) as Partial<Record<keyof AppSettings, unknown>>;
+  // The command line's value (its parser names the flag), else lanes.json's (named by key), else the default.
+  const pick = <K extends keyof AppSettings>(key: K, parse: (v: unknown, where?: string) => AppSettings[K], fallback: () => AppSettings[K]): AppSettings[K] =>
+    overrides[key] !== undefined ? parse(overrides[key]) : m[key] !== undefined ? parse(m[key], `${manifestPath} "${key}"`) : fallback();
   return {
-    executor: overrides.executor !== undefined ? parseExecutor(overrides.executor)
-      : m.executor !== undefined ? parseExecutor(m.executor, `${manifestPath} "executor"`) : DEFAULT_EXECUTOR,
-    workers: overrides.workers !== undefined ? parseWorkers(overrides.workers)
-      : m.workers !== undefined ? parseWorkers(m.workers, `${manifestPath} "workers"`) : defaultWorkers(availableParallelism()),
-    metricsPort: overrides.metricsPort !== undefined ? parseMetricsPort(overrides.metricsPort)
-      : m.metricsPort !== undefined ? parseMetricsPort(m.metricsPort, `${manifestPath} "metricsPort"`) : DEFAULT_METRICS_PORT,
-    stateCacheKeys: overrides.stateCacheKeys !== undefined ? parseStateCacheKeys(overrides.stateCacheKeys)
-      : m.stateCacheKeys !== undefined ? parseStateCacheKeys(m.stateCacheKeys, `${manifestPath} "stateCacheKeys"`) : STATE_CACHE_KEYS,
+    executor: pick('executor', parseExecutor, () => DEFAULT_EXECUTOR),
+    workers: pick('workers', parseWorkers, () => defaultWorkers(availableParallelism())),
+    metricsPort: pick('metricsPort', parseMetricsPort, () => DEFAULT_METRICS_PORT),
+    stateCacheKeys: pick('stateCacheKeys', parseStateCacheKeys, () => STATE_CACHE_KEYS),
   };
 }
 

@@ -147,12 +147,7 @@ class ExecWorker {
         return r;
       }
       if (this.failed) throw this.failed;
-      if (waited >= timeoutMs) {
-        const err = new Error(`execution worker did not answer block request ${id} within ${timeoutMs} ms; terminated`);
-        this.fail(err);
-        await this.worker.terminate();
-        throw err;
-      }
+      if (waited >= timeoutMs) throw await this.terminate(new Error(`execution worker did not answer block request ${id} within ${timeoutMs} ms; terminated`));
       if (slice < BLOCK_WAIT_SLICES) {
         Atomics.wait(this.signal, 0, seen, BLOCK_WAIT_SLICE_MS);
         waited += BLOCK_WAIT_SLICE_MS;
@@ -201,8 +196,14 @@ class ExecWorker {
     const seen = this.answers;
     await new Promise((resolve) => setImmediate(resolve));
     if (this.failed || this.inflight === 0 || this.answers !== seen) return;
-    this.fail(new Error(`execution worker answered none of ${this.inflight} CheckTx batches in ${this.checkTimeoutMs} ms; terminated`));
+    await this.terminate(new Error(`execution worker answered none of ${this.inflight} CheckTx batches in ${this.checkTimeoutMs} ms; terminated`));
+  }
+
+  /** Takes a hung worker out: fails what it owes with `err`, stops its thread, returns `err`. */
+  private async terminate(err: Error): Promise<Error> {
+    this.fail(err);
     await this.worker.terminate();
+    return err;
   }
 
   /** Resolves once the worker has handled every message sent before this one. */
@@ -226,7 +227,7 @@ export interface ParallelOptions {
   /** The state database file (workers open it read-only). */
   dbPath: string;
   /** Bound of each worker's read cache, in keys (default STATE_CACHE_KEYS). */
-  cacheKeys?: number;
+  cacheKeys?: number | undefined;
   /** Blocks with fewer txs run inline (default MIN_PARALLEL_TXS; tests use 1). */
   minTxs?: number;
   /** A block whose largest group exceeds this share runs inline (default MAX_GROUP_SHARE; tests use 1). */
@@ -307,8 +308,7 @@ export class ParallelExecutor {
   }
 
   private spawn(): ExecWorker {
-    const init = { entry: this.opts.entry, dbPath: this.opts.dbPath, ...(this.opts.cacheKeys !== undefined && { cacheKeys: this.opts.cacheKeys }) };
-    return new ExecWorker(init, this.opts.checkTimeoutMs ?? WORKER_CHECK_TIMEOUT_MS);
+    return new ExecWorker({ entry: this.opts.entry, dbPath: this.opts.dbPath, cacheKeys: this.opts.cacheKeys }, this.opts.checkTimeoutMs ?? WORKER_CHECK_TIMEOUT_MS);
   }
 
   /** Workers that have not failed (a replacement counts from the Commit that starts it). */

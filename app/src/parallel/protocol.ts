@@ -9,7 +9,7 @@ export interface WorkerInit {
   /** The state database, opened read-only by the worker. */
   dbPath: string;
   /** Bound of the replica's read cache, in keys (default STATE_CACHE_KEYS). */
-  cacheKeys?: number;
+  cacheKeys?: number | undefined;
   /**
    * Where the worker answers block requests (BlockReply): the main thread takes the replies
    * with receiveMessageOnPort, not through its event loop.

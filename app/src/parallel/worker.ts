@@ -26,7 +26,7 @@ export function runWorker(createModules: () => ModuleSet): void {
   if (!port) throw new Error('runWorker must run in a worker thread');
   const init = workerData as WorkerInit;
   const engine = new Engine(createModules());
-  const store = new CommittedStore(init.dbPath, { readonly: true, ...(init.cacheKeys !== undefined && { cacheKeys: init.cacheKeys }) });
+  const store = new CommittedStore(init.dbPath, { readonly: true, cacheKeys: init.cacheKeys });
   const sigs = new SigVerifier();
   const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   const reply = (m: BlockReply, transfer: ArrayBuffer[] = []) => {
@@ -59,10 +59,10 @@ export function runWorker(createModules: () => ModuleSet): void {
     const chunks = req.chunkStart.length - 1;
     try {
       const stopAt = chunks - req.leaveLast;
-      // Claims chunks while more than leaveLast are unclaimed (a chunk claimed in a race past
-      // that point is still run).
-      for (let c = Atomics.load(req.next, 0) < stopAt ? Atomics.add(req.next, 0, 1) : chunks; c < chunks;
-        c = Atomics.load(req.next, 0) < stopAt ? Atomics.add(req.next, 0, 1) : chunks) {
+      // The next chunk while more than leaveLast are unclaimed, else none (`chunks`); a chunk
+      // claimed in a race past that point is still run.
+      const claim = (): number => (Atomics.load(req.next, 0) < stopAt ? Atomics.add(req.next, 0, 1) : chunks);
+      for (let c = claim(); c < chunks; c = claim()) {
         for (let p = req.chunkStart[c] as number; p < (req.chunkStart[c + 1] as number); p++) {
           const i = req.order[p] as number;
           let decoded: DecodedTx | undefined;

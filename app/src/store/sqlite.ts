@@ -67,7 +67,7 @@ export class CommittedStore implements KVReader {
    * `readonly`: a second connection (an execution worker's replica) that never writes.
    * `cacheKeys`: the read cache's bound (default STATE_CACHE_KEYS).
    */
-  constructor(path: string, opts: { readonly?: boolean; cacheKeys?: number } = {}) {
+  constructor(path: string, opts: { readonly?: boolean; cacheKeys?: number | undefined } = {}) {
     this.cacheKeys = opts.cacheKeys ?? STATE_CACHE_KEYS;
     if (!Number.isSafeInteger(this.cacheKeys) || this.cacheKeys < 1) throw new Error(`state cache: expected a positive number of keys, got ${this.cacheKeys}`);
     if (opts.readonly) {
@@ -141,7 +141,7 @@ export class CommittedStore implements KVReader {
     const row = this.getStmt.get(binToBuffer(key));
     const v = row ? bytesToBin(row) : null;
     this.cache.set(key, v);
-    if (this.cache.size > this.cacheKeys) this.trimCache();
+    this.trimCache();
     return v ?? undefined;
   }
 
@@ -165,7 +165,7 @@ export class CommittedStore implements KVReader {
       throw err;
     }
     this.last = { height: info.height, appHash: info.appHash };
-    if (this.cache.size > this.cacheKeys) this.trimCache();
+    this.trimCache();
   }
 
   /**
@@ -175,7 +175,7 @@ export class CommittedStore implements KVReader {
   applyCommitted(writes: Iterable<[Key, Value | null]>, info: CommitInfo): void {
     for (const [k, v] of writes) this.cache.set(k, v);
     this.last = info;
-    if (this.cache.size > this.cacheKeys) this.trimCache();
+    this.trimCache();
   }
 
   /** Keys in the read cache (for tests and metrics). */
@@ -184,11 +184,12 @@ export class CommittedStore implements KVReader {
   }
 
   /**
-   * Drops the oldest entries (a Map iterates in insertion order), down to seven eighths of the
-   * bound, so that trimming is rare; a dropped key costs one SQLite lookup when read again.
-   * Every entry is a committed value, so dropping one never changes what a read returns.
+   * Past the bound, drops the oldest entries (a Map iterates in insertion order) down to seven
+   * eighths of it, so that trimming is rare; a dropped key costs one SQLite lookup when read
+   * again. Every entry is a committed value, so dropping one never changes what a read returns.
    */
   private trimCache(): void {
+    if (this.cache.size <= this.cacheKeys) return;
     let drop = this.cache.size - this.cacheKeys + (this.cacheKeys >> 3);
     for (const k of this.cache.keys()) {
       if (drop-- <= 0) break;
