@@ -399,7 +399,7 @@ export class LanesApp implements AbciApp {
     const parallel = this.parallel;
     const access = req.txs.map((tx, i) => {
       try {
-        return (decoded[i] ??= decodeTx(tx, env.params, env.lookup, false, hashes[i])).access;
+        return (decoded[i] ??= decodeTx(tx, env.params, env.lookup, false, hashes[i])).accessKeys;
       } catch {
         return null; // undecodable: touches no state
       }

@@ -16,6 +16,7 @@ import { mulDecCeil, parseDec } from './dec.ts';
 import { accountPartition } from './auth.ts';
 import { sha256Hex } from './sha256.ts';
 import { viewReader } from './protoPerf.ts';
+import { partitionKey } from './parallel/scheduler.ts';
 
 export const SECP256K1_PUBKEY_TYPE = '/cosmos.crypto.secp256k1.PubKey';
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -49,6 +50,8 @@ export interface DecodedTx {
   fee: bigint;
   /** Partitions the tx declares it writes: every signer's account plus each Msg's access. */
   access: string[];
+  /** partitionKey of each of `access`, for planning a parallel block. */
+  accessKeys: number[];
 }
 
 export type RegistryLookup = (typeUrl: string) => MsgHandler<unknown> | undefined;
@@ -177,6 +180,7 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     signers.push({ address, pubkey, sequence: info.sequence, signature });
   }
 
+  const sorted = [...access].sort();
   return {
     bytes,
     hashHex: hashHex ?? txHashHex(bytes),
@@ -188,7 +192,8 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     timeoutHeight: body.timeoutHeight,
     gasLimit,
     fee: feeAmount,
-    access: [...access].sort(),
+    access: sorted,
+    accessKeys: sorted.map(partitionKey),
   };
 }
 

@@ -393,9 +393,10 @@ export class ParallelExecutor {
 
   /**
    * Plans a block: its conflict groups, and whether running them on workers can pay (then the
-   * work chunks). `access[i]` is tx i's declared partitions (null: touches nothing).
+   * work chunks). `access[i]` is tx i's declared partitions as partitionKeys (null: touches
+   * nothing).
    */
-  plan(access: readonly (readonly string[] | null)[]): { groups: number[][]; chunks: number[][] | null } {
+  plan(access: readonly (readonly number[] | null)[]): { groups: number[][]; chunks: number[][] | null } {
     const groups = conflictGroups(access);
     const largest = groups.reduce((m, g) => Math.max(m, g.length), 0);
     const minTxs = this.opts.minTxs ?? MIN_PARALLEL_TXS;

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { chunkGroups, conflictGroups } from './scheduler.ts';
+import { chunkGroups, conflictGroups, GLOBAL_KEY, partitionKey } from './scheduler.ts';
+
+const keysOf = (access: readonly (readonly string[] | null)[]): (number[] | null)[] => access.map((a) => a && a.map(partitionKey));
 
 test('chunkGroups: every tx in exactly one chunk, groups whole, chunks ascending and full but the last, big groups first', () => {
   const access = fc.array(fc.option(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), { maxLength: 2 }), { nil: null }), { maxLength: 80 });
   fc.assert(fc.property(access, fc.integer({ min: 1, max: 12 }), (acc, size) => {
-    const groups = conflictGroups(acc);
+    const groups = conflictGroups(keysOf(acc));
     const chunks = chunkGroups(groups, size);
     assert.deepEqual(chunks.flat().sort((x, y) => x - y), acc.map((_, i) => i));
     for (const c of chunks) assert.deepEqual(c, [...c].sort((x, y) => x - y));
@@ -53,6 +55,31 @@ test('conflictGroups equals the connected components of the conflict graph, in o
   const parts = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '*');
   const access = fc.array(fc.option(fc.array(parts, { maxLength: 3 }), { nil: null, freq: 8 }), { maxLength: 80 });
   fc.assert(fc.property(access, (acc) => {
-    assert.deepEqual(conflictGroups(acc), naiveGroups(acc));
+    assert.deepEqual(conflictGroups(keysOf(acc)), naiveGroups(acc));
   }));
+});
+
+test('partitions that share a key only merge groups: every group of the exact partitions lies inside one group', () => {
+  // Many partitions folded onto few keys (a key per partition modulo `width`): the collisions a
+  // 32-bit key makes rarely, here on every block.
+  const access = fc.array(fc.option(fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 3 }), { nil: null, freq: 8 }), { maxLength: 120 });
+  fc.assert(fc.property(access, fc.integer({ min: 1, max: 40 }), (acc, width) => {
+    const exact = conflictGroups(keysOf(acc.map((a) => a && a.map((p) => `p${p}`))));
+    const folded = conflictGroups(acc.map((a) => a && a.map((p) => p % width)));
+    const groupOf = new Map<number, number>();
+    folded.forEach((g, gi) => g.forEach((i) => groupOf.set(i, gi)));
+    for (const g of exact) assert.equal(new Set(g.map((i) => groupOf.get(i))).size, 1, `group ${g} split`);
+    assert.ok(folded.length <= exact.length);
+  }));
+});
+
+test('partitionKey: 32-bit FNV-1a of the code units, the global partition apart', () => {
+  assert.equal(partitionKey('*'), GLOBAL_KEY);
+  assert.equal(partitionKey(''), 0x811c9dc5);
+  assert.equal(partitionKey('a'), 0xe40c292c); // FNV-1a test vector
+  assert.equal(partitionKey('foobar'), 0xbf9cf968);
+  // Different partitions, different keys (on these), each in 0..2^32-1.
+  const keys = Array.from({ length: 20000 }, (_, i) => partitionKey(`account:cosmos1${i.toString(36).padStart(38, '_')}`));
+  for (const k of keys) assert.ok(Number.isInteger(k) && k >= 0 && k < 2 ** 32);
+  assert.ok(new Set(keys).size >= 19998, `${20000 - new Set(keys).size} collisions`);
 });

@@ -31,30 +31,66 @@ class UnionFind {
   }
 }
 
+/** GLOBAL_PARTITION's scheduling key (partitionKey gives every other partition 0..2^32-1). */
+export const GLOBAL_KEY = -1;
+
 /**
- * Groups of tx indices (each ascending), ordered by their first index. `access[i]` is tx i's
- * declared partitions, or null for a tx that touches no state (it failed to decode).
+ * A partition's scheduling key: FNV-1a over its UTF-16 code units, 32 bits. Computed where a tx
+ * is decoded (for CheckTx's txs, on the worker that checked them), so planning a block compares
+ * integers instead of hashing some 20,000 fresh strings into a Map. Two partitions may share a
+ * key; that only puts their txs in one group (less parallelism, the same results), at odds of
+ * about (partitions in the block)^2 / 2^33, some 5 % of 10,000-transfer blocks merging two txs.
  */
-export function conflictGroups(access: readonly (readonly string[] | null)[]): number[][] {
-  const n = access.length;
+export function partitionKey(partition: string): number {
+  if (partition === GLOBAL_PARTITION) return GLOBAL_KEY;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < partition.length; i++) h = Math.imul(h ^ partition.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Groups of tx indices (each ascending), ordered by their first index. `keys[i]` is tx i's
+ * declared partitions as partitionKeys, or null for a tx that touches no state (it failed to
+ * decode).
+ */
+export function conflictGroups(keys: readonly (readonly number[] | null)[]): number[][] {
+  const n = keys.length;
   const uf = new UnionFind(n);
-  const owner = new Map<string, number>();
+  // Open addressing, linear probing, at most half full: slot -> key and the first tx with it.
+  let total = 0;
+  for (const k of keys) if (k) total += k.length;
+  let bits = 4;
+  while (1 << bits < 2 * total) bits++;
+  const mask = (1 << bits) - 1;
+  const slotKey = new Uint32Array(1 << bits);
+  const slotOwner = new Int32Array(1 << bits).fill(-1);
   let global = -1;
   for (let i = 0; i < n; i++) {
-    const parts = access[i];
+    const parts = keys[i];
     if (!parts) continue;
-    for (const p of parts) {
-      if (p === GLOBAL_PARTITION) {
+    for (const key of parts) {
+      if (key === GLOBAL_KEY) {
         if (global < 0) global = i;
         else uf.union(global, i);
         continue;
       }
-      const o = owner.get(p);
-      if (o === undefined) owner.set(p, i);
-      else uf.union(o, i);
+      let slot = Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+      for (;;) {
+        const o = slotOwner[slot] as number;
+        if (o < 0) {
+          slotKey[slot] = key;
+          slotOwner[slot] = i;
+          break;
+        }
+        if (slotKey[slot] === key) {
+          uf.union(o, i);
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
     }
   }
-  if (global >= 0) for (let i = 0; i < n; i++) if (access[i]) uf.union(global, i);
+  if (global >= 0) for (let i = 0; i < n; i++) if (keys[i]) uf.union(global, i);
   // Roots are the smallest index of their group, so visiting txs in order opens groups in
   // order of their first tx and fills each in ascending order.
   const groupOfRoot = new Int32Array(n).fill(-1);
