@@ -448,23 +448,19 @@ export class LanesApp implements AbciApp {
   /**
    * Primes the caches CheckTx fills for these txs (decoded txs, signatures) the way CheckTx
    * fills them on this node: with execution workers, decoding and signature checks run there
-   * (and the workers keep their decoded txs too); without, here. The check state is left as
-   * it was. For benchmarks and tools.
+   * (and the workers keep their decoded txs too), then the state part runs here on the worker's
+   * decoded tx; without workers, all of it here. The check state is left as it was. For
+   * benchmarks and tools.
    */
   async preverify(txs: readonly Uint8Array[]): Promise<void> {
     const block = this.blockInfo(this.store.lastCommit().height + 1n);
     const env = this.env(block);
-    if (this.parallel && this.params && !this.pending) {
-      const checked = await Promise.all(txs.map((tx) => (this.parallel as ParallelExecutor).check(tx, this.chainId, env.params)));
-      for (const c of checked) {
-        const tx = this.absorbChecked(c);
-        if (tx) this.rememberDecoded(tx, env.params);
-      }
-      return;
-    }
+    const parallel = this.parallel && this.params && !this.pending ? this.parallel : undefined;
+    const checked = parallel ? await Promise.all(txs.map((tx) => parallel.check(tx, this.chainId, env.params))) : [];
     const scratch = new Overlay(this.checkState);
-    for (const tx of txs) {
-      const { result, tx: decoded } = runTx(scratch, tx, env, 'check');
+    for (const [i, tx] of txs.entries()) {
+      const c = checked[i];
+      const { result, tx: decoded } = runTx(scratch, tx, env, 'check', false, c && this.absorbChecked(c));
       if (decoded && result.code === 0) this.rememberDecoded(decoded, env.params, encodedResultSize(result));
     }
   }
