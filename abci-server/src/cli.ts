@@ -73,12 +73,10 @@ async function initDevnet(dir: string, opts: { chainId: string; moniker?: string
     ports: opts.ports,
     genesisAppState: devnetGenesis(accounts),
     appVersion: APP_VERSION,
-    // lanes.json records the executor (parallel unless told otherwise); workers and the metrics
-    // port only when given, so a copied home adapts to its machine.
+    // lanes.json records the executor (parallel unless told otherwise); the other settings only
+    // when given, so a copied home adapts to its machine.
+    ...appSettingOverrides(opts.settings ?? {}),
     executor: opts.settings?.executor ?? 'parallel',
-    ...(opts.settings?.workers !== undefined && { workers: opts.settings.workers }),
-    ...(opts.settings?.metricsPort !== undefined && { metricsPort: opts.settings.metricsPort }),
-    ...(opts.settings?.stateCacheKeys !== undefined && { stateCacheKeys: opts.settings.stateCacheKeys }),
     ...(opts.moniker !== undefined && { moniker: opts.moniker }),
     ...(opts.blockTimeMs !== undefined && { blockTimeMs: opts.blockTimeMs }),
     ...(opts.force !== undefined && { force: opts.force }),

@@ -1,7 +1,9 @@
 // App settings (executor, workers, metrics port, state cache): command line > lanes.json > defaults, validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { STATE_CACHE_KEYS } from '@lanes/app';
 import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, describeExecutor, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
@@ -59,4 +61,19 @@ test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys on 
   await assert.rejects(parse(['--metrics-port', 'x']), /expected a TCP port/);
   await assert.rejects(parse(['--state-cache-keys', '-5']), /expected a number of keys from 1/);
   await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0', '--state-cache-keys', '250000']);
+});
+
+test('lanes init records the executor always, and the other settings only when given', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-init-settings-'));
+  try {
+    const init = (home: string, args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init', ...args]);
+    await init(join(dir, 'a'), ['--workers', '3', '--state-cache-keys', '5000']);
+    const a = JSON.parse(readFileSync(join(dir, 'a', 'lanes.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([a['executor'], a['workers'], a['stateCacheKeys'], 'metricsPort' in a], ['parallel', 3, 5000, false]);
+    await init(join(dir, 'b'), ['--executor', 'sequential', '--metrics-port', '0']);
+    const b = JSON.parse(readFileSync(join(dir, 'b', 'lanes.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([b['executor'], b['metricsPort'], 'workers' in b, 'stateCacheKeys' in b], ['sequential', 0, false, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

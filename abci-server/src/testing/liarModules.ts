@@ -5,9 +5,8 @@
 //   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, hangs it
 //     (amount 1) or ends the worker thread (any other amount; as a crash or running out of memory
 //     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch). On the
-//     main thread it is a send. The block must re-run sequentially, with
-//     identical results. (A Msg that throws is no worker failure: the tx fails, the same on
-//     every thread.);
+//     main thread it is a send. The block must re-run sequentially, with identical results. (A
+//     Msg that throws is no worker failure: the tx fails, the same on every thread.);
 //   - an observer with block hooks, which no real module has yet: begin-block writes balances
 //     that txs then overwrite (the txs' values must win), end-block reads and iterates balances
 //     txs wrote (on workers too), reports them in an event and writes over them.
