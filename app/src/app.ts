@@ -28,6 +28,7 @@ import { ParallelExecutor, type ParallelOptions } from './parallel/pool.ts';
 import type { CheckedTx } from './parallel/protocol.ts';
 import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
+import { DecodedTxCache } from './txcache.ts';
 import { nextAppHash, nextAppHashPacked } from './apphash.ts';
 import { packWrites } from './parallel/pack.ts';
 import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
@@ -140,13 +141,14 @@ export class LanesApp implements AbciApp {
   private readonly onCheckTx: ((s: CheckTxStats) => void) | undefined;
   private readonly onProposal: ((s: ProposalStats) => void) | undefined;
   /**
-   * tx hash -> the tx as CheckTx decoded it, so rechecks and FinalizeBlock (planning and
-   * execution on this thread) skip decoding, and the size of its result there, so
+   * The txs as CheckTx decoded them, found from their bytes, so rechecks and FinalizeBlock
+   * (planning and execution on this thread) skip decoding and hashing, and the size of each
+   * one's result there, so
    * PrepareProposal can keep a block's results under the gRPC limit. Decoding depends on the
    * params too: the cache holds entries for `decodedParams` only. An entry is dropped once its
    * tx is in a block.
    */
-  private readonly decodedCache = new Map<string, { tx: DecodedTx; resultBytes: number | undefined }>();
+  private readonly decodedCache = new DecodedTxCache(DECODED_CACHE_MAX);
   private decodedParams: Params | null = null;
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();
@@ -327,10 +329,9 @@ export class LanesApp implements AbciApp {
     try {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
       const env = this.env(block);
-      const hash = decoded?.hashHex ?? txHashHex(req.tx);
-      const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(hash, env.params), hash);
+      const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(req.tx, env.params));
       if (tx && result.code === 0) this.rememberDecoded(tx, env.params, encodedResultSize(result));
-      else if (tx) this.decodedCache.delete(tx.hashHex);
+      else if (tx) this.decodedCache.take(tx.bytes);
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
         code: result.code, codespace: result.codespace, log: result.log, info: '', data: new Uint8Array(),
@@ -354,7 +355,7 @@ export class LanesApp implements AbciApp {
       bytes += BigInt(tx.length);
       txs.push(tx);
     }
-    const fit = proposalTxs(txs, (i) => this.decodedCache.get(txHashHex(txs[i] as Uint8Array))?.resultBytes);
+    const fit = proposalTxs(txs, (i) => this.decodedCache.get(txs[i] as Uint8Array)?.resultBytes);
     const deferred = txs.length - fit;
     if (deferred > 0) {
       this.log?.debug({ height: Number(req.height), txs: fit, deferred }, 'proposal cut to keep its results under the gRPC limit');
@@ -391,9 +392,16 @@ export class LanesApp implements AbciApp {
     for (const m of this.modules) m.beginBlock?.(hookCtx);
     const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, stateCacheKeys: 0, trimmed: 0, execMs: 0 };
     this.workersReplaced = 0;
-    const hashes = req.txs.map((tx) => txHashHex(tx));
-    const decoded = hashes.map((h) => this.cachedDecode(h, env.params));
-    for (const h of hashes) this.decodedCache.delete(h); // in a block now: CheckTx will not see it again
+    const hashes = new Array<string>(req.txs.length);
+    const decoded = new Array<DecodedTx | undefined>(req.txs.length);
+    const cacheValid = this.decodedParams === env.params;
+    for (let i = 0; i < req.txs.length; i++) {
+      const bytes = req.txs[i] as Uint8Array;
+      // Taken: in a block now, CheckTx will not see it again.
+      const tx = cacheValid ? this.decodedCache.take(bytes)?.tx : undefined;
+      decoded[i] = tx;
+      hashes[i] = tx ? tx.hashHex : txHashHex(bytes);
+    }
     // Genesis writes are not in the workers' replicas until the first commit.
     if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
     const parallel = this.parallel;
@@ -433,16 +441,12 @@ export class LanesApp implements AbciApp {
       this.decodedCache.clear();
       this.decodedParams = params;
     }
-    if (this.decodedCache.size >= DECODED_CACHE_MAX) {
-      const first = this.decodedCache.keys().next();
-      if (!first.done) this.decodedCache.delete(first.value);
-    }
-    this.decodedCache.set(tx.hashHex, { tx, resultBytes });
+    this.decodedCache.set({ tx, resultBytes });
   }
 
   /** The tx as CheckTx decoded it under these params, if it still has it. */
-  private cachedDecode(hashHex: string, params: Params): DecodedTx | undefined {
-    return this.decodedParams === params ? this.decodedCache.get(hashHex)?.tx : undefined;
+  private cachedDecode(bytes: Uint8Array, params: Params): DecodedTx | undefined {
+    return this.decodedParams === params ? this.decodedCache.get(bytes)?.tx : undefined;
   }
 
   /**

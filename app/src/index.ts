@@ -18,6 +18,7 @@ export { conflictGroups, chunkGroups, partitionKey, GLOBAL_PARTITION } from './p
 export { runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 export { decodeTx, txHashHex, type DecodedTx } from './tx.ts';
+export { txFingerprint } from './txcache.ts';
 export { SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';

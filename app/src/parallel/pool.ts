@@ -435,7 +435,7 @@ export class ParallelExecutor {
       for (let i = 0; i < n; i++) if (this.checkedBy.get(hashes[i] as string) !== wi) for (const k of verifiedKeys(i)) verified.push(k);
       const req: BlockRequest = {
         type: 'block', id: this.nextId++, height: env.block.height, timeSeconds: env.block.timeSeconds, chainId: env.block.chainId,
-        params: env.params, baseWrites, txs: shared.buf, txOffsets: shared.offsets, hashes: hashes as string[], order, chunkStart, next, leaveLast, verified,
+        params: env.params, baseWrites, txs: shared.buf, txOffsets: shared.offsets, order, chunkStart, next, leaveLast, verified,
         claim: claims[wi] as Int32Array,
       };
       w.run(req);

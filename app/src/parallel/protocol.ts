@@ -38,8 +38,6 @@ export interface BlockRequest {
   /** Every tx of the block, packed (see pack.ts) in shared memory: all threads read the same. */
   txs: Uint8Array;
   txOffsets: Uint32Array;
-  /** The txs' hashes (upper-case hex), as the main thread computed them. */
-  hashes: string[];
   /**
    * Work chunks (scheduler.ts chunkGroups), in shared memory: chunk c is the tx indices
    * order[chunkStart[c]] .. order[chunkStart[c + 1] - 1], ascending.

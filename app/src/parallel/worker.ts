@@ -7,7 +7,8 @@ import { CommittedStore } from '../store/sqlite.ts';
 import { Overlay, sortKeys } from '../store/kv.ts';
 import { Engine, type ModuleSet } from '../engine.ts';
 import { SigVerifier, signDocHash, verifySecp256k1 } from '../sigverify.ts';
-import { decodeTx, toPortable, type DecodedTx } from '../tx.ts';
+import { decodeTx, toPortable } from '../tx.ts';
+import { DecodedTxCache } from '../txcache.ts';
 import type { Params } from '../params.ts';
 import { Accounts } from '../auth.ts';
 import { toAbciError } from '../errors.ts';
@@ -35,7 +36,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     Atomics.notify(init.signal, 0);
   };
   // Params arrive cloned with every request: the cache is valid for one params value (as JSON).
-  const decodedCache = new Map<string, DecodedTx>();
+  const decodedCache = new DecodedTxCache(DECODED_CACHE_MAX);
   let decodedParams = '';
   const paramsKey = (p: Params): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
@@ -65,13 +66,10 @@ export function runWorker(createModules: () => ModuleSet): void {
       for (let c = claim(); c < chunks; c = claim()) {
         for (let p = req.chunkStart[c] as number; p < (req.chunkStart[c + 1] as number); p++) {
           const i = req.order[p] as number;
-          let decoded: DecodedTx | undefined;
-          if (cacheValid) {
-            const h = req.hashes[i] as string;
-            decoded = decodedCache.get(h);
-            if (decoded) decodedCache.delete(h);
-          }
-          const out = runTx(kv, req.txs.subarray(req.txOffsets[i], req.txOffsets[i + 1]), env, 'deliver', true, decoded, req.hashes[i]);
+          const bytes = req.txs.subarray(req.txOffsets[i], req.txOffsets[i + 1]);
+          // A tx this worker did not decode in CheckTx is decoded (and hashed) by runTx.
+          const decoded = cacheValid ? decodedCache.take(bytes)?.tx : undefined;
+          const out = runTx(kv, bytes, env, 'deliver', true, decoded);
           ran.push(i);
           results.add(out.result);
           codes.push(out.result.code);
@@ -132,11 +130,7 @@ export function runWorker(createModules: () => ModuleSet): void {
           sigs.remember(key); // so a block this worker runs need not send the key back
         }
       }
-      if (decodedCache.size >= DECODED_CACHE_MAX) {
-        const first = decodedCache.keys().next();
-        if (!first.done) decodedCache.delete(first.value);
-      }
-      decodedCache.set(tx.hashHex, tx);
+      decodedCache.set({ tx });
       out.push({ tx: toPortable(tx), keys });
     }
     post({ type: 'checked', id: req.id, out });

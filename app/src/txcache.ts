@@ -1,0 +1,67 @@
+// The txs CheckTx decoded, kept for the block that includes them (on the main thread and in each
+// execution worker).
+//
+// A block's txs arrive as fresh bytes. Finding their decodes by tx hash meant hashing every tx of
+// every block first (SHA-256, hex, then a lookup by a 64-character string). Here a tx is found by
+// a fingerprint of its bytes (the length and the last four bytes, which for a signed tx are its
+// signature's) and taken only if the cached bytes equal its bytes, byte for byte: equal bytes
+// have the same hash, so the decode is the one hashing would have found. One entry per
+// fingerprint: a tx whose fingerprint another cached tx took (by chance, or made to collide)
+// replaces it, and the one replaced is decoded again if a block brings it.
+import type { DecodedTx } from './tx.ts';
+
+export interface CachedTx {
+  tx: DecodedTx;
+  /** encodedResultSize of the tx's result in CheckTx, where it ran there (for proposals). */
+  resultBytes?: number | undefined;
+}
+
+/** A small integer of a byte string's length and last four bytes (30 bits: a V8 small integer). */
+export function txFingerprint(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let tail = 0;
+  for (let i = Math.max(0, n - 4); i < n; i++) tail = (tail << 8) | (bytes[i] as number);
+  return ((tail & 0x3fffffff) ^ n) & 0x3fffffff;
+}
+
+/** Decoded txs by fingerprint, at most `max` of them (the oldest go first). */
+export class DecodedTxCache {
+  private readonly byPrint = new Map<number, CachedTx>();
+
+  constructor(readonly max: number) {
+    if (!Number.isSafeInteger(max) || max < 1) throw new Error(`decoded-tx cache: expected a positive size, got ${max}`);
+  }
+
+  get size(): number {
+    return this.byPrint.size;
+  }
+
+  /** Caches the entry in place of any with its fingerprint (as the newest). */
+  set(entry: CachedTx): void {
+    const print = txFingerprint(entry.tx.bytes);
+    if (!this.byPrint.delete(print) && this.byPrint.size >= this.max) {
+      const oldest = this.byPrint.keys().next();
+      if (!oldest.done) this.byPrint.delete(oldest.value);
+    }
+    this.byPrint.set(print, entry);
+  }
+
+  /** The entry of the tx with exactly these bytes, if cached. */
+  get(bytes: Uint8Array): CachedTx | undefined {
+    const e = this.byPrint.get(txFingerprint(bytes));
+    return e !== undefined && Buffer.compare(e.tx.bytes, bytes) === 0 ? e : undefined;
+  }
+
+  /** `get`, and the cache forgets the entry. */
+  take(bytes: Uint8Array): CachedTx | undefined {
+    const print = txFingerprint(bytes);
+    const e = this.byPrint.get(print);
+    if (e === undefined || Buffer.compare(e.tx.bytes, bytes) !== 0) return undefined;
+    this.byPrint.delete(print);
+    return e;
+  }
+
+  clear(): void {
+    this.byPrint.clear();
+  }
+}
