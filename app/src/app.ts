@@ -142,11 +142,10 @@ export class LanesApp implements AbciApp {
   private readonly onProposal: ((s: ProposalStats) => void) | undefined;
   /**
    * The txs as CheckTx decoded them, found from their bytes, so rechecks and FinalizeBlock
-   * (planning and execution on this thread) skip decoding and hashing, and the size of each
-   * one's result there, so
-   * PrepareProposal can keep a block's results under the gRPC limit. Decoding depends on the
-   * params too: the cache holds entries for `decodedParams` only. An entry is dropped once its
-   * tx is in a block.
+   * (planning and execution on this thread) skip decoding and hashing; with each, the size of
+   * its result there, so PrepareProposal can keep a block's results under the gRPC limit.
+   * Decoding depends on the params too: the cache holds entries for `decodedParams` only. An
+   * entry is dropped once its tx is in a block.
    */
   private readonly decodedCache = new DecodedTxCache(DECODED_CACHE_MAX);
   private decodedParams: Params | null = null;
