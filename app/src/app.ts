@@ -124,12 +124,6 @@ interface Decided {
   appHash: Uint8Array;
 }
 
-/**
- * How many decoded txs CheckTx leaves for FinalizeBlock (and rechecks): twice what the
- * mempool holds (config.ts), about 2 KB each.
- */
-const DECODED_CACHE_MAX = 20_000;
-
 export class LanesApp implements AbciApp {
   readonly store: CommittedStore;
   readonly sigs: SigVerifier;
@@ -147,7 +141,7 @@ export class LanesApp implements AbciApp {
    * Decoding depends on the params too: the cache holds entries for `decodedParams` only. An
    * entry is dropped once its tx is in a block.
    */
-  private readonly decodedCache = new DecodedTxCache(DECODED_CACHE_MAX);
+  private readonly decodedCache = new DecodedTxCache();
   private decodedParams: Params | null = null;
   /** The tail of the CheckTx queue: state checks run one after another, in arrival order. */
   private checkQueue: Promise<void> = Promise.resolve();

@@ -2,7 +2,8 @@
 // execution worker).
 //
 // A block's txs arrive as fresh bytes. Finding their decodes by tx hash meant hashing every tx of
-// every block first (SHA-256, hex, then a lookup by a 64-character string). Here a tx is found by
+// every block first (SHA-256, hex, then a lookup by a 64-character string: 8-12 ms per 10,000
+// txs, against 4-6 ms this way; bench/PERFORMANCE.md, twelfth round). Here a tx is found by
 // a fingerprint of its bytes (the length and the last four bytes, which for a signed tx are its
 // signature's) and taken only if the cached bytes equal its bytes, byte for byte: equal bytes
 // have the same hash, so the decode is the one hashing would have found. One entry per
@@ -24,11 +25,17 @@ export function txFingerprint(bytes: Uint8Array): number {
   return ((tail & 0x3fffffff) ^ n) & 0x3fffffff;
 }
 
+/**
+ * How many decoded txs a cache keeps by default, on the main thread and in each worker: twice
+ * what the mempool holds (config.ts), about 2 KB each.
+ */
+export const DECODED_CACHE_TXS = 20_000;
+
 /** Decoded txs by fingerprint, at most `max` of them (the oldest go first). */
 export class DecodedTxCache {
   private readonly byPrint = new Map<number, CachedTx>();
 
-  constructor(readonly max: number) {
+  constructor(readonly max = DECODED_CACHE_TXS) {
     if (!Number.isSafeInteger(max) || max < 1) throw new Error(`decoded-tx cache: expected a positive size, got ${max}`);
   }
 

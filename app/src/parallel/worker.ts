@@ -19,9 +19,6 @@ import { AccessViolation, plainContext } from '../context.ts';
 import { unpackBytes, unpackWrites } from './pack.ts';
 import { CLAIM_OPEN, CLAIM_TAKEN, type BlockDone, type BlockReply, type BlockRequest, type CheckRequest, type CheckedTx, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol.ts';
 
-/** Decoded txs kept from CheckTx batches for the block that includes them (as on the main thread). */
-const DECODED_CACHE_MAX = 20_000;
-
 export function runWorker(createModules: () => ModuleSet): void {
   const port = parentPort;
   if (!port) throw new Error('runWorker must run in a worker thread');
@@ -35,8 +32,10 @@ export function runWorker(createModules: () => ModuleSet): void {
     Atomics.add(init.signal, 0, 1);
     Atomics.notify(init.signal, 0);
   };
-  // Params arrive cloned with every request: the cache is valid for one params value (as JSON).
-  const decodedCache = new DecodedTxCache(DECODED_CACHE_MAX);
+  // Decoded txs kept from CheckTx batches for the block that includes them (as on the main
+  // thread). Params arrive cloned with every request: the cache is valid for one params value
+  // (as JSON).
+  const decodedCache = new DecodedTxCache();
   let decodedParams = '';
   const paramsKey = (p: Params): string => JSON.stringify(p, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
