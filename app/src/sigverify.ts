@@ -4,6 +4,7 @@
 import secp256k1 from 'secp256k1';
 import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { sha256 } from './sha256.ts';
+import { FifoMap } from './fifo.ts';
 
 export function signDocHash(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, chainId: string, accountNumber: bigint): Uint8Array {
   const doc = SignDoc.encode({ bodyBytes, authInfoBytes, chainId, accountNumber }).finish();
@@ -11,13 +12,16 @@ export function signDocHash(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, ch
 }
 
 export class SigVerifier {
-  private readonly verified = new Map<string, true>();
+  private readonly verified: FifoMap<string, true>;
   /** tx hash -> its verified keys, so FinalizeBlock can hand them to execution workers. */
-  private readonly byTx = new Map<string, string[]>();
+  private readonly byTx: FifoMap<string, string[]>;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly capacity = 200_000) {}
+  constructor(capacity = 200_000) {
+    this.verified = new FifoMap(capacity, 'verified-signature cache');
+    this.byTx = new FifoMap(capacity, 'verified-signature cache');
+  }
 
   /**
    * The cache key of signer `index` of a tx: the tx hash fixes body, auth info and signature;
@@ -33,13 +37,7 @@ export class SigVerifier {
 
   remember(key: string): void {
     if (this.verified.has(key)) return;
-    if (this.verified.size >= this.capacity) {
-      // Evict the oldest entry (Map keeps insertion order).
-      const first = this.verified.keys().next();
-      if (!first.done) this.verified.delete(first.value);
-    }
-    this.verified.set(key, true);
-    if (this.byTx.size >= this.capacity) this.byTx.clear();
+    this.verified.set(key, true); // the oldest key goes past capacity
     const txHash = key.slice(0, key.indexOf('/'));
     const list = this.byTx.get(txHash);
     if (list) list.push(key);

@@ -10,6 +10,7 @@
 // fingerprint: a tx whose fingerprint another cached tx took (by chance, or made to collide)
 // replaces it, and the one replaced is decoded again if a block brings it.
 import type { DecodedTx } from './tx.ts';
+import { FifoMap } from './fifo.ts';
 
 export interface CachedTx {
   tx: DecodedTx;
@@ -33,10 +34,10 @@ export const DECODED_CACHE_TXS = 20_000;
 
 /** Decoded txs by fingerprint, at most `max` of them (the oldest go first). */
 export class DecodedTxCache {
-  private readonly byPrint = new Map<number, CachedTx>();
+  private readonly byPrint: FifoMap<number, CachedTx>;
 
   constructor(readonly max = DECODED_CACHE_TXS) {
-    if (!Number.isSafeInteger(max) || max < 1) throw new Error(`decoded-tx cache: expected a positive size, got ${max}`);
+    this.byPrint = new FifoMap(max, 'decoded-tx cache');
   }
 
   get size(): number {
@@ -45,12 +46,7 @@ export class DecodedTxCache {
 
   /** Caches the entry in place of any with its fingerprint (as the newest). */
   set(entry: CachedTx): void {
-    const print = txFingerprint(entry.tx.bytes);
-    if (!this.byPrint.delete(print) && this.byPrint.size >= this.max) {
-      const oldest = this.byPrint.keys().next();
-      if (!oldest.done) this.byPrint.delete(oldest.value);
-    }
-    this.byPrint.set(print, entry);
+    this.byPrint.set(txFingerprint(entry.tx.bytes), entry);
   }
 
   /** The entry of the tx with exactly these bytes, if cached. */

@@ -55,7 +55,7 @@ describe('lanes keys', () => {
   it('show -a prints only the address; every command notes the test keyring on stderr', async () => {
     const home = freshHome();
     const r = lanes(home, 'keys', 'show', 'test0', '-a');
-    assert.equal(r.code, 0);
+    assert.equal(r.code, 0, r.err);
     assert.equal(r.out, `${(await devnetAccounts())[0]?.address}\n`);
     assert.match(r.err, /TEST KEYRING/);
     assert.equal(r.err.trim().split('\n').length, 1);
