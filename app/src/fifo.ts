@@ -49,7 +49,7 @@ export class FifoMap<K, V> {
   set(key: K, value: V): void {
     const entry: Entry<K, V> = { key, value };
     this.map.delete(key);
-    while (this.map.size >= this.max) this.evictOldest();
+    if (this.map.size >= this.max) this.evictOldest(); // size never exceeds max: one makes room
     this.map.set(key, entry);
     this.queue.push(entry);
     // Entries deleted without an eviction leave dead slots behind: drop them before they

@@ -36,7 +36,7 @@ export const DECODED_CACHE_TXS = 20_000;
 export class DecodedTxCache {
   private readonly byPrint: FifoMap<number, CachedTx>;
 
-  constructor(readonly max = DECODED_CACHE_TXS) {
+  constructor(max = DECODED_CACHE_TXS) {
     this.byPrint = new FifoMap(max, 'decoded-tx cache');
   }
 

@@ -187,6 +187,9 @@ export class CommittedStore implements KVReader {
    * Past the bound, drops the oldest entries (a Map iterates in insertion order) down to seven
    * eighths of it, so that trimming is rare; a dropped key costs one SQLite lookup when read
    * again. Every entry is a committed value, so dropping one never changes what a read returns.
+   * Not a FifoMap (fifo.ts): dropping an eighth at once walks the holes of the last trim once
+   * per eighth of the bound, not once per insert (this trimming on a Map bounded to 200,000
+   * keys, 600,000 fresh keys inserted: 0.6–1.9 µs per insert, trimming included).
    */
   private trimCache(): void {
     if (this.cache.size <= this.cacheKeys) return;
