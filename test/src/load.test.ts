@@ -23,11 +23,16 @@ test('lanes load on its own node: ~5 s at a modest rate, every accepted tx commi
   assert.equal(r.executor, 'parallel');
   assert.ok(r.sent >= 1000, `sent ${r.sent} at 300 tx/s for 5 s`);
   assert.ok(lines.some((l) => /sent \d+ +accepted \d+/.test(l)), 'progress lines');
+  // Each progress line says where the CPU of its own interval went, per tx accepted in it.
+  assert.ok(lines.some((l) => /µs\/tx cometbft [1-9]\d* app [1-9]\d* load [1-9]\d* \(busy \d+ %\)/.test(l)), lines.join('\n'));
   // Where the CPU went (Linux /proc): each process used some per tx, the machine was not idle.
   assert.ok(r.cpu, 'CPU measured on its own node');
   assert.ok(r.cpu.cometbft_us_per_tx > 0 && r.cpu.app_us_per_tx > 0 && r.cpu.load_us_per_tx > 0, JSON.stringify(r.cpu));
   assert.ok(r.cpu.machine_busy_pct > 0 && r.cpu.machine_busy_pct <= 100, JSON.stringify(r.cpu));
+  // A Node.js app and CometBFT each hold tens of MB at least; 0 would mean /proc was not read.
+  assert.ok(r.cpu.app_peak_rss_mb > 20 && r.cpu.cometbft_peak_rss_mb > 10, JSON.stringify(r.cpu));
   assert.match(loadTable(r), /CPU per tx while sending +CometBFT [\d,]+ µs, app [\d,]+ µs, load generator [\d,]+ µs/);
+  assert.match(loadTable(r), /peak memory \(resident\) +CometBFT [\d,]+ MB, app [\d,]+ MB/);
 });
 
 test('lanes load --rpc: funds fresh accounts from test0 on an existing node', async () => {

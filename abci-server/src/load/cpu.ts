@@ -1,5 +1,6 @@
 // CPU time spent by the node's processes, the load generator and the whole machine over a load
-// run, so that every e2e report says where the CPU went (and whether the machine was full).
+// run, so that every e2e report says where the CPU went (and whether the machine was full), and
+// the node processes' peak memory.
 // Read from Linux's /proc: a process's utime + stime (all its threads) and the machine's busy
 // and idle time, in clock ticks. Elsewhere `cpuMeter` returns undefined and reports leave CPU out.
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ export interface CpuReport {
   load_us_per_tx: number;
   /** Share of all CPUs busy (any process), in percent. */
   machine_busy_pct: number;
+  /** Peak resident memory of each node process so far (VmHWM), in MB; 0 where unreadable. */
+  cometbft_peak_rss_mb: number;
+  app_peak_rss_mb: number;
 }
 
 /** Clock ticks per second of /proc's times (USER_HZ): getconf's answer, else Linux's 100. */
@@ -35,6 +39,16 @@ function processTicks(pid: number): number | undefined {
   }
 }
 
+/** A process's peak resident set (VmHWM of /proc/<pid>/status), in MB; 0 if unreadable. */
+function peakRssMb(pid: number): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** The machine's busy and total ticks (all CPUs, from /proc/stat's `cpu` line). */
 function machineTicks(): { busy: number; total: number } | undefined {
   try {
@@ -50,33 +64,62 @@ function machineTicks(): { busy: number; total: number } | undefined {
   }
 }
 
+interface CpuSample {
+  cometbft: number;
+  app: number;
+  /** This process, in µs (process.cpuUsage). */
+  selfUs: number;
+  machine: { busy: number; total: number };
+}
+
+export interface CpuMeter {
+  /** CPU per tx from the start to now. */
+  stop(txs: number): CpuReport | undefined;
+  /** CPU per tx since the previous `lap` (or the start): a progress line's interval. */
+  lap(txs: number): CpuReport | undefined;
+}
+
 /**
  * Starts measuring: CometBFT's and the app's processes by pid, this process (the load
- * generator) through process.cpuUsage. `stop(txs)` gives each one's CPU per tx over the span.
- * Undefined where /proc cannot be read.
+ * generator) through process.cpuUsage. Undefined where /proc cannot be read.
  */
-export function cpuMeter(pids: { cometbft: number; app: number }): { stop(txs: number): CpuReport | undefined } | undefined {
-  const c0 = processTicks(pids.cometbft);
-  const a0 = processTicks(pids.app);
-  const m0 = machineTicks();
-  if (c0 === undefined || a0 === undefined || m0 === undefined) return undefined;
+export function cpuMeter(pids: { cometbft: number; app: number }): CpuMeter | undefined {
   const hz = ticksPerSecond();
-  const self0 = process.cpuUsage();
+  const sample = (): CpuSample | undefined => {
+    const cometbft = processTicks(pids.cometbft);
+    const app = processTicks(pids.app);
+    const machine = machineTicks();
+    if (cometbft === undefined || app === undefined || machine === undefined) return undefined;
+    const u = process.cpuUsage();
+    return { cometbft, app, machine, selfUs: u.user + u.system };
+  };
+  const report = (a: CpuSample, b: CpuSample, txs: number): CpuReport | undefined => {
+    if (txs <= 0) return undefined;
+    const perTx = (ticks: number) => Math.round((ticks * 1e6) / hz / txs);
+    const total = b.machine.total - a.machine.total;
+    return {
+      cometbft_us_per_tx: perTx(b.cometbft - a.cometbft),
+      app_us_per_tx: perTx(b.app - a.app),
+      load_us_per_tx: Math.round((b.selfUs - a.selfUs) / txs),
+      machine_busy_pct: total > 0 ? Math.round((100 * (b.machine.busy - a.machine.busy)) / total) : 0,
+      cometbft_peak_rss_mb: peakRssMb(pids.cometbft),
+      app_peak_rss_mb: peakRssMb(pids.app),
+    };
+  };
+  const first = sample();
+  if (first === undefined) return undefined;
+  let last = first;
   return {
     stop(txs) {
-      const c1 = processTicks(pids.cometbft);
-      const a1 = processTicks(pids.app);
-      const m1 = machineTicks();
-      if (c1 === undefined || a1 === undefined || m1 === undefined || txs <= 0) return undefined;
-      const self = process.cpuUsage(self0);
-      const perTx = (ticks: number) => Math.round((ticks * 1e6) / hz / txs);
-      const total = m1.total - m0.total;
-      return {
-        cometbft_us_per_tx: perTx(c1 - c0),
-        app_us_per_tx: perTx(a1 - a0),
-        load_us_per_tx: Math.round((self.user + self.system) / txs),
-        machine_busy_pct: total > 0 ? Math.round((100 * (m1.busy - m0.busy)) / total) : 0,
-      };
+      const now = sample();
+      return now && report(first, now, txs);
+    },
+    lap(txs) {
+      const now = sample();
+      if (!now) return undefined;
+      const r = report(last, now, txs);
+      last = now;
+      return r;
     },
   };
 }

@@ -95,7 +95,8 @@ export interface LoadResult {
   workers: number | null;
   /**
    * CPU time per accepted tx while sending, by process (CometBFT, the app, the load generator),
-   * and how busy the whole machine was: only for the node it starts itself, on Linux.
+   * how busy the whole machine was, and the node processes' peak memory: only for the node it
+   * starts itself, on Linux.
    */
   cpu: CpuReport | null;
 }
@@ -500,16 +501,21 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
     // Progress every few seconds: sent, accepted, rejected, rate, height, mempool.
     let lastSent = 0;
+    let lastAccepted = 0;
     let lastAt = start;
     const every = (o.progressEvery ?? 5) * 1000;
     const progress = setInterval(() => {
+      // CPU per tx accepted in this interval, so a run that slows down shows which process did.
+      const cpu = meter?.lap(accepted - lastAccepted);
+      lastAccepted = accepted;
       void Promise.all([rpc.height().catch(() => NaN), rpc.mempool().catch(() => NaN)]).then(([h, mp]) => {
         const now = Date.now();
         const rate = ((sent - lastSent) * 1000) / (now - lastAt);
         lastSent = sent;
         lastAt = now;
         const rej = Object.entries(rejected).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
-        log(`${((now - start) / 1000).toFixed(0).padStart(3)} s  sent ${sent}  accepted ${accepted}  rejected ${rej}  ${Math.round(rate)} tx/s now  height ${h}  mempool ${mp}`);
+        const us = cpu ? `  µs/tx cometbft ${cpu.cometbft_us_per_tx} app ${cpu.app_us_per_tx} load ${cpu.load_us_per_tx} (busy ${cpu.machine_busy_pct} %)` : '';
+        log(`${((now - start) / 1000).toFixed(0).padStart(3)} s  sent ${sent}  accepted ${accepted}  rejected ${rej}  ${Math.round(rate)} tx/s now  height ${h}  mempool ${mp}${us}`);
       });
     }, every);
     stopProgress = () => clearInterval(progress);
@@ -714,7 +720,8 @@ export function loadTable(r: LoadResult): string {
     ['inclusion p50 / p95 / p99 (ms)', `${r.p50_ms} / ${r.p95_ms} / ${r.p99_ms}`],
     ['blocks (max txs in one)', `${r.blocks} (${r.max_block_txs})`],
     ...(r.cpu ? [['CPU per tx while sending', `CometBFT ${n(r.cpu.cometbft_us_per_tx)} µs, app ${n(r.cpu.app_us_per_tx)} µs, load generator ${n(r.cpu.load_us_per_tx)} µs`],
-      ['machine busy while sending', `${r.cpu.machine_busy_pct} % of all CPUs`]] : []),
+      ['machine busy while sending', `${r.cpu.machine_busy_pct} % of all CPUs`],
+      ['peak memory (resident)', `CometBFT ${n(r.cpu.cometbft_peak_rss_mb)} MB, app ${n(r.cpu.app_peak_rss_mb)} MB`]] : []),
   ]);
 }
 
