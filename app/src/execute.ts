@@ -149,8 +149,9 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
     ctx.gas.consume(GasCost.sigVerifySecp256k1, 'sigVerify');
     if (!simulate) {
       const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
-      const signDoc = (): Uint8Array => signDocHash(tx.bodyBytes, tx.authInfoBytes, ctx.block.chainId, acc.accountNumber);
-      if (!env.sigs.verify(key, signDoc, pubkey, s.signature)) {
+      // The sign doc as an inline argument, not a named const: tsx (esbuild keepNames) names
+      // every named closure with Object.defineProperty as it is created, ~450 ns per tx here.
+      if (!env.sigs.verify(key, () => signDocHash(tx.bodyBytes, tx.authInfoBytes, ctx.block.chainId, acc.accountNumber), pubkey, s.signature)) {
         throw ErrUnauthorized.wrap(`signature verification failed; please verify account number (${acc.accountNumber}) and chain-id (${ctx.block.chainId})`);
       }
     }
