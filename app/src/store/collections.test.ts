@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  BigIntValue, CMap, Item, PairKey, Schema, StringKey, StringValue, U64Key, jsonValue, modulePrefix, strPart,
+  BigIntValue, CMap, Item, MEMO_GENERATION, PairKey, Schema, StringKey, StringValue, U64Key, jsonValue, modulePrefix, strPart,
+  type KeyCodec,
 } from './collections.ts';
 import { MemKV, Overlay, type KV, bytesToBin } from './kv.ts';
 import { CommittedStore } from './sqlite.ts';
@@ -75,30 +76,62 @@ test('CMap keys and partitions come from a memo: the same as encoding them afres
     assert.deepEqual([...kv.data.keys()].sort(), [...keys].sort());
     assert.deepEqual([...c.access.touched].sort(), [...parts].sort());
   }), { numRuns: 300 });
-  // 70,000 distinct keys: each memo starts over twice on the way, and what it then
-  // rebuilds is still right.
+  // 2.5 generations of distinct keys: the memo drops its older half twice on the way, and what
+  // it then builds again is still right.
+  const n = MEMO_GENERATION * 2.5;
   const kv = new MemKV();
   const c = ctx(kv, { gas: Number.MAX_SAFE_INTEGER });
-  for (let i = 0; i < 70_000; i++) {
+  for (let i = 0; i < n; i++) {
     Names.set(c, `n${i}`, 'v');
     Bal.set(c, [`a${i}`, 'uatom'], BigInt(i));
   }
-  assert.equal(kv.data.size, 140_000);
-  for (let i = 0; i < 70_000; i++) {
+  assert.equal(kv.data.size, 2 * n);
+  for (let i = 0; i < n; i++) {
     assert.equal(kv.get(Names.prefix + StringKey.encode(`n${i}`)), 'v');
     assert.equal(kv.get(Bal.prefix + PairKey.encode([`a${i}`, 'uatom'])), String(i));
   }
-  for (const i of [0, 65_535, 65_536, 69_999]) {
+  for (const i of [0, MEMO_GENERATION - 1, MEMO_GENERATION, n - 1]) {
     assert.equal(Bal.get(c, [`a${i}`, 'uatom']), BigInt(i));
     assert.ok(c.access.touched.has(`account:a${i}`) && c.access.touched.has(`name:n${i}`));
   }
+  assert.ok(Bal.memoSize <= 2 * MEMO_GENERATION && Names.memoSize <= 2 * MEMO_GENERATION, `${Bal.memoSize} ${Names.memoSize}`);
   // A key the codec refuses is refused on every access, and leaves no memo entry behind.
-  const memoOf = (m: object): { memo: Map<string, unknown>; pairMemo: Map<string, unknown> } => m as never;
-  const before = [memoOf(Names).memo.size, memoOf(Bal).pairMemo.size];
+  const before = [Names.memoSize, Bal.memoSize];
   assert.throws(() => Names.get(c, 'é'), /not ASCII/);
   assert.throws(() => Names.get(c, 'é'), /not ASCII/);
   assert.throws(() => Bal.get(c, ['a1', 'é']), /not ASCII/);
-  assert.deepEqual([memoOf(Names).memo.size, memoOf(Bal).pairMemo.size], before);
+  assert.deepEqual([Names.memoSize, Bal.memoSize], before);
+});
+
+test('the key memo keeps the keys in use: a working set of a generation, used over and over between other keys, is built once (pair and single keys)', () => {
+  let built = 0;
+  const counting = <K>(codec: KeyCodec<K>): KeyCodec<K> => ({ encode: (k) => (built++, codec.encode(k)), decode: codec.decode });
+  const s = modulePrefix(0xe1, 'memo-test');
+  const Pairs = new CMap(s, 0x01, 'pairs', counting(PairKey), BigIntValue, ([a]) => `account:${a}`);
+  const Ones = new CMap(s, 0x02, 'ones', counting(StringKey), BigIntValue, (k) => `one:${k}`);
+  const c = ctx(new MemKV(), { gas: Number.MAX_SAFE_INTEGER });
+  const hot = MEMO_GENERATION / 2; // per collection, so both fit one generation together
+  const useHot = () => {
+    for (let i = 0; i < hot; i++) {
+      Pairs.get(c, [`h${i}`, 'uatom']);
+      Ones.get(c, `h${i}`);
+    }
+  };
+  useHot();
+  assert.equal(built, 2 * hot);
+  // Three generations' worth of keys used once each, with the hot set used again in between:
+  // the hot keys are never built again (a memo that starts over when full builds them again).
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < MEMO_GENERATION / 2; i++) Pairs.get(c, [`cold${round}-${i}`, 'uatom']);
+    const b = built;
+    useHot();
+    assert.equal(built, b, `round ${round}: hot keys built again`);
+  }
+  // Keys not used for two generations are dropped: memory stays bounded, and they are built anew.
+  assert.ok(Pairs.memoSize <= 2 * MEMO_GENERATION, String(Pairs.memoSize));
+  const b = built;
+  Pairs.get(c, ['cold0-0', 'uatom']);
+  assert.equal(built, b + 1);
 });
 
 for (const [what, declared] of [
