@@ -118,7 +118,7 @@ class KeyMemo {
 
   constructor(private readonly generation: number) {}
 
-  /** Keys held (for tests): at most 2 × generation. */
+  /** Entries held, a key moved to the younger generation counted in both (for tests): at most 2 × generation. */
   get size(): number {
     return this.youngSize + this.oldSize;
   }
