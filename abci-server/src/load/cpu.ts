@@ -72,11 +72,14 @@ interface CpuSample {
   machine: { busy: number; total: number };
 }
 
+/** CPU per tx over one span, without the memory figures. */
+export type CpuLap = Omit<CpuReport, 'cometbft_peak_rss_mb' | 'app_peak_rss_mb'>;
+
 export interface CpuMeter {
-  /** CPU per tx from the start to now. */
+  /** CPU per tx from the start to now, and the node processes' peak memory. */
   stop(txs: number): CpuReport | undefined;
   /** CPU per tx since the previous `lap` (or the start): a progress line's interval. */
-  lap(txs: number): CpuReport | undefined;
+  lap(txs: number): CpuLap | undefined;
 }
 
 /**
@@ -93,7 +96,7 @@ export function cpuMeter(pids: { cometbft: number; app: number }): CpuMeter | un
     const u = process.cpuUsage();
     return { cometbft, app, machine, selfUs: u.user + u.system };
   };
-  const report = (a: CpuSample, b: CpuSample, txs: number): CpuReport | undefined => {
+  const report = (a: CpuSample, b: CpuSample, txs: number): CpuLap | undefined => {
     if (txs <= 0) return undefined;
     const perTx = (ticks: number) => Math.round((ticks * 1e6) / hz / txs);
     const total = b.machine.total - a.machine.total;
@@ -102,8 +105,6 @@ export function cpuMeter(pids: { cometbft: number; app: number }): CpuMeter | un
       app_us_per_tx: perTx(b.app - a.app),
       load_us_per_tx: Math.round((b.selfUs - a.selfUs) / txs),
       machine_busy_pct: total > 0 ? Math.round((100 * (b.machine.busy - a.machine.busy)) / total) : 0,
-      cometbft_peak_rss_mb: peakRssMb(pids.cometbft),
-      app_peak_rss_mb: peakRssMb(pids.app),
     };
   };
   const first = sample();
@@ -112,7 +113,8 @@ export function cpuMeter(pids: { cometbft: number; app: number }): CpuMeter | un
   return {
     stop(txs) {
       const now = sample();
-      return now && report(first, now, txs);
+      const r = now && report(first, now, txs);
+      return r && { ...r, cometbft_peak_rss_mb: peakRssMb(pids.cometbft), app_peak_rss_mb: peakRssMb(pids.app) };
     },
     lap(txs) {
       const now = sample();
