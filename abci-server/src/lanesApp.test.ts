@@ -41,6 +41,26 @@ test('MsgSend moves tokens, charges the fee, bumps the sequence, returns TxMsgDa
   for (const t of ['tx', 'message', 'transfer', 'coin_spent', 'coin_received']) assert.ok(types.includes(t), `event ${t} missing`);
 });
 
+test('a tx\'s events: ante events first, then per Msg its message event and its own events, each ending with msg_index', () => {
+  const c = chain();
+  const tx = buildTx(alice, [send(alice, bob.address, 7n), send(alice, carol.address, 9n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n, fee: 500n });
+  const [r] = c.block([tx]);
+  assert.equal(r?.code, 0, r?.log);
+  const shown = r.events.map((e) => `${e.type}: ${e.attributes.map((a) => `${a.key}=${a.value}${a.index ? '*' : ''}`).join(' ')}`);
+  const msg = (i: number, to: string, amount: string) => [
+    `message: action=/cosmos.bank.v1beta1.MsgSend* sender=${alice.address}* module=bank* msg_index=${i}`,
+    `coin_spent: spender=${alice.address}* amount=${amount} msg_index=${i}`,
+    `coin_received: receiver=${to}* amount=${amount} msg_index=${i}`,
+    `transfer: recipient=${to}* sender=${alice.address}* amount=${amount} msg_index=${i}`,
+  ];
+  assert.deepEqual(shown, [
+    `tx: fee=500ulane fee_payer=${alice.address}*`,
+    `tx: acc_seq=${alice.address}/0*`,
+    ...msg(0, bob.address, '7uatom'),
+    ...msg(1, carol.address, '9uatom'),
+  ]);
+});
+
 test('a receiver without an account gets the next account number at end-block', () => {
   const c = chain();
   assert.equal(c.account(carol.address), null);

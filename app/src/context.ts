@@ -6,7 +6,7 @@
 // partitions it touches and, when given the tx's declared set, refuses any other — the parallel
 // executor relies on that to know groups never share state. `CONST` data (params, per-block
 // constants) is readable by every tx and writable only outside the tx phase.
-import type { Event } from 'cosmjs-types/tendermint/abci/types';
+import type { Event, EventAttribute } from 'cosmjs-types/tendermint/abci/types';
 import type { KV } from './store/kv.ts';
 import type { GasMeter} from './gas.ts';
 import { infiniteGasMeter } from './gas.ts';
@@ -102,16 +102,31 @@ export class Context {
     readonly mode: ExecMode,
   ) {}
 
+  /**
+   * Set while a tx's Msg runs (runTx): every event emitted then ends with a `msg_index`
+   * attribute, the index of that Msg in the tx, as the Cosmos SDK adds it.
+   */
+  msgIndex: string | undefined = undefined;
+
   emit(type: string, attrs: Record<string, string>): void {
     const indexed = INDEXED.get(type);
-    const attributes = [];
-    for (const key in attrs) attributes.push({ key, value: attrs[key] as string, index: indexed?.has(key) ?? false });
+    const msgIndex = this.msgIndex;
+    // Sized up front: an empty array's first push reserves 16 slots, most of a small event's
+    // bytes (a transfer's txs allocate ~10 KB each, and ~7 events).
+    let n = msgIndex === undefined ? 0 : 1;
+    for (const _ in attrs) n++;
+    const attributes = new Array<EventAttribute>(n);
+    let at = 0;
+    for (const key in attrs) attributes[at++] = { key, value: attrs[key] as string, index: indexed?.has(key) ?? false };
+    if (msgIndex !== undefined) attributes[at] = { key: 'msg_index', value: msgIndex, index: false };
     this.events.push({ type, attributes });
   }
 
-  /** A child context over a new KV layer (same block, mode and access rules, fresh events). */
+  /** A child context over a new KV layer (same block, mode, access rules and Msg index, fresh events). */
   child(kv: KV, gas: GasMeter = this.gas): Context {
-    return new Context(kv, gas, this.access, this.block, this.mode);
+    const c = new Context(kv, gas, this.access, this.block, this.mode);
+    c.msgIndex = this.msgIndex;
+    return c;
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Event, ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
+import type { Any } from 'cosmjs-types/google/protobuf/any';
 import { AccessRecorder, AccessViolation, Context, type BlockInfo, type ExecMode } from './context.ts';
 import { GasCost, GasMeter } from './gas.ts';
 import type { Overlay } from './store/kv.ts';
@@ -90,13 +91,14 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     const afterAnte = parent.mark();
     const anteEvents = ctx.events.length;
     const anteAccounts = ctx.newAccounts.length;
-    const responses = [];
+    const responses: Any[] = [];
     try {
       for (const [i, m] of tx.msgs.entries()) {
-        const first = ctx.events.length;
-        ctx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: String(i) });
+        const msgIndex = String(i);
+        ctx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: msgIndex });
+        ctx.msgIndex = msgIndex; // the Msg's own events end with msg_index
         responses.push(m.handler.handle(ctx, m.msg));
-        for (let e = first + 1; e < ctx.events.length; e++) ctx.events[e]?.attributes.push({ key: 'msg_index', value: String(i), index: false });
+        ctx.msgIndex = undefined;
       }
     } catch (err) {
       if (err instanceof AccessViolation) throw err;
@@ -109,7 +111,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       ctx.newAccounts.length = anteAccounts;
       return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, tx };
     }
-    const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
+    const data = txMsgData(responses);
     return {
       result: {
         code: 0, codespace: '', log: '', info: '', data,
@@ -123,6 +125,23 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
   } finally {
     parent.end();
   }
+}
+
+/**
+ * TxMsgData of a tx's Msg responses. A tx of one Msg whose response is empty (a transfer's)
+ * encodes to the same bytes every time: those are kept per response type and shared, never
+ * written to (results are copied as they are encoded).
+ */
+const ONE_EMPTY_RESPONSE = new Map<string, Uint8Array>();
+function txMsgData(responses: Any[]): Uint8Array {
+  const only = responses.length === 1 ? responses[0] as Any : undefined;
+  if (only === undefined || only.value.length > 0) return TxMsgData.encode({ data: [], msgResponses: responses }).finish();
+  let data = ONE_EMPTY_RESPONSE.get(only.typeUrl);
+  if (data === undefined) {
+    data = TxMsgData.encode({ data: [], msgResponses: [only] }).finish();
+    ONE_EMPTY_RESPONSE.set(only.typeUrl, data);
+  }
+  return data;
 }
 
 function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): void {
