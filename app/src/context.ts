@@ -112,7 +112,7 @@ export class Context {
     const indexed = INDEXED.get(type);
     const msgIndex = this.msgIndex;
     // Sized up front: an empty array's first push reserves 16 slots, most of a small event's
-    // bytes (a transfer's txs allocate ~10 KB each, and ~7 events).
+    // bytes (a transfer's ~7 events took ~2.3 KB of the ~10.7 KB it allocated that way).
     let n = msgIndex === undefined ? 0 : 1;
     for (const _ in attrs) n++;
     const attributes = new Array<EventAttribute>(n);
