@@ -59,6 +59,10 @@ test('a tx\'s events: ante events first, then per Msg its message event and its 
     ...msg(0, bob.address, '7uatom'),
     ...msg(1, carol.address, '9uatom'),
   ]);
+  // One response per Msg: the bytes one empty response shares (txMsgData) are not these.
+  assert.deepEqual(TxMsgData.decode(r.data).msgResponses.map((m) => [m.typeUrl, m.value.length]), [
+    ['/cosmos.bank.v1beta1.MsgSendResponse', 0], ['/cosmos.bank.v1beta1.MsgSendResponse', 0],
+  ]);
 });
 
 test('a receiver without an account gets the next account number at end-block', () => {
