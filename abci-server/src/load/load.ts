@@ -1,5 +1,5 @@
 // The load generator behind `lanes load` and `npm run bench -- e2e`: pre-signed MsgSend txs from
-// many accounts, broadcast with `broadcast_tx_sync` over CometBFT's JSON-RPC at bounded
+// many accounts, broadcast with `broadcast_tx_sync` over CometBFT's JSON-RPC WebSocket at bounded
 // concurrency (one tx in flight per account, so sequences arrive in order), then every tx's fate
 // read from the blocks (`block` + `block_results` over the height range, matched by sha256; the
 // tx index when the node discards block results).
@@ -26,6 +26,7 @@ import type { EncodeObject } from '@cosmjs/proto-signing';
 import { GasPrice, calculateFee, type IndexedTx, type StargateClient } from '@cosmjs/stargate';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import type { SignJob, SignResult } from './loadSign.ts';
+import { WsBroadcaster, websocketUrl, type BroadcastResult } from './wsBroadcast.ts';
 
 export const LOAD_CHAIN_ID = 'lanes-load-1';
 /** MsgSend uses well under this; the fee is gas × 0.0025ulane. */
@@ -168,6 +169,12 @@ function assertLocal(rpc: string): URL {
   return url;
 }
 
+/**
+ * Sockets of the HTTP client: its calls are the status, mempool and block reads around the load
+ * (at most 16 at once); broadcasts go over WebSocket connections of their own (wsBroadcast.ts).
+ */
+const RPC_SOCKETS = 16;
+
 /** A minimal JSON-RPC/URI client over one keep-alive agent (cheaper per call than fetch). */
 class Rpc {
   private readonly agent: Agent;
@@ -199,14 +206,6 @@ class Rpc {
     const body = JSON.parse(text) as { result?: T; error?: { message: string; data?: string } };
     if (body.error) throw new RpcError(body.error.data ?? body.error.message);
     return body.result as T;
-  }
-
-  /** broadcast_tx_sync with the body built by hand: the hot path. */
-  async broadcast(b64: string): Promise<{ code: number; codespace: string } | { error: string }> {
-    const text = await this.send('POST', this.url.pathname || '/', `{"jsonrpc":"2.0","id":${++this.id},"method":"broadcast_tx_sync","params":{"tx":"${b64}"}}`);
-    const body = JSON.parse(text) as { result?: { code: number; codespace: string }; error?: { message: string; data?: string } };
-    if (body.error) return { error: body.error.data || body.error.message };
-    return body.result as { code: number; codespace: string };
   }
 
   async height(): Promise<number> {
@@ -327,7 +326,7 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
     log(`node up: ${node.rpcUrl}, executor ${describeExecutor(node.settings)}, metrics ${node.metricsUrl ?? 'off'}`);
     // Genesis assigns account numbers in auth.accounts order: the devnet's ten come first.
     const senders = keys.map((key, i) => ({ seed: seeds[i] as string, key, accountNumber: BigInt(devnet.length + i) }));
-    const rpc = new Rpc(new URL(node.rpcUrl), (o.concurrency ?? 128) + 16);
+    const rpc = new Rpc(new URL(node.rpcUrl), RPC_SOCKETS);
     const { codes } = await BlockCodes.open(rpc, log);
     return {
       rpc, codes, chainId: LOAD_CHAIN_ID, node, senders,
@@ -371,7 +370,7 @@ async function waitForBalance(client: StargateClient, addr: string, amount: bigi
 /** An existing node: fund fresh load accounts from test0 (MsgSends in chunks), then read their account numbers. */
 async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], perAccount: number, log: (l: string) => void): Promise<Target> {
   const url = assertLocal(o.rpc);
-  const rpc = new Rpc(url, (o.concurrency ?? 128) + 16);
+  const rpc = new Rpc(url, RPC_SOCKETS);
   try {
     const status = await rpc.call<{ node_info: { network: string } }>('status');
     const chainId = status.node_info.network;
@@ -522,7 +521,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
     const txB64 = (i: number) => Buffer.from(store.data.buffer, store.data.byteOffset + (store.offsets[i] as number), (store.offsets[i + 1] as number) - (store.offsets[i] as number)).toString('base64');
 
+    const wsUrl = websocketUrl(rpc.url);
     async function sender(): Promise<void> {
+      const ws = new WsBroadcaster(wsUrl);
+      try {
+        await send(ws);
+      } finally {
+        ws.close();
+      }
+    }
+    async function send(ws: WsBroadcaster): Promise<void> {
       for (;;) {
         if (stopped) return;
         if (head >= ready.length) {
@@ -554,10 +562,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         const b64 = txB64(i);
         sentAt[i] = Date.now();
         inFlight++;
-        let res: { code: number; codespace: string } | { error: string };
+        let res: BroadcastResult;
         for (;;) {
           try {
-            res = await rpc.broadcast(b64);
+            res = await ws.broadcast(b64);
           } catch (err) {
             res = { error: `rpc: ${(err as Error).message}` };
           }
