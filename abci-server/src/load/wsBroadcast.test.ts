@@ -9,7 +9,7 @@ import { WsBroadcaster, websocketUrl } from './wsBroadcast.ts';
 interface Request { id: number; method: string; params: { tx: string } }
 
 /** A server on 127.0.0.1 that hands each request and its connection to `answer`. */
-async function server(answer: (req: Request, conn: WebSocket) => void): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+async function server(answer: (req: Request, conn: WebSocket) => void): Promise<{ url: string; connections: () => number; openNow: () => number; close(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/websocket' });
   await new Promise<void>((r) => wss.once('listening', r));
   let connections = 0;
@@ -20,6 +20,7 @@ async function server(answer: (req: Request, conn: WebSocket) => void): Promise<
   return {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/websocket`,
     connections: () => connections,
+    openNow: () => [...wss.clients].filter((c) => c.readyState === c.OPEN).length,
     close: () => new Promise<void>((r) => {
       for (const c of wss.clients) c.terminate();
       wss.close(() => r());
@@ -117,4 +118,15 @@ test('nothing listening: the broadcast rejects naming the address; a closed broa
   await assert.rejects(b.broadcast('YQ=='), (err: Error) => err.message.includes(url) && /ECONNREFUSED/.test(err.message));
   b.close();
   await assert.rejects(b.broadcast('YQ=='), /broadcaster closed/);
+});
+
+test('close() while connecting: the broadcast rejects and the connection does not stay open', async () => {
+  const s = await server((req, conn) => reply(conn, req.id, { result: { code: 0, codespace: '' } }));
+  const b = new WsBroadcaster(s.url);
+  const pending = b.broadcast('YQ==');
+  b.close();
+  await assert.rejects(pending, /connection closed|broadcaster closed/);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(s.openNow(), 0, 'no connection left open');
+  await s.close();
 });

@@ -80,16 +80,23 @@ export class WsBroadcaster {
     this.opening ??= new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(this.url, { perMessageDeflate: false });
       ws.on('message', (data: Buffer) => this.onMessage(data));
-      // 'error' is always followed by 'close'; a listener must exist or ws throws it.
+      // 'error' is always followed by 'close'; a listener must exist or ws throws it. Once the
+      // connection is open, reject does nothing.
       ws.on('error', (err) => {
-        if (this.opening && this.ws !== ws) reject(new Error(`${this.url}: ${err.message}`));
+        reject(new Error(`${this.url}: ${err.message}`));
         this.fail(err);
       });
       ws.on('close', () => {
         if (this.ws === ws) this.ws = undefined;
+        reject(new Error(`${this.url}: connection closed`));
         this.fail(new Error('connection closed'));
       });
       ws.once('open', () => {
+        if (this.closed) {
+          // close() came while connecting.
+          ws.terminate();
+          return;
+        }
         this.ws = ws;
         resolve(ws);
       });
