@@ -36,7 +36,6 @@ export function websocketUrl(rpc: URL): string {
  */
 export class WsBroadcaster {
   private ws: WebSocket | undefined;
-  private opening: Promise<WebSocket> | undefined;
   private pending: Pending | undefined;
   /** A broadcast is out (connecting or waiting for its answer). */
   private busy = false;
@@ -74,10 +73,11 @@ export class WsBroadcaster {
     this.ws = undefined;
   }
 
+  /** The open connection, or a new one (one broadcast at a time, so never two opening at once). */
   private open(): Promise<WebSocket> {
     if (this.closed) return Promise.reject(new Error('broadcaster closed'));
     if (this.ws?.readyState === WebSocket.OPEN) return Promise.resolve(this.ws);
-    this.opening ??= new Promise<WebSocket>((resolve, reject) => {
+    return new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(this.url, { perMessageDeflate: false });
       ws.on('message', (data: Buffer) => this.onMessage(data));
       // 'error' is always followed by 'close'; a listener must exist or ws throws it. Once the
@@ -100,10 +100,7 @@ export class WsBroadcaster {
         this.ws = ws;
         resolve(ws);
       });
-    }).finally(() => {
-      this.opening = undefined;
     });
-    return this.opening;
   }
 
   private onMessage(data: Buffer): void {
