@@ -130,3 +130,18 @@ test('close() while connecting: the broadcast rejects and the connection does no
   assert.equal(s.openNow(), 0, 'no connection left open');
   await s.close();
 });
+
+test('an answer that is not JSON, or has neither result nor error, rejects the broadcast and says so', async () => {
+  const s = await server((req, conn) => {
+    if (req.params.tx === 'YQ==') conn.send('<html>502 Bad Gateway</html>');
+    else reply(conn, req.id, {});
+  });
+  const b = new WsBroadcaster(s.url);
+  try {
+    await assert.rejects(b.broadcast('YQ=='), /not JSON: <html>502 Bad Gateway/);
+    await assert.rejects(b.broadcast('Yg=='), /neither result nor error/);
+  } finally {
+    b.close();
+    await s.close();
+  }
+});
