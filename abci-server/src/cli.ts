@@ -15,7 +15,7 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, cometbftBinary, defaultHome, describeExecutor, homePaths, initHome,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
   parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
@@ -193,7 +193,7 @@ export function buildProgram(): Command {
       if (!o.quiet) startHeartbeat(node.rpcUrl);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
       print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${describeExecutor(node.settings)}, `
-        + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid})`);
+        + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid}${goMaxProcsNote(node.cometbftGoMaxProcs)})`);
       const code = await node.exited;
       print(code === 0 ? 'node stopped' : 'node failed; see the log above');
       process.exit(code);

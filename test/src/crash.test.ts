@@ -3,19 +3,24 @@
 // is conserved.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { BroadcastTxError, StargateClient, QueryClient, setupBankExtension } from '@cosmjs/stargate';
 import { connectComet } from '@cosmjs/tendermint-rpc';
 import type { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { startTestNode, waitFor, TEST_CHAIN_ID, type TestNode } from './support/node.ts';
 import { devnetWallet, msgSend, signRaw } from './support/chain.ts';
+import { cometbftGoMaxProcs } from '@lanes/abci-server';
 
 let node: TestNode;
 let wallet: DirectSecp256k1HdWallet;
 let senders: string[];
 let sink: string;
+let firstCometPid: number | undefined;
 
 before(async () => {
   node = await startTestNode({ blockTimeMs: 200 });
+  firstCometPid = node.handle.cometbftPid;
   wallet = await devnetWallet([0, 1, 2, 3]);
   const addrs = (await wallet.getAccounts()).map((a) => a.address);
   senders = addrs.slice(0, 3);
@@ -109,6 +114,15 @@ test('kill -9 of the app under load loses no committed tx and conserves supply',
   assert.deepEqual(await supplies(node.rpcUrl), supplyBefore);
   ro.disconnect();
   client.disconnect();
+});
+
+test('CometBFT runs with the launcher\'s GOMAXPROCS, the restarted one too', () => {
+  const pid = node.handle.cometbftPid;
+  assert.ok(pid !== undefined && firstCometPid !== undefined && pid !== firstCometPid, `CometBFT was restarted (pid ${firstCometPid} -> ${pid})`);
+  const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  const set = env.find((e) => e.startsWith('GOMAXPROCS='))?.slice('GOMAXPROCS='.length);
+  // 1 on this project's 2-CPU machines; Go's default (unset) on larger ones, unless the test runs with GOMAXPROCS.
+  assert.equal(set, cometbftGoMaxProcs(process.env, availableParallelism()));
 });
 
 async function supplies(rpc: string): Promise<Record<string, string>> {

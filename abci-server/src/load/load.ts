@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ErrMempoolIsFull, FEE_DENOM, normalizeParams, testKey, type Params, type TestKey } from '@lanes/app';
-import { describeExecutor, initHome, type NodeExecutor } from '../node/home.ts';
+import { describeExecutor, goMaxProcsNote, initHome, type NodeExecutor } from '../node/home.ts';
 import { startNode, type NodeHandle } from '../node/launcher.ts';
 import { devnetGenesis } from '../lanesApp.ts';
 import { TEST_MNEMONIC, connectLanes, connectLanesReadOnly, devnetAccounts, lanesWallet } from '@lanes/client';
@@ -323,14 +323,14 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
       ...(o.workers !== undefined && { workers: o.workers }),
       logger: pino({ level: 'warn' }), output: o.nodeOutput ?? null, cometbftLogLevel: '*:error', appLogLevel: 'warn',
     });
-    log(`node up: ${node.rpcUrl}, executor ${describeExecutor(node.settings)}, metrics ${node.metricsUrl ?? 'off'}`);
+    log(`node up: ${node.rpcUrl}, executor ${describeExecutor(node.settings)}, metrics ${node.metricsUrl ?? 'off'}${goMaxProcsNote(node.cometbftGoMaxProcs)}`);
     // Genesis assigns account numbers in auth.accounts order: the devnet's ten come first.
     const senders = keys.map((key, i) => ({ seed: seeds[i] as string, key, accountNumber: BigInt(devnet.length + i) }));
     const rpc = new Rpc(new URL(node.rpcUrl), RPC_SOCKETS);
     const { codes } = await BlockCodes.open(rpc, log);
     return {
       rpc, codes, chainId: LOAD_CHAIN_ID, node, senders,
-      describe: `own node, ${describeExecutor(node.settings)}`,
+      describe: `own node, ${describeExecutor(node.settings)}${goMaxProcsNote(node.cometbftGoMaxProcs)}`,
       cleanup: async () => {
         rpc.close();
         await node.stop();

@@ -9,12 +9,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, cometbftGoMaxProcs, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
   // executor, workers, metricsPort, stateCacheKeys: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off), 1,000,000.
@@ -54,6 +55,8 @@ export interface NodeHandle {
   readonly cometbftPid: number | undefined;
   /** How many times the supervisor restarted a child. */
   readonly restarts: number;
+  /** The GOMAXPROCS CometBFT runs with (see cometbftGoMaxProcs), or undefined for Go's default. */
+  cometbftGoMaxProcs: string | undefined;
   /** Resolves 0 once stop() is done, or 1 when the supervisor gave up (both children stopped). */
   readonly exited: Promise<number>;
   /** CometBFT first (SIGTERM, SIGKILL after 10 s), then the app. Idempotent. */
@@ -72,9 +75,10 @@ class Child {
   /** Set once we asked it to stop: its exit is then expected. */
   terminating = false;
 
-  constructor(readonly label: string, cmd: string, args: string[], output: NodeJS.WritableStream | null, ipc: boolean) {
+  constructor(readonly label: string, cmd: string, args: string[], output: NodeJS.WritableStream | null, ipc: boolean, env?: NodeJS.ProcessEnv) {
     this.proc = spawn(cmd, args, {
       cwd: REPO_ROOT,
+      env,
       stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -150,6 +154,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const maxRestarts = opts.maxRestartsPerMinute ?? 5;
   const cometBin = cometbftBinary();
   const tsxLoader = import.meta.resolve('tsx');
+  const goMaxProcs = cometbftGoMaxProcs(process.env, availableParallelism());
+  const cometEnv = goMaxProcs === undefined ? undefined : { ...process.env, GOMAXPROCS: goMaxProcs };
 
   await assertPortFree(ports.abci, 'ABCI', p.home);
   await assertPortFree(ports.rpc, 'RPC', p.home);
@@ -202,7 +208,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     if (stopping) throw new Error('node is stopping');
     const args = ['start', '--home', p.cometHome];
     if (opts.cometbftLogLevel) args.push('--log_level', opts.cometbftLogLevel);
-    const child = new Child('cometbft', cometBin, args, output, false);
+    const child = new Child('cometbft', cometBin, args, output, false, cometEnv);
     comet = child;
     if (child.proc.pid !== undefined) writeFileSync(p.cometPid, `${child.proc.pid}\n`);
     void child.exit.then((e) => onExit(child, e));
@@ -288,6 +294,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     ports,
     settings,
     metricsUrl: settings.metricsPort > 0 ? `http://127.0.0.1:${settings.metricsPort}/metrics` : undefined,
+    cometbftGoMaxProcs: goMaxProcs,
     get appPid() {
       return app?.proc.pid;
     },

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STATE_CACHE_KEYS } from '@lanes/app';
-import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, describeExecutor, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
 
 test('defaults: parallel, one worker per CPU but one, metrics on 26670, a million cached keys', () => {
@@ -20,6 +20,16 @@ test('describeExecutor names the executor, and for parallel the threads that run
   assert.equal(describeExecutor({ executor: 'parallel', workers: 1 }), 'parallel (1 worker + main thread)');
   assert.equal(describeExecutor({ executor: 'parallel', workers: 3 }), 'parallel (3 workers + main thread)');
   assert.equal(describeExecutor({ executor: 'sequential', workers: 3 }), 'sequential');
+});
+
+test('CometBFT\'s GOMAXPROCS: the environment\'s, else 1 on up to 2 CPUs, else Go\'s default', () => {
+  assert.equal(cometbftGoMaxProcs({}, 1), '1');
+  assert.equal(cometbftGoMaxProcs({}, 2), '1');
+  assert.equal(cometbftGoMaxProcs({}, 3), undefined);
+  assert.equal(cometbftGoMaxProcs({}, 64), undefined);
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '4' }, 2), '4');
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '2' }, 16), '2');
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '' }, 2), '1', 'an empty GOMAXPROCS counts as unset');
 });
 
 test('lanes.json values apply, command-line values override them', () => {
