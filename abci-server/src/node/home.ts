@@ -157,7 +157,7 @@ export function cometbftBinary(): string {
  *
  * On 2 CPUs the app's threads keep both busy, and a Go runtime with an idle P spins looking for
  * work before it parks, most of all between the one-at-a-time gRPC calls of CometBFT's recheck.
- * With one P, CometBFT used ~25 % less CPU per tx and the node took more txs (the performance
+ * With one P, CometBFT used 13–38 % less CPU per tx and the node took more txs (the performance
  * log, seventeenth round); with more CPUs it is not measured, so Go's default stays.
  */
 export function cometbftGoMaxProcs(env: NodeJS.ProcessEnv, cpus: number): string | undefined {
