@@ -6,7 +6,6 @@
 //
 // Without `rpc` it starts its own single-validator node in a temporary home whose genesis funds
 // the load accounts; with `rpc` (127.0.0.1 only) it funds fresh load accounts from test0 first.
-import { Agent, request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -27,6 +26,7 @@ import { GasPrice, calculateFee, type IndexedTx, type StargateClient } from '@co
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import type { SignJob, SignResult } from './loadSign.ts';
 import { WsBroadcaster, websocketUrl, type BroadcastResult } from './wsBroadcast.ts';
+import { Rpc, RpcError } from './rpc.ts';
 
 export const LOAD_CHAIN_ID = 'lanes-load-1';
 /** MsgSend uses well under this; the fee is gas × 0.0025ulane. */
@@ -175,54 +175,6 @@ function assertLocal(rpc: string): URL {
  */
 const RPC_SOCKETS = 16;
 
-/** A minimal JSON-RPC/URI client over one keep-alive agent (cheaper per call than fetch). */
-class Rpc {
-  private readonly agent: Agent;
-  private id = 0;
-  constructor(readonly url: URL, sockets: number) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  }
-
-  private send(method: 'GET' | 'POST', path: string, body?: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const req = request({
-        agent: this.agent, host: this.url.hostname.replace(/^\[|\]$/g, ''), port: this.url.port || 80, method, path,
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: 30_000,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  async call<T>(method: string, params: Record<string, string> = {}): Promise<T> {
-    const text = await this.send('POST', this.url.pathname || '/', JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }));
-    const body = JSON.parse(text) as { result?: T; error?: { message: string; data?: string } };
-    if (body.error) throw new RpcError(body.error.data ?? body.error.message);
-    return body.result as T;
-  }
-
-  async height(): Promise<number> {
-    const s = await this.call<{ sync_info: { latest_block_height: string } }>('status');
-    return Number(s.sync_info.latest_block_height);
-  }
-
-  async mempool(): Promise<number> {
-    return Number((await this.call<{ total: string }>('num_unconfirmed_txs')).total);
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-class RpcError extends Error {}
 
 /** RFC 3339 with nanoseconds -> ms since the epoch. */
 function blockTimeMs(t: string): number {
