@@ -116,7 +116,7 @@ test('kill -9 of the app under load loses no committed tx and conserves supply',
   client.disconnect();
 });
 
-test('CometBFT runs with the launcher\'s GOMAXPROCS, the restarted one too', () => {
+test('CometBFT runs with the launcher\'s GOMAXPROCS, the restarted one too', { skip: process.platform !== 'linux' && 'reads the environment from /proc' }, () => {
   const pid = node.handle.cometbftPid;
   assert.ok(pid !== undefined && firstCometPid !== undefined && pid !== firstCometPid, `CometBFT was restarted (pid ${firstCometPid} -> ${pid})`);
   const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
