@@ -175,7 +175,6 @@ function assertLocal(rpc: string): URL {
  */
 const RPC_SOCKETS = 16;
 
-
 /** RFC 3339 with nanoseconds -> ms since the epoch. */
 function blockTimeMs(t: string): number {
   return Date.parse(t.replace(/(\.\d{3})\d*/, '$1'));

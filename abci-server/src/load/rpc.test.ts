@@ -12,7 +12,7 @@ interface Call { method: string; socket: number; nth: number }
  * A JSON-RPC server on 127.0.0.1. `drop(call)` true: the connection is destroyed without an
  * answer, as when CometBFT closes an idle keep-alive connection just as a call arrives on it.
  */
-async function server(drop: (c: Call) => boolean, error?: string): Promise<{ url: URL; calls: Call[]; close(): Promise<void> }> {
+async function server(drop: (c: Call) => boolean | 'hold', error?: string): Promise<{ url: URL; calls: Call[]; close(): Promise<void> }> {
   const calls: Call[] = [];
   const sockets = new Map<Socket, { id: number; n: number }>();
   const srv = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -24,7 +24,9 @@ async function server(drop: (c: Call) => boolean, error?: string): Promise<{ url
       const rpc = JSON.parse(body) as { id: number; method: string };
       const call = { method: rpc.method, socket: s.id, nth: ++s.n };
       calls.push(call);
-      if (drop(call)) {
+      const fate = drop(call);
+      if (fate === 'hold') return; // never answered
+      if (fate) {
         req.socket.destroy();
         return;
       }
@@ -89,6 +91,18 @@ test('an error the node answers is an RpcError with its data, and is not sent ag
   const rpc = new Rpc(s.url, 1);
   try {
     await assert.rejects(rpc.call('block', { height: '99' }), (e: unknown) => e instanceof RpcError && /height 99 must be less/.test(e.message));
+    assert.equal(s.calls.length, 1);
+  } finally {
+    rpc.close();
+    await s.close();
+  }
+});
+
+test('a call with no answer fails after the timeout, naming the method, and is not sent again', { timeout: 10_000 }, async () => {
+  const s = await server(() => 'hold');
+  const rpc = new Rpc(s.url, 1, 200);
+  try {
+    await assert.rejects(rpc.call('block_results', { height: '5' }), /^Error: block_results at http:\/\/127\.0\.0\.1:\d+\/: no answer in 0\.2 s$/);
     assert.equal(s.calls.length, 1);
   } finally {
     rpc.close();

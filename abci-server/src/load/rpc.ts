@@ -15,40 +15,42 @@ export class RpcError extends Error {}
 export class Rpc {
   private readonly agent: Agent;
   private id = 0;
-  constructor(readonly url: URL, sockets: number) {
+  /** timeoutMs: how long a call may go without an answer before it fails. */
+  constructor(readonly url: URL, sockets: number, private readonly timeoutMs = 30_000) {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body?: string): Promise<string> {
-    const first = await this.sendOnce(method, path, body);
+  /** POSTs a JSON-RPC request; see the class comment for the one retry. */
+  private async post(method: string, body: string): Promise<string> {
+    const first = await this.postOnce(method, body);
     if ('text' in first) return first.text;
     if (!first.reused || !STALE_SOCKET_CODES.has(first.err.code ?? '')) throw first.err;
-    const second = await this.sendOnce(method, path, body);
+    const second = await this.postOnce(method, body);
     if ('text' in second) return second.text;
     throw second.err;
   }
 
   /** Never rejects: the answer's text, or the error and whether the call went out on a reused socket. */
-  private sendOnce(method: 'GET' | 'POST', path: string, body?: string): Promise<{ text: string } | { err: NodeJS.ErrnoException; reused: boolean }> {
+  private postOnce(method: string, body: string): Promise<{ text: string } | { err: NodeJS.ErrnoException; reused: boolean }> {
     return new Promise((resolve) => {
       const req: ClientRequest = request({
-        agent: this.agent, host: this.url.hostname.replace(/^\[|\]$/g, ''), port: this.url.port || 80, method, path,
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: 30_000,
+        agent: this.agent, host: this.url.hostname.replace(/^\[|\]$/g, ''), port: this.url.port || 80, method: 'POST', path: this.url.pathname || '/',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: this.timeoutMs,
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', (err) => resolve({ err, reused: false }));
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on('timeout', () => req.destroy(new Error(`${method} at ${this.url.href}: no answer in ${this.timeoutMs / 1000} s`)));
       req.on('error', (err) => resolve({ err, reused: req.reusedSocket }));
       req.end(body);
     });
   }
 
   async call<T>(method: string, params: Record<string, string> = {}): Promise<T> {
-    const text = await this.send('POST', this.url.pathname || '/', JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }));
+    const text = await this.post(method, JSON.stringify({ jsonrpc: '2.0', id: ++this.id, method, params }));
     const body = JSON.parse(text) as { result?: T; error?: { message: string; data?: string } };
     if (body.error) throw new RpcError(body.error.data ?? body.error.message);
     return body.result as T;
