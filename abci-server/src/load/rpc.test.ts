@@ -12,7 +12,7 @@ interface Call { method: string; socket: number; nth: number }
  * A JSON-RPC server on 127.0.0.1. `drop(call)` true: the connection is destroyed without an
  * answer, as when CometBFT closes an idle keep-alive connection just as a call arrives on it.
  */
-async function server(drop: (c: Call) => boolean | 'hold', error?: string): Promise<{ url: URL; calls: Call[]; close(): Promise<void> }> {
+async function server(drop: (c: Call) => boolean | 'hold' | 'cut', error?: string): Promise<{ url: URL; calls: Call[]; close(): Promise<void> }> {
   const calls: Call[] = [];
   const sockets = new Map<Socket, { id: number; n: number }>();
   const srv = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -26,6 +26,11 @@ async function server(drop: (c: Call) => boolean | 'hold', error?: string): Prom
       calls.push(call);
       const fate = drop(call);
       if (fate === 'hold') return; // never answered
+      if (fate === 'cut') { // the answer starts, then the connection goes
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"jsonrpc":"2.0",', () => req.socket.destroy());
+        return;
+      }
       if (fate) {
         req.socket.destroy();
         return;
@@ -104,6 +109,20 @@ test('a call with no answer fails after the timeout, naming the method, and is n
   try {
     await assert.rejects(rpc.call('block_results', { height: '5' }), /^Error: block_results at http:\/\/127\.0\.0\.1:\d+\/: no answer in 0\.2 s$/);
     assert.equal(s.calls.length, 1);
+  } finally {
+    rpc.close();
+    await s.close();
+  }
+});
+
+test('a call whose answer breaks off is not sent again, even on a reused socket', { timeout: 10_000 }, async () => {
+  // The node had the call then: sending it again is not the stale-socket case.
+  const s = await server((c) => (c.nth === 2 ? 'cut' : false));
+  const rpc = new Rpc(s.url, 1);
+  try {
+    assert.equal(await rpc.height(), 1);
+    await assert.rejects(rpc.height(), (e: NodeJS.ErrnoException) => e.code === 'ECONNRESET' && /aborted/.test(e.message));
+    assert.equal(s.calls.length, 2);
   } finally {
     rpc.close();
     await s.close();
