@@ -23,6 +23,8 @@ test('lanes load on its own node: ~5 s at a modest rate, every accepted tx commi
   assert.equal(r.executor, 'parallel');
   assert.ok(r.sent >= 1000, `sent ${r.sent} at 300 tx/s for 5 s`);
   assert.ok(lines.some((l) => /sent \d+ +accepted \d+/.test(l)), 'progress lines');
+  // Pre-signing says up front how many txs and why that many (the budget rule: presignBudget).
+  assert.ok(lines.some((l) => /^pre-signing 1,600 txs \(100 accounts × 16; --rate × --duration \+ 5 %\)$/.test(l)), lines.join('\n'));
   // Each progress line says where the CPU of its own interval went, per tx accepted in it.
   assert.ok(lines.some((l) => /µs\/tx cometbft [1-9]\d* app [1-9]\d* load [1-9]\d* \(busy \d+ %\)/.test(l)), lines.join('\n'));
   // Where the CPU went (Linux /proc): each process used some per tx, the machine was not idle.
@@ -71,7 +73,7 @@ test('lanes load --rpc needs block results or a tx index, not both; with neither
   try {
     const lines: string[] = [];
     await assert.rejects(run(neither, lines), /keeps no block results \(storage\.discard_abci_responses = true\) and indexes no txs \(tx_index\.indexer = "null"\)/);
-    assert.ok(!lines.some((l) => /funding|pre-signed/.test(l)), `refused before funding: ${lines.join(' | ')}`);
+    assert.ok(!lines.some((l) => /funding|pre-sign/.test(l)), `refused before funding: ${lines.join(' | ')}`);
   } finally {
     await neither.stop();
   }

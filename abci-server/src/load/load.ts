@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { ErrMempoolIsFull, FEE_DENOM, normalizeParams, testKey, type Params, type TestKey } from '@lanes/app';
-import { describeExecutor, goMaxProcsNote, initHome, type NodeExecutor } from '../node/home.ts';
+import { UserError, describeExecutor, goMaxProcsNote, initHome, type NodeExecutor } from '../node/home.ts';
 import { startNode, type NodeHandle } from '../node/launcher.ts';
 import { devnetGenesis } from '../lanesApp.ts';
 import { TEST_MNEMONIC, connectLanes, connectLanesReadOnly, devnetAccounts, lanesWallet } from '@lanes/client';
@@ -24,7 +24,7 @@ import { cpuMeter, type CpuReport } from './cpu.ts';
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { GasPrice, calculateFee, type IndexedTx, type StargateClient } from '@cosmjs/stargate';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import type { SignJob, SignResult } from './loadSign.ts';
+import type { SignJob, SignMessage, SignResult } from './loadSign.ts';
 import { WsBroadcaster, websocketUrl, type BroadcastResult } from './wsBroadcast.ts';
 import { Rpc, RpcError } from './rpc.ts';
 
@@ -197,9 +197,31 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T, i: 
   return out;
 }
 
-/** Signs every account's txs on worker threads (one slice each), concatenated account-major. */
-async function presign(chainId: string, senders: { seed: string; accountNumber: bigint }[], recipients: string[], perAccount: number): Promise<TxStore> {
+/** How often pre-signing reports its progress. */
+const PRESIGN_PROGRESS_MS = 3000;
+
+/**
+ * Signs every account's txs on worker threads (one slice each), concatenated account-major.
+ * Says how far it got every PRESIGN_PROGRESS_MS; an abort stops the threads.
+ */
+async function presign(
+  chainId: string, senders: { seed: string; accountNumber: bigint }[], recipients: string[], perAccount: number,
+  log: (line: string) => void, signal?: AbortSignal,
+): Promise<TxStore> {
   const threads = Math.max(1, Math.min(availableParallelism(), senders.length));
+  const total = senders.length * perAccount;
+  const started = Date.now();
+  const signedBy: number[] = [];
+  const ticker = setInterval(() => {
+    const signed = signedBy.reduce((a, b) => a + b, 0);
+    log(`pre-signing: ${signed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} txs (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }, PRESIGN_PROGRESS_MS);
+  // Workers stop through this flag at their next tx (see loadSign.ts).
+  const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  const stop = (): void => {
+    Atomics.store(stopFlag, 0, 1);
+  };
+  signal?.addEventListener('abort', stop, { once: true });
   const entry = fileURLToPath(new URL('./loadSigner.mjs', import.meta.url));
   const slices: Promise<SignResult>[] = [];
   const size = Math.ceil(senders.length / threads);
@@ -215,18 +237,30 @@ async function presign(chainId: string, senders: { seed: string; accountNumber: 
       gasLimit: LOAD_GAS.toString(),
       denom: LOAD_DENOM,
     };
+    const slot = signedBy.push(0) - 1;
     slices.push(new Promise((resolve, reject) => {
-      const w = new Worker(entry, { workerData: { lanesLoadSign: true, job }, execArgv: [] });
-      w.once('message', (r: SignResult) => {
-        resolve(r);
-        void w.terminate();
+      const w = new Worker(entry, { workerData: { lanesLoadSign: true, job, stop: stopFlag }, execArgv: [] });
+      w.on('message', (m: SignMessage) => {
+        if (m.type === 'progress') {
+          signedBy[slot] = m.signed;
+        } else if (m.type === 'done') {
+          resolve(m.result);
+        } else {
+          reject(signal?.reason ?? new Error('pre-signing stopped'));
+        }
       });
       w.once('error', reject);
       w.once('exit', (code) => reject(new Error(`pre-signing worker exited with code ${code}`)));
     }));
   }
-  const parts = await Promise.all(slices);
-  const total = parts.reduce((n, p) => n + p.offsets.length - 1, 0);
+  let parts: SignResult[];
+  try {
+    parts = await Promise.all(slices);
+  } finally {
+    clearInterval(ticker);
+    signal?.removeEventListener('abort', stop);
+    stop();
+  }
   const bytes = parts.reduce((n, p) => n + p.data.length, 0);
   const store: TxStore = { data: new Uint8Array(bytes), offsets: new Uint32Array(total + 1), hashes: new Uint8Array(total * 32) };
   let tx = 0;
@@ -323,7 +357,10 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
   const url = assertLocal(o.rpc);
   const rpc = new Rpc(url, RPC_SOCKETS);
   try {
-    const status = await rpc.call<{ node_info: { network: string } }>('status');
+    const status = await rpc.call<{ node_info: { network: string } }>('status').catch((err: unknown) => {
+      if (err instanceof RpcError) throw err;
+      throw new UserError(`no node answers at ${o.rpc} (${err instanceof Error ? err.message : String(err)}): start one (npm start) or give --rpc the RPC address of a running node`);
+    });
     const chainId = status.node_info.network;
     const { codes, indexed } = await BlockCodes.open(rpc, log);
     const keys = seeds.map((s) => testKey(s));
@@ -392,6 +429,19 @@ async function existingNode(o: LoadOptions & { rpc: string }, seeds: string[], p
   }
 }
 
+/** Pre-signed txs at most, whatever the options say. */
+export const PRESIGN_MAX = 2_000_000;
+/** Without --rate or --max-txs: pre-signed txs per second of --duration (the issue's stretch target). */
+export const PRESIGN_PER_SECOND = 10_000;
+
+/** How many txs a run pre-signs (before rounding up to whole accounts), and why that many. */
+export function presignBudget(o: Pick<LoadOptions, 'maxTxs' | 'rate' | 'duration'>): { txs: number; basis: string } {
+  const capped = (txs: number, basis: string) => (txs > PRESIGN_MAX ? { txs: PRESIGN_MAX, basis: `${basis}, capped at ${PRESIGN_MAX.toLocaleString('en-US')}` } : { txs, basis });
+  if (o.maxTxs !== undefined) return capped(o.maxTxs, '--max-txs');
+  if (o.rate !== undefined) return capped(Math.ceil(o.rate * o.duration * 1.05), '--rate × --duration + 5 %');
+  return capped(o.duration * PRESIGN_PER_SECOND, `${PRESIGN_PER_SECOND.toLocaleString('en-US')} per second of --duration; --rate or --max-txs signs fewer`);
+}
+
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(`[load] ${l}\n`));
   const K = o.accounts ?? 2000;
@@ -400,7 +450,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!Number.isInteger(K) || K < 1 || K > 100_000) throw new Error(`accounts must be 1..100000, got ${K}`);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error(`concurrency must be 1..1024, got ${concurrency}`);
   if (o.rate !== undefined && !(o.rate > 0)) throw new Error(`rate must be > 0 tx/s, got ${o.rate}`);
-  const budget = Math.min(o.maxTxs ?? (o.rate !== undefined ? Math.ceil(o.rate * o.duration * 1.05) : o.duration * 10_000), 2_000_000);
+  const budget = presignBudget(o).txs;
   const perAccount = Math.max(1, Math.ceil(budget / K));
   // Fresh seeds on an existing chain (its accounts keep their sequences); fixed ones on our own.
   const run = o.rpc ? randomBytes(4).toString('hex') : '';
@@ -413,7 +463,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   try {
     o.signal?.throwIfAborted();
     let t0 = Date.now();
-    const store = await presign(target.chainId, target.senders, recipients, perAccount);
+    log(`pre-signing ${(K * perAccount).toLocaleString('en-US')} txs (${K} accounts × ${perAccount}; ${presignBudget(o).basis})`);
+    const store = await presign(target.chainId, target.senders, recipients, perAccount, log, o.signal);
     const total = store.offsets.length - 1;
     log(`pre-signed ${total.toLocaleString('en-US')} txs (${K} accounts × ${perAccount}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     o.signal?.throwIfAborted();
