@@ -1,12 +1,12 @@
 // npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
-import { Command, Option } from 'commander';
-import { positiveNumber, wholeNumber } from '@lanes/abci-server';
+import { Command, CommanderError, Option } from 'commander';
+import { UserError, positiveNumber, wholeNumber } from '@lanes/abci-server';
 import { WARMUP_TXS, execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
 
-const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json');
+const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json').exitOverride();
 
 program.command('exec')
   .description('FinalizeBlock throughput, sequential vs parallel executors')
@@ -65,5 +65,15 @@ program.command('e2e')
     });
   });
 
-await program.parseAsync(process.argv);
+// A suite that fails says why in one line, as the lanes CLI does (a stack only for what is not
+// the user's to fix), instead of Node's dump of an uncaught error.
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode); // commander printed it
+  const suite = program.args[0] ?? '';
+  const what = err instanceof UserError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`error: bench ${suite} failed: ${what}\n`);
+  process.exit(1);
+}
 process.exit(0);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,4 +74,18 @@ test('bench options: a count that is not a whole number in range is refused by n
     assert.match(r.stderr, new RegExp(`option '${option} <[^>]+>' argument '${args[2]}' is invalid`), r.stderr);
     assert.doesNotMatch(r.stderr, /\[bench\]/, 'nothing ran');
   }
+});
+
+test('a suite that fails says why in one line: no Node dump of an uncaught error', async () => {
+  // A port that was just free: nothing answers there.
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'bench/src/main.ts', 'e2e', '--quick', '--rpc', `http://127.0.0.1:${port}`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`^error: bench e2e failed: no node answers at http://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED[^)]*\\): start one \\(npm start\\)`, 'm'), r.stderr);
+  assert.doesNotMatch(r.stderr, /triggerUncaughtException|^\s+at /m, r.stderr);
 });
