@@ -1,7 +1,7 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type RecheckBy, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
 import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
@@ -25,8 +25,10 @@ export interface CreateLanesAppOptions {
   onCheckTx?: (stats: CheckTxStats) => void;
   onProposal?: (stats: ProposalStats) => void;
   sigs?: SigVerifier;
-  /** CometBFT's mempool.size, when it rechecks: see LanesAppOptions.mempoolSize. */
+  /** CometBFT's mempool.size: see LanesAppOptions.mempoolSize. */
   mempoolSize?: number;
+  /** Who rechecks the mempool after each block: see LanesAppOptions.recheck. */
+  recheck?: RecheckBy;
   /** Bound of the committed-state read cache per thread, in keys: see LanesAppOptions.stateCacheKeys. */
   stateCacheKeys?: number;
 }
@@ -43,6 +45,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.onProposal ? { onProposal: opts.onProposal } : {}),
     ...(opts.sigs ? { sigs: opts.sigs } : {}),
     ...(opts.mempoolSize !== undefined ? { mempoolSize: opts.mempoolSize } : {}),
+    ...(opts.recheck !== undefined ? { recheck: opts.recheck } : {}),
     ...(opts.stateCacheKeys !== undefined ? { stateCacheKeys: opts.stateCacheKeys } : {}),
   });
 }

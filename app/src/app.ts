@@ -1,7 +1,8 @@
 // LanesApp: the state machine behind the ABCI surface. Holds three views of state:
 //   committed (SQLite + cache)  <- pending (InitChain writes not yet committed)
 //                                 <- block (the FinalizeBlock being decided, until Commit)
-//   checkState: an overlay for CheckTx, reset at every Commit; CometBFT rechecks the mempool.
+//   checkState: an overlay for CheckTx, reset at every Commit, after which the txs still in the
+//   mempool are rechecked on it (by CometBFT, or by the app itself: LanesAppOptions.recheck).
 import type {
   RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestQuery,
   ResponseApplySnapshotChunk, ResponseCheckTx, ResponseCommit, ResponseExtendVote,
@@ -67,12 +68,22 @@ export interface LanesAppOptions extends ModuleSet {
   /** Shared signature cache (benchmarks run several apps over the same txs). */
   sigs?: SigVerifier;
   /**
-   * CometBFT's `mempool.size`, when it rechecks (`mempool.recheck`): CheckTx then refuses new
-   * txs with sdk/20 "mempool is full" before the mempool is, instead of accepting txs the full
-   * mempool would drop (see `admitted`). Undefined: no such check.
+   * CometBFT's `mempool.size`: CheckTx refuses new txs with sdk/20 "mempool is full" before the
+   * mempool is, instead of accepting txs the full mempool would drop (see `admitted`).
+   * Undefined: no such check.
    */
   mempoolSize?: number;
+  /**
+   * Who re-runs the txs still in the mempool against the new state after each block (CheckTx's
+   * state starts over at every Commit): 'cometbft' (CometBFT's `mempool.recheck = true`: it sends
+   * each one as a RECHECK CheckTx, one gRPC round trip at a time, its mempool locked meanwhile)
+   * or 'app' (`mempool.recheck = false`: the app re-runs them itself inside Commit, from its own
+   * record of what it admitted; see `mempoolTxs`). Default 'cometbft'.
+   */
+  recheck?: RecheckBy;
 }
+
+export type RecheckBy = 'cometbft' | 'app';
 
 export interface CheckTxStats {
   /** Wall time from the call to the answer, in ms (includes waiting for a signature batch). */
@@ -152,12 +163,25 @@ export class LanesApp implements AbciApp {
   /**
    * Txs in CometBFT's mempool by this app's count: every tx CheckTx accepted since the last
    * Commit, plus every tx the recheck after it kept (CometBFT rechecks all that stay, before new
-   * txs come in). CometBFT checks that its mempool has room before CheckTx and again when the
+   * txs come in), or with recheck 'app', every tx in `mempoolTxs` and `staleTxs`. CometBFT checks that its mempool has room before CheckTx and again when the
    * answer comes back, and in between it drops an accepted tx if the mempool filled up: the
    * client was told "accepted" and the tx is gone. With `admitted + checking` held under the
    * size, the mempool never fills while CheckTx calls are out.
    */
   private admitted = 0;
+  private readonly recheckBy: RecheckBy;
+  /**
+   * With recheck 'app': what CometBFT's mempool holds, by this app's record. `mempoolTxs`: every
+   * tx CheckTx admitted that no committed block has held yet, by hash, in the order admitted
+   * (the order the check state took them in); Commit re-runs them in that order. `staleTxs`: those
+   * that recheck found invalid (a block took their sequence, say). CometBFT keeps them all the
+   * same (without its recheck, only a block takes a tx out of its mempool), so they still count
+   * against its size until a proposal includes them, and they then fail in that block.
+   */
+  private readonly mempoolTxs = new Map<string, Uint8Array>();
+  private readonly staleTxs = new Set<string>();
+  /** The hashes of the txs of the block FinalizeBlock ran last (Commit takes them out of `mempoolTxs`). */
+  private finalizedTxHashes: readonly string[] = [];
   /** New-tx CheckTx calls answered later (waiting for the signature batch). */
   private checking = 0;
   private readonly mempoolSize: number | undefined;
@@ -180,6 +204,7 @@ export class LanesApp implements AbciApp {
     this.onCheckTx = opts.onCheckTx;
     this.onProposal = opts.onProposal;
     this.mempoolSize = opts.mempoolSize;
+    this.recheckBy = opts.recheck ?? 'cometbft';
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -273,7 +298,8 @@ export class LanesApp implements AbciApp {
     }
     if (!this.parallel || !this.params || recheck) {
       const res = this.checkTxHere(req, undefined);
-      if (res.code === 0) this.admitted++;
+      if (res.code === 0 && !recheck) this.admit(req.tx);
+      else if (res.code === 0) this.admitted++;
       this.reportCheck(res, started, recheck);
       return res;
     }
@@ -298,13 +324,41 @@ export class LanesApp implements AbciApp {
     this.checkQueue = done.then(() => undefined);
     return done.then((res) => {
       this.checking--;
-      if (res.code === 0) this.admitted++;
+      if (res.code === 0) this.admit(req.tx);
       this.reportCheck(res, started, false);
       return res;
     }, (err: unknown) => {
       this.checking--;
       throw err;
     });
+  }
+
+  /** Counts a tx CheckTx accepted as new (CometBFT now holds it), and records it for the app's recheck. */
+  private admit(tx: Uint8Array): void {
+    this.admitted++;
+    if (this.recheckBy === 'app') this.mempoolTxs.set(txHashHex(tx), tx);
+  }
+
+  /**
+   * The app's recheck (recheck 'app'), at Commit on the new check state: drops the block's txs
+   * from the record, re-runs the rest in the order admitted, and moves those that fail to
+   * `staleTxs`. Each re-run is a RECHECK CheckTx here (counted in the CheckTx metrics as one).
+   */
+  private recheckMempool(blockTxHashes: readonly string[]): void {
+    for (const h of blockTxHashes) {
+      this.mempoolTxs.delete(h);
+      this.staleTxs.delete(h);
+    }
+    for (const [h, tx] of this.mempoolTxs) {
+      const started = process.hrtime.bigint();
+      const res = this.checkTxHere({ tx, type: CheckTxType.RECHECK }, undefined);
+      if (res.code !== 0) {
+        this.mempoolTxs.delete(h); // deleting the current entry does not disturb a Map's iteration
+        this.staleTxs.add(h);
+      }
+      this.reportCheck(res, started, true);
+    }
+    this.admitted = this.mempoolTxs.size + this.staleTxs.size;
   }
 
   /** Takes in what a worker's CheckTx batch learned of a tx: its verified signatures and the decoded tx. */
@@ -395,6 +449,7 @@ export class LanesApp implements AbciApp {
       decoded[i] = tx;
       hashes[i] = tx ? tx.hashHex : txHashHex(bytes);
     }
+    this.finalizedTxHashes = hashes;
     // Genesis writes are not in the workers' replicas until the first commit.
     if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
     const parallel = this.parallel;
@@ -525,7 +580,13 @@ export class LanesApp implements AbciApp {
     this.genesisHash = null;
     this.decided = null;
     this.checkState = new Overlay(this.store);
-    this.admitted = 0; // the recheck that follows counts what stays
+    if (this.recheckBy === 'app') {
+      // CometBFT holds its mempool locked through Commit, so no CheckTx is out meanwhile.
+      this.recheckMempool(this.finalizedTxHashes);
+    } else {
+      this.admitted = 0; // CometBFT's recheck, which follows, counts what stays
+    }
+    this.finalizedTxHashes = [];
     return { retainHeight: 0n };
   }
 

@@ -10,7 +10,7 @@ export * from './gas.ts';
 export * from './module.ts';
 export * from './params.ts';
 export { Accounts, accountPartition, noteReceipt, getAccount } from './auth.ts';
-export { LanesApp, FEE_COLLECTOR, type AppGenesisState, type LanesAppOptions, type BlockStats, type CheckTxStats, type ProposalStats } from './app.ts';
+export { LanesApp, FEE_COLLECTOR, type AppGenesisState, type LanesAppOptions, type RecheckBy, type BlockStats, type CheckTxStats, type ProposalStats } from './app.ts';
 export { RESULTS_BUDGET_BYTES, PROPOSAL_RESULTS_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE } from './results.ts';
 export { Engine, type ModuleSet } from './engine.ts';
 export { ParallelExecutor, MIN_PARALLEL_TXS, MAX_GROUP_SHARE, defaultWorkers } from './parallel/pool.ts';

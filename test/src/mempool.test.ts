@@ -2,6 +2,8 @@
 // answer comes back, and drops a tx that no longer fits although the client was told it was
 // accepted. The app keeps CheckTx under `mempool.size` (read from config.toml) and answers
 // sdk/20 "mempool is full" instead, so every tx a client was told was accepted is committed.
+// Both ways of rechecking: by the app (mempool.recheck = false, what Lanes sets up) and by
+// CometBFT (mempool.recheck = true, which an operator may choose).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BroadcastTxError } from '@cosmjs/stargate';
@@ -11,9 +13,9 @@ import { devnetWallet, msgSend, signRaw, signingClient } from './support/chain.t
 const SIZE = 4;
 const ACCOUNTS = 10;
 
-test(`${ACCOUNTS} txs at once into a ${SIZE}-tx mempool: the rest are refused as "mempool is full", every accepted tx commits`, async () => {
+for (const recheck of [false, true]) test(`${ACCOUNTS} txs at once into a ${SIZE}-tx mempool (mempool.recheck = ${recheck}): the rest are refused as "mempool is full", every accepted tx commits`, async () => {
   // Blocks 4 s apart: the burst arrives within one block's wait.
-  const node = await startTestNode({ blockTimeMs: 4000, cometConfig: [['mempool', 'size', SIZE]] });
+  const node = await startTestNode({ blockTimeMs: 4000, cometConfig: [['mempool', 'size', SIZE], ['mempool', 'recheck', recheck]] });
   const wallet = await devnetWallet(Array.from({ length: ACCOUNTS }, (_, i) => i));
   const client = await signingClient(node.rpcUrl, wallet);
   try {

@@ -7,7 +7,7 @@ import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
 import { appSettingOverrides, describeExecutor, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
-import { mempoolAdmissionSize } from './config.ts';
+import { appMempoolOptions } from './config.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
   home: string;
@@ -26,15 +26,16 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   const metrics = settings.metricsPort > 0 ? createLanesMetrics() : undefined;
   let metricsServer: MetricsServer | undefined;
   if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
-  // CheckTx stays under CometBFT's mempool size, which then never drops a tx it accepted.
-  const mempoolSize = existsSync(p.cometConfig) ? mempoolAdmissionSize(readFileSync(p.cometConfig, 'utf8')) : undefined;
+  // CheckTx stays under CometBFT's mempool size, which then never drops a tx it accepted; and
+  // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
+  const mempool = existsSync(p.cometConfig) ? appMempoolOptions(readFileSync(p.cometConfig, 'utf8')) : { recheck: 'cometbft' as const };
   const app = createLanesApp({
     dbPath: p.dbPath,
     logger,
     executor: settings.executor,
     workers: settings.workers,
     stateCacheKeys: settings.stateCacheKeys,
-    ...(mempoolSize !== undefined && { mempoolSize }),
+    ...mempool,
     ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx, onProposal: metrics.onProposal }),
   });
   logger.info({
@@ -42,7 +43,8 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
     stateCacheKeys: settings.stateCacheKeys,
-    mempoolSize: mempoolSize ?? 'not limited (CometBFT config without mempool.recheck)',
+    mempoolSize: mempool.mempoolSize ?? 'not limited',
+    recheck: mempool.recheck === 'app' ? 'by the app, at Commit (mempool.recheck = false)' : 'by CometBFT (mempool.recheck = true)',
   }, `executor: ${describeExecutor(settings)}`);
   let server;
   try {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK_MAX_BYTES, editGenesis, getTomlKey, mempoolAdmissionSize, setTomlKey } from './config.ts';
+import { BLOCK_MAX_BYTES, appMempoolOptions, editGenesis, getTomlKey, setTomlKey } from './config.ts';
 
 const TOML = `proxy_app = "tcp://127.0.0.1:26658"
 abci = "socket"
@@ -27,17 +27,18 @@ test('setTomlKey refuses a key the section does not have', () => {
   assert.throws(() => setTomlKey(TOML, '', 'laddr', 'x'), /top level/);
 });
 
-test('getTomlKey reads a key of the right section; mempoolAdmissionSize needs recheck on', () => {
+test('getTomlKey reads a key of the right section; appMempoolOptions: the size, and the app rechecks unless CometBFT does', () => {
   assert.equal(getTomlKey(TOML, 'rpc', 'max_open_connections'), '900');
   assert.equal(getTomlKey(TOML, 'instrumentation', 'max_open_connections'), '3');
   assert.equal(getTomlKey(TOML, '', 'abci'), '"socket"');
   assert.equal(getTomlKey(TOML, 'rpc', 'prometheus'), undefined);
   const pool = (recheck: string, size: string) => `[mempool]\nrecheck = ${recheck}\nsize = ${size} # txs\n`;
-  assert.equal(mempoolAdmissionSize(pool('true', '10000')), 10000);
-  assert.equal(mempoolAdmissionSize(pool('false', '10000')), undefined);
-  assert.equal(mempoolAdmissionSize(pool('true', '0')), undefined);
-  assert.equal(mempoolAdmissionSize(pool('true', 'x')), undefined);
-  assert.equal(mempoolAdmissionSize(TOML), undefined);
+  assert.deepEqual(appMempoolOptions(pool('true', '10000')), { mempoolSize: 10000, recheck: 'cometbft' });
+  assert.deepEqual(appMempoolOptions(pool('false', '10000')), { mempoolSize: 10000, recheck: 'app' });
+  assert.deepEqual(appMempoolOptions(pool('true', '0')), { recheck: 'cometbft' });
+  assert.deepEqual(appMempoolOptions(pool('false', 'x')), { recheck: 'app' });
+  // Without the key CometBFT's default holds: it rechecks, and the app must not as well.
+  assert.deepEqual(appMempoolOptions(TOML), { recheck: 'cometbft' });
 });
 
 test('editGenesis sets chain id, app state, block limits and keeps validators', () => {

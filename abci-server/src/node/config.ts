@@ -1,5 +1,6 @@
 // Edits of the files `cometbft init` writes: config.toml (plain string edits of known keys, so
 // CometBFT's comments stay) and genesis.json. Pure functions, no I/O.
+import type { RecheckBy } from '@lanes/app';
 
 export type TomlValue = string | number | boolean | readonly string[];
 
@@ -48,14 +49,16 @@ export function getTomlKey(toml: string, section: string, key: string): string |
 }
 
 /**
- * The mempool size the app should keep CheckTx under (LanesAppOptions.mempoolSize), from a
- * CometBFT config.toml: `mempool.size` when `mempool.recheck` is on (the app's count of what
- * the mempool holds relies on the recheck after every block); otherwise undefined.
+ * What the app needs to know of CometBFT's mempool, from its config.toml: its size
+ * (`mempool.size`), under which the app keeps CheckTx (LanesAppOptions.mempoolSize), and who
+ * rechecks what stays in it after a block (LanesAppOptions.recheck): CometBFT when
+ * `mempool.recheck = true` (its default), the app when `false`. Without a usable size the app sets no limit.
  */
-export function mempoolAdmissionSize(toml: string): number | undefined {
-  if (getTomlKey(toml, 'mempool', 'recheck') !== 'true') return undefined;
+export function appMempoolOptions(toml: string): { mempoolSize?: number; recheck: RecheckBy } {
+  // Absent, CometBFT's default applies: it rechecks.
+  const recheck: RecheckBy = getTomlKey(toml, 'mempool', 'recheck') === 'false' ? 'app' : 'cometbft';
   const size = Number(getTomlKey(toml, 'mempool', 'size'));
-  return Number.isSafeInteger(size) && size > 0 ? size : undefined;
+  return Number.isSafeInteger(size) && size > 0 ? { mempoolSize: size, recheck } : { recheck };
 }
 
 export interface NodePorts {
@@ -96,12 +99,15 @@ export function editCometConfig(toml: string, opts: CometConfigOptions): string 
     ['p2p', 'laddr', `tcp://127.0.0.1:${ports.p2p}`],
     ['p2p', 'allow_duplicate_ip', true],
     ['p2p', 'addr_book_strict', false],
-    // One full block (params.max_block_txs): CometBFT rechecks every waiting tx after each
-    // block, so a larger pool turns an overload into seconds of rechecking per block.
+    // One full block (params.max_block_txs): every waiting tx is rechecked after each block, so
+    // a larger pool turns an overload into longer rechecks.
     ['mempool', 'size', 10000],
     ['mempool', 'max_txs_bytes', 1073741824],
     ['mempool', 'cache_size', 100000],
-    ['mempool', 'recheck', true],
+    // The app rechecks the waiting txs itself, inside Commit (LanesAppOptions.recheck): CometBFT
+    // 0.38's recheck is one blocking gRPC round trip per tx with its mempool locked, which cost
+    // about a third of a tx's CPU under load (README, "Executor and metrics").
+    ['mempool', 'recheck', false],
     ['consensus', 'timeout_commit', `${blockTimeMs}ms`],
     ['consensus', 'timeout_propose', `${Math.max(1000, blockTimeMs * 2)}ms`],
     ['consensus', 'create_empty_blocks', true],

@@ -1,0 +1,105 @@
+// The app's own recheck (LanesAppOptions.recheck 'app', what nodes Lanes sets up run, with
+// CometBFT's mempool.recheck off): at Commit the app re-runs, on the new check state, every tx it
+// admitted that the block did not hold, in the order admitted, as CometBFT's recheck would have.
+// Run with both executors: admission is counted on the sequential path and on the worker path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { buildTx, testKey, type CheckTxStats, type TestKey } from '@lanes/app';
+import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
+import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
+
+const alice = testKey('alice');
+const bob = testKey('bob');
+const carol = testKey('carol');
+const NUMBERS = new Map([[alice, 0n], [bob, 1n], [carol, 2n]]);
+
+function transfer(from: TestKey, amount: bigint, sequence: bigint, to = carol.address): Uint8Array {
+  const value = MsgSend.encode({ fromAddress: from.address, toAddress: to, amount: [{ denom: 'uatom', amount: amount.toString() }] }).finish();
+  return buildTx(from, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value }], { chainId: TEST_CHAIN_ID, accountNumber: NUMBERS.get(from) ?? -1n, sequence, fee: 500n });
+}
+
+async function withChain(executor: 'sequential' | 'parallel', mempoolSize: number, body: (c: InProcessChain, checks: CheckTxStats[]) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-recheck-'));
+  const checks: CheckTxStats[] = [];
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, {
+    executor, workers: 1, mempoolSize, recheck: 'app', onCheckTx: (s) => checks.push(s),
+  });
+  try {
+    await c.app.ready();
+    await c.blockAsync([]);
+    await body(c, checks);
+  } finally {
+    await c.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const answer = (r: { code: number; codespace: string }): string => `${r.codespace}/${r.code}`;
+
+for (const executor of ['sequential', 'parallel'] as const) {
+  test(`recheck by the app (${executor}): a tx the block left out is re-run at Commit, so its sender's next one is accepted; counted until a block holds it`, async () => {
+    await withChain(executor, 3, async (c, checks) => {
+      const [a0, a1, a2] = [0n, 1n, 2n].map((s) => transfer(alice, 10n + s, s)) as [Uint8Array, Uint8Array, Uint8Array];
+      assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+      assert.equal(answer(await c.checkTxAsync(a1)), '/0');
+      // The block holds a0 only (a1 came after the proposal). No RECHECK comes from CometBFT:
+      // the app re-runs a1 itself, so the check state has alice at sequence 2.
+      await c.blockAsync([a0]);
+      const rechecks = checks.filter((s) => s.recheck);
+      assert.deepEqual(rechecks.map((s) => s.code), [0], 'a1 rechecked once, and it stays');
+      const next = await c.checkTxAsync(a2);
+      assert.equal(answer(next), '/0', next.log);
+      // The mempool holds a1 and a2: one slot of three is left.
+      assert.equal(answer(await c.checkTxAsync(transfer(bob, 1n, 0n))), '/0');
+      const full = await c.checkTxAsync(transfer(bob, 2n, 1n));
+      assert.equal(answer(full), 'sdk/20');
+      assert.match(full.log, /3 txs in the mempool and 0 being checked, of 3/);
+      // A block holding them all empties the record: room for three again.
+      const results = await c.blockAsync([a1, a2, transfer(bob, 1n, 0n)]);
+      assert.deepEqual(results.map((r) => r.code), [0, 0, 0]);
+      assert.equal(checks.filter((s) => s.recheck).length, 1, 'nothing left to recheck');
+      for (const s of [1n, 2n, 3n]) assert.equal(answer(await c.checkTxAsync(transfer(bob, 5n, s))), '/0');
+    });
+  });
+}
+
+test('recheck by the app: a tx a block made invalid is stale; it still counts against the mempool until a block includes it, where it fails and pays nothing', async () => {
+  await withChain('sequential', 2, async (c, checks) => {
+    const a0 = transfer(alice, 1n, 0n);
+    assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+    // Another node's proposal spends alice's sequence 0 with a tx this node never checked.
+    const other = transfer(alice, 2n, 0n, bob.address);
+    assert.deepEqual((await c.blockAsync([other])).map((r) => r.code), [0]);
+    const last = checks.filter((s) => s.recheck).at(-1);
+    assert.deepEqual([last?.codespace, last?.code], ['sdk', 32], 'the recheck found a0 invalid (sequence 0 is used)');
+    // Stale, a0 is still in CometBFT's mempool (only a block takes it out): it takes one of two slots.
+    assert.equal(answer(await c.checkTxAsync(transfer(alice, 3n, 1n))), '/0', 'the check state has alice at sequence 1, not 2');
+    const full = await c.checkTxAsync(transfer(bob, 1n, 0n));
+    assert.equal(answer(full), 'sdk/20', full.log);
+    assert.match(full.log, /2 txs in the mempool and 0 being checked, of 2/);
+    // A proposal includes it: it fails there (no fee: its sequence is gone) and leaves the count.
+    const balance = c.balance(alice.address, 'ulane');
+    const results = await c.blockAsync([a0, transfer(alice, 3n, 1n)]);
+    assert.deepEqual(results.map((r) => `${r.codespace}/${r.code}`), ['sdk/32', '/0']);
+    assert.equal(c.balance(alice.address, 'ulane'), balance - 500n, 'only the valid tx paid its fee');
+    assert.equal(c.balance(carol.address, 'uatom'), DEVNET_FUNDING + 3n, 'a0 moved nothing');
+    assert.equal(answer(await c.checkTxAsync(transfer(bob, 1n, 0n))), '/0');
+    assert.equal(answer(await c.checkTxAsync(transfer(bob, 2n, 1n))), '/0');
+  });
+});
+
+test('recheck by CometBFT (the default): the app keeps no record, and the check state starts over at Commit', async () => {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), ':memory:', TEST_CHAIN_ID, { mempoolSize: 3 });
+  c.block([]);
+  assert.equal(c.checkTx(transfer(alice, 1n, 0n)).code, 0);
+  assert.equal(c.checkTx(transfer(alice, 1n, 1n)).code, 0);
+  c.block([transfer(alice, 1n, 0n)]);
+  // Until CometBFT's RECHECK of sequence 1 arrives, sequence 2 is out of turn.
+  assert.equal(answer(c.checkTx(transfer(alice, 1n, 2n))), 'sdk/32');
+  assert.equal(c.checkTx(transfer(alice, 1n, 1n), true).code, 0);
+  assert.equal(c.checkTx(transfer(alice, 1n, 2n)).code, 0);
+});
