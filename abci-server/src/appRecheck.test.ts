@@ -92,6 +92,22 @@ test('recheck by the app: a tx a block made invalid is stale; it still counts ag
   });
 });
 
+test('CometBFT (re)connecting (Echo) means an empty mempool: the app forgets what it admitted, so those sequences can be sent again', async () => {
+  await withChain('sequential', 2, async (c) => {
+    const a0 = transfer(alice, 1n, 0n);
+    assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+    assert.equal(answer(await c.checkTxAsync(transfer(alice, 1n, 1n))), '/0');
+    assert.equal(answer(await c.checkTxAsync(transfer(bob, 1n, 0n))), 'sdk/20', 'two of two taken');
+    c.app.clientConnected();
+    // CometBFT restarted without them: alice's sequence 0 is free again, and both slots are.
+    assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+    assert.equal(answer(await c.checkTxAsync(transfer(bob, 1n, 0n))), '/0');
+    // After a block with a0, nothing stale or pending is left from before.
+    await c.blockAsync([a0]);
+    assert.equal(answer(await c.checkTxAsync(transfer(alice, 1n, 1n))), '/0');
+  });
+});
+
 test('recheck by CometBFT (the default): the app keeps no record, and the check state starts over at Commit', async () => {
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), ':memory:', TEST_CHAIN_ID, { mempoolSize: 3 });
   c.block([]);

@@ -267,7 +267,10 @@ export async function startAbciGrpcServer(app: AbciApp, opts: AbciGrpcServerOpti
       Promise.resolve()
         .then(() => {
           req = m.req.decode(call.request);
-          if (m.name === 'Echo') return ResponseEcho.fromPartial({ message: (req as RequestEcho).message });
+          if (m.name === 'Echo') {
+            app.clientConnected?.();
+            return ResponseEcho.fromPartial({ message: (req as RequestEcho).message });
+          }
           if (m.name === 'Flush') return ResponseFlush.fromPartial({});
           return m.call!(app, req);
         })

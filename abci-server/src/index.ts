@@ -5,7 +5,7 @@ export {
   type AbciGrpcServer, type AbciGrpcServerOptions,
 } from './grpcServer.ts';
 export {
-  BLOCK_MAX_BYTES, DEFAULT_COMET_LOG_LEVEL, editCometConfig, editGenesis, setTomlKey,
+  BLOCK_MAX_BYTES, DEFAULT_COMET_LOG_LEVEL, appMempoolOptions, editCometConfig, editGenesis, setTomlKey,
   type CometConfigOptions, type GenesisOptions, type NodePorts, type TomlValue,
 } from './node/config.ts';
 export {

@@ -32,6 +32,12 @@ export interface AbciApp {
   offerSnapshot(req: RequestOfferSnapshot): MaybePromise<ResponseOfferSnapshot>;
   loadSnapshotChunk(req: RequestLoadSnapshotChunk): MaybePromise<ResponseLoadSnapshotChunk>;
   applySnapshotChunk(req: RequestApplySnapshotChunk): MaybePromise<ResponseApplySnapshotChunk>;
+  /**
+   * An ABCI client of CometBFT connected: CometBFT 0.38 sends Echo on each of its connections
+   * when it starts (and at no other time), with an empty mempool, since it keeps none across
+   * restarts. The server answers Echo itself and tells the app through this.
+   */
+  clientConnected?(): void;
   /** Releases the database. */
   close(): void;
 }

@@ -333,6 +333,20 @@ export class LanesApp implements AbciApp {
     });
   }
 
+  /**
+   * CometBFT (re)started (AbciApp.clientConnected): its mempool is empty, whatever this app
+   * admitted before is gone from it. Forget it all, and the check state with it: otherwise
+   * those txs' sequences would stay taken here, and their senders could not send them again.
+   */
+  clientConnected(): void {
+    if (this.admitted === 0 && this.mempoolTxs.size === 0 && this.staleTxs.size === 0 && this.checking === 0) return;
+    this.log?.info({ forgotten: this.admitted }, 'CometBFT connected with an empty mempool: CheckTx starts over from the committed state');
+    this.mempoolTxs.clear();
+    this.staleTxs.clear();
+    this.admitted = 0;
+    this.checkState = new Overlay(this.pending ?? this.store);
+  }
+
   /** Counts a tx CheckTx accepted as new (CometBFT now holds it), and records it for the app's recheck. */
   private admit(tx: Uint8Array): void {
     this.admitted++;

@@ -1,6 +1,7 @@
 // kill -9 the app under a stream of txs; the launcher restarts it, CometBFT's handshake replays
 // what the app lost; every tx the chain reports committed is reflected in balances, and supply
-// is conserved.
+// is conserved. Then kill -9 CometBFT alone: its mempool is lost, the app's record of it must go
+// too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { connectComet } from '@cosmjs/tendermint-rpc';
 import type { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { startTestNode, waitFor, TEST_CHAIN_ID, type TestNode } from './support/node.ts';
 import { devnetWallet, msgSend, signRaw } from './support/chain.ts';
-import { cometbftGoMaxProcs } from '@lanes/abci-server';
+import { appMempoolOptions, cometbftGoMaxProcs, homePaths } from '@lanes/abci-server';
 
 let node: TestNode;
 let wallet: DirectSecp256k1HdWallet;
@@ -35,49 +36,64 @@ const AMOUNT = 1000n;
 const GAS = 100_000;
 const FEE = 250n; // ceil(100000 * 0.0025)
 
-test('kill -9 of the app under load loses no committed tx and conserves supply', async () => {
-  const client = await StargateClient.connect(node.rpcUrl);
-  const accepted: string[] = [];
-  let stop = false;
-  let killedAt = 0;
-
+/**
+ * Three senders, each sending its next sequence as soon as the last was accepted, until stopped;
+ * after any error (node down, a pending tx lost in a restart) a sender reads its sequence from
+ * the chain again. `accepted[i]`: hashes sender i was told were accepted.
+ */
+function startSending(): { accepted: string[][]; stop(): Promise<void> } {
+  const accepted: string[][] = [[], [], []];
+  let stopped = false;
   async function sender(idx: number): Promise<void> {
     const addr = senders[idx] as string;
+    let client = await StargateClient.connect(node.rpcUrl);
     let seq: number | undefined;
-    while (!stop) {
+    while (!stopped) {
       try {
         if (seq === undefined) seq = (await client.getSequence(addr)).sequence;
         const tx = await signRaw(wallet, addr, [msgSend(addr, sink, [{ denom: 'uusdc', amount: AMOUNT.toString() }])], {
           chainId: TEST_CHAIN_ID, accountNumber: idx, sequence: Number(seq), gas: GAS, fee: [{ denom: 'ulane', amount: FEE.toString() }],
         });
-        const hash = await client.broadcastTxSync(tx);
-        accepted.push(hash);
+        accepted[idx]?.push(await client.broadcastTxSync(tx));
         seq = Number(seq) + 1;
       } catch (e) {
-        // Node down or mempool lost our pending txs in the restart: resync the sequence.
         if (!(e instanceof BroadcastTxError)) await new Promise((r) => setTimeout(r, 100));
         seq = undefined;
-        await client.disconnect();
+        client.disconnect();
         try {
-          Object.assign(client, await StargateClient.connect(node.rpcUrl));
+          client = await StargateClient.connect(node.rpcUrl);
         } catch {
           await new Promise((r) => setTimeout(r, 200));
         }
       }
     }
+    client.disconnect();
   }
-
-  const supplyBefore = await supplies(node.rpcUrl);
   const streams = [0, 1, 2].map((i) => sender(i));
-  await waitFor(() => accepted.length >= 30, 30_000, '30 accepted txs');
+  return {
+    accepted,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(streams);
+    },
+  };
+}
+
+const count = (a: string[][]): number => a.reduce((n, s) => n + s.length, 0);
+
+test('kill -9 of the app under load loses no committed tx and conserves supply', async () => {
+  const client = await StargateClient.connect(node.rpcUrl);
+  const supplyBefore = await supplies(node.rpcUrl);
+  const sending = startSending();
+  await waitFor(() => count(sending.accepted) >= 30, 30_000, '30 accepted txs');
   const pid = node.handle.appPid;
   assert.ok(pid, 'app pid known');
   process.kill(pid, 'SIGKILL');
-  killedAt = accepted.length;
+  const killedAt = count(sending.accepted);
   await waitFor(() => node.handle.restarts >= 1 && node.handle.appPid !== pid, 30_000, 'app restart');
-  await waitFor(() => accepted.length >= killedAt + 30, 60_000, '30 more accepted txs after the restart');
-  stop = true;
-  await Promise.all(streams);
+  await waitFor(() => count(sending.accepted) >= killedAt + 30, 60_000, '30 more accepted txs after the restart');
+  await sending.stop();
+  const accepted = sending.accepted.flat();
   // Let the mempool drain.
   const h = await client.getHeight();
   await waitFor(async () => (await client.getHeight()) >= h + 5, 30_000, 'five more blocks');
@@ -116,13 +132,51 @@ test('kill -9 of the app under load loses no committed tx and conserves supply',
   client.disconnect();
 });
 
+test('kill -9 of CometBFT with txs waiting in its mempool: it restarts alone, and those txs can be sent again', async () => {
+  // Blocks 3 s apart: txs sent right after a block wait in the mempool, in no proposal yet, and a
+  // kill loses them. The app lives on. It must forget what it had admitted (it learns of the
+  // restart from CometBFT's Echo): else their sequences stay taken in its check state, and their
+  // senders are refused ("account sequence mismatch") for as long as the app runs.
+  const slow = await startTestNode({ blockTimeMs: 3000 });
+  let client = await StargateClient.connect(slow.rpcUrl);
+  const send = async (idx: number, sequence: number): Promise<string> => client.broadcastTxSync(await signRaw(wallet, senders[idx] as string,
+    [msgSend(senders[idx] as string, sink, [{ denom: 'uusdc', amount: AMOUNT.toString() }])],
+    { chainId: TEST_CHAIN_ID, accountNumber: idx, sequence, gas: GAS, fee: [{ denom: 'ulane', amount: FEE.toString() }] }));
+  try {
+    const h = await client.getHeight();
+    await waitFor(async () => (await client.getHeight()) > h, 10_000, 'a new block');
+    // Sequence 0 and 1 of each of two senders, into the mempool; then CometBFT dies.
+    for (const idx of [0, 1]) for (const seq of [0, 1]) await send(idx, seq);
+    const appPid = slow.handle.appPid;
+    const cometPid = slow.handle.cometbftPid;
+    assert.ok(cometPid, 'CometBFT pid known');
+    process.kill(cometPid, 'SIGKILL');
+    await waitFor(() => slow.handle.cometbftPid !== undefined && slow.handle.cometbftPid !== cometPid, 30_000, 'CometBFT restart');
+    assert.equal(slow.handle.appPid, appPid, 'the app was not restarted');
+    client.disconnect();
+    let fresh: StargateClient | undefined;
+    await waitFor(async () => (fresh = await StargateClient.connect(slow.rpcUrl).catch(() => undefined)) !== undefined, 30_000, 'RPC back');
+    client = fresh as StargateClient;
+    // The txs were lost (nothing committed them), and the same sequences go through again.
+    for (const idx of [0, 1]) assert.equal((await client.getSequence(senders[idx] as string)).sequence, 0, `sender ${idx}'s txs were lost`);
+    const again = [await send(0, 0), await send(0, 1), await send(1, 0)];
+    await waitFor(async () => (await Promise.all(again.map((x) => client.getTx(x)))).every((t) => t?.code === 0), 30_000, 'the txs sent again committed');
+  } finally {
+    client.disconnect();
+    await slow.stop();
+  }
+});
+
 test('CometBFT runs with the launcher\'s GOMAXPROCS, the restarted one too', { skip: process.platform !== 'linux' && 'reads the environment from /proc' }, () => {
   const pid = node.handle.cometbftPid;
   assert.ok(pid !== undefined && firstCometPid !== undefined && pid !== firstCometPid, `CometBFT was restarted (pid ${firstCometPid} -> ${pid})`);
   const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
   const set = env.find((e) => e.startsWith('GOMAXPROCS='))?.slice('GOMAXPROCS='.length);
-  // 1 on this project's 2-CPU machines; Go's default (unset) on larger ones, unless the test runs with GOMAXPROCS.
-  assert.equal(set, cometbftGoMaxProcs(process.env, availableParallelism()));
+  // By the rule for this node's config: the app rechecks, so Go's default (unset) unless the
+  // test runs with GOMAXPROCS.
+  const { recheck } = appMempoolOptions(readFileSync(homePaths(node.home).cometConfig, 'utf8'));
+  assert.equal(recheck, 'app');
+  assert.equal(set, cometbftGoMaxProcs(process.env, availableParallelism(), recheck));
 });
 
 async function supplies(rpc: string): Promise<Record<string, string>> {

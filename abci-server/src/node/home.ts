@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync }
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { editCometConfig, editGenesis, type NodePorts } from './config.ts';
-import { STATE_CACHE_KEYS, defaultWorkers } from '@lanes/app';
+import { STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
 
@@ -153,17 +153,20 @@ export function cometbftBinary(): string {
 
 /**
  * The Go scheduler's GOMAXPROCS for CometBFT: the environment's GOMAXPROCS when set, else 1 on
- * a machine of at most 2 CPUs, else undefined (Go's default, one per CPU).
+ * a machine of at most 2 CPUs when CometBFT rechecks the mempool itself (`recheck`
+ * 'cometbft'), else undefined (Go's default, one per CPU).
  *
  * On 2 CPUs the app's threads keep both busy, and a Go runtime with an idle P spins looking for
- * work before it parks, most of all between the one-at-a-time gRPC calls of CometBFT's recheck.
- * With one P, CometBFT used 13–38 % less CPU per tx and the node took more txs (the performance
- * log, seventeenth round); with more CPUs it is not measured, so Go's default stays.
+ * work before it parks, most of all between the one-at-a-time gRPC calls of CometBFT's recheck:
+ * with one P, CometBFT used 13–38 % less CPU per tx and the node took more txs (the performance
+ * log, seventeenth round). When the app rechecks (what Lanes sets up) those calls are gone, and
+ * one P cost throughput instead: Go's default took more txs in four pairs of four (eighteenth
+ * round). With more CPUs it is not measured, so Go's default stays.
  */
-export function cometbftGoMaxProcs(env: NodeJS.ProcessEnv, cpus: number): string | undefined {
+export function cometbftGoMaxProcs(env: NodeJS.ProcessEnv, cpus: number, recheck: RecheckBy): string | undefined {
   const set = env['GOMAXPROCS'];
   if (set !== undefined && set !== '') return set;
-  return cpus <= 2 ? '1' : undefined;
+  return cpus <= 2 && recheck === 'cometbft' ? '1' : undefined;
 }
 
 /** ", CometBFT GOMAXPROCS=N" for a node's start-up line, or "" when CometBFT runs with Go's default. */

@@ -7,14 +7,14 @@
 // the launcher, which then stops them in order. If the launcher itself dies, the app sees its
 // IPC channel close, stops CometBFT (pid in <home>/cometbft.pid), then exits.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { NodePorts } from './config.ts';
+import { appMempoolOptions, type NodePorts } from './config.ts';
 import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, cometbftGoMaxProcs, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
@@ -154,7 +154,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const maxRestarts = opts.maxRestartsPerMinute ?? 5;
   const cometBin = cometbftBinary();
   const tsxLoader = import.meta.resolve('tsx');
-  const goMaxProcs = cometbftGoMaxProcs(process.env, availableParallelism());
+  const { recheck } = existsSync(p.cometConfig) ? appMempoolOptions(readFileSync(p.cometConfig, 'utf8')) : { recheck: 'cometbft' as const };
+  const goMaxProcs = cometbftGoMaxProcs(process.env, availableParallelism(), recheck);
   const cometEnv = goMaxProcs === undefined ? undefined : { ...process.env, GOMAXPROCS: goMaxProcs };
 
   await assertPortFree(ports.abci, 'ABCI', p.home);

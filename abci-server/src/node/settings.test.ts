@@ -22,14 +22,19 @@ test('describeExecutor names the executor, and for parallel the threads that run
   assert.equal(describeExecutor({ executor: 'sequential', workers: 3 }), 'sequential');
 });
 
-test('CometBFT\'s GOMAXPROCS: the environment\'s, else 1 on up to 2 CPUs, else Go\'s default', () => {
-  assert.equal(cometbftGoMaxProcs({}, 1), '1');
-  assert.equal(cometbftGoMaxProcs({}, 2), '1');
-  assert.equal(cometbftGoMaxProcs({}, 3), undefined);
-  assert.equal(cometbftGoMaxProcs({}, 64), undefined);
-  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '4' }, 2), '4');
-  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '2' }, 16), '2');
-  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '' }, 2), '1', 'an empty GOMAXPROCS counts as unset');
+test('CometBFT\'s GOMAXPROCS: the environment\'s, else 1 on up to 2 CPUs when CometBFT rechecks, else Go\'s default', () => {
+  // One P on small machines only when CometBFT rechecks (one gRPC call at a time).
+  assert.equal(cometbftGoMaxProcs({}, 1, 'cometbft'), '1');
+  assert.equal(cometbftGoMaxProcs({}, 2, 'cometbft'), '1');
+  assert.equal(cometbftGoMaxProcs({}, 3, 'cometbft'), undefined);
+  assert.equal(cometbftGoMaxProcs({}, 64, 'cometbft'), undefined);
+  assert.equal(cometbftGoMaxProcs({}, 1, 'app'), undefined);
+  assert.equal(cometbftGoMaxProcs({}, 2, 'app'), undefined);
+  // The environment's GOMAXPROCS always wins.
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '4' }, 2, 'cometbft'), '4');
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '2' }, 16, 'app'), '2');
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '1' }, 2, 'app'), '1');
+  assert.equal(cometbftGoMaxProcs({ GOMAXPROCS: '' }, 2, 'cometbft'), '1', 'an empty GOMAXPROCS counts as unset');
 });
 
 test('lanes.json values apply, command-line values override them', () => {
