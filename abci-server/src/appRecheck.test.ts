@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
 import { buildTx, testKey, type CheckTxStats, type TestKey } from '@lanes/app';
 import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
@@ -22,10 +23,17 @@ function transfer(from: TestKey, amount: bigint, sequence: bigint, to = carol.ad
   return buildTx(from, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value }], { chainId: TEST_CHAIN_ID, accountNumber: NUMBERS.get(from) ?? -1n, sequence, fee: 500n });
 }
 
-async function withChain(executor: 'sequential' | 'parallel', mempoolSize: number, body: (c: InProcessChain, checks: CheckTxStats[]) => Promise<void>): Promise<void> {
+function swap(from: TestKey, atom: bigint, minUsdc: bigint, sequence: bigint): Uint8Array {
+  const value = MsgSwapExactIn.encode(MsgSwapExactIn.fromPartial({
+    sender: from.address, routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: { denom: 'uatom', amount: atom.toString() }, minAmountOut: minUsdc.toString(),
+  })).finish();
+  return buildTx(from, [{ typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value }], { chainId: TEST_CHAIN_ID, accountNumber: NUMBERS.get(from) ?? -1n, sequence, fee: 1000n, gasLimit: 400_000n });
+}
+
+async function withChain(executor: 'sequential' | 'parallel', mempoolSize: number, body: (c: InProcessChain, checks: CheckTxStats[]) => Promise<void>, pools = false): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-recheck-'));
   const checks: CheckTxStats[] = [];
-  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools }), join(dir, 'state.db'), TEST_CHAIN_ID, {
     executor, workers: 1, mempoolSize, recheck: 'app', onCheckTx: (s) => checks.push(s),
   });
   try {
@@ -92,6 +100,30 @@ test('recheck by the app: a tx a block made invalid is stale; it still counts ag
   });
 });
 
+test('recheck by the app: a tx whose Msg now fails stays, its fee and sequence taken as the block will take them', async () => {
+  await withChain('sequential', 10, async (c, checks) => {
+    // ATOM/USDC pool 1 at 10 USDC per ATOM: 1 ATOM in gives just under 9.97 USDC.
+    const tight = swap(alice, 1_000_000n, 9_960_000n, 0n);
+    const ok = await c.checkTxAsync(tight);
+    assert.equal(answer(ok), '/0', ok.log);
+    // Another node's proposal: bob sells 100 ATOM first, the price falls past alice's limit.
+    assert.deepEqual((await c.blockAsync([swap(bob, 1_000_000_000n, 1n, 0n)])).map((r) => r.code), [0]);
+    const last = checks.filter((s) => s.recheck).at(-1);
+    assert.equal(last?.codespace, 'amm', 'the recheck ran the swap and it fails now');
+    // CometBFT keeps the swap; its block will take alice's sequence 0 and fee. So here too: a
+    // new tx at sequence 0 is refused, one at sequence 1 accepted.
+    const again = await c.checkTxAsync(swap(alice, 1_000_000n, 1n, 0n));
+    assert.equal(answer(again), 'sdk/32', again.log);
+    assert.match(again.log, /expected 1, got 0/);
+    const next = transfer(alice, 5n, 1n);
+    assert.equal(answer(await c.checkTxAsync(next)), '/0');
+    const fees = c.balance(alice.address, 'ulane');
+    const results = await c.blockAsync([tight, next]);
+    assert.deepEqual(results.map((r) => r.codespace === '' ? '/0' : r.codespace), ['amm', '/0'], results.map((r) => r.log).join(' | '));
+    assert.equal(c.balance(alice.address, 'ulane'), fees - 1500n, 'both paid their fee');
+  }, true);
+});
+
 test('CometBFT (re)connecting (Echo) means an empty mempool: the app forgets what it admitted, so those sequences can be sent again', async () => {
   await withChain('sequential', 2, async (c) => {
     const a0 = transfer(alice, 1n, 0n);
@@ -118,4 +150,8 @@ test('recheck by CometBFT (the default): the app keeps no record, and the check 
   assert.equal(answer(c.checkTx(transfer(alice, 1n, 2n))), 'sdk/32');
   assert.equal(c.checkTx(transfer(alice, 1n, 1n), true).code, 0);
   assert.equal(c.checkTx(transfer(alice, 1n, 2n)).code, 0);
+  // A client connecting (Echo) changes nothing here: the next Commit and CometBFT's recheck set
+  // the check state right, and a tool of its own (the checktx benchmark) keeps what it sent.
+  c.app.clientConnected();
+  assert.equal(answer(c.checkTx(transfer(alice, 1n, 2n))), 'sdk/32', 'sequence 2 is still taken');
 });

@@ -335,10 +335,15 @@ export class LanesApp implements AbciApp {
 
   /**
    * CometBFT (re)started (AbciApp.clientConnected): its mempool is empty, whatever this app
-   * admitted before is gone from it. Forget it all, and the check state with it: otherwise
-   * those txs' sequences would stay taken here, and their senders could not send them again.
+   * admitted before is gone from it. With the app's recheck, forget it all, and the check state
+   * with it: otherwise those txs' sequences would stay taken here (the app's recheck keeps them
+   * valid), and their senders could not send them again.
    */
   clientConnected(): void {
+    // With CometBFT's recheck the next Commit, and its recheck of the (empty) mempool, set the
+    // check state right anyway; and a tool that connects on its own (the checktx benchmark's
+    // client) keeps what it sent.
+    if (this.recheckBy !== 'app') return;
     if (this.admitted === 0 && this.mempoolTxs.size === 0 && this.staleTxs.size === 0 && this.checking === 0) return;
     this.log?.info({ forgotten: this.admitted }, 'CometBFT connected with an empty mempool: CheckTx starts over from the committed state');
     this.mempoolTxs.clear();
@@ -355,19 +360,34 @@ export class LanesApp implements AbciApp {
 
   /**
    * The app's recheck (recheck 'app'), at Commit on the new check state: drops the block's txs
-   * from the record, re-runs the rest in the order admitted, and moves those that fail to
-   * `staleTxs`. Each re-run is a RECHECK CheckTx here (counted in the CheckTx metrics as one).
+   * from the record and re-runs the rest in the order admitted, each as the block that includes
+   * it will run it ('pending' mode), since CometBFT keeps every one of them. A tx whose Msgs now
+   * fail stays: its fee and sequence are taken here as they will be there, so its sender's next
+   * tx must follow it. A tx whose ante fails (its sequence used by a tx this node never saw, say)
+   * can change nothing in a block either: it moves to `staleTxs`. Each re-run counts in the
+   * CheckTx metrics as a recheck.
    */
   private recheckMempool(blockTxHashes: readonly string[]): void {
     for (const h of blockTxHashes) {
       this.mempoolTxs.delete(h);
       this.staleTxs.delete(h);
     }
-    for (const [h, tx] of this.mempoolTxs) {
+    const env = this.env(this.blockInfo(this.store.lastCommit().height + 1n));
+    for (const [h, bytes] of this.mempoolTxs) {
       const started = process.hrtime.bigint();
-      const res = this.checkTxHere({ tx, type: CheckTxType.RECHECK }, undefined);
-      if (res.code !== 0) {
-        this.mempoolTxs.delete(h); // deleting the current entry does not disturb a Map's iteration
+      let res: ResponseCheckTx;
+      try {
+        const { result, tx, failedIn } = runTx(this.checkState, bytes, env, 'pending', false, this.cachedDecode(bytes, env.params));
+        if (tx && result.code === 0) this.rememberDecoded(tx, env.params, encodedResultSize(result));
+        if (failedIn === 'decode' || failedIn === 'ante') {
+          if (tx) this.decodedCache.take(tx.bytes);
+          this.mempoolTxs.delete(h); // deleting the current entry does not disturb a Map's iteration
+          this.staleTxs.add(h);
+        }
+        res = checkFailure({ codespace: result.codespace, code: result.code, log: result.log });
+      } catch (err) {
+        res = checkFailure(toAbciError(err));
+        this.mempoolTxs.delete(h);
         this.staleTxs.add(h);
       }
       this.reportCheck(res, started, true);

@@ -46,7 +46,13 @@ export class AccessViolation extends Error {
   }
 }
 
-export type ExecMode = 'check' | 'recheck' | 'simulate' | 'deliver' | 'query' | 'block';
+/**
+ * What a tx runs for. 'check' and 'recheck': CheckTx (a failing tx changes nothing: the mempool
+ * drops it); 'pending': a tx left in the mempool, rechecked by the app itself after a block
+ * (LanesAppOptions.recheck 'app'): it stays in CometBFT's mempool whatever happens, so it runs as
+ * the block will run it (a failing Msg keeps the fee and the sequence the ante took).
+ */
+export type ExecMode = 'check' | 'recheck' | 'pending' | 'simulate' | 'deliver' | 'query' | 'block';
 
 export interface BlockInfo {
   height: bigint;

@@ -46,6 +46,8 @@ export interface TxOutcome {
   newAccounts: string[];
   /** The decoded tx, when decoding succeeded. */
   tx?: DecodedTx;
+  /** Where a failing tx failed: decoding, the ante (signatures, sequence, fee) or its Msgs. */
+  failedIn?: 'decode' | 'ante' | 'msgs';
 }
 
 /** Gas a simulation adds for what its tx lacks: a 64-byte signature per signer and a fee coin. */
@@ -60,7 +62,7 @@ function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[
 /**
  * Executes one tx on `parent`, journaling its writes there: a failure reverts exactly what
  * must not persist (see above); in 'check' and 'recheck' modes a failing tx leaves `parent`
- * as it was. `enforce` (parallel executor): the tx may touch only the partitions it declares,
+ * as it was (in 'pending' mode, as in a block, a failing Msg keeps the ante's writes). `enforce` (parallel executor): the tx may touch only the partitions it declares,
  * else AccessViolation propagates and `parent` must be discarded by the caller. `hashHex`, if
  * the caller has it: txHashHex(bytes), used when the tx still needs decoding.
  */
@@ -72,7 +74,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     try {
       tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate', hashHex);
     } catch (err) {
-      return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [] };
+      return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], failedIn: 'decode' };
     }
   }
   const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? tx.access : undefined;
@@ -86,7 +88,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     } catch (err) {
       if (err instanceof AccessViolation) throw err;
       parent.revertTo(0);
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx };
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
     }
     const afterAnte = parent.mark();
     const anteEvents = ctx.events.length;
@@ -104,12 +106,12 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       if (err instanceof AccessViolation) throw err;
       if (mode === 'check' || mode === 'recheck') {
         parent.revertTo(0);
-        return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx };
+        return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
       }
       parent.revertTo(afterAnte);
       ctx.events.length = anteEvents;
       ctx.newAccounts.length = anteAccounts;
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, tx };
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
     }
     const data = txMsgData(responses);
     return {
