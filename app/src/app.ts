@@ -163,8 +163,8 @@ export class LanesApp implements AbciApp {
   /**
    * Txs in CometBFT's mempool by this app's count: every tx CheckTx accepted since the last
    * Commit, plus every tx the recheck after it kept (CometBFT rechecks all that stay, before new
-   * txs come in), or with recheck 'app', every tx in `mempoolTxs` and `staleTxs`. CometBFT checks that its mempool has room before CheckTx and again when the
-   * answer comes back, and in between it drops an accepted tx if the mempool filled up: the
+   * txs come in); with recheck 'app', every tx in `mempoolTxs` and `staleTxs`. CometBFT checks
+   * that its mempool has room before CheckTx and again when the answer comes back, and in between it drops an accepted tx if the mempool filled up: the
    * client was told "accepted" and the tx is gone. With `admitted + checking` held under the
    * size, the mempool never fills while CheckTx calls are out.
    */
@@ -174,9 +174,9 @@ export class LanesApp implements AbciApp {
    * With recheck 'app': what CometBFT's mempool holds, by this app's record. `mempoolTxs`: every
    * tx CheckTx admitted that no committed block has held yet, by hash, in the order admitted
    * (the order the check state took them in); Commit re-runs them in that order. `staleTxs`: those
-   * that recheck found invalid (a block took their sequence, say). CometBFT keeps them all the
-   * same (without its recheck, only a block takes a tx out of its mempool), so they still count
-   * against its size until a proposal includes them, and they then fail in that block.
+   * whose ante that recheck found failing (a block took their sequence, say). CometBFT keeps them
+   * all the same (without its recheck, only a block takes a tx out of its mempool), so they still
+   * count against its size until a proposal includes them, and they then fail in that block.
    */
   private readonly mempoolTxs = new Map<string, Uint8Array>();
   private readonly staleTxs = new Set<string>();
