@@ -11,7 +11,7 @@ import { connectComet } from '@cosmjs/tendermint-rpc';
 import type { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { startTestNode, waitFor, TEST_CHAIN_ID, type TestNode } from './support/node.ts';
 import { devnetWallet, msgSend, signRaw } from './support/chain.ts';
-import { appMempoolOptions, cometbftGoMaxProcs, homePaths } from '@lanes/abci-server';
+import { cometbftGoMaxProcs, homeMempoolOptions } from '@lanes/abci-server';
 
 let node: TestNode;
 let wallet: DirectSecp256k1HdWallet;
@@ -174,7 +174,7 @@ test('CometBFT runs with the launcher\'s GOMAXPROCS, the restarted one too', { s
   const set = env.find((e) => e.startsWith('GOMAXPROCS='))?.slice('GOMAXPROCS='.length);
   // By the rule for this node's config: the app rechecks, so Go's default (unset) unless the
   // test runs with GOMAXPROCS.
-  const { recheck } = appMempoolOptions(readFileSync(homePaths(node.home).cometConfig, 'utf8'));
+  const { recheck } = homeMempoolOptions(node.home);
   assert.equal(recheck, 'app');
   assert.equal(set, cometbftGoMaxProcs(process.env, availableParallelism(), recheck));
 });

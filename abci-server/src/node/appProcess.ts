@@ -5,9 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
-import { appMempoolOptions } from './config.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
   home: string;
@@ -28,7 +27,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
   // CheckTx stays under CometBFT's mempool size, which then never drops a tx it accepted; and
   // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
-  const mempool = existsSync(p.cometConfig) ? appMempoolOptions(readFileSync(p.cometConfig, 'utf8')) : { recheck: 'cometbft' as const };
+  const mempool = homeMempoolOptions(p.home);
   const app = createLanesApp({
     dbPath: p.dbPath,
     logger,

@@ -52,7 +52,8 @@ export function getTomlKey(toml: string, section: string, key: string): string |
  * What the app needs to know of CometBFT's mempool, from its config.toml: its size
  * (`mempool.size`), under which the app keeps CheckTx (LanesAppOptions.mempoolSize), and who
  * rechecks what stays in it after a block (LanesAppOptions.recheck): CometBFT when
- * `mempool.recheck = true` (its default), the app when `false`. Without a usable size the app sets no limit.
+ * `mempool.recheck = true` (its default), the app when `false`. Without a usable size the app
+ * sets no limit.
  */
 export function appMempoolOptions(toml: string): { mempoolSize?: number; recheck: RecheckBy } {
   // Absent, CometBFT's default applies: it rechecks.

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { editCometConfig, editGenesis, type NodePorts } from './config.ts';
+import { appMempoolOptions, editCometConfig, editGenesis, type NodePorts } from './config.ts';
 import { STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
@@ -149,6 +149,12 @@ export function cometbftBinary(): string {
     throw new UserError(`CometBFT not found at ${bin}: run \`node scripts/ensure.mjs\` or set LANES_COMETBFT`);
   }
   return bin;
+}
+
+/** appMempoolOptions of a home's CometBFT config.toml; without one, CometBFT's defaults (it rechecks). */
+export function homeMempoolOptions(home: string): ReturnType<typeof appMempoolOptions> {
+  const config = homePaths(home).cometConfig;
+  return existsSync(config) ? appMempoolOptions(readFileSync(config, 'utf8')) : { recheck: 'cometbft' };
 }
 
 /**

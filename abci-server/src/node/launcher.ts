@@ -7,15 +7,15 @@
 // the launcher, which then stops them in order. If the launcher itself dies, the app sees its
 // IPC channel close, stops CometBFT (pid in <home>/cometbft.pid), then exits.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { appMempoolOptions, type NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, cometbftGoMaxProcs, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import type { NodePorts } from './config.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
   // executor, workers, metricsPort, stateCacheKeys: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off), 1,000,000.
@@ -154,8 +154,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const maxRestarts = opts.maxRestartsPerMinute ?? 5;
   const cometBin = cometbftBinary();
   const tsxLoader = import.meta.resolve('tsx');
-  const { recheck } = existsSync(p.cometConfig) ? appMempoolOptions(readFileSync(p.cometConfig, 'utf8')) : { recheck: 'cometbft' as const };
-  const goMaxProcs = cometbftGoMaxProcs(process.env, availableParallelism(), recheck);
+  const goMaxProcs = cometbftGoMaxProcs(process.env, availableParallelism(), homeMempoolOptions(p.home).recheck);
   const cometEnv = goMaxProcs === undefined ? undefined : { ...process.env, GOMAXPROCS: goMaxProcs };
 
   await assertPortFree(ports.abci, 'ABCI', p.home);
