@@ -124,6 +124,34 @@ test('recheck by the app: a tx whose Msg now fails stays, its fee and sequence t
   }, true);
 });
 
+for (const recheck of ['app', 'cometbft'] as const) {
+  test(`mempoolMaxBytes (recheck by ${recheck}): a tx that would take the mempool past CometBFT's max_txs_bytes is refused, not accepted and dropped`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanes-bytes-'));
+    const txs = [0n, 1n, 2n].map((s) => transfer(alice, 1n, s));
+    const [s0, s1, s2] = txs.map((t) => t.length) as [number, number, number];
+    // Room for two txs and a bit, not three; the count allows ten.
+    const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, {
+      executor: 'parallel', workers: 1, mempoolSize: 10, mempoolMaxBytes: s0 + s1 + 10, recheck,
+    });
+    try {
+      await c.app.ready();
+      await c.blockAsync([]);
+      // Sent at once: the two still being checked count as taken.
+      const answers = await Promise.all(txs.map((t) => c.checkTxAsync(t)));
+      assert.deepEqual(answers.map(answer), ['/0', '/0', 'sdk/20']);
+      assert.match(answers[2]?.log ?? '', new RegExp(`0 bytes of txs in the mempool and ${s0 + s1} being checked; ${s2} more would pass its ${s0 + s1 + 10}`));
+      // A block takes the first: room for one again (with CometBFT's recheck, once it has rechecked the second).
+      await c.blockAsync([txs[0] as Uint8Array]);
+      if (recheck === 'cometbft') assert.equal(answer(await c.checkTxAsync(txs[1] as Uint8Array, true)), '/0');
+      assert.equal(answer(await c.checkTxAsync(txs[2] as Uint8Array)), '/0');
+      assert.equal(answer(await c.checkTxAsync(transfer(alice, 1n, 3n))), 'sdk/20');
+    } finally {
+      await c.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 test('CometBFT (re)connecting (Echo) means an empty mempool: the app forgets what it admitted, so those sequences can be sent again', async () => {
   await withChain('sequential', 2, async (c) => {
     const a0 = transfer(alice, 1n, 0n);

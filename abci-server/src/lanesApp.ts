@@ -27,6 +27,8 @@ export interface CreateLanesAppOptions {
   sigs?: SigVerifier;
   /** CometBFT's mempool.size: see LanesAppOptions.mempoolSize. */
   mempoolSize?: number;
+  /** CometBFT's mempool.max_txs_bytes: see LanesAppOptions.mempoolMaxBytes. */
+  mempoolMaxBytes?: number;
   /** Who rechecks the mempool after each block: see LanesAppOptions.recheck. */
   recheck?: RecheckBy;
   /** Bound of the committed-state read cache per thread, in keys: see LanesAppOptions.stateCacheKeys. */
@@ -45,6 +47,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.onProposal ? { onProposal: opts.onProposal } : {}),
     ...(opts.sigs ? { sigs: opts.sigs } : {}),
     ...(opts.mempoolSize !== undefined ? { mempoolSize: opts.mempoolSize } : {}),
+    ...(opts.mempoolMaxBytes !== undefined ? { mempoolMaxBytes: opts.mempoolMaxBytes } : {}),
     ...(opts.recheck !== undefined ? { recheck: opts.recheck } : {}),
     ...(opts.stateCacheKeys !== undefined ? { stateCacheKeys: opts.stateCacheKeys } : {}),
   });

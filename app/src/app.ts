@@ -74,6 +74,12 @@ export interface LanesAppOptions extends ModuleSet {
    */
   mempoolSize?: number;
   /**
+   * CometBFT's `mempool.max_txs_bytes`: as `mempoolSize`, for the bytes of the txs the mempool
+   * holds (CometBFT refuses a tx that would take them past it, and drops an accepted one alike).
+   * Undefined: no such check.
+   */
+  mempoolMaxBytes?: number;
+  /**
    * Who re-runs the txs still in the mempool against the new state after each block (CheckTx's
    * state starts over at every Commit): 'cometbft' (CometBFT's `mempool.recheck = true`: it sends
    * each one as a RECHECK CheckTx, one gRPC round trip at a time, its mempool locked meanwhile)
@@ -166,9 +172,12 @@ export class LanesApp implements AbciApp {
    * txs come in); with recheck 'app', every tx in `mempoolTxs` and `staleTxs`. CometBFT checks
    * that its mempool has room before CheckTx and again when the answer comes back, and in between it drops an accepted tx if the mempool filled up: the
    * client was told "accepted" and the tx is gone. With `admitted + checking` held under the
-   * size, the mempool never fills while CheckTx calls are out.
+   * size (and their bytes under `mempoolMaxBytes`), the mempool never fills while CheckTx calls
+   * are out.
    */
   private admitted = 0;
+  /** The bytes of the `admitted` txs, for `mempoolMaxBytes`. */
+  private admittedBytes = 0;
   private readonly recheckBy: RecheckBy;
   /**
    * With recheck 'app': what CometBFT's mempool holds, by this app's record. `mempoolTxs`: every
@@ -179,12 +188,15 @@ export class LanesApp implements AbciApp {
    * count against its size until a proposal includes them, and they then fail in that block.
    */
   private readonly mempoolTxs = new Map<string, Uint8Array>();
-  private readonly staleTxs = new Set<string>();
+  private readonly staleTxs = new Map<string, number>(); // hash -> bytes
   /** The hashes of the txs of the block FinalizeBlock ran last (Commit takes them out of `mempoolTxs`). */
   private finalizedTxHashes: readonly string[] = [];
   /** New-tx CheckTx calls answered later (waiting for the signature batch). */
   private checking = 0;
+  /** The bytes of the `checking` txs. */
+  private checkingBytes = 0;
   private readonly mempoolSize: number | undefined;
+  private readonly mempoolMaxBytes: number | undefined;
   private pending: Overlay | null = null;
   /** InitChain's app hash, while its writes are still pending. */
   private genesisHash: Uint8Array | null = null;
@@ -204,6 +216,7 @@ export class LanesApp implements AbciApp {
     this.onCheckTx = opts.onCheckTx;
     this.onProposal = opts.onProposal;
     this.mempoolSize = opts.mempoolSize;
+    this.mempoolMaxBytes = opts.mempoolMaxBytes;
     this.recheckBy = opts.recheck ?? 'cometbft';
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
@@ -289,21 +302,25 @@ export class LanesApp implements AbciApp {
   checkTx(req: RequestCheckTx): ResponseCheckTx | Promise<ResponseCheckTx> {
     const started = process.hrtime.bigint();
     const recheck = req.type === CheckTxType.RECHECK;
-    if (!recheck && this.mempoolSize !== undefined && this.admitted + this.checking >= this.mempoolSize) {
-      const res = checkFailure(toAbciError(ErrMempoolIsFull.wrap(
-        `${this.admitted} txs in the mempool and ${this.checking} being checked, of ${this.mempoolSize}; try again after the next block`,
-      )));
+    const full = recheck ? undefined : this.mempoolFull(req.tx.length);
+    if (full) {
+      const res = checkFailure(toAbciError(ErrMempoolIsFull.wrap(`${full}; try again after the next block`)));
       this.reportCheck(res, started, false);
       return res;
     }
     if (!this.parallel || !this.params || recheck) {
       const res = this.checkTxHere(req, undefined);
-      if (res.code === 0 && !recheck) this.admit(req.tx);
-      else if (res.code === 0) this.admitted++;
+      if (res.code === 0 && !recheck) {
+        this.admit(req.tx);
+      } else if (res.code === 0) {
+        this.admitted++;
+        this.admittedBytes += req.tx.length;
+      }
       this.reportCheck(res, started, recheck);
       return res;
     }
     this.checking++;
+    this.checkingBytes += req.tx.length;
     const verified = this.parallel.check(req.tx, this.chainId, this.params);
     const done = this.checkQueue.then(() => verified).then(
       (v) => {
@@ -324,11 +341,13 @@ export class LanesApp implements AbciApp {
     this.checkQueue = done.then(() => undefined);
     return done.then((res) => {
       this.checking--;
+      this.checkingBytes -= req.tx.length;
       if (res.code === 0) this.admit(req.tx);
       this.reportCheck(res, started, false);
       return res;
     }, (err: unknown) => {
       this.checking--;
+      this.checkingBytes -= req.tx.length;
       throw err;
     });
   }
@@ -349,12 +368,29 @@ export class LanesApp implements AbciApp {
     this.mempoolTxs.clear();
     this.staleTxs.clear();
     this.admitted = 0;
+    this.admittedBytes = 0;
     this.checkState = new Overlay(this.pending ?? this.store);
+  }
+
+  /**
+   * Why CometBFT's mempool has no room for one more tx of `bytes`, counting the CheckTx calls
+   * still out as taken (CometBFT's own test: `size` txs, or `max_txs_bytes` passed); undefined
+   * if it has.
+   */
+  private mempoolFull(bytes: number): string | undefined {
+    if (this.mempoolSize !== undefined && this.admitted + this.checking >= this.mempoolSize) {
+      return `${this.admitted} txs in the mempool and ${this.checking} being checked, of ${this.mempoolSize}`;
+    }
+    if (this.mempoolMaxBytes !== undefined && this.admittedBytes + this.checkingBytes + bytes > this.mempoolMaxBytes) {
+      return `${this.admittedBytes} bytes of txs in the mempool and ${this.checkingBytes} being checked; ${bytes} more would pass its ${this.mempoolMaxBytes}`;
+    }
+    return undefined;
   }
 
   /** Counts a tx CheckTx accepted as new (CometBFT now holds it), and records it for the app's recheck. */
   private admit(tx: Uint8Array): void {
     this.admitted++;
+    this.admittedBytes += tx.length;
     if (this.recheckBy === 'app') this.mempoolTxs.set(txHashHex(tx), tx);
   }
 
@@ -382,17 +418,20 @@ export class LanesApp implements AbciApp {
         if (failedIn === 'decode' || failedIn === 'ante') {
           if (tx) this.decodedCache.take(tx.bytes);
           this.mempoolTxs.delete(h); // deleting the current entry does not disturb a Map's iteration
-          this.staleTxs.add(h);
+          this.staleTxs.set(h, bytes.length);
         }
         res = checkFailure({ codespace: result.codespace, code: result.code, log: result.log });
       } catch (err) {
         res = checkFailure(toAbciError(err));
         this.mempoolTxs.delete(h);
-        this.staleTxs.add(h);
+        this.staleTxs.set(h, bytes.length);
       }
       this.reportCheck(res, started, true);
     }
     this.admitted = this.mempoolTxs.size + this.staleTxs.size;
+    this.admittedBytes = 0;
+    for (const tx of this.mempoolTxs.values()) this.admittedBytes += tx.length;
+    for (const n of this.staleTxs.values()) this.admittedBytes += n;
   }
 
   /** Takes in what a worker's CheckTx batch learned of a tx: its verified signatures and the decoded tx. */
@@ -619,6 +658,7 @@ export class LanesApp implements AbciApp {
       this.recheckMempool(this.finalizedTxHashes);
     } else {
       this.admitted = 0; // CometBFT's recheck, which follows, counts what stays
+      this.admittedBytes = 0;
     }
     this.finalizedTxHashes = [];
     return { retainHeight: 0n };

@@ -25,7 +25,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   const metrics = settings.metricsPort > 0 ? createLanesMetrics() : undefined;
   let metricsServer: MetricsServer | undefined;
   if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
-  // CheckTx stays under CometBFT's mempool size, which then never drops a tx it accepted; and
+  // CheckTx stays under CometBFT's mempool limits, which then never drops a tx it accepted; and
   // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
   const mempool = homeMempoolOptions(p.home);
   const app = createLanesApp({
@@ -43,6 +43,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
     stateCacheKeys: settings.stateCacheKeys,
     mempoolSize: mempool.mempoolSize ?? 'not limited',
+    mempoolMaxBytes: mempool.mempoolMaxBytes ?? 'not limited',
     recheck: mempool.recheck === 'app' ? 'by the app, at Commit (mempool.recheck = false)' : 'by CometBFT (mempool.recheck = true)',
   }, `executor: ${describeExecutor(settings)}`);
   let server;

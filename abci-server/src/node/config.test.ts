@@ -32,7 +32,9 @@ test('getTomlKey reads a key of the right section; appMempoolOptions: the size, 
   assert.equal(getTomlKey(TOML, 'instrumentation', 'max_open_connections'), '3');
   assert.equal(getTomlKey(TOML, '', 'abci'), '"socket"');
   assert.equal(getTomlKey(TOML, 'rpc', 'prometheus'), undefined);
-  const pool = (recheck: string, size: string) => `[mempool]\nrecheck = ${recheck}\nsize = ${size} # txs\n`;
+  const pool = (recheck: string, size: string, bytes = '') => `[mempool]\nrecheck = ${recheck}\nsize = ${size} # txs\n${bytes && `max_txs_bytes = ${bytes}\n`}`;
+  assert.deepEqual(appMempoolOptions(pool('false', '10000', '1073741824')), { mempoolSize: 10000, mempoolMaxBytes: 1073741824, recheck: 'app' });
+  assert.deepEqual(appMempoolOptions(pool('true', '10', '-1')), { mempoolSize: 10, recheck: 'cometbft' });
   assert.deepEqual(appMempoolOptions(pool('true', '10000')), { mempoolSize: 10000, recheck: 'cometbft' });
   assert.deepEqual(appMempoolOptions(pool('false', '10000')), { mempoolSize: 10000, recheck: 'app' });
   assert.deepEqual(appMempoolOptions(pool('true', '0')), { recheck: 'cometbft' });

@@ -49,17 +49,22 @@ export function getTomlKey(toml: string, section: string, key: string): string |
 }
 
 /**
- * What the app needs to know of CometBFT's mempool, from its config.toml: its size
- * (`mempool.size`), under which the app keeps CheckTx (LanesAppOptions.mempoolSize), and who
- * rechecks what stays in it after a block (LanesAppOptions.recheck): CometBFT when
- * `mempool.recheck = true` (its default), the app when `false`. Without a usable size the app
- * sets no limit.
+ * What the app needs to know of CometBFT's mempool, from its config.toml: its limits
+ * (`mempool.size` in txs, `mempool.max_txs_bytes` in bytes), under which the app keeps CheckTx
+ * (LanesAppOptions.mempoolSize, mempoolMaxBytes), and who rechecks what stays in it after a
+ * block (LanesAppOptions.recheck): CometBFT when `mempool.recheck = true` (its default), the app
+ * when `false`. A limit that is missing or not a positive whole number is left unset.
  */
-export function appMempoolOptions(toml: string): { mempoolSize?: number; recheck: RecheckBy } {
+export function appMempoolOptions(toml: string): { mempoolSize?: number; mempoolMaxBytes?: number; recheck: RecheckBy } {
   // Absent, CometBFT's default applies: it rechecks.
   const recheck: RecheckBy = getTomlKey(toml, 'mempool', 'recheck') === 'false' ? 'app' : 'cometbft';
-  const size = Number(getTomlKey(toml, 'mempool', 'size'));
-  return Number.isSafeInteger(size) && size > 0 ? { mempoolSize: size, recheck } : { recheck };
+  const limit = (key: string): number | undefined => {
+    const n = Number(getTomlKey(toml, 'mempool', key));
+    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  };
+  const size = limit('size');
+  const bytes = limit('max_txs_bytes');
+  return { ...(size !== undefined && { mempoolSize: size }), ...(bytes !== undefined && { mempoolMaxBytes: bytes }), recheck };
 }
 
 export interface NodePorts {
