@@ -15,7 +15,7 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
   parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
@@ -258,11 +258,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode); // commander printed it
-    if (err instanceof UserError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`error: ${errorText(err)}\n`);
     process.exit(1);
   }
 }

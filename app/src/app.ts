@@ -170,8 +170,9 @@ export class LanesApp implements AbciApp {
    * Txs in CometBFT's mempool by this app's count: every tx CheckTx accepted since the last
    * Commit, plus every tx the recheck after it kept (CometBFT rechecks all that stay, before new
    * txs come in); with recheck 'app', every tx in `mempoolTxs` and `staleTxs`. CometBFT checks
-   * that its mempool has room before CheckTx and again when the answer comes back, and in between it drops an accepted tx if the mempool filled up: the
-   * client was told "accepted" and the tx is gone. With `admitted + checking` held under the
+   * that its mempool has room before CheckTx and again when the answer comes back, and in
+   * between it drops an accepted tx if the mempool filled up: the client was told "accepted"
+   * and the tx is gone. With `admitted + checking` held under the
    * size (and their bytes under `mempoolMaxBytes`), the mempool never fills while CheckTx calls
    * are out.
    */
@@ -310,9 +311,8 @@ export class LanesApp implements AbciApp {
     }
     if (!this.parallel || !this.params || recheck) {
       const res = this.checkTxHere(req, undefined);
-      if (res.code === 0 && !recheck) {
-        this.admit(req.tx);
-      } else if (res.code === 0) {
+      if (res.code === 0 && recheck) {
+        // CometBFT's recheck keeps it: counted again after Commit.
         this.admitted++;
         this.admittedBytes += req.tx.length;
       }
@@ -342,7 +342,6 @@ export class LanesApp implements AbciApp {
     return done.then((res) => {
       this.checking--;
       this.checkingBytes -= req.tx.length;
-      if (res.code === 0) this.admit(req.tx);
       this.reportCheck(res, started, false);
       return res;
     }, (err: unknown) => {
@@ -388,10 +387,10 @@ export class LanesApp implements AbciApp {
   }
 
   /** Counts a tx CheckTx accepted as new (CometBFT now holds it), and records it for the app's recheck. */
-  private admit(tx: Uint8Array): void {
+  private admit(tx: DecodedTx): void {
     this.admitted++;
-    this.admittedBytes += tx.length;
-    if (this.recheckBy === 'app') this.mempoolTxs.set(txHashHex(tx), tx);
+    this.admittedBytes += tx.bytes.length;
+    if (this.recheckBy === 'app') this.mempoolTxs.set(tx.hashHex, tx.bytes);
   }
 
   /**
@@ -450,8 +449,12 @@ export class LanesApp implements AbciApp {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
       const env = this.env(block);
       const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(req.tx, env.params));
-      if (tx && result.code === 0) this.rememberDecoded(tx, env.params, encodedResultSize(result));
-      else if (tx) this.decodedCache.take(tx.bytes);
+      if (tx && result.code === 0) {
+        this.rememberDecoded(tx, env.params, encodedResultSize(result));
+        if (mode === 'check') this.admit(tx); // a new tx, now in CometBFT's mempool
+      } else if (tx) {
+        this.decodedCache.take(tx.bytes);
+      }
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
         code: result.code, codespace: result.codespace, log: result.log, info: '', data: new Uint8Array(),

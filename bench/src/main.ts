@@ -1,6 +1,6 @@
 // npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
 import { Command, CommanderError, Option } from 'commander';
-import { UserError, positiveNumber, wholeNumber } from '@lanes/abci-server';
+import { errorText, positiveNumber, wholeNumber } from '@lanes/abci-server';
 import { WARMUP_TXS, execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
@@ -72,8 +72,7 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode); // commander printed it
   const suite = program.args[0] ?? '';
-  const what = err instanceof UserError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`error: bench ${suite} failed: ${what}\n`);
+  process.stderr.write(`error: bench ${suite} failed: ${errorText(err)}\n`);
   process.exit(1);
 }
 process.exit(0);

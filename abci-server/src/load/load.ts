@@ -450,8 +450,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   if (!Number.isInteger(K) || K < 1 || K > 100_000) throw new Error(`accounts must be 1..100000, got ${K}`);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new Error(`concurrency must be 1..1024, got ${concurrency}`);
   if (o.rate !== undefined && !(o.rate > 0)) throw new Error(`rate must be > 0 tx/s, got ${o.rate}`);
-  const budget = presignBudget(o).txs;
-  const perAccount = Math.max(1, Math.ceil(budget / K));
+  const budget = presignBudget(o);
+  const perAccount = Math.max(1, Math.ceil(budget.txs / K));
   // Fresh seeds on an existing chain (its accounts keep their sequences); fixed ones on our own.
   const run = o.rpc ? randomBytes(4).toString('hex') : '';
   const seeds = Array.from({ length: K }, (_, i) => (o.rpc ? `load-${run}-${i}` : `load-${i}`));
@@ -463,7 +463,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   try {
     o.signal?.throwIfAborted();
     let t0 = Date.now();
-    log(`pre-signing ${(K * perAccount).toLocaleString('en-US')} txs (${K} accounts × ${perAccount}; ${presignBudget(o).basis})`);
+    log(`pre-signing ${(K * perAccount).toLocaleString('en-US')} txs (${K} accounts × ${perAccount}; ${budget.basis})`);
     const store = await presign(target.chainId, target.senders, recipients, perAccount, log, o.signal);
     const total = store.offsets.length - 1;
     log(`pre-signed ${total.toLocaleString('en-US')} txs (${K} accounts × ${perAccount}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

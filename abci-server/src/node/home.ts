@@ -30,6 +30,12 @@ export class UserError extends Error {
   override readonly name = 'UserError';
 }
 
+/** How a command prints an error it ends with: a UserError's message, else the stack. */
+export function errorText(err: unknown): string {
+  if (err instanceof UserError) return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
 export function defaultHome(): string {
   return process.env['LANES_HOME'] ?? join(REPO_ROOT, '.devnet');
 }
