@@ -78,3 +78,26 @@ test('lanes load --rpc needs block results or a tx index, not both; with neither
     await neither.stop();
   }
 });
+
+test('lanes load --rpc: a node that stops mid-run ends the run with one line saying so, not a stack', async () => {
+  const node = await startTestNode();
+  let stopping: Promise<void> | undefined;
+  const lines: string[] = [];
+  try {
+    const run = runLoad({
+      rpc: node.rpcUrl, duration: 30, rate: 100, accounts: 20, concurrency: 8, progressEvery: 1,
+      log: (l) => {
+        lines.push(l);
+        if (!stopping && /sent [1-9]\d*/.test(l)) stopping = node.stop();
+      },
+    });
+    await assert.rejects(run, (e: Error) => {
+      assert.equal(e.name, 'UserError', e.stack);
+      assert.match(e.message, /^the node at http:\/\/127\.0\.0\.1:\d+\/ stopped answering \d+ s into the run \(.*ECONNREFUSED.*\); \d+ txs sent, \d+ accepted before that$/);
+      return true;
+    });
+    assert.ok(stopping, lines.join('\n'));
+  } finally {
+    await (stopping ?? node.stop());
+  }
+});

@@ -499,6 +499,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     o.signal?.addEventListener('abort', abort, { once: true });
     const stopTimer = setTimeout(abort, o.duration * 1000);
     let issued = 0;
+    /** Set when a broadcast found nothing listening: the node stopped (or was stopped) mid-run. */
+    let gone: { afterSeconds: number; why: string } | undefined;
 
     // Progress every few seconds: sent, accepted, rejected, rate, height, mempool.
     let lastSent = 0;
@@ -509,14 +511,15 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       // CPU per tx accepted in this interval, so a run that slows down shows which process did.
       const cpu = meter?.lap(accepted - lastAccepted);
       lastAccepted = accepted;
-      void Promise.all([rpc.height().catch(() => NaN), rpc.mempool().catch(() => NaN)]).then(([h, mp]) => {
+      void Promise.all([rpc.height().catch(() => undefined), rpc.mempool().catch(() => undefined)]).then(([h, mp]) => {
         const now = Date.now();
         const rate = ((sent - lastSent) * 1000) / (now - lastAt);
         lastSent = sent;
         lastAt = now;
         const rej = Object.entries(rejected).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
         const us = cpu ? `  µs/tx cometbft ${cpu.cometbft_us_per_tx} app ${cpu.app_us_per_tx} load ${cpu.load_us_per_tx} (busy ${cpu.machine_busy_pct} %)` : '';
-        log(`${((now - start) / 1000).toFixed(0).padStart(3)} s  sent ${sent}  accepted ${accepted}  rejected ${rej}  ${Math.round(rate)} tx/s now  height ${h}  mempool ${mp}${us}`);
+        const node = h === undefined || mp === undefined ? 'node not answering' : `height ${h}  mempool ${mp}`;
+        log(`${((now - start) / 1000).toFixed(0).padStart(3)} s  sent ${sent}  accepted ${accepted}  rejected ${rej}  ${Math.round(rate)} tx/s now  ${node}${us}`);
       });
     }, every);
     stopProgress = () => clearInterval(progress);
@@ -570,6 +573,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
             res = await ws.broadcast(b64);
           } catch (err) {
             res = { error: `rpc: ${(err as Error).message}` };
+            // Refused: nothing listens there any more, and every later broadcast would fail too.
+            if (refused(err)) {
+              gone ??= { afterSeconds: (Date.now() - start) / 1000, why: (err as Error).message };
+              abort();
+            }
           }
           // A full mempool is back-pressure, not a verdict: the same tx again shortly. CometBFT
           // says so as an RPC error; the app, keeping CheckTx under the mempool's size, as sdk/20.
@@ -610,6 +618,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     clearTimeout(stopTimer);
     o.signal?.removeEventListener('abort', abort);
     o.signal?.throwIfAborted();
+    if (gone) {
+      throw new UserError(`the node at ${rpc.url.href} stopped answering ${gone.afterSeconds.toFixed(0)} s into the run (${gone.why}); `
+        + `${sent} txs sent, ${accepted} accepted before that`);
+    }
     const sendEnd = Date.now();
     const cpu = meter?.stop(accepted) ?? null;
     const sendSeconds = (sendEnd - start) / 1000;
@@ -704,10 +716,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       workers: target.node?.settings.workers ?? null,
       cpu,
     };
+  } catch (err) {
+    // Its RPC refusing after the run began: the node stopped. Said as such, not as a stack.
+    if (!(err instanceof UserError) && refused(err)) throw new UserError(`the node at ${target.rpc.url.href} stopped answering (${(err as Error).message})`);
+    throw err;
   } finally {
     stopProgress();
     await target.cleanup();
   }
+}
+
+/** A connection refused: nothing listens at the node's address (the message of a ws failure carries the code). */
+function refused(err: unknown): boolean {
+  return err instanceof Error && ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(err.message));
 }
 
 /** The result as a table (one metric a row). */

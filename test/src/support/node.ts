@@ -40,10 +40,11 @@ export async function startTestNode(opts: {
   });
   const configPath = homePaths(home).cometConfig;
   if (opts.cometConfig) writeFileSync(configPath, opts.cometConfig.reduce((t, [section, key, value]) => setTomlKey(t, section, key, value), readFileSync(configPath, 'utf8')));
-  const logger = pino({ level: process.env['LANES_TEST_LOG'] ?? 'warn' });
-  const output = process.env['LANES_TEST_LOG'] ? process.stderr : null;
+  const level = testLogLevel();
+  const logger = pino({ level: level ?? 'warn' });
+  const output = level ? process.stderr : null;
   const handle = await startNode({
-    home, ports, metricsPort, logger, output, cometbftLogLevel: '*:error', appLogLevel: 'warn', readyTimeoutMs: 60_000,
+    home, ports, metricsPort, logger, output, cometbftLogLevel: '*:error', appLogLevel: level ?? 'warn', readyTimeoutMs: 60_000,
     ...(opts.executor !== undefined && { executor: opts.executor }),
     ...(opts.stateCacheKeys !== undefined && { stateCacheKeys: opts.stateCacheKeys }),
   });
@@ -68,4 +69,14 @@ export async function waitFor(cond: () => Promise<boolean> | boolean, ms: number
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * LANES_TEST_LOG: a pino level name (`info`, `debug`) shows the test nodes' output at that level;
+ * any other value (`1`, `true`) means `info`. Unset or empty: quiet.
+ */
+export function testLogLevel(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env['LANES_TEST_LOG'];
+  if (!v) return undefined;
+  return Object.hasOwn(pino.levels.values, v) ? v : 'info';
 }
