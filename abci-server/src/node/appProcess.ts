@@ -27,7 +27,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
   // CheckTx stays under CometBFT's mempool limits, which then never drops a tx it accepted; and
   // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
-  const mempool = homeMempoolOptions(p.home);
+  const { warnings, ...mempool } = homeMempoolOptions(p.home);
   const app = createLanesApp({
     dbPath: p.dbPath,
     logger,
@@ -46,6 +46,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     mempoolMaxBytes: mempool.mempoolMaxBytes ?? 'not limited',
     recheck: mempool.recheck === 'app' ? 'by the app, at Commit (mempool.recheck = false)' : 'by CometBFT (mempool.recheck = true)',
   }, `executor: ${describeExecutor(settings)}`);
+  for (const w of warnings) logger.warn(w);
   let server;
   try {
     await app.ready(); // execution workers up before CometBFT connects

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK_MAX_BYTES, appMempoolOptions, editGenesis, getTomlKey, setTomlKey } from './config.ts';
+import { BLOCK_MAX_BYTES, appMempoolOptions, editGenesis, getTomlKey, recheckWarnings, setTomlKey } from './config.ts';
 
 const TOML = `proxy_app = "tcp://127.0.0.1:26658"
 abci = "socket"
@@ -41,6 +41,16 @@ test('getTomlKey reads a key of the right section; appMempoolOptions: the size, 
   assert.deepEqual(appMempoolOptions(pool('false', 'x')), { recheck: 'app' });
   // Without the key CometBFT's default holds: it rechecks, and the app must not as well.
   assert.deepEqual(appMempoolOptions(TOML), { recheck: 'cometbft' });
+});
+
+test('recheckWarnings: the unsafe RPC (its mempool flush) with the app rechecking, and nothing else', () => {
+  const conf = (unsafe: string, recheck: string) => `[rpc]\nunsafe = ${unsafe}\n\n[mempool]\nrecheck = ${recheck}\n`;
+  const [w, ...rest] = recheckWarnings(conf('true', 'false'));
+  assert.match(w ?? '', /^rpc\.unsafe = true with mempool\.recheck = false: after \/unsafe_flush_mempool .* set mempool\.recheck = true$/);
+  assert.deepEqual(rest, []);
+  assert.deepEqual(recheckWarnings(conf('false', 'false')), []);
+  assert.deepEqual(recheckWarnings(conf('true', 'true')), [], 'CometBFT rechecks: a flush leaves nothing behind in the app');
+  assert.deepEqual(recheckWarnings('[mempool]\nrecheck = false\n'), []);
 });
 
 test('editGenesis sets chain id, app state, block limits and keeps validators', () => {

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appMempoolOptions, editCometConfig, editGenesis, type NodePorts } from './config.ts';
+import { appMempoolOptions, editCometConfig, editGenesis, recheckWarnings, type NodePorts } from './config.ts';
 import { STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
@@ -158,9 +158,11 @@ export function cometbftBinary(): string {
 }
 
 /** appMempoolOptions of a home's CometBFT config.toml; without one, CometBFT's defaults (it rechecks). */
-export function homeMempoolOptions(home: string): ReturnType<typeof appMempoolOptions> {
+export function homeMempoolOptions(home: string): ReturnType<typeof appMempoolOptions> & { warnings: string[] } {
   const config = homePaths(home).cometConfig;
-  return existsSync(config) ? appMempoolOptions(readFileSync(config, 'utf8')) : { recheck: 'cometbft' };
+  if (!existsSync(config)) return { recheck: 'cometbft', warnings: [] };
+  const toml = readFileSync(config, 'utf8');
+  return { ...appMempoolOptions(toml), warnings: recheckWarnings(toml) };
 }
 
 /**
