@@ -100,6 +100,28 @@ test('recheck by the app: a tx a block made invalid is stale; it still counts ag
   });
 });
 
+test('recheck by the app: a proposal puts stale txs after the others, so they only fill room the valid txs leave', async () => {
+  await withChain('sequential', 10, async (c) => {
+    const a0 = transfer(alice, 1n, 0n);
+    assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+    await c.blockAsync([transfer(alice, 2n, 0n, bob.address)]); // another node's tx takes sequence 0: a0 is stale
+    const fresh = [transfer(alice, 3n, 1n), transfer(bob, 4n, 0n)];
+    for (const tx of fresh) assert.equal(answer(await c.checkTxAsync(tx)), '/0');
+    const prepare = (txs: Uint8Array[], maxTxBytes: bigint): Uint8Array[] => c.app.prepareProposal({
+      maxTxBytes, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+    }).txs;
+    // CometBFT reaps in its order, a0 first.
+    const mempool = [a0, ...fresh];
+    assert.deepEqual(prepare(mempool, 1n << 20n), [...fresh, a0], 'the stale tx last');
+    const room = BigInt(fresh.reduce((n, t) => n + t.length, 0));
+    assert.deepEqual(prepare(mempool, room), fresh, 'a block with room for two takes the two valid txs');
+    // Included anyway once there is room: it fails, pays nothing, and leaves the mempool.
+    const results = await c.blockAsync(prepare(mempool, 1n << 20n));
+    assert.deepEqual(results.map(answer), ['/0', '/0', 'sdk/32']);
+    assert.deepEqual(prepare(mempool, 1n << 20n), mempool, 'nothing stale any more: CometBFT\'s order kept');
+  });
+});
+
 test('recheck by the app: a tx whose Msg now fails stays, its fee and sequence taken as the block will take them', async () => {
   await withChain('sequential', 10, async (c, checks) => {
     // ATOM/USDC pool 1 at 10 USDC per ATOM: 1 ATOM in gives just under 9.97 USDC.

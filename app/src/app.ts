@@ -473,7 +473,7 @@ export class LanesApp implements AbciApp {
     const txs: Uint8Array[] = [];
     let bytes = 0n;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
-    for (const tx of req.txs) {
+    for (const tx of this.staleLast(req.txs)) {
       if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
       bytes += BigInt(tx.length);
       txs.push(tx);
@@ -486,6 +486,22 @@ export class LanesApp implements AbciApp {
     }
     this.onProposal?.({ txs: fit, deferred });
     return { txs };
+  }
+
+  /**
+   * With the app's recheck, the txs it found stale go after all the others. A stale tx can only
+   * fail, paying nothing, and only a block takes it out of CometBFT's mempool; last, it fills
+   * room the valid txs left, so txs that lost a race for their sequence on another node (or that
+   * someone sent to several nodes on purpose) never crowd valid ones out of a full block. Moving
+   * one changes no other tx's outcome: it writes nothing, and its sender's later txs are stale
+   * too (their sequences follow it). Proposer-side only; any order passes ProcessProposal.
+   */
+  private staleLast(txs: readonly Uint8Array[]): readonly Uint8Array[] {
+    if (this.staleTxs.size === 0) return txs;
+    const fresh: Uint8Array[] = [];
+    const stale: Uint8Array[] = [];
+    for (const tx of txs) (this.staleTxs.has(txHashHex(tx)) ? stale : fresh).push(tx);
+    return stale.length === 0 ? txs : fresh.concat(stale);
   }
 
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
