@@ -493,8 +493,9 @@ export class LanesApp implements AbciApp {
    * fail, paying nothing, and only a block takes it out of CometBFT's mempool; last, it fills
    * room the valid txs left, so txs that lost a race for their sequence on another node (or that
    * someone sent to several nodes on purpose) never crowd valid ones out of a full block. Moving
-   * one changes no other tx's outcome: it writes nothing, and its sender's later txs are stale
-   * too (their sequences follow it). Proposer-side only; any order passes ProcessProposal.
+   * one changes no other tx's outcome as this node sees them: it writes nothing, and a later tx
+   * of its sender whose sequence follows it is stale too. Proposer-side only; any order passes
+   * ProcessProposal.
    */
   private staleLast(txs: readonly Uint8Array[]): readonly Uint8Array[] {
     if (this.staleTxs.size === 0) return txs;
