@@ -1,7 +1,8 @@
 // The `lanes` command: node lifecycle (init, start, app, unsafe-reset, version) here; keys, tx
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
@@ -15,21 +16,13 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, appSettingOverrides, assertNotRunning, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
   parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
+import { initTestnet, MAX_TESTNET_VALIDATORS, quorum } from './node/testnet.ts';
 import type { NodePorts } from './node/config.ts';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -207,6 +200,34 @@ export function buildProgram(): Command {
       await runApp({ home: home(cmd), abci: o.abci, logLevel: o.logLevel, ...appSettingOverrides(o) });
     });
 
+  program.command('testnet')
+    .description('create a local network of several validators at equal power, one home each (node0, node1, ...) under --dir, '
+      + 'funding the ten devnet test accounts; start each node with `npm run lanes -- --home <dir>/node<i> start`')
+    .option('--validators <n>', `validators (1 to ${MAX_TESTNET_VALIDATORS})`, wholeNumber(1), 4)
+    .option('--dir <path>', 'folder for the node homes', join(REPO_ROOT, '.testnet'))
+    .option('--executors <list>', 'block executors, comma-separated, taken in turn by node0, node1, ... (e.g. parallel,sequential)',
+      (v: string) => v.split(',').map((e) => {
+        if (!(EXECUTORS as readonly string[]).includes(e)) throw new InvalidArgumentError(`not an executor: ${JSON.stringify(e)} (${EXECUTORS.join(' or ')})`);
+        return e as (typeof EXECUTORS)[number];
+      }), ['parallel' as const])
+    .option('--chain-id <id>', 'chain id', 'lanes-testnet-1')
+    .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
+    .option('--force', 'wipe the node homes already in --dir (none may be running)')
+    .action(async (o: { validators: number; dir: string; executors: (typeof EXECUTORS)[number][]; chainId: string; blockTime: number; force?: boolean }) => {
+      const nodes = initTestnet({
+        dir: o.dir, validators: o.validators, chainId: o.chainId, executors: o.executors, blockTimeMs: o.blockTime, appVersion: APP_VERSION,
+        genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)),
+        ...(o.force !== undefined && { force: o.force }),
+      });
+      print(`initialised a ${nodes.length}-validator network in ${o.dir} (chain ${o.chainId}):`);
+      for (const x of nodes) {
+        print(`  ${x.moniker.padEnd(6)} ${x.executor.padEnd(10)} RPC http://127.0.0.1:${x.ports.rpc}  P2P ${x.ports.p2p}  ABCI ${x.ports.abci}  metrics ${x.metricsPort}`);
+      }
+      print(`start each node, in a terminal of its own (blocks need ${quorum(nodes.length)} of the ${nodes.length} running):`);
+      for (const x of nodes) print(`  npm run lanes -- --home ${x.home} start`);
+      print(`funded: the ten devnet test accounts (public mnemonic: never use them on a real network)`);
+    });
+
   program.command('unsafe-reset')
     .description('delete the node data folder (chain data, app state, keys of the validator)')
     .option('--devnet', 'only reset a home whose chain is the local devnet')
@@ -221,10 +242,7 @@ export function buildProgram(): Command {
       if (o.devnet && manifest.chainId !== DEVNET_CHAIN_ID) {
         throw new UserError(`${dir} holds chain ${manifest.chainId}, not the devnet ${DEVNET_CHAIN_ID}; refusing (drop --devnet to reset it anyway)`);
       }
-      for (const pidFile of [homePaths(dir).appPid, homePaths(dir).cometPid]) {
-        const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-        if (pid > 1 && isRunning(pid)) throw new UserError(`a node is running on ${dir} (pid ${pid} in ${pidFile}): stop it first`);
-      }
+      assertNotRunning(dir);
       resetHome(dir);
       print(`deleted ${dir} (chain ${manifest.chainId})`);
     });

@@ -5,7 +5,7 @@ export {
   type AbciGrpcServer, type AbciGrpcServerOptions,
 } from './grpcServer.ts';
 export {
-  BLOCK_MAX_BYTES, DEFAULT_COMET_LOG_LEVEL, appMempoolOptions, editCometConfig, editGenesis, setTomlKey,
+  BLOCK_MAX_BYTES, DEFAULT_COMET_LOG_LEVEL, appMempoolOptions, editCometConfig, editGenesis, getTomlKey, setTomlKey,
   type CometConfigOptions, type GenesisOptions, type NodePorts, type TomlValue,
 } from './node/config.ts';
 export {
@@ -16,6 +16,7 @@ export {
 export { createLanesMetrics, startMetricsServer, type LanesMetrics, type MetricsServer } from './node/metrics.ts';
 export { startNode, type NodeHandle, type StartNodeOptions } from './node/launcher.ts';
 export { runApp, type RunAppOptions } from './node/appProcess.ts';
+export { initTestnet, quorum, defaultTestnetPorts, MAX_TESTNET_VALIDATORS, type TestnetNode, type TestnetOptions } from './node/testnet.ts';
 export * from './lanesApp.ts';
 export { runLoad, loadTable, freePort, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load/load.ts';
 export { table } from './load/table.ts';

@@ -7,10 +7,10 @@
 // reads both apps' last app hash at the same height, and checks that the parallel node really
 // scheduled blocks in parallel. Both nodes also check the txs gossiped from the other, and
 // propose blocks holding txs they first saw as gossip, with the app's own mempool recheck.
+// The network comes from `initTestnet` (`lanes testnet`), whose own rules are tested first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -18,10 +18,53 @@ import { pino } from 'pino';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { GasPrice, SigningStargateClient } from '@cosmjs/stargate';
 import { makeCosmoshubPath } from '@cosmjs/amino';
-import { cometbftBinary, freePort, homePaths, initHome, runLoad, setTomlKey, startNode, type NodeHandle } from '@lanes/abci-server';
+import { freePort, getTomlKey, homePaths, initTestnet, readManifest, runLoad, startNode, type NodeHandle } from '@lanes/abci-server';
 import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { createLanesRegistry, devnetAccounts, TEST_MNEMONIC, type MsgSwapExactInEncodeObject } from '@lanes/client';
 import { TEST_CHAIN_ID, testLogLevel, waitFor } from './support/node.ts';
+
+async function freePorts(): Promise<{ rpc: number; p2p: number; abci: number; metrics: number }> {
+  return { rpc: await freePort(), p2p: await freePort(), abci: await freePort(), metrics: await freePort() };
+}
+
+test('initTestnet: one genesis naming every validator, each node a peer of the others, executors in turn; refuses to wipe without --force or under a running node', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-testnet-'));
+  try {
+    const genesisAppState = devnetGenesis((await devnetAccounts()).map((a) => a.address));
+    const ports = [await freePorts(), await freePorts(), await freePorts()];
+    const nodes = initTestnet({ dir, validators: 3, chainId: TEST_CHAIN_ID, genesisAppState, executors: ['parallel', 'sequential'], ports: (i) => ports[i]! });
+    assert.deepEqual(nodes.map((x) => [x.moniker, x.executor]), [['node0', 'parallel'], ['node1', 'sequential'], ['node2', 'parallel']]);
+    const genesis = nodes.map((x) => readFileSync(homePaths(x.home).genesis, 'utf8'));
+    assert.ok(genesis.every((g) => g === genesis[0]), 'one genesis');
+    const validators = (JSON.parse(genesis[0]!) as { validators: { address: string; power: string }[] }).validators;
+    assert.equal(validators.length, 3);
+    assert.equal(new Set(validators.map((v) => v.address)).size, 3);
+    assert.ok(validators.every((v) => v.power === '10'));
+    nodes.forEach((x, i) => {
+      const peers = getTomlKey(readFileSync(homePaths(x.home).cometConfig, 'utf8'), 'p2p', 'persistent_peers');
+      const expected = nodes.filter((_, k) => k !== i).map((y) => `${y.nodeId}@127.0.0.1:${y.ports.p2p}`).join(',');
+      assert.equal(peers, `"${expected}"`);
+      const m = readManifest(x.home);
+      assert.equal(m?.executor, x.executor);
+      assert.deepEqual(m?.ports, x.ports);
+      assert.equal(m?.metricsPort, ports[i]!.metrics);
+    });
+    assert.throws(() => initTestnet({ dir, validators: 3, chainId: TEST_CHAIN_ID, genesisAppState }), /is not empty \(use --force/);
+    // A running node (a live pid in its pid file) is never wiped.
+    writeFileSync(homePaths(nodes[1]!.home).appPid, String(process.pid));
+    assert.throws(() => initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, force: true, ports: (i) => ports[i]! }), /a node is running on .*node1/);
+    rmSync(homePaths(nodes[1]!.home).appPid);
+    // Forced, with fewer validators: the larger network's extra home goes too.
+    const two = initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, force: true, ports: (i) => ports[i]! });
+    assert.equal(two.length, 2);
+    assert.ok(!existsSync(nodes[2]!.home), 'node2 wiped');
+    assert.notEqual(readFileSync(homePaths(two[0]!.home).genesis, 'utf8'), genesis[0], 'a new chain');
+    assert.throws(() => initTestnet({ dir: join(dir, 'x'), validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, ports: () => ports[0]! }), /port \d+ is given to two nodes/);
+    assert.throws(() => initTestnet({ dir: join(dir, 'y'), validators: 0, chainId: TEST_CHAIN_ID, genesisAppState }), /validators: expected 1 to 16, got 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 interface Validator {
   home: string;
@@ -50,38 +93,15 @@ const height = async (url: string): Promise<number> =>
   Number((await rpc<{ sync_info: { latest_block_height: string } }>(url, 'status')).sync_info.latest_block_height);
 
 test('two validators, one parallel and one sequential, agree on every block under load', { timeout: 240_000 }, async () => {
-  const accounts = await devnetAccounts();
-  const validators: Validator[] = [
-    { home: mkdtempSync(join(tmpdir(), 'lanes-val0-')), executor: 'parallel', lines: [] },
-    { home: mkdtempSync(join(tmpdir(), 'lanes-val1-')), executor: 'sequential', lines: [] },
-  ];
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-validators-'));
+  const validators: Validator[] = [];
   try {
-    const ports: { rpc: number; p2p: number; abci: number }[] = [];
-    for (const v of validators) {
-      const p = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
-      ports.push(p);
-      initHome({
-        home: v.home, chainId: TEST_CHAIN_ID, ports: p, genesisAppState: devnetGenesis(accounts.map((a) => a.address)),
-        blockTimeMs: 300, executor: v.executor, metricsPort: await freePort(),
-      });
-    }
-    // One genesis for both, with both validators at equal power: every block needs both votes.
-    const paths = validators.map((v) => homePaths(v.home));
-    const genesis = JSON.parse(readFileSync(paths[0]!.genesis, 'utf8')) as { validators: object[] };
-    genesis.validators = paths.map((p, i) => {
-      const key = JSON.parse(readFileSync(join(p.cometHome, 'config', 'priv_validator_key.json'), 'utf8')) as { address: string; pub_key: object };
-      return { address: key.address, pub_key: key.pub_key, power: '10', name: `validator-${i}` };
+    const ports = [await freePorts(), await freePorts()];
+    const nodes = initTestnet({
+      dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)),
+      executors: ['parallel', 'sequential'], ports: (i) => ports[i]!, blockTimeMs: 300,
     });
-    const nodeIds = paths.map((p) => {
-      const r = spawnSync(cometbftBinary(), ['show-node-id', '--home', p.cometHome], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    });
-    paths.forEach((p, i) => {
-      writeFileSync(p.genesis, `${JSON.stringify(genesis, null, 2)}\n`);
-      const peer = 1 - i;
-      writeFileSync(p.cometConfig, setTomlKey(readFileSync(p.cometConfig, 'utf8'), 'p2p', 'persistent_peers', `${nodeIds[peer]}@127.0.0.1:${ports[peer]!.p2p}`));
-    });
+    for (const x of nodes) validators.push({ home: x.home, executor: x.executor, lines: [] });
 
     // Started together: neither makes a block alone.
     const logger = pino({ level: testLogLevel() ?? 'warn' });
@@ -148,6 +168,6 @@ test('two validators, one parallel and one sequential, agree on every block unde
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tails}`, { cause: err });
   } finally {
     await Promise.all(validators.map((v) => v.handle?.stop()));
-    for (const v of validators) rmSync(v.home, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -253,6 +253,25 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
   return manifest;
 }
 
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Refuses when the pid files of a home name a live process: a node is running on it. */
+export function assertNotRunning(home: string): void {
+  const p = homePaths(home);
+  for (const pidFile of [p.appPid, p.cometPid]) {
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+    if (pid > 1 && isRunning(pid)) throw new UserError(`a node is running on ${p.home} (pid ${pid} in ${pidFile}): stop it first`);
+  }
+}
+
 /**
  * Deletes a Lanes home. Refuses any folder without a lanes.json, so a mistyped --home can
  * never delete something else.

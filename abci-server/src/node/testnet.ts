@@ -1,0 +1,106 @@
+// A local network of several validators (`lanes testnet`): one Lanes home per validator under
+// one folder, one genesis naming them all at equal power, each node a persistent peer of every
+// other. Each node then runs as any other (`lanes --home <dir>/node<i> start`), so a network can
+// mix executors, stop and restart single validators, and show that validators running the
+// parallel executor and the sequential one agree on every block.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTomlKey, type NodePorts } from './config.ts';
+import {
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, UserError, assertNotRunning, cometbftBinary, homePaths, initHome, readManifest, resetHome, type NodeExecutor,
+} from './home.ts';
+
+/** Each validator is two processes (CometBFT and the app): more than this on one machine is a typo. */
+export const MAX_TESTNET_VALIDATORS = 16;
+/** Node i's default ports: the single node's, plus this times i. */
+export const TESTNET_PORT_STEP = 100;
+
+export interface TestnetOptions {
+  /** The folder that gets one home per validator, `node0` to `node<N-1>`. */
+  dir: string;
+  validators: number;
+  chainId: string;
+  /** genesis.json's app_state, the same for every node. */
+  genesisAppState: object;
+  /** Node i runs `executors[i % executors.length]` (default: all parallel). */
+  executors?: readonly NodeExecutor[];
+  /** Node i's ports (default: the single node's plus TESTNET_PORT_STEP · i, metrics likewise). */
+  ports?: (i: number) => NodePorts & { metrics: number };
+  blockTimeMs?: number;
+  /** Wipe the folder's existing node homes first. */
+  force?: boolean;
+  appVersion?: string;
+}
+
+export interface TestnetNode {
+  home: string;
+  moniker: string;
+  executor: NodeExecutor;
+  ports: NodePorts;
+  metricsPort: number;
+  /** CometBFT's node id (the peer address is `<id>@127.0.0.1:<p2p port>`). */
+  nodeId: string;
+}
+
+export function defaultTestnetPorts(i: number): NodePorts & { metrics: number } {
+  const step = TESTNET_PORT_STEP * i;
+  return { rpc: DEFAULT_PORTS.rpc + step, p2p: DEFAULT_PORTS.p2p + step, abci: DEFAULT_PORTS.abci + step, metrics: DEFAULT_METRICS_PORT + step };
+}
+
+/** Validators needed for a block: more than two thirds of the (equal) voting power. */
+export function quorum(validators: number): number {
+  return Math.floor((2 * validators) / 3) + 1;
+}
+
+export function initTestnet(o: TestnetOptions): TestnetNode[] {
+  const n = o.validators;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TESTNET_VALIDATORS) throw new UserError(`validators: expected 1 to ${MAX_TESTNET_VALIDATORS}, got ${n}`);
+  const executors = o.executors ?? ['parallel'];
+  if (executors.length === 0) throw new UserError('executors: give at least one');
+  const dir = resolve(o.dir);
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !o.force) {
+    throw new UserError(`${dir} is not empty (use --force to wipe the node homes in it and start a new network)`);
+  }
+  const portsOf = o.ports ?? defaultTestnetPorts;
+  const nodes = Array.from({ length: n }, (_, i): Omit<TestnetNode, 'nodeId'> => {
+    const { metrics, ...ports } = portsOf(i);
+    return { home: join(dir, `node${i}`), moniker: `node${i}`, executor: executors[i % executors.length] as NodeExecutor, ports, metricsPort: metrics };
+  });
+  // Wiping: no node of the folder may be running, and homes of a larger earlier network go too.
+  const earlier = existsSync(dir) ? readdirSync(dir).filter((f) => /^node\d+$/.test(f) && readManifest(join(dir, f))) : [];
+  for (const f of earlier) assertNotRunning(join(dir, f));
+  const used = nodes.flatMap((x) => [x.ports.rpc, x.ports.p2p, x.ports.abci, ...(x.metricsPort > 0 ? [x.metricsPort] : [])]);
+  const clash = used.find((p, k) => used.indexOf(p) !== k);
+  if (clash !== undefined) throw new UserError(`port ${clash} is given to two nodes`);
+
+  for (const f of earlier) if (!nodes.some((x) => x.home === join(dir, f))) resetHome(join(dir, f));
+  for (const x of nodes) {
+    initHome({
+      home: x.home, chainId: o.chainId, moniker: x.moniker, ports: x.ports, genesisAppState: o.genesisAppState,
+      executor: x.executor, metricsPort: x.metricsPort,
+      ...(o.blockTimeMs !== undefined && { blockTimeMs: o.blockTimeMs }),
+      ...(o.force !== undefined && { force: o.force }),
+      ...(o.appVersion !== undefined && { appVersion: o.appVersion }),
+    });
+  }
+  const paths = nodes.map((x) => homePaths(x.home));
+  // One genesis (the first node's, so one genesis time), naming every validator at power 10.
+  const genesis = JSON.parse(readFileSync((paths[0] as ReturnType<typeof homePaths>).genesis, 'utf8')) as { validators: object[] };
+  genesis.validators = paths.map((p, i) => {
+    const key = JSON.parse(readFileSync(join(p.cometHome, 'config', 'priv_validator_key.json'), 'utf8')) as { address: string; pub_key: object };
+    return { address: key.address, pub_key: key.pub_key, power: '10', name: `node${i}` };
+  });
+  const ids = paths.map((p) => {
+    const r = spawnSync(cometbftBinary(), ['show-node-id', '--home', p.cometHome], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cometbft show-node-id --home ${p.cometHome} failed (${r.status}): ${r.stderr || r.error?.message}`);
+    return r.stdout.trim();
+  });
+  const genesisJson = `${JSON.stringify(genesis, null, 2)}\n`;
+  paths.forEach((p, i) => {
+    writeFileSync(p.genesis, genesisJson);
+    const peers = nodes.flatMap((x, k) => (k === i ? [] : [`${ids[k]}@127.0.0.1:${x.ports.p2p}`])).join(',');
+    writeFileSync(p.cometConfig, setTomlKey(readFileSync(p.cometConfig, 'utf8'), 'p2p', 'persistent_peers', peers));
+  });
+  return nodes.map((x, i) => ({ ...x, nodeId: ids[i] as string }));
+}
