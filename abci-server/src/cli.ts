@@ -2,7 +2,7 @@
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
@@ -16,12 +16,12 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, appSettingOverrides, assertNotRunning, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
   parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
-import { initTestnet, MAX_TESTNET_VALIDATORS, quorum } from './node/testnet.ts';
+import { DEFAULT_TESTNET_DIR, initTestnet, MAX_TESTNET_VALIDATORS, quorum, testnetHomes } from './node/testnet.ts';
 import type { NodePorts } from './node/config.ts';
 
 function parsePort(value: string): number {
@@ -96,32 +96,51 @@ async function devnetBanner(dir: string, chainId: string, ports: NodePorts): Pro
   ].join('\n');
 }
 
-/** A line every 10 s showing blocks are being made (CometBFT's per-block lines are off by default). */
-function startHeartbeat(rpcUrl: string) {
-  let last = -1;
+/**
+ * A line every 10 s showing blocks are being made (CometBFT's per-block lines are off by
+ * default): one node's height and app hash, or each node's height in a testnet.
+ */
+function startHeartbeat(nodes: { name: string; rpcUrl: string }[]) {
+  const last = new Map<string, number>();
+  const status = (rpcUrl: string) => fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) })
+    .then((r) => r.json() as Promise<{ result: { sync_info: { latest_block_height: string; latest_app_hash: string } } }>)
+    .then(({ result: { sync_info: s } }) => s);
   setInterval(() => {
-    fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) })
-      .then((r) => r.json() as Promise<{ result: { sync_info: { latest_block_height: string; latest_app_hash: string } } }>)
-      .then(({ result: { sync_info: s } }) => {
-        const h = Number(s.latest_block_height);
-        print(`[lanes] height ${h}${last >= 0 ? ` (+${h - last} in 10 s)` : ''}, app hash ${s.latest_app_hash}`);
-        last = h;
-      })
-      .catch((err: unknown) => print(`[lanes] RPC ${rpcUrl}/status did not answer: ${(err as Error).message}`));
+    void Promise.all(nodes.map((n) => status(n.rpcUrl).then((s) => ({ n, s }), (err: unknown) => ({ n, err: err as Error })))).then((all) => {
+      const parts = all.map((a) => {
+        if ('err' in a) return `${nodes.length === 1 ? '' : `${a.n.name} `}RPC ${a.n.rpcUrl}/status did not answer: ${a.err.message}`;
+        const h = Number(a.s.latest_block_height);
+        const before = last.get(a.n.name);
+        last.set(a.n.name, h);
+        const step = before !== undefined ? ` (+${h - before} in 10 s)` : '';
+        return nodes.length === 1 ? `height ${h}${step}, app hash ${a.s.latest_app_hash}` : `${a.n.name} ${h}${step}`;
+      });
+      print(`[lanes] ${parts.join(nodes.length === 1 ? '' : ', ')}`);
+    });
   }, 10_000).unref();
 }
 
-function installSignalHandlers(node: NodeHandle) {
+/** Writes each line with a prefix to stdout (a testnet's nodes share one terminal). */
+function prefixedLines(prefix: string): NodeJS.WritableStream {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) process.stdout.write(`${prefix} ${line}\n`);
+      done();
+    },
+  });
+}
+
+function installSignalHandlers(nodes: NodeHandle[]) {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
       process.stderr.write(`${sig} again: not waiting; the node will replay on next start\n`);
-      for (const pid of [node.cometbftPid, node.appPid]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const node of nodes) for (const pid of [node.cometbftPid, node.appPid]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       process.exit(130);
     }
     process.stderr.write(`${sig}: stopping CometBFT, then the app (again to force)...\n`);
-    void node.stop();
+    for (const node of nodes) void node.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -182,8 +201,8 @@ export function buildProgram(): Command {
         ...appSettingOverrides(o),
         ...(logLevel !== undefined && { cometbftLogLevel: logLevel }),
       });
-      installSignalHandlers(node);
-      if (!o.quiet) startHeartbeat(node.rpcUrl);
+      installSignalHandlers([node]);
+      if (!o.quiet) startHeartbeat([{ name: 'node', rpcUrl: node.rpcUrl }]);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
       print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${describeExecutor(node.settings)}, `
         + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid}${goMaxProcsNote(node.cometbftGoMaxProcs)})`);
@@ -200,11 +219,12 @@ export function buildProgram(): Command {
       await runApp({ home: home(cmd), abci: o.abci, logLevel: o.logLevel, ...appSettingOverrides(o) });
     });
 
-  program.command('testnet')
-    .description('create a local network of several validators at equal power, one home each (node0, node1, ...) under --dir, '
-      + 'funding the ten devnet test accounts; start each node with `npm run lanes -- --home <dir>/node<i> start`')
+  const testnet = program.command('testnet')
+    .description('a local network of several validators at equal power, one home each (node0, node1, ...) under one folder');
+  testnet.command('init')
+    .description('create the node homes, funding the ten devnet test accounts')
     .option('--validators <n>', `validators (1 to ${MAX_TESTNET_VALIDATORS})`, wholeNumber(1), 4)
-    .option('--dir <path>', 'folder for the node homes', join(REPO_ROOT, '.testnet'))
+    .option('--dir <path>', 'folder for the node homes', DEFAULT_TESTNET_DIR)
     .option('--executors <list>', 'block executors, comma-separated, taken in turn by node0, node1, ... (e.g. parallel,sequential)',
       (v: string) => v.split(',').map((e) => {
         if (!(EXECUTORS as readonly string[]).includes(e)) throw new InvalidArgumentError(`not an executor: ${JSON.stringify(e)} (${EXECUTORS.join(' or ')})`);
@@ -223,9 +243,37 @@ export function buildProgram(): Command {
       for (const x of nodes) {
         print(`  ${x.moniker.padEnd(6)} ${x.executor.padEnd(10)} RPC http://127.0.0.1:${x.ports.rpc}  P2P ${x.ports.p2p}  ABCI ${x.ports.abci}  metrics ${x.metricsPort}`);
       }
-      print(`start each node, in a terminal of its own (blocks need ${quorum(nodes.length)} of the ${nodes.length} running):`);
-      for (const x of nodes) print(`  npm run lanes -- --home ${x.home} start`);
-      print(`funded: the ten devnet test accounts (public mnemonic: never use them on a real network)`);
+      print(`start them all with: npm run lanes -- testnet start${o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`}`);
+      print(`or each in a terminal of its own (blocks need ${quorum(nodes.length)} of the ${nodes.length} running): npm run lanes -- --home <dir>/node<i> start`);
+      print('funded: the ten devnet test accounts (public mnemonic: never use them on a real network)');
+    });
+  testnet.command('start')
+    .description('run every node of the network in --dir (the app and CometBFT each, supervised) until Ctrl-C')
+    .option('--dir <path>', 'folder of the node homes', DEFAULT_TESTNET_DIR)
+    .option('--app-log-level <level>', 'the apps\' log level (pino)', 'warn')
+    .action(async (o: { dir: string; appLogLevel: string }) => {
+      const homes = testnetHomes(o.dir);
+      cometbftBinary(); // fail early with the install hint
+      const logger = pino({ level: 'info', base: { proc: 'testnet' } });
+      print(`starting ${homes.length} nodes from ${o.dir} (a block needs ${quorum(homes.length)} of them)...`);
+      // Together: no node makes a block alone.
+      const started = await Promise.allSettled(homes.map((h) => startNode({
+        home: h.home, logger, appLogLevel: o.appLogLevel, cometbftLogLevel: '*:error', output: prefixedLines(`[${h.moniker}]`),
+      })));
+      const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = started.flatMap((r, i) => (r.status === 'rejected' ? [`${homes[i]!.moniker}: ${errorText(r.reason)}`] : []));
+      if (failed.length > 0) {
+        await Promise.all(nodes.map((n) => n.stop()));
+        throw new UserError(`the network did not start:\n  ${failed.join('\n  ')}`);
+      }
+      installSignalHandlers(nodes);
+      homes.forEach((h, i) => print(`  ${h.moniker.padEnd(6)} ${describeExecutor(nodes[i]!.settings).padEnd(34)} RPC ${nodes[i]!.rpcUrl}`));
+      print(`Lanes testnet ready: ${nodes.length} validators, chain ${homes[0]!.chainId}`);
+      startHeartbeat(nodes.map((n, i) => ({ name: homes[i]!.moniker, rpcUrl: n.rpcUrl })));
+      const codes = await Promise.all(nodes.map((n) => n.exited));
+      const code = Math.max(...codes);
+      print(code === 0 ? 'testnet stopped' : 'a node failed; see the log above');
+      process.exit(code);
     });
 
   program.command('unsafe-reset')

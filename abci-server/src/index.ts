@@ -16,7 +16,9 @@ export {
 export { createLanesMetrics, startMetricsServer, type LanesMetrics, type MetricsServer } from './node/metrics.ts';
 export { startNode, type NodeHandle, type StartNodeOptions } from './node/launcher.ts';
 export { runApp, type RunAppOptions } from './node/appProcess.ts';
-export { initTestnet, quorum, defaultTestnetPorts, MAX_TESTNET_VALIDATORS, type TestnetNode, type TestnetOptions } from './node/testnet.ts';
+export {
+  DEFAULT_TESTNET_DIR, MAX_TESTNET_VALIDATORS, defaultTestnetPorts, initTestnet, quorum, testnetHomes, type TestnetNode, type TestnetOptions,
+} from './node/testnet.ts';
 export * from './lanesApp.ts';
 export { runLoad, loadTable, freePort, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load/load.ts';
 export { table } from './load/table.ts';

@@ -7,7 +7,7 @@
 // reads both apps' last app hash at the same height, and checks that the parallel node really
 // scheduled blocks in parallel. Both nodes also check the txs gossiped from the other, and
 // propose blocks holding txs they first saw as gossip, with the app's own mempool recheck.
-// The network comes from `initTestnet` (`lanes testnet`), whose own rules are tested first.
+// The network comes from `initTestnet` (`lanes testnet init`), whose own rules are tested first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { pino } from 'pino';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { GasPrice, SigningStargateClient } from '@cosmjs/stargate';
 import { makeCosmoshubPath } from '@cosmjs/amino';
-import { freePort, getTomlKey, homePaths, initTestnet, readManifest, runLoad, startNode, type NodeHandle } from '@lanes/abci-server';
+import { freePort, getTomlKey, homePaths, initTestnet, readManifest, runLoad, startNode, testnetHomes, type NodeHandle } from '@lanes/abci-server';
 import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { createLanesRegistry, devnetAccounts, TEST_MNEMONIC, type MsgSwapExactInEncodeObject } from '@lanes/client';
 import { TEST_CHAIN_ID, testLogLevel, waitFor } from './support/node.ts';
@@ -49,6 +49,9 @@ test('initTestnet: one genesis naming every validator, each node a peer of the o
       assert.deepEqual(m?.ports, x.ports);
       assert.equal(m?.metricsPort, ports[i]!.metrics);
     });
+    // What `lanes testnet start` runs: every node home, in node order.
+    assert.deepEqual(testnetHomes(dir).map((h) => [h.moniker, h.home, h.chainId]), nodes.map((x) => [x.moniker, x.home, TEST_CHAIN_ID]));
+    assert.throws(() => testnetHomes(join(dir, 'none')), /no testnet in .*none: make one with `npm run lanes -- testnet init`/);
     assert.throws(() => initTestnet({ dir, validators: 3, chainId: TEST_CHAIN_ID, genesisAppState }), /is not empty \(use --force/);
     // A running node (a live pid in its pid file) is never wiped.
     writeFileSync(homePaths(nodes[1]!.home).appPid, String(process.pid));

@@ -8,8 +8,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTomlKey, type NodePorts } from './config.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, UserError, assertNotRunning, cometbftBinary, homePaths, initHome, readManifest, resetHome, type NodeExecutor,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, REPO_ROOT, UserError, assertNotRunning, cometbftBinary, homePaths, initHome, readManifest, resetHome, type NodeExecutor,
 } from './home.ts';
+
+/** Where `lanes testnet init` puts the homes, and `lanes testnet start` looks for them. */
+export const DEFAULT_TESTNET_DIR = join(REPO_ROOT, '.testnet');
 
 /** Each validator is two processes (CometBFT and the app): more than this on one machine is a typo. */
 export const MAX_TESTNET_VALIDATORS = 16;
@@ -103,4 +106,18 @@ export function initTestnet(o: TestnetOptions): TestnetNode[] {
     writeFileSync(p.cometConfig, setTomlKey(readFileSync(p.cometConfig, 'utf8'), 'p2p', 'persistent_peers', peers));
   });
   return nodes.map((x, i) => ({ ...x, nodeId: ids[i] as string }));
+}
+
+/** The node homes of a network `initTestnet` made in `dir`, in node order. */
+export function testnetHomes(dir: string): { home: string; moniker: string; chainId: string }[] {
+  const abs = resolve(dir);
+  const names = existsSync(abs) ? readdirSync(abs).filter((f) => /^node\d+$/.test(f)) : [];
+  const homes = names.sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))).flatMap((f) => {
+    const m = readManifest(join(abs, f));
+    return m ? [{ home: join(abs, f), moniker: f, chainId: m.chainId }] : [];
+  });
+  if (homes.length === 0) throw new UserError(`no testnet in ${abs}: make one with \`npm run lanes -- testnet init\``);
+  const chains = new Set(homes.map((h) => h.chainId));
+  if (chains.size > 1) throw new UserError(`${abs} holds homes of several chains (${[...chains].join(', ')}): make it again with \`testnet init --force\``);
+  return homes;
 }
