@@ -1,4 +1,4 @@
-// The `lanes` command: node lifecycle (init, start, app, unsafe-reset, version) here; keys, tx
+// The `lanes` command: node lifecycle (init, start, app, testnet, unsafe-reset, version) here; keys, tx
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
