@@ -10,6 +10,8 @@
 // The network comes from `initTestnet` (`lanes testnet init`), whose own rules are tested first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +173,60 @@ test('two validators, one parallel and one sequential, agree on every block unde
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tails}`, { cause: err });
   } finally {
     await Promise.all(validators.map((v) => v.handle?.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('`lanes testnet start` runs every node of the folder: blocks come, and Ctrl-C stops them all', { timeout: 120_000 }, async () => {
+  // Free ports through the library; `start` takes each node's ports from its lanes.json.
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-testnet-start-'));
+  const root = join(import.meta.dirname, '..', '..');
+  try {
+    const ports = [await freePorts(), await freePorts()];
+    const nodes = initTestnet({
+      dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)),
+      executors: ['sequential', 'parallel'], ports: (i) => ports[i]!, blockTimeMs: 300,
+    });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'abci-server', 'src', 'cli.ts'), 'testnet', 'start', '--dir', dir, '--app-log-level', 'info'], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const closed = once(child, 'close');
+    try {
+      await waitFor(() => out.includes('Lanes testnet ready: 2 validators'), 90_000, `the testnet to start:\n${out}`);
+      assert.match(out, /node0 +sequential +RPC http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(out, /node1 +parallel \(1 worker \+ main thread\) +RPC/);
+      const heights = () => Promise.all(nodes.map((x) => height(`http://127.0.0.1:${x.ports.rpc}`)));
+      const first = await heights();
+      await waitFor(async () => (await heights()).every((h, i) => h >= first[i]! + 3), 30_000, 'three more blocks on both nodes');
+      // Output of both nodes, each line marked with its node.
+      assert.match(out, /^\[node0\] \[app\] \{.*"msg":"ABCI gRPC server listening"/m);
+      assert.match(out, /^\[node1\] \[app\] \{.*"msg":"ABCI gRPC server listening"/m);
+    } catch (err) {
+      child.kill('SIGINT');
+      await closed; // the nodes stopped before their homes are deleted
+      throw err;
+    }
+    child.kill('SIGINT');
+    const stopped = await Promise.race([closed.then(([c]) => ({ code: c as number | null })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
+    if (!stopped) {
+      // Not stopped: kill what is left (nodes are process groups of their own), then fail.
+      child.kill('SIGKILL');
+      for (const x of nodes) {
+        for (const f of [homePaths(x.home).appPid, homePaths(x.home).cometPid]) {
+          try { process.kill(Number(readFileSync(f, 'utf8').trim()), 'SIGKILL'); } catch { /* gone */ }
+        }
+      }
+      assert.fail(`\`lanes testnet start\` did not stop within 30 s of SIGINT:\n${out.slice(-2000)}`);
+    }
+    const { code } = stopped;
+    assert.equal(code, 0, out.slice(-2000));
+    assert.match(out, /testnet stopped/);
+    // Every node went with it: nothing answers at their RPC addresses.
+    for (const x of nodes) await assert.rejects(height(`http://127.0.0.1:${x.ports.rpc}`), `${x.moniker} still answers`);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
