@@ -71,13 +71,13 @@ export function initTestnet(o: TestnetOptions): TestnetNode[] {
     return { home: join(dir, `node${i}`), moniker: `node${i}`, executor: executors[i % executors.length] as NodeExecutor, ports, metricsPort: metrics };
   });
   // Wiping: no node of the folder may be running, and homes of a larger earlier network go too.
-  const earlier = existsSync(dir) ? readdirSync(dir).filter((f) => /^node\d+$/.test(f) && readManifest(join(dir, f))) : [];
-  for (const f of earlier) assertNotRunning(join(dir, f));
+  const earlier = nodeHomes(dir);
+  for (const h of earlier) assertNotRunning(h.home);
   const used = nodes.flatMap((x) => [x.ports.rpc, x.ports.p2p, x.ports.abci, ...(x.metricsPort > 0 ? [x.metricsPort] : [])]);
   const clash = used.find((p, k) => used.indexOf(p) !== k);
   if (clash !== undefined) throw new UserError(`port ${clash} is given to two nodes`);
 
-  for (const f of earlier) if (!nodes.some((x) => x.home === join(dir, f))) resetHome(join(dir, f));
+  for (const h of earlier) if (!nodes.some((x) => x.home === h.home)) resetHome(h.home);
   for (const x of nodes) {
     initHome({
       home: x.home, chainId: o.chainId, moniker: x.moniker, ports: x.ports, genesisAppState: o.genesisAppState,
@@ -111,13 +111,18 @@ export function initTestnet(o: TestnetOptions): TestnetNode[] {
 /** The node homes of a network `initTestnet` made in `dir`, in node order. */
 export function testnetHomes(dir: string): { home: string; moniker: string; chainId: string }[] {
   const abs = resolve(dir);
-  const names = existsSync(abs) ? readdirSync(abs).filter((f) => /^node\d+$/.test(f)) : [];
-  const homes = names.sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))).flatMap((f) => {
-    const m = readManifest(join(abs, f));
-    return m ? [{ home: join(abs, f), moniker: f, chainId: m.chainId }] : [];
-  });
+  const homes = nodeHomes(abs);
   if (homes.length === 0) throw new UserError(`no testnet in ${abs}: make one with \`npm run lanes -- testnet init\``);
   const chains = new Set(homes.map((h) => h.chainId));
   if (chains.size > 1) throw new UserError(`${abs} holds homes of several chains (${[...chains].join(', ')}): make it again with \`testnet init --force\``);
   return homes;
+}
+
+/** The Lanes homes named `node<i>` in `dir` (absolute), in node order; none if it does not exist. */
+function nodeHomes(dir: string): { home: string; moniker: string; chainId: string }[] {
+  const names = existsSync(dir) ? readdirSync(dir).filter((f) => /^node\d+$/.test(f)) : [];
+  return names.sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))).flatMap((f) => {
+    const m = readManifest(join(dir, f));
+    return m ? [{ home: join(dir, f), moniker: f, chainId: m.chainId }] : [];
+  });
 }
