@@ -21,7 +21,7 @@ import {
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
-import { DEFAULT_TESTNET_DIR, initTestnet, MAX_TESTNET_VALIDATORS, quorum, testnetHomes } from './node/testnet.ts';
+import { DEFAULT_TESTNET_DIR, initTestnet, MAX_TESTNET_VALIDATORS, quorum, TESTNET_PORT_STEP, testnetHomes } from './node/testnet.ts';
 import type { NodePorts } from './node/config.ts';
 
 function parsePort(value: string): number {
@@ -232,10 +232,11 @@ export function buildProgram(): Command {
       }), ['parallel' as const])
     .option('--chain-id <id>', 'chain id', 'lanes-testnet-1')
     .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
+    .option('--port-offset <n>', `added to every node's ports (node i: the single node's ports + offset + ${TESTNET_PORT_STEP}·i); e.g. 1000 to run beside the devnet`, wholeNumber(0), 0)
     .option('--force', 'wipe the node homes already in --dir (none may be running)')
-    .action(async (o: { validators: number; dir: string; executors: (typeof EXECUTORS)[number][]; chainId: string; blockTime: number; force?: boolean }) => {
+    .action(async (o: { validators: number; dir: string; executors: (typeof EXECUTORS)[number][]; chainId: string; blockTime: number; portOffset: number; force?: boolean }) => {
       const nodes = initTestnet({
-        dir: o.dir, validators: o.validators, chainId: o.chainId, executors: o.executors, blockTimeMs: o.blockTime, appVersion: APP_VERSION,
+        dir: o.dir, validators: o.validators, chainId: o.chainId, executors: o.executors, blockTimeMs: o.blockTime, appVersion: APP_VERSION, portOffset: o.portOffset,
         genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)),
         ...(o.force !== undefined && { force: o.force }),
       });

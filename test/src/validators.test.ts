@@ -66,6 +66,12 @@ test('initTestnet: one genesis naming every validator, each node a peer of the o
     assert.notEqual(readFileSync(homePaths(two[0]!.home).genesis, 'utf8'), genesis[0], 'a new chain');
     assert.throws(() => initTestnet({ dir: join(dir, 'x'), validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, ports: () => ports[0]! }), /port \d+ is given to two nodes/);
     assert.throws(() => initTestnet({ dir: join(dir, 'y'), validators: 0, chainId: TEST_CHAIN_ID, genesisAppState }), /validators: expected 1 to 16, got 0/);
+    // Default ports, moved by an offset: node i gets the single node's + offset + 100·i.
+    const moved = initTestnet({ dir: join(dir, 'z'), validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, portOffset: 1000 });
+    assert.deepEqual(moved.map((x) => [x.ports.rpc, x.ports.p2p, x.ports.abci, x.metricsPort]), [[27657, 27656, 27658, 27670], [27757, 27756, 27758, 27770]]);
+    assert.deepEqual(readManifest(moved[1]!.home)?.ports, moved[1]!.ports);
+    assert.throws(() => initTestnet({ dir: join(dir, 'w'), validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, portOffset: 39000 }), /port 65657 is not a TCP port \(1 to 65535\)/);
+    assert.ok(!existsSync(join(dir, 'w', 'node0')), 'nothing made for a refused network');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

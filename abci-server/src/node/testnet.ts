@@ -28,8 +28,10 @@ export interface TestnetOptions {
   genesisAppState: object;
   /** Node i runs `executors[i % executors.length]` (default: all parallel). */
   executors?: readonly NodeExecutor[];
-  /** Node i's ports (default: the single node's plus TESTNET_PORT_STEP · i, metrics likewise). */
+  /** Node i's ports (default: `defaultTestnetPorts(i, portOffset)`). */
   ports?: (i: number) => NodePorts & { metrics: number };
+  /** Added to every default port (ignored with `ports`). */
+  portOffset?: number;
   blockTimeMs?: number;
   /** Wipe the folder's existing node homes first. */
   force?: boolean;
@@ -46,8 +48,12 @@ export interface TestnetNode {
   nodeId: string;
 }
 
-export function defaultTestnetPorts(i: number): NodePorts & { metrics: number } {
-  const step = TESTNET_PORT_STEP * i;
+/**
+ * Node i's ports: the single node's plus `offset` plus TESTNET_PORT_STEP · i. An offset lets a
+ * network run beside the devnet or another network (e.g. 1000: node0's RPC is 27657).
+ */
+export function defaultTestnetPorts(i: number, offset = 0): NodePorts & { metrics: number } {
+  const step = offset + TESTNET_PORT_STEP * i;
   return { rpc: DEFAULT_PORTS.rpc + step, p2p: DEFAULT_PORTS.p2p + step, abci: DEFAULT_PORTS.abci + step, metrics: DEFAULT_METRICS_PORT + step };
 }
 
@@ -65,7 +71,7 @@ export function initTestnet(o: TestnetOptions): TestnetNode[] {
   if (existsSync(dir) && readdirSync(dir).length > 0 && !o.force) {
     throw new UserError(`${dir} is not empty (use --force to wipe the node homes in it and start a new network)`);
   }
-  const portsOf = o.ports ?? defaultTestnetPorts;
+  const portsOf = o.ports ?? ((i: number) => defaultTestnetPorts(i, o.portOffset ?? 0));
   const nodes = Array.from({ length: n }, (_, i): Omit<TestnetNode, 'nodeId'> => {
     const { metrics, ...ports } = portsOf(i);
     return { home: join(dir, `node${i}`), moniker: `node${i}`, executor: executors[i % executors.length] as NodeExecutor, ports, metricsPort: metrics };
@@ -76,6 +82,8 @@ export function initTestnet(o: TestnetOptions): TestnetNode[] {
   const used = nodes.flatMap((x) => [x.ports.rpc, x.ports.p2p, x.ports.abci, ...(x.metricsPort > 0 ? [x.metricsPort] : [])]);
   const clash = used.find((p, k) => used.indexOf(p) !== k);
   if (clash !== undefined) throw new UserError(`port ${clash} is given to two nodes`);
+  const bad = used.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
+  if (bad !== undefined) throw new UserError(`port ${bad} is not a TCP port (1 to 65535): lower --port-offset or --validators`);
 
   for (const h of earlier) if (!nodes.some((x) => x.home === h.home)) resetHome(h.home);
   for (const x of nodes) {
