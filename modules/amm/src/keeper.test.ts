@@ -21,7 +21,7 @@ import {
 import { InProcessChain } from '../../../abci-server/src/inprocess.ts';
 import { DEVNET_DENOMS, devnetGenesis } from '../../../abci-server/src/lanesApp.ts';
 import { createAmmModule } from './index.ts';
-import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, poolAddress } from './pool.ts';
+import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, STABLESWAP_STEP_GAS, poolAddress } from './pool.ts';
 import { createBankModule } from '@lanes/bank';
 
 const A = testKey('amm-test/a');
@@ -225,6 +225,41 @@ test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove
   assert.deepEqual(response(rm, MsgRemoveLiquidityResponse).amountsOut, [coin(5000n, 'uatom'), coin(20_000n, 'ueth')]);
   assert.equal(c.balance(A.address, 'amm/pool/4'), 0n);
   assert.equal(pool(c, 4n)?.totalShares, '2000000');
+  void c.app.close();
+});
+
+test('stableswap math pays gas by its solver steps: a skewed pool costs more than a balanced one, and too little gas fails in the math, moving only the fee', () => {
+  const c = chain();
+  const gasTx = (msgs: AnyMsg[], gasLimit: bigint): Uint8Array => {
+    const acc = c.account(A.address);
+    return buildTx(A, msgs, { chainId: c.chainId, accountNumber: acc?.accountNumber ?? 0n, sequence: acc?.sequence ?? 0n, gasLimit, fee: gasLimit / 400n });
+  };
+  const stable = (liquidity: ReturnType<typeof coin>[], amplification: bigint): bigint => {
+    const [r] = c.block([gasTx([createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: liquidity, amplification })], 4_000_000n)]);
+    assert.ok(r);
+    return response(r, MsgCreatePoolResponse).poolId;
+  };
+  const balanced = stable([coin(10n ** 9n, 'uatom'), coin(10n ** 9n, 'ueth')], 100n);
+  // ~460 solver steps a hop (against ~25 on the balanced pool): measured with math.ts's MathWork.
+  const skewed = stable([coin(10n ** 11n, 'uatom'), coin(1000n, 'ueth')], 1n);
+  const swap = (poolId: bigint, amount: bigint, gasLimit: bigint) =>
+    c.block([gasTx([swapIn({ routes: [{ poolId, tokenOutDenom: 'ueth' }], tokenIn: coin(amount, 'uatom') })], gasLimit)])[0] as ExecTxResult;
+  const cheap = swap(balanced, 10n ** 6n, 2_000_000n);
+  const dear = swap(skewed, 10n ** 9n, 2_000_000n);
+  assert.equal(cheap.code, 0, cheap.log);
+  assert.equal(dear.code, 0, dear.log);
+  assert.ok(dear.gasUsed - cheap.gasUsed > 400n * BigInt(STABLESWAP_STEP_GAS), `skewed ${dear.gasUsed} vs balanced ${cheap.gasUsed} gas`);
+
+  const before = snapshot(c);
+  const reserves = pool(c, skewed)?.reserves;
+  const held = c.balance(poolAddress(skewed), 'uatom');
+  const starved = swap(skewed, 10n ** 9n, 300_000n);
+  assert.equal(`${starved.codespace}/${starved.code}`, 'sdk/11', starved.log);
+  assert.match(starved.log, /out of gas in location: stableswap math; gasWanted: 300000/);
+  assert.deepEqual(pool(c, skewed)?.reserves, reserves);
+  assert.equal(c.balance(poolAddress(skewed), 'uatom'), held);
+  const after = snapshot(c);
+  for (const [k, v] of before) assert.equal(after.get(k), k === `${A.address}/ulane` ? v - 750n : v, k);
   void c.app.close();
 });
 

@@ -7,11 +7,12 @@ import type { BankKeeper } from './expectedKeepers.ts';
 import { NextPoolId, ParamsItem, Pools } from './keys.ts';
 import { DEFAULT_AMM_PARAMS } from './params.ts';
 import {
-  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, curveOf, fromWirePool, indexOf, poolAddress, shareDenom, toWirePool,
+  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, curveOf, fromWirePool, indexOf, metered, poolAddress, shareDenom, toWirePool,
   type PoolState,
 } from './pool.ts';
 import {
   MINIMUM_LIQUIDITY, depositShares, inGivenOut, initialShares, invariant, outGivenIn, spotFraction, toDec, withdrawAmounts,
+  type MathWork,
 } from './math.ts';
 import {
   ErrDenomNotInPool, ErrInitialLiquidityTooLow, ErrInsufficientShares, ErrInvalidPoolAssets, ErrInvariantViolated,
@@ -91,7 +92,7 @@ export class AmmKeeper {
       totalShares: total, swapFee: a.swapFee, amplification: a.amplification,
     };
     // Stableswap: fail now, not at the first swap, if D cannot be computed for these reserves.
-    invariant(curveOf(pool), pool.reserves[0], pool.reserves[1]);
+    metered(ctx, (w) => invariant(curveOf(pool), pool.reserves[0], pool.reserves[1], w));
     const fee = params.poolCreationFee.map((c) => ({ denom: c.denom, amount: BigInt(c.amount) })).filter((c) => c.amount > 0n);
     if (fee.length > 0) this.bank.send(ctx, a.creator, PROTOCOL_ADDRESS, fee);
     this.bank.send(ctx, a.creator, poolAddress(id), sorted);
@@ -187,13 +188,13 @@ export class AmmKeeper {
   }
 
   /** Applies one hop to a copy of the pool; checks that the invariant did not decrease. */
-  private applyHop(pool: PoolState, i: 0 | 1, o: 0 | 1, amountIn: bigint, amountOut: bigint): PoolState {
+  private applyHop(pool: PoolState, i: 0 | 1, o: 0 | 1, amountIn: bigint, amountOut: bigint, work: MathWork): PoolState {
     const reserves: [bigint, bigint] = [...pool.reserves];
     reserves[i] += amountIn;
     reserves[o] -= amountOut;
     const curve = curveOf(pool);
-    const before = invariant(curve, pool.reserves[0], pool.reserves[1]);
-    const after = invariant(curve, reserves[0], reserves[1]);
+    const before = invariant(curve, pool.reserves[0], pool.reserves[1], work);
+    const after = invariant(curve, reserves[0], reserves[1], work);
     // Single check is sufficient: every other rounding already favours the pool.
     if (after < before) throw ErrInvariantViolated.wrap(`pool ${pool.id}: invariant ${before} -> ${after}`);
     return { ...pool, reserves };
@@ -208,13 +209,17 @@ export class AmmKeeper {
     let den = 1n;
     for (const r of routes) {
       const { pool, i, o } = this.hopPool(ctx, r.poolId, cur.denom, r.tokenOutDenom);
-      const spot = spotFraction(curveOf(pool), pool.reserves[i], pool.reserves[o]);
-      num *= spot.num;
-      den *= spot.den;
-      const out = outGivenIn(curveOf(pool), pool.reserves[i], pool.reserves[o], cur.amount, pool.swapFee);
-      if (out === 0n) throw ErrZeroAmountOut.wrap(`swapping ${cur.amount}${cur.denom} in pool ${pool.id} gives 0${r.tokenOutDenom}`);
-      const next = { denom: r.tokenOutDenom, amount: out };
-      hops.push({ pool: this.applyHop(pool, i, o, cur.amount, out), tokenIn: cur, tokenOut: next });
+      const tokenIn = cur;
+      const hop = metered(ctx, (w) => {
+        const spot = spotFraction(curveOf(pool), pool.reserves[i], pool.reserves[o], w);
+        const out = outGivenIn(curveOf(pool), pool.reserves[i], pool.reserves[o], tokenIn.amount, pool.swapFee, w);
+        if (out === 0n) throw ErrZeroAmountOut.wrap(`swapping ${tokenIn.amount}${tokenIn.denom} in pool ${pool.id} gives 0${r.tokenOutDenom}`);
+        return { spot, out, after: this.applyHop(pool, i, o, tokenIn.amount, out, w) };
+      });
+      num *= hop.spot.num;
+      den *= hop.spot.den;
+      const next = { denom: r.tokenOutDenom, amount: hop.out };
+      hops.push({ pool: hop.after, tokenIn, tokenOut: next });
       cur = next;
     }
     return { hops, amountIn: tokenIn.amount, amountOut: cur.amount, priceImpact: impact(tokenIn.amount, cur.amount, num, den) };
@@ -230,12 +235,16 @@ export class AmmKeeper {
     for (let k = routes.length - 1; k >= 0; k--) {
       const r = routes[k] as SwapAmountOutRoute;
       const { pool, i, o } = this.hopPool(ctx, r.poolId, r.tokenInDenom, cur.denom);
-      const spot = spotFraction(curveOf(pool), pool.reserves[i], pool.reserves[o]);
-      num *= spot.num;
-      den *= spot.den;
-      const needed = inGivenOut(curveOf(pool), pool.reserves[i], pool.reserves[o], cur.amount, pool.swapFee);
-      const prev = { denom: r.tokenInDenom, amount: needed };
-      hops.unshift({ pool: this.applyHop(pool, i, o, needed, cur.amount), tokenIn: prev, tokenOut: cur });
+      const tokenOut = cur;
+      const hop = metered(ctx, (w) => {
+        const spot = spotFraction(curveOf(pool), pool.reserves[i], pool.reserves[o], w);
+        const needed = inGivenOut(curveOf(pool), pool.reserves[i], pool.reserves[o], tokenOut.amount, pool.swapFee, w);
+        return { spot, needed, after: this.applyHop(pool, i, o, needed, tokenOut.amount, w) };
+      });
+      num *= hop.spot.num;
+      den *= hop.spot.den;
+      const prev = { denom: r.tokenInDenom, amount: hop.needed };
+      hops.unshift({ pool: hop.after, tokenIn: prev, tokenOut });
       cur = prev;
     }
     return { hops, amountIn: cur.amount, amountOut: tokenOut.amount, priceImpact: impact(cur.amount, tokenOut.amount, num, den) };
@@ -276,7 +285,7 @@ export class AmmKeeper {
   /** Spot price of `base` in `quote` (18-decimal, rounded down). */
   spotPrice(ctx: Context, poolId: bigint, base: string, quote: string): bigint {
     const { pool, i, o } = this.hopPool(ctx, poolId, base, quote);
-    const f = spotFraction(curveOf(pool), pool.reserves[i], pool.reserves[o]);
+    const f = metered(ctx, (w) => spotFraction(curveOf(pool), pool.reserves[i], pool.reserves[o], w));
     return toDec(f.num, f.den);
   }
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   cpInGivenOut, cpOutGivenIn, depositShares, initialShares, invariant, isqrt, outGivenIn, inGivenOut, spotFraction, stableD,
-  stableInGivenOut, stableOutGivenIn, withdrawAmounts, type Curve,
+  stableInGivenOut, stableOutGivenIn, withdrawAmounts, type Curve, type MathWork,
 } from './math.ts';
 import { ErrInsufficientLiquidity } from './errors.ts';
 
@@ -104,6 +104,26 @@ test('property: a swap never decreases the invariant (exact in and exact out)', 
     assert.ok(invariant(curve, r0 + paid, r1 - want) >= before, 'exact out');
     assert.ok(outGivenIn(curve, r0, r1, paid, fee) >= want, 'the quoted input buys at least the output');
   }), { numRuns: 300 });
+});
+
+test('property: counting solver steps (for gas) changes no result; stableswap takes steps, constant product none', () => {
+  fc.assert(fc.property(poolArb, feeArb, fc.bigInt({ min: 1n, max: 10n ** 24n }), ({ curve, r0, r1 }, fee, amount) => {
+    const work: MathWork = { steps: 0 };
+    assert.equal(outGivenIn(curve, r0, r1, amount, fee, work), outGivenIn(curve, r0, r1, amount, fee));
+    assert.equal(invariant(curve, r0, r1, work), invariant(curve, r0, r1));
+    assert.deepEqual(spotFraction(curve, r0, r1, work), spotFraction(curve, r0, r1));
+    const want = amount % r1 === 0n ? 1n : amount % r1;
+    assert.equal(inGivenOut(curve, r0, r1, want, fee, work), inGivenOut(curve, r0, r1, want, fee));
+    if (curve.kind === 'cp') assert.equal(work.steps, 0);
+    else assert.ok(work.steps >= 8, `${work.steps} steps`);
+  }), { numRuns: 200 });
+  // A very unbalanced stable pool takes far more steps than a balanced one.
+  const steps = (r0: bigint, r1: bigint): number => {
+    const work: MathWork = { steps: 0 };
+    outGivenIn({ kind: 'stable', amp: 1n }, r0, r1, r0 / 100n, FEE_03, work);
+    return work.steps;
+  };
+  assert.ok(steps(10n ** 30n, 1000n) > 10 * steps(10n ** 30n, 10n ** 30n), `${steps(10n ** 30n, 1000n)} vs ${steps(10n ** 30n, 10n ** 30n)}`);
 });
 
 test('property: A→B→A never profits', () => {

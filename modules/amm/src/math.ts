@@ -18,6 +18,15 @@ export const NEWTON_MAX_ITERATIONS = 255;
 /** Galloping + bisection steps of the exact search: enough for any 512-bit value, then a deterministic failure. */
 const SEARCH_MAX_STEPS = 1100;
 
+/**
+ * Counts the stableswap solvers' steps (Newton iterations and evaluations of the exact search),
+ * which the keeper charges as gas: from a few dozen on a balanced pool to thousands on a very
+ * unbalanced one. Constant-product math takes none.
+ */
+export interface MathWork {
+  steps: number;
+}
+
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new Error(`isqrt of negative ${n}`);
   if (n < 2n) return n;
@@ -59,12 +68,13 @@ function stableG(x: bigint, y: bigint, d: bigint, ann: bigint): bigint {
 }
 
 /** floor(D) of (x, y): the largest integer D with G(x, y, D) >= 0. CONTRACT: x, y > 0, amp >= 1. */
-export function stableD(x: bigint, y: bigint, amp: bigint): bigint {
+export function stableD(x: bigint, y: bigint, amp: bigint, work?: MathWork): bigint {
   const ann = amp * 4n;
   const s = x + y;
   let d = s;
   let converged = false;
   for (let i = 0; i < NEWTON_MAX_ITERATIONS; i++) {
+    if (work) work.steps++;
     // dP = D^(n+1) / (n^n·Πx), built as in Curve's get_D.
     let dp = d;
     dp = (dp * d) / (x * 2n);
@@ -81,17 +91,18 @@ export function stableD(x: bigint, y: bigint, amp: bigint): bigint {
   if (!converged) d = s;
   // Exact floor: Newton's estimate is close but not always within 1 (its tail converges slowly on
   // very unbalanced pools), so bracket it and bisect on the exact sign of G.
-  return lastTrue((v) => stableG(x, y, v, ann) >= 0n, d);
+  return lastTrue((v) => stableG(x, y, v, ann) >= 0n, d, work);
 }
 
 /**
  * The largest integer v >= 0 with pred(v), for pred true up to some point and false after it
  * (pred(0) must hold), searched from `guess` by galloping then bisection: exact, O(log) steps.
  */
-function lastTrue(pred: (v: bigint) => boolean, guess: bigint): bigint {
+function lastTrue(pred: (v: bigint) => boolean, guess: bigint, work: MathWork | undefined): bigint {
   let budget = SEARCH_MAX_STEPS;
   const p = (v: bigint): boolean => {
     if (--budget < 0) throw ErrNoConvergence.wrap(`exact search from ${guess} exceeded ${SEARCH_MAX_STEPS} steps`);
+    if (work) work.steps++;
     return pred(v);
   };
   let lo: bigint;
@@ -129,7 +140,7 @@ function lastTrue(pred: (v: bigint) => boolean, guess: bigint): bigint {
  * The smallest reserve y of the other asset with invariant(x, y) >= d, i.e. what the pool must
  * keep. CONTRACT: x > 0, d > 0, amp >= 1.
  */
-export function stableY(x: bigint, d: bigint, amp: bigint): bigint {
+export function stableY(x: bigint, d: bigint, amp: bigint, work?: MathWork): bigint {
   const ann = amp * 4n;
   // Curve's get_y for n = 2: c = D^(n+1) / (n^n·x·Ann), b = x + D / Ann; y ← (y² + c) / (2y + b − D).
   const c = (((d * d) / (x * 2n)) * d) / (ann * 2n);
@@ -137,6 +148,7 @@ export function stableY(x: bigint, d: bigint, amp: bigint): bigint {
   let y = d;
   let converged = false;
   for (let i = 0; i < NEWTON_MAX_ITERATIONS; i++) {
+    if (work) work.steps++;
     const prev = y;
     const den = 2n * y + b - d;
     if (den <= 0n) break;
@@ -148,8 +160,9 @@ export function stableY(x: bigint, d: bigint, amp: bigint): bigint {
   }
   if (!converged || y < 1n) y = 1n;
   // Exact: the least y >= 1 with G(x, y, d) >= 0 (G grows with y), i.e. 1 + the last y failing it.
+  if (work) work.steps++;
   if (stableG(x, 1n, d, ann) >= 0n) return 1n;
-  return lastTrue((v) => v === 0n || stableG(x, v, d, ann) < 0n, y) + 1n;
+  return lastTrue((v) => v === 0n || stableG(x, v, d, ann) < 0n, y, work) + 1n;
 }
 
 /** Fee on input: the part of amountIn that trades, rounded down (the rest stays in the pool). */
@@ -161,23 +174,24 @@ export function afterFee(amountIn: bigint, fee: bigint): bigint {
  * ceil(D): the invariant a swap must preserve. Pricing against floor(D) would let the trader
  * take the fractional part of D out of the pool; ceil keeps every rounding on the pool's side.
  */
-function stableDCeil(x: bigint, y: bigint, amp: bigint): bigint {
-  const d = stableD(x, y, amp);
+function stableDCeil(x: bigint, y: bigint, amp: bigint, work: MathWork | undefined): bigint {
+  const d = stableD(x, y, amp, work);
+  if (work) work.steps++;
   return stableG(x, y, d, amp * 4n) === 0n ? d : d + 1n;
 }
 
 /** CONTRACT: rIn, rOut > 0; amountIn >= 0; amp >= 1. Output rounded down. */
-export function stableOutGivenIn(rIn: bigint, rOut: bigint, amountIn: bigint, fee: bigint, amp: bigint): bigint {
-  const d = stableDCeil(rIn, rOut, amp);
-  const keep = stableY(rIn + afterFee(amountIn, fee), d, amp);
+export function stableOutGivenIn(rIn: bigint, rOut: bigint, amountIn: bigint, fee: bigint, amp: bigint, work?: MathWork): bigint {
+  const d = stableDCeil(rIn, rOut, amp, work);
+  const keep = stableY(rIn + afterFee(amountIn, fee), d, amp, work);
   return keep >= rOut ? 0n : rOut - keep;
 }
 
 /** CONTRACT: rIn, rOut > 0; amountOut > 0; amp >= 1. The least input that pays amountOut. */
-export function stableInGivenOut(rIn: bigint, rOut: bigint, amountOut: bigint, fee: bigint, amp: bigint): bigint {
+export function stableInGivenOut(rIn: bigint, rOut: bigint, amountOut: bigint, fee: bigint, amp: bigint, work?: MathWork): bigint {
   if (amountOut >= rOut) throw ErrInsufficientLiquidity.wrap(`pool holds ${rOut}, cannot pay out ${amountOut}`);
-  const d = stableDCeil(rIn, rOut, amp);
-  const netIn = stableY(rOut - amountOut, d, amp) - rIn; // by symmetry of the invariant
+  const d = stableDCeil(rIn, rOut, amp, work);
+  const netIn = stableY(rOut - amountOut, d, amp, work) - rIn; // by symmetry of the invariant
   // The least gross input whose after-fee part is at least netIn.
   return netIn <= 0n ? 1n : ceilDiv(netIn * Q, Q - fee);
 }
@@ -186,17 +200,17 @@ export function stableInGivenOut(rIn: bigint, rOut: bigint, amountOut: bigint, f
 
 export type Curve = { kind: 'cp' } | { kind: 'stable'; amp: bigint };
 
-export function outGivenIn(curve: Curve, rIn: bigint, rOut: bigint, amountIn: bigint, fee: bigint): bigint {
-  return curve.kind === 'cp' ? cpOutGivenIn(rIn, rOut, amountIn, fee) : stableOutGivenIn(rIn, rOut, amountIn, fee, curve.amp);
+export function outGivenIn(curve: Curve, rIn: bigint, rOut: bigint, amountIn: bigint, fee: bigint, work?: MathWork): bigint {
+  return curve.kind === 'cp' ? cpOutGivenIn(rIn, rOut, amountIn, fee) : stableOutGivenIn(rIn, rOut, amountIn, fee, curve.amp, work);
 }
 
-export function inGivenOut(curve: Curve, rIn: bigint, rOut: bigint, amountOut: bigint, fee: bigint): bigint {
-  return curve.kind === 'cp' ? cpInGivenOut(rIn, rOut, amountOut, fee) : stableInGivenOut(rIn, rOut, amountOut, fee, curve.amp);
+export function inGivenOut(curve: Curve, rIn: bigint, rOut: bigint, amountOut: bigint, fee: bigint, work?: MathWork): bigint {
+  return curve.kind === 'cp' ? cpInGivenOut(rIn, rOut, amountOut, fee) : stableInGivenOut(rIn, rOut, amountOut, fee, curve.amp, work);
 }
 
 /** The pool's invariant: R0·R1, or floor(D). Must never decrease across a swap. */
-export function invariant(curve: Curve, r0: bigint, r1: bigint): bigint {
-  return curve.kind === 'cp' ? r0 * r1 : stableD(r0, r1, curve.amp);
+export function invariant(curve: Curve, r0: bigint, r1: bigint, work?: MathWork): bigint {
+  return curve.kind === 'cp' ? r0 * r1 : stableD(r0, r1, curve.amp, work);
 }
 
 /**
@@ -204,9 +218,9 @@ export function invariant(curve: Curve, r0: bigint, r1: bigint): bigint {
  * R_quote / R_base. Stableswap: the ratio of the invariant's partial derivatives,
  * (Ann·4x²y² + D³·y) / (Ann·4x²y² + D³·x) with x = base, y = quote.
  */
-export function spotFraction(curve: Curve, rBase: bigint, rQuote: bigint): { num: bigint; den: bigint } {
+export function spotFraction(curve: Curve, rBase: bigint, rQuote: bigint, work?: MathWork): { num: bigint; den: bigint } {
   if (curve.kind === 'cp') return { num: rQuote, den: rBase };
-  const d = stableD(rBase, rQuote, curve.amp);
+  const d = stableD(rBase, rQuote, curve.amp, work);
   const k = curve.amp * 4n * 4n * rBase * rBase * rQuote * rQuote;
   const d3 = d * d * d;
   return { num: k + d3 * rQuote, den: k + d3 * rBase };

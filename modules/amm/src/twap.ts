@@ -6,16 +6,16 @@ import type { Context } from '@lanes/app';
 import type { Params } from '@lanes/proto/lanes/amm/v1/amm';
 import { TwapObservations, Twaps, type TwapAccumulator, type TwapObservation } from './keys.ts';
 import { poolPartition } from './keys.ts';
-import { spotFraction, toDec } from './math.ts';
-import { curveOf, type PoolState } from './pool.ts';
+import { spotFraction, toDec, type MathWork } from './math.ts';
+import { curveOf, metered, type PoolState } from './pool.ts';
 import { U64Key } from '@lanes/app';
 import { ErrTwapUnavailable } from './errors.ts';
 
 /** Spot prices (18-decimal) of reserves[0] in reserves[1] and the reverse. */
-function spots(p: PoolState): [bigint, bigint] {
+function spots(p: PoolState, work?: MathWork): [bigint, bigint] {
   const curve = curveOf(p);
-  const f0 = spotFraction(curve, p.reserves[0], p.reserves[1]);
-  const f1 = spotFraction(curve, p.reserves[1], p.reserves[0]);
+  const f0 = spotFraction(curve, p.reserves[0], p.reserves[1], work);
+  const f1 = spotFraction(curve, p.reserves[1], p.reserves[0], work);
   return [toDec(f0.num, f0.den), toDec(f1.num, f1.den)];
 }
 
@@ -47,7 +47,7 @@ export function touchTwap(ctx: Context, p: PoolState, params: Params): void {
   }
   const last = BigInt(acc.last_time);
   if (now <= last) return;
-  const [s0, s1] = spots(p);
+  const [s0, s1] = metered(ctx, (w) => spots(p, w));
   const dt = now - last;
   record(ctx, p.id, {
     ...acc,
