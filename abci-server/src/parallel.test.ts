@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgCreatePool, MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
 import { pino } from 'pino';
-import { LanesApp, buildTx, testKey, txFingerprint, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
+import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFingerprint, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL } from './testing/liarModules.ts';
@@ -320,6 +320,34 @@ test('a block tx that shares the fingerprint of a tx CheckTx decoded, but not it
       }
     }
     assert.ok(ranWhereMeant, `mainTakes ${mainTakes}: txs on the worker in each try ${ranOn.join(', ')}, never ${mainTakes ? 0 : 1}`);
+  }
+});
+
+test('txs nested past the decoders\' limits fail alike wherever they are decoded: CheckTx on a worker here, the block on either thread, a node that never saw them', async () => {
+  // Before the limits (app/src/protoLimits.ts) a worker, with the larger stack, decoded these
+  // while the main thread overflowed: the node that checked them ran them and the others did not.
+  for (const mainTakes of [true, false]) {
+    const { seq, par, close } = await openPair({ mainTakes });
+    try {
+      const opts = (k: number, extra: object) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence: 0n, ...extra });
+      const block = [
+        buildTx(funded[5] as TestKey, [send((funded[5] as TestKey).address, everyone[31] as string, 'uatom', 777n)], opts(5, { bodyExtra: nestedGroups(15, 20_000) })),
+        buildTx(funded[6] as TestKey, [send((funded[6] as TestKey).address, everyone[32] as string, 'uatom', 777n)], opts(6, { authInfoExtra: nestedModeInfoSigner(15_000) })),
+        buildTx(funded[7] as TestKey, [send((funded[7] as TestKey).address, everyone[33] as string, 'uatom', 777n)], opts(7, {})),
+      ];
+      const checked = await Promise.all(block.map((tx) => par.checkTxAsync(tx)));
+      assert.deepEqual(checked.map((r) => [r.codespace, r.code]), [['sdk', 2], ['sdk', 2], ['', 0]], checked.map((r) => r.log).join(' | '));
+      const ref = await seq.blockAsync(block);
+      const got = await par.blockAsync(block);
+      assert.deepEqual(got, ref);
+      assert.deepEqual(ref.map((r) => r?.code), [2, 2, 0]);
+      assert.match(ref[0]?.log ?? '', /protobuf groups nested deeper than 100/);
+      assert.match(ref[1]?.log ?? '', /ModeInfo nested deeper than 16/);
+      assert.deepEqual(par.lastAppHash, seq.lastAppHash);
+      assert.deepEqual(dump(par), dump(seq));
+    } finally {
+      await close();
+    }
   }
 });
 

@@ -1,4 +1,5 @@
 import './protoPerf.ts';
+import './protoLimits.ts';
 export { encodeFinalizeBlockResponse, type AbciApp, type MaybePromise, type FinalizeBlockResponse } from './abci.ts';
 export * from './constants.ts';
 export * from './errors.ts';
@@ -26,3 +27,4 @@ export * from './store/collections.ts';
 export { CommittedStore, STATE_CACHE_KEYS } from './store/sqlite.ts';
 export { paginate, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination.ts';
 export * from './testing.ts';
+export { MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH } from './protoLimits.ts';

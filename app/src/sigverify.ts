@@ -37,7 +37,8 @@ export class SigVerifier {
 
   /**
    * The cache key of signer `index` of a tx: the tx hash fixes body, auth info and signature;
-   * the account number and key are what the sign doc and the check depend on besides.
+   * the account number and key are what the sign doc and the check depend on besides. The
+   * chain id is not in it: a verifier serves one chain (see LanesAppOptions.sigs).
    */
   static key(txHashHex: string, index: number, accountNumber: bigint, pubkey: Uint8Array): string {
     return `${txHashHex}/${index}/${accountNumber}/${Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString('latin1')}`;

@@ -16,6 +16,7 @@ import { mulDecCeil, parseDec } from './dec.ts';
 import { accountPartition } from './auth.ts';
 import { sha256Hex } from './sha256.ts';
 import { viewReader } from './protoPerf.ts';
+import './protoLimits.ts';
 import { partitionKey } from './parallel/scheduler.ts';
 
 export const SECP256K1_PUBKEY_TYPE = '/cosmos.crypto.secp256k1.PubKey';
