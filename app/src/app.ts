@@ -65,7 +65,11 @@ export interface LanesAppOptions extends ModuleSet {
   onCheckTx?: (stats: CheckTxStats) => void;
   /** Called after every PrepareProposal (metrics). */
   onProposal?: (stats: ProposalStats) => void;
-  /** Shared signature cache (benchmarks run several apps over the same txs). */
+  /**
+   * Shared signature cache (benchmarks run several apps over the same txs). CONTRACT: only apps
+   * of one chain id share one; its keys do not name the chain, so a tx verified for one chain
+   * would pass unchecked on another.
+   */
   sigs?: SigVerifier;
   /**
    * CometBFT's `mempool.size`: CheckTx refuses new txs with sdk/20 "mempool is full" before the
