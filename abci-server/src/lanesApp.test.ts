@@ -210,6 +210,26 @@ test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, Pr
   assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max + 1) }).status, 2); // REJECT
 });
 
+test('proposals ask for at most params.max_block_gas: PrepareProposal stops before the tx that would pass it, ProcessProposal rejects more', () => {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false, params: { max_gas_per_tx: 400_000, max_block_gas: 1_000_000 } }));
+  c.block([]);
+  const opts = (sequence: bigint, gasLimit: bigint) => ({ chainId: c.chainId, accountNumber: 0n, sequence, gasLimit });
+  // 300k + 300k + 300k + 100k: the fourth tx fits exactly; an undecodable tx asks for nothing.
+  const txs = [300_000n, 300_000n, 300_000n, 100_000n, 1n].map((g, i) => buildTx(alice, [send(alice, bob.address, 1n)], opts(BigInt(i), g)));
+  const junk = Uint8Array.of(1, 2, 3);
+  c.checkTx(txs[0] as Uint8Array); // one decode cached by CheckTx, the others decoded in the proposal
+  const base = { height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
+  const prepared = c.app.prepareProposal({ ...base, maxTxBytes: 1n << 30n, txs: [txs[0]!, junk, ...txs.slice(1)], localLastCommit: { round: 0, votes: [] }, misbehavior: [] });
+  assert.deepEqual(prepared.txs, [txs[0], junk, txs[1], txs[2], txs[3]], 'stops before the 1-gas tx: 1,000,000 reached');
+  const process = (block: Uint8Array[]) => c.app.processProposal({ ...base, txs: block, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array() }).status;
+  assert.equal(process(prepared.txs), 1); // ACCEPT
+  assert.equal(process(txs), 2); // REJECT: 1,000,001
+  assert.equal(process([...txs.slice(0, 3), junk, junk]), 1);
+  // The block executes as proposed.
+  assert.deepEqual(c.block(prepared.txs).map((r) => r.code), [0, 2, 0, 0, 0]);
+  assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { params: { max_gas_per_tx: 400_000, max_block_gas: 399_999 } })), /params.max_block_gas 399999 is below params.max_gas_per_tx 400000/);
+});
+
 test('a block whose results exceed the gRPC budget keeps code, data and gas but sheds the last txs\' events', () => {
   const { c, txs, stats } = sixThousandTransfers('budget');
   const res = c.app.finalizeBlock(c.nextRequest(txs));

@@ -473,13 +473,18 @@ export class LanesApp implements AbciApp {
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     // Keep CometBFT's order; stop before the first tx that would overflow the block's bytes, its
-    // tx count or the results' size (skipping one would fail its sender's later txs).
+    // tx count, its gas or the results' size (skipping one would fail its sender's later txs).
     const txs: Uint8Array[] = [];
     let bytes = 0n;
+    let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
+    const maxGas = this.params?.max_block_gas ?? Number.MAX_SAFE_INTEGER;
     for (const tx of this.staleLast(req.txs)) {
       if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
+      const g = this.gasWanted(tx);
+      if (gas + g > maxGas) break;
       bytes += BigInt(tx.length);
+      gas += g;
       txs.push(tx);
     }
     const fit = proposalTxs(txs, (i) => this.decodedCache.get(txs[i] as Uint8Array)?.resultBytes);
@@ -516,7 +521,36 @@ export class LanesApp implements AbciApp {
       this.log?.warn({ height: Number(req.height), txs: req.txs.length, maxTxs }, 'rejecting a proposal over params.max_block_txs');
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     }
+    const maxGas = this.params?.max_block_gas;
+    if (maxGas !== undefined) {
+      let gas = 0;
+      for (const tx of req.txs) gas += this.gasWanted(tx);
+      if (gas > maxGas) {
+        this.log?.warn({ height: Number(req.height), txs: req.txs.length, gas, maxGas }, 'rejecting a proposal over params.max_block_gas');
+        return { status: ResponseProcessProposal_ProposalStatus.REJECT };
+      }
+    }
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  /**
+   * The gas limit a tx asks for, what params.max_block_gas adds up: from its decode when CheckTx
+   * left one, else decoded here (and kept for FinalizeBlock). A tx that does not decode asks for
+   * none: it fails in the block before running anything. Depends only on the bytes and the
+   * params, so every validator counts the same.
+   */
+  private gasWanted(bytes: Uint8Array): number {
+    const params = this.params;
+    if (!params) return 0;
+    const cached = this.cachedDecode(bytes, params);
+    if (cached) return cached.gasLimit;
+    try {
+      const tx = decodeTx(bytes, params, this.engine.lookup);
+      this.rememberDecoded(tx, params);
+      return tx.gasLimit;
+    } catch {
+      return 0;
+    }
   }
 
   extendVote(): ResponseExtendVote {

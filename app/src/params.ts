@@ -21,6 +21,18 @@ export interface Params {
    * (BLOCK_MAX_BYTES), and results over the gRPC budget shed events (RESULTS_BUDGET_BYTES).
    */
   max_block_txs: number;
+  /**
+   * The gas limits of a block's txs add up to at most this (PrepareProposal stops before the tx
+   * that would pass it, ProcessProposal rejects more), so a block's execution time is bounded
+   * however its txs spend their gas: without it, 10,000 txs of max_gas_per_tx each could hold
+   * every validator for minutes. 2,000,000,000: max_block_txs txs at the 200,000 gas wallets
+   * commonly ask for (so it takes nothing from what a block held before), or 40 txs at
+   * max_gas_per_tx; gas costs ~0.3–1.2 ns here (a transfer ~62,000 gas in ~20–35 µs, a
+   * stableswap solver step 1,000 gas in 0.3–1.2 µs), so ~1–3 s of execution at worst. At least
+   * max_gas_per_tx. CometBFT's consensus `max_gas` stays -1: the app enforces this, as it does
+   * max_block_txs.
+   */
+  max_block_gas: number;
 }
 
 export const DEFAULT_PARAMS: Params = {
@@ -31,6 +43,7 @@ export const DEFAULT_PARAMS: Params = {
   max_gas_per_tx: 50_000_000,
   tx_sig_limit: 7,
   max_block_txs: 10_000,
+  max_block_gas: 2_000_000_000,
 };
 
 /** Params in canonical key order, validated; throws naming the bad field. */
@@ -38,9 +51,12 @@ export function normalizeParams(p: Partial<Params> | undefined): Params {
   const merged = { ...DEFAULT_PARAMS, ...(p ?? {}) };
   const gp = parseDec(merged.min_gas_price, 'params.min_gas_price');
   if (gp === 0n) throw new Error('params.min_gas_price must be above zero');
-  for (const k of ['max_tx_bytes', 'max_memo_characters', 'max_msgs_per_tx', 'max_gas_per_tx', 'tx_sig_limit', 'max_block_txs'] as const) {
+  for (const k of ['max_tx_bytes', 'max_memo_characters', 'max_msgs_per_tx', 'max_gas_per_tx', 'tx_sig_limit', 'max_block_txs', 'max_block_gas'] as const) {
     const v = merged[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`params.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (merged.max_block_gas < merged.max_gas_per_tx) {
+    throw new Error(`params.max_block_gas ${merged.max_block_gas} is below params.max_gas_per_tx ${merged.max_gas_per_tx}: a tx at the per-tx maximum could never be included`);
   }
   return {
     min_gas_price: merged.min_gas_price,
@@ -50,5 +66,6 @@ export function normalizeParams(p: Partial<Params> | undefined): Params {
     max_gas_per_tx: merged.max_gas_per_tx,
     tx_sig_limit: merged.tx_sig_limit,
     max_block_txs: merged.max_block_txs,
+    max_block_gas: merged.max_block_gas,
   };
 }
