@@ -16,7 +16,7 @@ import { pino } from 'pino';
 import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFingerprint, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
-import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL } from './testing/liarModules.ts';
+import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
 
 const SEEDS_FILE = fileURLToPath(new URL('./parallel.seeds.json', import.meta.url));
 const CHAIN = 'lanes-eq-1';
@@ -348,6 +348,33 @@ test('txs nested past the decoders\' limits fail alike wherever they are decoded
     } finally {
       await close();
     }
+  }
+});
+
+test('a tx that writes a per-block constant (a module bug) fails on both executors alike, without a fallback, and the chain goes on', async () => {
+  const stats: BlockStats[] = [];
+  const { seq, par, close } = await openPair({}, { onBlock: (s) => stats.push(s) });
+  try {
+    const k = funded[8] as TestKey;
+    const writeConst: AnyMsg = { typeUrl: MSG_WRITE_CONST_TYPE_URL, value: MsgSend.encode({ fromAddress: k.address, toAddress: everyone[34] as string, amount: [{ denom: 'uatom', amount: '5' }] }).finish() };
+    const block = [
+      buildTx(k, [writeConst], { chainId: CHAIN, accountNumber: 8n, sequence: 0n }),
+      buildTx(funded[9] as TestKey, [send((funded[9] as TestKey).address, everyone[35] as string, 'uatom', 6n)], { chainId: CHAIN, accountNumber: 9n, sequence: 0n }),
+    ];
+    const ref = await seq.blockAsync(block);
+    const got = await par.blockAsync(block);
+    assert.deepEqual(got, ref);
+    assert.deepEqual(ref.map((r) => [r?.codespace, r?.code]), [['sdk', 111222], ['', 0]]);
+    assert.match(ref[0]?.log ?? '', /a tx wrote a per-block constant/);
+    assert.deepEqual(stats.at(-1), { ...stats.at(-1), executor: 'parallel', fallback: false });
+    assert.deepEqual(par.lastAppHash, seq.lastAppHash);
+    // The next block runs as usual.
+    const next = [buildTx(k, [send(k.address, everyone[36] as string, 'uatom', 7n)], { chainId: CHAIN, accountNumber: 8n, sequence: 1n })];
+    assert.deepEqual(await par.blockAsync(next), await seq.blockAsync(next));
+    assert.ok(seq.balance(everyone[36] as string, 'uatom') >= 7n);
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    await close();
   }
 });
 

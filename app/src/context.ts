@@ -5,8 +5,10 @@
 // partition (`account:<addr>`, `pool:<id>`, `market:<denom>`, ...). A tx context records the
 // partitions it touches and, when given the tx's declared set, refuses any other — the parallel
 // executor relies on that to know groups never share state. `CONST` data (params, per-block
-// constants) is readable by every tx and writable only outside the tx phase.
+// constants) is readable by every tx and writable only outside the tx phase: a tx that writes
+// one fails (ErrInternal, a module bug), the same on every executor, and the chain goes on.
 import type { Event, EventAttribute } from 'cosmjs-types/tendermint/abci/types';
+import { ErrInternal } from './errors.ts';
 import type { KV } from './store/kv.ts';
 import type { GasMeter} from './gas.ts';
 import { infiniteGasMeter } from './gas.ts';
@@ -84,7 +86,9 @@ export class AccessRecorder {
 
   touch(partition: string, write: boolean): void {
     if (partition === CONST_PARTITION) {
-      if (write && this.txPhase) throw new AccessViolation(partition, true);
+      // Not an AccessViolation: that would make the block re-run sequentially, where the same
+      // write would throw again, out of FinalizeBlock, and stop the node.
+      if (write && this.txPhase) throw ErrInternal.wrap('a tx wrote a per-block constant (params and the like are read-only while txs run)');
       return;
     }
     const d = this.declared;

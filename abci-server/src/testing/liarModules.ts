@@ -7,18 +7,23 @@
 //     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch). On the
 //     main thread it is a send. The block must re-run sequentially, with identical results. (A
 //     Msg that throws is no worker failure: the tx fails, the same on every thread.);
+//   - `/lanes.test.v1.MsgWriteConst`, a MsgSend that also writes a per-block constant, as a
+//     buggy module might: the tx must fail (sdk/111222) on every executor, and the chain go on;
 //   - an observer with block hooks, which no real module has yet: begin-block writes balances
 //     that txs then overwrite (the txs' values must win), end-block reads and iterates balances
 //     txs wrote (on workers too), reports them in an event and writes over them.
 // Never wired into a node.
 import { isMainThread } from 'node:worker_threads';
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { accountPartition, defineMsg, parseCoins, testKey, type Module, type ModuleSet } from '@lanes/app';
+import { CONST_PARTITION, Item, StringValue, accountPartition, defineMsg, modulePrefix, parseCoins, testKey, type Module, type ModuleSet } from '@lanes/app';
 import type { BankKeeper } from '@lanes/bank';
 import { createModules as createRealModules } from '../lanesApp.ts';
 
 export const MSG_LIE_TYPE_URL = '/lanes.test.v1.MsgLie';
 export const MSG_FAIL_ON_WORKER_TYPE_URL = '/lanes.test.v1.MsgFailOnWorker';
+export const MSG_WRITE_CONST_TYPE_URL = '/lanes.test.v1.MsgWriteConst';
+
+const ConstFlag = new Item(modulePrefix(0x7e, 'constwriter'), 0x01, 'flag', StringValue, CONST_PARTITION);
 
 /** Accounts the observer touches: the equivalence test's first funded keys (`eq-<i>`). */
 export const OBSERVED = [0, 1, 2, 3].map((i) => testKey(`eq-${i}`).address);
@@ -72,6 +77,26 @@ export function createModules(): ModuleSet {
     initGenesis: () => undefined,
     exportGenesis: () => ({}),
   };
+  const constWriter: Module = {
+    name: 'constwriter',
+    msgs: [defineMsg<MsgSend>({
+      typeUrl: MSG_WRITE_CONST_TYPE_URL,
+      module: 'constwriter',
+      decode: (b) => MsgSend.decode(b),
+      validate: (m) => void parseCoins(m.amount),
+      signers: (m) => [m.fromAddress],
+      access: (m) => [accountPartition(m.fromAddress), accountPartition(m.toAddress)],
+      handle: (ctx, m) => {
+        bank.send(ctx, m.fromAddress, m.toAddress, parseCoins(m.amount));
+        ConstFlag.set(ctx, m.toAddress);
+        return { typeUrl: '/cosmos.bank.v1beta1.MsgSendResponse', value: MsgSendResponse.encode({}).finish() };
+      },
+    })],
+    queries: [],
+    validateGenesis: () => undefined,
+    initGenesis: () => undefined,
+    exportGenesis: () => ({}),
+  };
   const observer: Module = {
     name: 'observer',
     msgs: [],
@@ -88,5 +113,5 @@ export function createModules(): ModuleSet {
     initGenesis: () => undefined,
     exportGenesis: () => ({}),
   };
-  return { modules: [...real.modules, liar, failing, observer], feeBank: real.feeBank };
+  return { modules: [...real.modules, liar, failing, constWriter, observer], feeBank: real.feeBank };
 }
