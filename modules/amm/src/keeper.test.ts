@@ -256,6 +256,9 @@ test('stableswap math pays gas by its solver steps: a skewed pool costs more tha
   const starved = swap(skewed, 10n ** 9n, 300_000n);
   assert.equal(`${starved.codespace}/${starved.code}`, 'sdk/11', starved.log);
   assert.match(starved.log, /out of gas in location: stableswap math; gasWanted: 300000/);
+  // Charged step by step: the solver stops at the step that passes the limit, not after the hop.
+  const used = Number(/gasUsed: (\d+)/.exec(starved.log)?.[1]);
+  assert.ok(used > 300_000 && used <= 300_000 + STABLESWAP_STEP_GAS, `stopped at ${used} gas`);
   assert.deepEqual(pool(c, skewed)?.reserves, reserves);
   assert.equal(c.balance(poolAddress(skewed), 'uatom'), held);
   const after = snapshot(c);

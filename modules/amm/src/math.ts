@@ -19,12 +19,13 @@ export const NEWTON_MAX_ITERATIONS = 255;
 const SEARCH_MAX_STEPS = 1100;
 
 /**
- * Counts the stableswap solvers' steps (Newton iterations and evaluations of the exact search),
- * which the keeper charges as gas: from a few dozen on a balanced pool to thousands on a very
- * unbalanced one. Constant-product math takes none.
+ * Told of each step of the stableswap solvers (a Newton iteration, an evaluation of the exact
+ * search), before it runs: from a few dozen a swap on a balanced pool to thousands on a very
+ * unbalanced one. The keeper charges gas there, so a tx out of gas stops mid-solve rather than
+ * after it. Constant-product math takes no steps.
  */
 export interface MathWork {
-  steps: number;
+  step(): void;
 }
 
 export function isqrt(n: bigint): bigint {
@@ -74,7 +75,7 @@ export function stableD(x: bigint, y: bigint, amp: bigint, work?: MathWork): big
   let d = s;
   let converged = false;
   for (let i = 0; i < NEWTON_MAX_ITERATIONS; i++) {
-    if (work) work.steps++;
+    work?.step();
     // dP = D^(n+1) / (n^n·Πx), built as in Curve's get_D.
     let dp = d;
     dp = (dp * d) / (x * 2n);
@@ -102,7 +103,7 @@ function lastTrue(pred: (v: bigint) => boolean, guess: bigint, work: MathWork | 
   let budget = SEARCH_MAX_STEPS;
   const p = (v: bigint): boolean => {
     if (--budget < 0) throw ErrNoConvergence.wrap(`exact search from ${guess} exceeded ${SEARCH_MAX_STEPS} steps`);
-    if (work) work.steps++;
+    work?.step();
     return pred(v);
   };
   let lo: bigint;
@@ -148,7 +149,7 @@ export function stableY(x: bigint, d: bigint, amp: bigint, work?: MathWork): big
   let y = d;
   let converged = false;
   for (let i = 0; i < NEWTON_MAX_ITERATIONS; i++) {
-    if (work) work.steps++;
+    work?.step();
     const prev = y;
     const den = 2n * y + b - d;
     if (den <= 0n) break;
@@ -160,7 +161,7 @@ export function stableY(x: bigint, d: bigint, amp: bigint, work?: MathWork): big
   }
   if (!converged || y < 1n) y = 1n;
   // Exact: the least y >= 1 with G(x, y, d) >= 0 (G grows with y), i.e. 1 + the last y failing it.
-  if (work) work.steps++;
+  work?.step();
   if (stableG(x, 1n, d, ann) >= 0n) return 1n;
   return lastTrue((v) => v === 0n || stableG(x, v, d, ann) < 0n, y, work) + 1n;
 }
@@ -176,7 +177,7 @@ export function afterFee(amountIn: bigint, fee: bigint): bigint {
  */
 function stableDCeil(x: bigint, y: bigint, amp: bigint, work: MathWork | undefined): bigint {
   const d = stableD(x, y, amp, work);
-  if (work) work.steps++;
+  work?.step();
   return stableG(x, y, d, amp * 4n) === 0n ? d : d + 1n;
 }
 

@@ -20,16 +20,12 @@ export const MAX_AMPLIFICATION = 10_000n;
 export const STABLESWAP_STEP_GAS = 1000;
 
 /**
- * Runs pool math and charges its solver steps as gas, also when the math throws (the work was
- * done). Constant-product math takes no steps, so it is charged nothing here.
+ * Runs pool math, charging each solver step as gas before it runs: a tx whose gas runs out stops
+ * at that step, on every validator alike. Constant-product math takes no steps, so it is charged
+ * nothing here.
  */
 export function metered<T>(ctx: Context, math: (work: MathWork) => T): T {
-  const work: MathWork = { steps: 0 };
-  try {
-    return math(work);
-  } finally {
-    if (work.steps > 0) ctx.gas.consume(work.steps * STABLESWAP_STEP_GAS, 'stableswap math');
-  }
+  return math({ step: () => ctx.gas.consume(STABLESWAP_STEP_GAS, 'stableswap math') });
 }
 
 /** Receives the pool creation fee. */
