@@ -194,6 +194,32 @@ test('a proposal built here keeps its results under the gRPC budget: no block it
   ]);
 });
 
+test('CheckTx runs a tx\'s Msgs up to checkTxMsgGas: past it, the tx is admitted on its ante (fee and sequence) and the block runs its Msgs in full', () => {
+  const msgs = [send(alice, bob.address, 1n), send(alice, bob.address, 1n), send(alice, bob.address, 1n), send(alice, bob.address, DEVNET_FUNDING * 2n)];
+  const opts = (chainId: string, sequence: bigint) => ({ chainId, accountNumber: 0n, sequence, gasLimit: 1_000_000n });
+  // With the default budget the Msgs run to the failing fourth: rejected, nothing taken.
+  const full = chain();
+  const rejected = full.checkTx(buildTx(alice, msgs, opts(full.chainId, 0n)));
+  assert.equal(`${rejected.codespace}/${rejected.code}`, 'sdk/5', rejected.log);
+  // With a budget the first sends already spend, the fourth never runs in CheckTx.
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), undefined, undefined, { checkTxMsgGas: 30_000 });
+  c.block([]);
+  const tx = buildTx(alice, msgs, opts(c.chainId, 0n));
+  const check = c.checkTx(tx);
+  assert.equal(check.code, 0, check.log);
+  assert.match(check.info, /^Msgs not run to the end in CheckTx: CheckTx budget of \d+ gas spent in location: /);
+  // The check state took its sequence (and fee): the sender's next tx follows it.
+  const next = buildTx(alice, [send(alice, bob.address, 5n)], opts(c.chainId, 1n));
+  assert.equal(c.checkTx(next).code, 0);
+  assert.equal(c.checkTx(buildTx(alice, [send(alice, bob.address, 5n)], opts(c.chainId, 0n))).code, 32, 'sequence 0 is taken');
+  const before = c.balance(alice.address, 'ulane');
+  const [r1, r2] = c.block([tx, next]);
+  assert.equal(`${r1?.codespace}/${r1?.code}`, 'sdk/5', r1?.log); // the block ran all four: it fails there, and pays
+  assert.equal(r2?.code, 0, r2?.log);
+  assert.equal(c.balance(alice.address, 'ulane'), before - 2n * 2500n, 'both fees charged');
+  assert.equal(c.balance(bob.address, 'uatom'), DEVNET_FUNDING + 5n, 'only the second tx moved tokens');
+});
+
 test('tx bytes round-trip through TxRaw', () => {
   const tx = buildTx(alice, [send(alice, bob.address, 1n)], { chainId: 'x', accountNumber: 0n, sequence: 0n });
   assert.equal(TxRaw.decode(tx).signatures[0]?.length, 64);

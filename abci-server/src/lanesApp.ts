@@ -33,6 +33,8 @@ export interface CreateLanesAppOptions {
   recheck?: RecheckBy;
   /** Bound of the committed-state read cache per thread, in keys: see LanesAppOptions.stateCacheKeys. */
   stateCacheKeys?: number;
+  /** Gas a tx's Msgs may use in CheckTx: see LanesAppOptions.checkTxMsgGas. */
+  checkTxMsgGas?: number;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
@@ -50,6 +52,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.mempoolMaxBytes !== undefined ? { mempoolMaxBytes: opts.mempoolMaxBytes } : {}),
     ...(opts.recheck !== undefined ? { recheck: opts.recheck } : {}),
     ...(opts.stateCacheKeys !== undefined ? { stateCacheKeys: opts.stateCacheKeys } : {}),
+    ...(opts.checkTxMsgGas !== undefined ? { checkTxMsgGas: opts.checkTxMsgGas } : {}),
   });
 }
 

@@ -22,7 +22,7 @@ import { CommittedStore } from './store/sqlite.ts';
 import { Overlay, RunsLayer, mergeWriteRuns, sortKeys, type Value } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
 import type { Module } from './module.ts';
-import { runTx, type ExecEnv } from './execute.ts';
+import { CHECK_TX_MSG_GAS, runTx, type ExecEnv } from './execute.ts';
 import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
 import { ParallelExecutor, type ParallelOptions } from './parallel/pool.ts';
@@ -91,6 +91,8 @@ export interface LanesAppOptions extends ModuleSet {
    * record of what it admitted; see `mempoolTxs`). Default 'cometbft'.
    */
   recheck?: RecheckBy;
+  /** Gas a tx's Msgs may use in CheckTx before it is admitted on its ante alone (default CHECK_TX_MSG_GAS). */
+  checkTxMsgGas?: number;
 }
 
 export type RecheckBy = 'cometbft' | 'app';
@@ -184,6 +186,7 @@ export class LanesApp implements AbciApp {
   /** The bytes of the `admitted` txs, for `mempoolMaxBytes`. */
   private admittedBytes = 0;
   private readonly recheckBy: RecheckBy;
+  private readonly checkTxMsgGas: number;
   /**
    * With recheck 'app': what CometBFT's mempool holds, by this app's record. `mempoolTxs`: every
    * tx CheckTx admitted that no committed block has held yet, by hash, in the order admitted
@@ -223,6 +226,7 @@ export class LanesApp implements AbciApp {
     this.mempoolSize = opts.mempoolSize;
     this.mempoolMaxBytes = opts.mempoolMaxBytes;
     this.recheckBy = opts.recheck ?? 'cometbft';
+    this.checkTxMsgGas = opts.checkTxMsgGas ?? CHECK_TX_MSG_GAS;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -255,6 +259,11 @@ export class LanesApp implements AbciApp {
   private env(block: BlockInfo): ExecEnv {
     if (!this.params) throw new Error('chain not initialised (InitChain has not run)');
     return this.engine.env(block, this.params, this.sigs);
+  }
+
+  /** For CheckTx and the app's recheck: with the node's budget for Msgs (checkTxMsgGas). */
+  private checkEnv(block: BlockInfo): ExecEnv {
+    return { ...this.env(block), checkTxMsgGas: this.checkTxMsgGas };
   }
 
   // ---- ABCI: info and genesis ------------------------------------------------------------
@@ -411,13 +420,13 @@ export class LanesApp implements AbciApp {
       this.mempoolTxs.delete(h);
       this.staleTxs.delete(h);
     }
-    const env = this.env(this.blockInfo(this.store.lastCommit().height + 1n));
+    const env = this.checkEnv(this.blockInfo(this.store.lastCommit().height + 1n));
     for (const [h, bytes] of this.mempoolTxs) {
       const started = process.hrtime.bigint();
       let res: ResponseCheckTx;
       try {
-        const { result, tx, failedIn } = runTx(this.checkState, bytes, env, 'pending', false, this.cachedDecode(bytes, env.params));
-        if (tx && result.code === 0) this.rememberDecoded(tx, env.params, encodedResultSize(result));
+        const { result, tx, failedIn, msgsUnchecked } = runTx(this.checkState, bytes, env, 'pending', false, this.cachedDecode(bytes, env.params));
+        if (tx && result.code === 0) this.rememberDecoded(tx, env.params, msgsUnchecked ? undefined : encodedResultSize(result));
         if (failedIn === 'decode' || failedIn === 'ante') {
           if (tx) this.decodedCache.take(tx.bytes);
           this.mempoolTxs.delete(h); // deleting the current entry does not disturb a Map's iteration
@@ -451,17 +460,18 @@ export class LanesApp implements AbciApp {
     const mode = req.type === CheckTxType.RECHECK ? 'recheck' : 'check';
     try {
       const block = this.blockInfo(this.store.lastCommit().height + 1n);
-      const env = this.env(block);
-      const { result, tx } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(req.tx, env.params));
+      const env = this.checkEnv(block);
+      const { result, tx, msgsUnchecked } = runTx(this.checkState, req.tx, env, mode, false, decoded ?? this.cachedDecode(req.tx, env.params));
       if (tx && result.code === 0) {
-        this.rememberDecoded(tx, env.params, encodedResultSize(result));
+        // A result whose Msgs did not run says nothing of the block's: the proposal estimates it.
+        this.rememberDecoded(tx, env.params, msgsUnchecked ? undefined : encodedResultSize(result));
         if (mode === 'check') this.admit(tx); // a new tx, now in CometBFT's mempool
       } else if (tx) {
         this.decodedCache.take(tx.bytes);
       }
       // No data: the Msg responses of a check run are not the tx's result (as in the Cosmos SDK).
       return {
-        code: result.code, codespace: result.codespace, log: result.log, info: '', data: new Uint8Array(),
+        code: result.code, codespace: result.codespace, log: result.log, info: result.info, data: new Uint8Array(),
         gasWanted: result.gasWanted, gasUsed: result.gasUsed, events: [],
       };
     } catch (err) {

@@ -8,7 +8,7 @@ import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import type { Any } from 'cosmjs-types/google/protobuf/any';
 import { AccessRecorder, AccessViolation, Context, type BlockInfo, type ExecMode } from './context.ts';
-import { GasCost, GasMeter } from './gas.ts';
+import { CheckBudgetSpent, GasCost, GasMeter } from './gas.ts';
 import type { Overlay } from './store/kv.ts';
 import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
 import {
@@ -37,7 +37,21 @@ export interface ExecEnv {
   feeBank: FeeBank;
   sigs: SigVerifier;
   feeCollector: string;
+  /** Gas a tx's Msgs may use in CheckTx modes (default CHECK_TX_MSG_GAS; see there). Node-local: blocks never read it. */
+  checkTxMsgGas?: number;
 }
+
+/**
+ * Gas a tx's Msgs may use in CheckTx ('check', 'recheck' and the app's 'pending' recheck). A tx
+ * that fails in CheckTx pays nothing, so without a bound anyone could make a node run up to
+ * max_gas_per_tx (50,000,000 gas: ~30 ms of stableswap math) per tx, for free and again with the
+ * same bytes. Past the budget the Msgs stop, their writes and events are dropped, and the tx is
+ * admitted on its ante alone (signatures, fee and sequence, taken in the check state), as the
+ * Cosmos SDK admits every tx: should its Msgs fail in the block, it pays its fee there.
+ * 1,000,000 gas is ~0.3–1 ms here, the same order as what any CheckTx costs anyway (gRPC,
+ * decoding, a signature); a transfer's Msg uses ~10,000, a 4-hop swap ~100,000 to 200,000.
+ */
+export const CHECK_TX_MSG_GAS = 1_000_000;
 
 export interface TxOutcome {
   result: ExecTxResult;
@@ -48,6 +62,8 @@ export interface TxOutcome {
   tx?: DecodedTx;
   /** Where a failing tx failed: decoding, the ante (signatures, sequence, fee) or its Msgs. */
   failedIn?: 'decode' | 'ante' | 'msgs';
+  /** CheckTx modes: the Msgs spent their budget (CHECK_TX_MSG_GAS) and were not run to the end. */
+  msgsUnchecked?: boolean;
 }
 
 /** Gas a simulation adds for what its tx lacks: a 64-byte signature per signer and a fee coin. */
@@ -94,6 +110,8 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     const anteEvents = ctx.events.length;
     const anteAccounts = ctx.newAccounts.length;
     const responses: Any[] = [];
+    const checking = mode === 'check' || mode === 'recheck' || mode === 'pending';
+    if (checking) gas.capAt(gas.consumed() + (env.checkTxMsgGas ?? CHECK_TX_MSG_GAS));
     try {
       for (const [i, m] of tx.msgs.entries()) {
         const msgIndex = String(i);
@@ -104,6 +122,19 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       }
     } catch (err) {
       if (err instanceof AccessViolation) throw err;
+      if (err instanceof CheckBudgetSpent) {
+        // Admitted on its ante: the block runs its Msgs in full, charging the fee either way.
+        parent.revertTo(afterAnte);
+        ctx.events.length = anteEvents;
+        ctx.newAccounts.length = anteAccounts;
+        return {
+          result: {
+            code: 0, codespace: '', log: '', data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events,
+            info: `Msgs not run to the end in CheckTx: ${err.message}`,
+          },
+          fee: tx.fee, newAccounts: ctx.newAccounts, tx, msgsUnchecked: true,
+        };
+      }
       if (mode === 'check' || mode === 'recheck') {
         parent.revertTo(0);
         return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };

@@ -14,8 +14,14 @@ export const GasCost = {
   sigVerifySecp256k1: 1000,
 } as const;
 
+/** Thrown when a tx in CheckTx spends its Msgs' budget there (GasMeter.capAt), short of its own limit. */
+export class CheckBudgetSpent extends Error {
+  override readonly name = 'CheckBudgetSpent';
+}
+
 export class GasMeter {
   private used = 0;
+  private cap = Number.POSITIVE_INFINITY;
   constructor(readonly limit: number) {}
 
   consume(amount: number, descriptor: string): void {
@@ -23,6 +29,12 @@ export class GasMeter {
     if (this.used > this.limit) {
       throw ErrOutOfGas.wrap(`out of gas in location: ${descriptor}; gasWanted: ${this.limit}, gasUsed: ${this.used}`);
     }
+    if (this.used > this.cap) throw new CheckBudgetSpent(`CheckTx budget of ${this.cap} gas spent in location: ${descriptor}`);
+  }
+
+  /** CheckTx only: past `cap` gas (below the limit), consume throws CheckBudgetSpent instead of going on. */
+  capAt(cap: number): void {
+    this.cap = cap;
   }
 
   consumed(): number {
