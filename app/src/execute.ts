@@ -49,7 +49,7 @@ export interface ExecEnv {
  * admitted on its ante alone (signatures, fee and sequence, taken in the check state), as the
  * Cosmos SDK admits every tx: should its Msgs fail in the block, it pays its fee there.
  * 1,000,000 gas is ~0.3–1 ms here, the same order as what any CheckTx costs anyway (gRPC,
- * decoding, a signature); a transfer's Msg uses ~10,000, a 4-hop swap ~100,000 to 200,000.
+ * decoding, a signature); a transfer's Msg uses ~13,000, a swap ~50,000 to 80,000 a hop.
  */
 export const CHECK_TX_MSG_GAS = 1_000_000;
 

@@ -27,7 +27,7 @@ export interface Params {
    * however its txs spend their gas: without it, 10,000 txs of max_gas_per_tx each could hold
    * every validator for minutes. 2,000,000,000: max_block_txs txs at the 200,000 gas wallets
    * commonly ask for (so it takes nothing from what a block held before), or 40 txs at
-   * max_gas_per_tx; gas costs ~0.3–1.2 ns here (a transfer ~62,000 gas in ~20–35 µs, a
+   * max_gas_per_tx; gas costs ~0.3–1.2 ns here (a transfer ~29,000 gas in ~20–35 µs, a
    * stableswap solver step 1,000 gas in 0.3–1.2 µs), so ~1–3 s of execution at worst. At least
    * max_gas_per_tx. CometBFT's consensus `max_gas` stays -1: the app enforces this, as it does
    * max_block_txs.
