@@ -190,6 +190,23 @@ test('CometBFT (re)connecting (Echo) means an empty mempool: the app forgets wha
   });
 });
 
+test('a CheckTx still on a worker when CometBFT (re)connects admits nothing: the new mempool never got the tx, so its sequence stays free', async () => {
+  await withChain('parallel', 5, async (c) => {
+    const a0 = transfer(alice, 1n, 0n);
+    const inFlight = c.checkTxAsync(a0); // decoded and verified on the worker first
+    c.app.clientConnected(); // meanwhile CometBFT restarted, its mempool empty
+    const late = await inFlight;
+    assert.equal(answer(late), 'sdk/20', late.log);
+    assert.match(late.log, /CometBFT restarted while this tx was being checked; send it again/);
+    // Sent again to the new CometBFT: accepted, and no ghost of the first call is rechecked.
+    assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+    await c.blockAsync([]);
+    await c.blockAsync([a0]);
+    assert.equal(answer(await c.checkTxAsync(transfer(alice, 2n, 1n))), '/0');
+    assert.equal(c.balance(carol.address, 'uatom'), DEVNET_FUNDING + 1n);
+  });
+});
+
 test('recheck by CometBFT (the default): the app keeps no record, and the check state starts over at Commit', async () => {
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), ':memory:', TEST_CHAIN_ID, { mempoolSize: 3 });
   c.block([]);

@@ -187,6 +187,8 @@ export class LanesApp implements AbciApp {
   private admittedBytes = 0;
   private readonly recheckBy: RecheckBy;
   private readonly checkTxMsgGas: number;
+  /** Bumped when CometBFT (re)connects with an empty mempool: CheckTx calls from before do not admit. */
+  private cometConnection = 0;
   /**
    * With recheck 'app': what CometBFT's mempool holds, by this app's record. `mempoolTxs`: every
    * tx CheckTx admitted that no committed block has held yet, by hash, in the order admitted
@@ -334,14 +336,21 @@ export class LanesApp implements AbciApp {
     }
     this.checking++;
     this.checkingBytes += req.tx.length;
+    const connection = this.cometConnection;
     const verified = this.parallel.check(req.tx, this.chainId, this.params);
     const done = this.checkQueue.then(() => verified).then(
       (v) => {
         if (v.error) return checkFailure(v.error);
+        // Asked by a CometBFT that has since restarted (clientConnected): its mempool, and this
+        // answer, are gone. Admitting the tx would keep its sequence taken here for a tx no
+        // mempool holds, and the app's recheck would keep it valid: its sender could not send
+        // that sequence again through this node.
+        if (connection !== this.cometConnection) return checkFailure(toAbciError(ErrMempoolIsFull.wrap('CometBFT restarted while this tx was being checked; send it again')));
         return this.checkTxHere(req, this.absorbChecked(v));
       },
       // A worker failure must not reject CheckTx: do all the work here instead.
       (err: unknown) => {
+        if (connection !== this.cometConnection) return checkFailure(toAbciError(ErrMempoolIsFull.wrap('CometBFT restarted while this tx was being checked; send it again')));
         // Logged once per distinct failure: a worker that exited fails every batch after.
         const message = err instanceof Error ? err.message : String(err);
         if (message !== this.lastCheckFailure) {
@@ -351,7 +360,9 @@ export class LanesApp implements AbciApp {
         return this.checkTxHere(req, undefined);
       },
     );
-    this.checkQueue = done.then(() => undefined);
+    // The queue goes on after a call that threw (answered by the error below), or every later
+    // CheckTx would take the error path.
+    this.checkQueue = done.then(() => undefined, () => undefined);
     return done.then((res) => {
       this.checking--;
       this.checkingBytes -= req.tx.length;
@@ -377,6 +388,7 @@ export class LanesApp implements AbciApp {
     if (this.recheckBy !== 'app') return;
     if (this.admitted === 0 && this.mempoolTxs.size === 0 && this.staleTxs.size === 0 && this.checking === 0) return;
     this.log?.info({ forgotten: this.admitted }, 'CometBFT connected with an empty mempool: CheckTx starts over from the committed state');
+    this.cometConnection++;
     this.mempoolTxs.clear();
     this.staleTxs.clear();
     this.admitted = 0;
