@@ -126,6 +126,12 @@ export function initAmmGenesis(ctx: Context, keeper: AmmKeeper, bank: BankKeeper
     }
     const supply = bank.supplyOf(ctx, shareDenom(p.id));
     if (supply !== p.totalShares) throw ErrInvalidGenesis.wrap(`pool ${p.id}: bank supply of ${shareDenom(p.id)} is ${supply}, total_shares is ${p.totalShares}`);
+    // As at creation: MINIMUM_LIQUIDITY shares nobody can redeem, so no withdrawal empties the pool
+    // (an empty pool would divide by zero at its next deposit or swap).
+    const locked = bank.balance(ctx, LOCKED_SHARES_ADDRESS, shareDenom(p.id));
+    if (locked < MINIMUM_LIQUIDITY) {
+      throw ErrInvalidGenesis.wrap(`pool ${p.id}: ${LOCKED_SHARES_ADDRESS} holds ${locked} of ${shareDenom(p.id)}; at least ${MINIMUM_LIQUIDITY} must be locked there`);
+    }
     keeper.setPool(ctx, p);
     initTwap(ctx, p.id, g.params);
   }

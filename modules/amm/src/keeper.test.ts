@@ -314,6 +314,18 @@ test('genesis export -> import keeps pools, params and balances', () => {
   const bad = structuredClone(amm) as { pools: { total_shares: string }[] };
   (bad.pools[0] as { total_shares: string }).total_shares = '5000';
   assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }] }, bank: bankGenesis, amm: bad }), /bank supply of amm\/pool\/1 is \d+, total_shares is 5000/);
+  // Tampered genesis: pool 1's locked shares handed to A (supply unchanged): refused, since A
+  // could then withdraw every share and leave an empty pool.
+  const unlocked = structuredClone(bankGenesis) as { balances: { address: string; coins: { denom: string; amount: string }[] }[] };
+  const lockedEntry = unlocked.balances.find((b) => b.address === LOCKED_SHARES_ADDRESS);
+  const aEntry = unlocked.balances.find((b) => b.address === A.address);
+  assert.ok(lockedEntry && aEntry);
+  const share = lockedEntry.coins.find((x) => x.denom === 'amm/pool/1');
+  const held = aEntry.coins.find((x) => x.denom === 'amm/pool/1');
+  assert.ok(share && held);
+  held.amount = String(BigInt(held.amount) + BigInt(share.amount));
+  lockedEntry.coins = lockedEntry.coins.filter((x) => x !== share);
+  assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }, { address: B.address }] }, bank: unlocked, amm }), /pool 1: lanes1\w+ holds 0 of amm\/pool\/1; at least 1000 must be locked there/);
   void c.app.close();
   void d.app.close();
 });
