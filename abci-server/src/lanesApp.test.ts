@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { buildTx, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
+import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
-import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
+import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
 const alice = testKey('alice');
 const bob = testKey('bob');
@@ -207,7 +207,7 @@ test('CheckTx runs a tx\'s Msgs up to checkTxMsgGas: past it, the tx is admitted
   const tx = buildTx(alice, msgs, opts(c.chainId, 0n));
   const check = c.checkTx(tx);
   assert.equal(check.code, 0, check.log);
-  assert.match(check.info, /^Msgs not run to the end in CheckTx: CheckTx budget of \d+ gas spent in location: /);
+  assert.match(check.info, /^Msgs not run to the end in CheckTx: CheckTx's budget of 30000 gas for Msgs spent in location: /);
   // The check state took its sequence (and fee): the sender's next tx follows it.
   const next = buildTx(alice, [send(alice, bob.address, 5n)], opts(c.chainId, 1n));
   assert.equal(c.checkTx(next).code, 0);
@@ -253,6 +253,16 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   assert.equal(process([...txs.slice(0, 3), junk, junk]), 1);
   // The block executes as proposed.
   assert.deepEqual(c.block(prepared.txs).map((r) => r.code), [0, 2, 0, 0, 0]);
+  // A tx's gas limit read from its envelope alone is what a full decode gives; a tx that cannot
+  // run asks for none.
+  const params = { ...DEFAULT_PARAMS, max_gas_per_tx: 400_000 };
+  const { lookup } = new Engine(createModules());
+  for (const g of [1n, 100_000n, 400_000n]) {
+    const t = buildTx(alice, [send(alice, bob.address, 1n)], opts(9n, g));
+    assert.equal(feeGasLimit(t, params), decodeTx(t, params, lookup, false).gasLimit);
+  }
+  assert.equal(feeGasLimit(buildTx(alice, [send(alice, bob.address, 1n)], opts(9n, 400_001n)), params), 0);
+  assert.equal(feeGasLimit(junk, params), 0);
   assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { params: { max_gas_per_tx: 400_000, max_block_gas: 399_999 } })), /params.max_block_gas 399999 is below params.max_gas_per_tx 400000/);
 });
 

@@ -37,21 +37,31 @@ export interface ExecEnv {
   feeBank: FeeBank;
   sigs: SigVerifier;
   feeCollector: string;
-  /** Gas a tx's Msgs may use in CheckTx modes (default CHECK_TX_MSG_GAS; see there). Node-local: blocks never read it. */
+  /** Gas a tx's Msgs may use in CheckTx (default CHECK_TX_MSG_GAS; see there). Node-local: blocks never read it. */
   checkTxMsgGas?: number;
+  /** The same for rechecks, CometBFT's or the app's (default RECHECK_MSG_GAS). */
+  recheckMsgGas?: number;
 }
 
 /**
- * Gas a tx's Msgs may use in CheckTx ('check', 'recheck' and the app's 'pending' recheck). A tx
- * that fails in CheckTx pays nothing, so without a bound anyone could make a node run up to
- * max_gas_per_tx (50,000,000 gas: ~30 ms of stableswap math) per tx, for free and again with the
- * same bytes. Past the budget the Msgs stop, their writes and events are dropped, and the tx is
+ * Gas a tx's Msgs may use in CheckTx ('check'; rechecks: RECHECK_MSG_GAS). A tx that fails in
+ * CheckTx pays nothing, so without a bound anyone could make a node run up to max_gas_per_tx
+ * (50,000,000 gas: ~30 ms of stableswap math) per tx, for free and again with the same bytes. Past the budget the Msgs stop, their writes and events are dropped, and the tx is
  * admitted on its ante alone (signatures, fee and sequence, taken in the check state), as the
  * Cosmos SDK admits every tx: should its Msgs fail in the block, it pays its fee there.
  * 1,000,000 gas is ~0.3–1 ms here, the same order as what any CheckTx costs anyway (gRPC,
- * decoding, a signature); a transfer's Msg uses ~13,000, a swap ~50,000 to 80,000 a hop.
+ * decoding, a signature); a transfer's Msg uses ~13,000, a swap ~50,000 a constant-product hop,
+ * ~80,000 to 100,000 a stableswap hop.
  */
 export const CHECK_TX_MSG_GAS = 1_000_000;
+
+/**
+ * The same budget for rechecks ('recheck', 'pending'): after every block each tx still in the
+ * mempool runs again, one after another on the main thread, up to 10,000 of them. 200,000 gas
+ * (~0.15 ms) still covers a transfer or a swap of two or three hops in full; a tx past it keeps
+ * its place on its ante, as in CheckTx.
+ */
+export const RECHECK_MSG_GAS = 200_000;
 
 export interface TxOutcome {
   result: ExecTxResult;
@@ -111,7 +121,10 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     const anteAccounts = ctx.newAccounts.length;
     const responses: Any[] = [];
     const checking = mode === 'check' || mode === 'recheck' || mode === 'pending';
-    if (checking) gas.capAt(gas.consumed() + (env.checkTxMsgGas ?? CHECK_TX_MSG_GAS));
+    if (checking) {
+      const budget = mode === 'check' ? env.checkTxMsgGas ?? CHECK_TX_MSG_GAS : env.recheckMsgGas ?? RECHECK_MSG_GAS;
+      gas.capAt(gas.consumed() + budget, `CheckTx's budget of ${budget} gas for Msgs`);
+    }
     try {
       for (const [i, m] of tx.msgs.entries()) {
         const msgIndex = String(i);

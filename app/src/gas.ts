@@ -22,6 +22,7 @@ export class CheckBudgetSpent extends Error {
 export class GasMeter {
   private used = 0;
   private cap = Number.POSITIVE_INFINITY;
+  private capName = '';
   constructor(readonly limit: number) {}
 
   consume(amount: number, descriptor: string): void {
@@ -29,12 +30,13 @@ export class GasMeter {
     if (this.used > this.limit) {
       throw ErrOutOfGas.wrap(`out of gas in location: ${descriptor}; gasWanted: ${this.limit}, gasUsed: ${this.used}`);
     }
-    if (this.used > this.cap) throw new CheckBudgetSpent(`CheckTx budget of ${this.cap} gas spent in location: ${descriptor}`);
+    if (this.used > this.cap) throw new CheckBudgetSpent(`${this.capName} spent in location: ${descriptor}`);
   }
 
-  /** CheckTx only: past `cap` gas (below the limit), consume throws CheckBudgetSpent instead of going on. */
-  capAt(cap: number): void {
+  /** CheckTx only: past `cap` gas (below the limit), consume throws CheckBudgetSpent, naming the budget, instead of going on. */
+  capAt(cap: number, name: string): void {
     this.cap = cap;
+    this.capName = name;
   }
 
   consumed(): number {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
+import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { Overlay, buildTx, plainContext, testKey, type AnyMsg, type TestKey } from '@lanes/app';
 import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
@@ -263,6 +264,24 @@ test('stableswap math pays gas by its solver steps: a skewed pool costs more tha
   assert.equal(c.balance(poolAddress(skewed), 'uatom'), held);
   const after = snapshot(c);
   for (const [k, v] of before) assert.equal(after.get(k), k === `${A.address}/ulane` ? v - 750n : v, k);
+  void c.app.close();
+});
+
+test('simulation estimates a swap as the first of the next block, TWAP update included: the estimate covers what the block charges', () => {
+  const c = chain();
+  const tx = (sequence: bigint, gasLimit: bigint, amount: bigint) => buildTx(A, [swapIn({ routes: [{ poolId: 3n, tokenOutDenom: 'uusdt' }], tokenIn: coin(amount, 'uusdc') })], {
+    chainId: c.chainId, accountNumber: c.account(A.address)?.accountNumber ?? 0n, sequence, gasLimit, fee: gasLimit / 400n,
+  });
+  const seq = c.account(A.address)?.sequence ?? 0n;
+  // The stable pool 3 is touched in this block, so its TWAP is current as of this block's time.
+  assert.equal(c.block([tx(seq, 2_000_000n, 1_000_000n)])[0]?.code, 0);
+  const sim = c.query('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: tx(seq + 1n, 0n, 2_000_000n) }).finish());
+  assert.equal(sim.code, 0, sim.log);
+  const estimate = SimulateResponse.decode(sim.value).gasInfo?.gasUsed ?? 0n;
+  // In the next block the swap is the pool's first touch: it brings the TWAP up to date.
+  const [r] = c.block([tx(seq + 1n, 2_000_000n, 2_000_000n)]);
+  assert.equal(r?.code, 0, r?.log);
+  assert.ok(estimate >= (r?.gasUsed ?? 0n), `estimate ${estimate} < charged ${r?.gasUsed}`);
   void c.app.close();
 });
 

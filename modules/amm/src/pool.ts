@@ -14,7 +14,7 @@ export const MAX_AMPLIFICATION = 10_000n;
  * Gas per step of the stableswap solvers. A step (one Newton iteration or one evaluation of the
  * exact search, on amounts up to MAX_AMOUNT) took 0.3–1.2 µs here, about what a KV read charged
  * 1,000 gas costs. A swap hop through a balanced stable pool takes ~30 steps; through a very
- * unbalanced one, up to ~2,500, which without this charge cost the validators milliseconds a hop
+ * unbalanced one, up to ~3,000, which without this charge cost the validators milliseconds a hop
  * for the gas of a constant-product hop.
  */
 export const STABLESWAP_STEP_GAS = 1000;
