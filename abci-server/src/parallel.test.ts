@@ -452,6 +452,29 @@ for (const mode of ['exits', 'hangs'] as const) {
   });
 }
 
+test('a thread that runs out of stack or heap in a block never makes that a tx\'s result: a worker\'s re-runs the block on the main thread, the main thread\'s stops the block; CheckTx just refuses', { timeout: 60_000 }, async () => {
+  const { seq, par, close, both } = await openWatchedPair({ mainTakes: false });
+  try {
+    const k = (i: number) => funded[i] as TestKey;
+    const opts = (i: number, sequence = 0n) => ({ chainId: CHAIN, accountNumber: BigInt(i), sequence });
+    // On the worker the Msg throws RangeError('Maximum call stack size exceeded'); on the main
+    // thread it is a send. Taken as the tx's failure, the parallel node would part from the rest.
+    const block = [0, 1, 2].map((i) => buildTx(k(i), [send(k(i).address, everyone[i + 30] as string, 'uatom', 1n)], opts(i)));
+    block.push(buildTx(k(3), [failOnWorker(3, 4n)], opts(3)));
+    const { stats: st, codes } = await both(block);
+    assert.deepEqual(codes, [0, 0, 0, 0]);
+    assert.deepEqual([st.executor, st.fallback, st.workerFailed], ['parallel', true, true]);
+    // Everywhere (amount 5): CheckTx refuses it as an internal error; a block holding it stops.
+    const everywhere = buildTx(k(4), [failOnWorker(4, 5n)], opts(4));
+    const checked = await seq.checkTxAsync(everywhere);
+    assert.deepEqual([checked.codespace, checked.code], ['sdk', 111222], checked.log);
+    await assert.rejects(seq.blockAsync([everywhere]), /Maximum call stack size exceeded/);
+    await assert.rejects(par.blockAsync([everywhere]), /Maximum call stack size exceeded/);
+  } finally {
+    await close();
+  }
+});
+
 test('a replacement worker that fails to start: the node goes on without it, and the next replacement starts', { timeout: 60_000 }, async () => {
   const { seq, par, close, pool, both } = await openWatchedPair({ mainTakes: false, replaceMinBlocks: 2n, entry: new URL('./testing/startFailModules.ts', import.meta.url).href });
   try {

@@ -36,7 +36,7 @@ import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
-import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrUnknownRequest, LanesError, toAbciError } from './errors.ts';
+import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrUnknownRequest, LanesError, isResourceLimit, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
 export { FEE_COLLECTOR };
@@ -602,7 +602,9 @@ export class LanesApp implements AbciApp {
     const access = req.txs.map((tx, i) => {
       try {
         return (decoded[i] ??= decodeTx(tx, env.params, env.lookup, false, hashes[i])).accessKeys;
-      } catch {
+      } catch (err) {
+        // As the sequential executor would on this thread: see runTx.
+        if (isResourceLimit(err)) throw err;
         return null; // undecodable: touches no state
       }
     });

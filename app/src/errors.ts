@@ -75,6 +75,17 @@ export const ErrInvalidGasLimit = registerError('sdk', 41, 'invalid gas limit');
 export const ErrInternal = registerError('sdk', 111222, 'internal error');
 
 /** Maps any thrown value to (codespace, code, log). Unknown exceptions become ErrInternal. */
+/**
+ * Errors that say the thread ran out of something (stack, heap, V8's size limits), not that the
+ * tx is wrong: where they strike depends on the thread, its stack and its history, so in a block
+ * they must never become a tx's result (see runTx); the block stops instead, on this node only,
+ * and is run again after a restart.
+ */
+export function isResourceLimit(err: unknown): boolean {
+  return err instanceof RangeError
+    && /Maximum call stack size exceeded|maximum size exceeded|allocation failed|Invalid array length|Invalid string length|Invalid typed array length|out of memory/i.test(err.message);
+}
+
 export function toAbciError(err: unknown): { codespace: string; code: number; log: string } {
   if (err instanceof LanesError) return { codespace: err.codespace, code: err.code, log: err.message };
   const msg = err instanceof Error ? err.message : String(err);

@@ -12,7 +12,7 @@ import { CheckBudgetSpent, GasCost, GasMeter } from './gas.ts';
 import type { Overlay } from './store/kv.ts';
 import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
 import {
-  ErrInvalidPubKey, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, toAbciError,
+  ErrInvalidPubKey, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, isResourceLimit, toAbciError,
 } from './errors.ts';
 import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
@@ -93,6 +93,10 @@ function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[
  * the caller has it: txHashHex(bytes), used when the tx still needs decoding.
  */
 export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false, decoded?: DecodedTx, hashHex?: string): TxOutcome {
+  // In a block, running out of stack or heap (isResourceLimit) is never the tx's result: it
+  // propagates (a worker's makes the block re-run on the main thread; the main thread's stops
+  // the node), since another thread or validator could have gone on.
+  const inBlock = mode === 'deliver';
   let tx: DecodedTx;
   if (decoded) {
     tx = decoded; // CONTRACT: decodeTx(bytes) with the same params and registry
@@ -100,6 +104,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     try {
       tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate', hashHex);
     } catch (err) {
+      if (inBlock && isResourceLimit(err)) throw err;
       return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], failedIn: 'decode' };
     }
   }
@@ -112,7 +117,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     try {
       runAnte(ctx, tx, env, mode);
     } catch (err) {
-      if (err instanceof AccessViolation) throw err;
+      if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
       parent.revertTo(0);
       return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
     }
@@ -134,7 +139,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
         ctx.msgIndex = undefined;
       }
     } catch (err) {
-      if (err instanceof AccessViolation) throw err;
+      if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
       if (err instanceof CheckBudgetSpent) {
         // Admitted on its ante: the block runs its Msgs in full, charging the fee either way.
         parent.revertTo(afterAnte);

@@ -28,3 +28,4 @@ export { CommittedStore, STATE_CACHE_KEYS } from './store/sqlite.ts';
 export { paginate, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination.ts';
 export * from './testing.ts';
 export { MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH } from './protoLimits.ts';
+export { FifoMap } from './fifo.ts';

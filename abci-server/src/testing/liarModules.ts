@@ -4,8 +4,9 @@
 //     to sequential execution with identical results;
 //   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, hangs it
 //     (amount 1) or ends the worker thread (any other amount; as a crash or running out of memory
-//     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch). On the
-//     main thread it is a send. The block must re-run sequentially, with identical results. (A
+//     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch); with 4 it
+//     throws a RangeError as a thread out of stack would, on a worker only; with 5, everywhere.
+//     Otherwise, on the main thread it is a send. The block must re-run sequentially, with identical results. (A
 //     Msg that throws is no worker failure: the tx fails, the same on every thread.);
 //   - `/lanes.test.v1.MsgWriteConst`, a MsgSend that also writes a per-block constant, as a
 //     buggy module might: the tx must fail (sdk/111222) on every executor, and the chain go on;
@@ -64,6 +65,8 @@ export function createModules(): ModuleSet {
       access: (m) => [accountPartition(m.fromAddress), accountPartition(m.toAddress)],
       handle: (ctx, m) => {
         const coins = parseCoins(m.amount);
+        const amount = coins[0]?.amount;
+        if (amount === 5n || (amount === 4n && !isMainThread)) throw new RangeError('Maximum call stack size exceeded');
         if (!isMainThread) {
           if (coins[0]?.amount === 1n) for (;;); // hangs this worker thread
           process.exit(7); // ends this worker thread only

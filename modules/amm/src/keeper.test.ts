@@ -113,6 +113,8 @@ const BAD: BadCase[] = [
   { name: 'route out denom not in pool', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'ueth' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 1 has no ueth/ },
   { name: 'repeated pool in a route', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 1n, tokenOutDenom: 'uatom' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 9, log: /pool 1 appears twice/ },
   { name: 'route longer than max_route_length', msg: swapIn({ routes: [1n, 2n, 3n, 4n, 5n].map((poolId) => ({ poolId, tokenOutDenom: 'uusdc' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 5 pools exceeds max_route_length 4/ },
+  // Refused before the route's partitions are worked out (no state read): no chain allows it.
+  { name: 'route of 10,000 pools', msg: swapIn({ routes: Array.from({ length: 10_000 }, (_, i) => ({ poolId: BigInt(i + 1), tokenOutDenom: 'uusdc' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 10000 pools exceeds 16, the most any max_route_length allows/ },
   { name: 'removing more shares than owned', msg: removeLiq({ poolId: 1n, shares: '31622775602' }), codespace: 'amm', code: 15, log: /removing 31622775602 shares of pool 1 but lanes1\w+ holds 31622775601/ },
   { name: 'a deposit that would mint zero shares', msg: addLiq({ poolId: 2n, maxAmountsIn: [coin(1n, 'ulane'), coin(1n, 'uusdc')] }), codespace: 'amm', code: 16, log: /deposit of 1ulane,1uusdc into pool 2 would mint 0 shares/ },
   { name: 'deposit with the wrong denoms', msg: addLiq({ poolId: 1n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'ueth')] }), codespace: 'amm', code: 4, log: /\[uatom,ueth\] must be exactly pool 1's \[uatom,uusdc\]/ },

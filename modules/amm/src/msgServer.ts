@@ -8,7 +8,8 @@ import {
 import type { AmmKeeper } from './keeper.ts';
 import { createPoolAccess, liquidityAccess, swapAccess } from './access.ts';
 import { checkAmplification, parseSwapFee } from './pool.ts';
-import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrRepeatedPool } from './errors.ts';
+import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrRepeatedPool, ErrRouteTooLong } from './errors.ts';
+import { MAX_ROUTE_LENGTH_LIMIT } from './params.ts';
 
 export const MSG_CREATE_POOL_TYPE_URL = '/lanes.amm.v1.MsgCreatePool';
 export const MSG_ADD_LIQUIDITY_TYPE_URL = '/lanes.amm.v1.MsgAddLiquidity';
@@ -34,6 +35,10 @@ function parseLimit(s: string, what: string): bigint {
 
 function checkRouteIds(ids: readonly bigint[]): void {
   if (ids.length === 0) throw ErrEmptyRoute.wrap('routes is empty');
+  // Stateless, before the route's partitions are worked out: no chain allows longer routes
+  // (params.max_route_length, checked by the keeper, is at most this), and a Msg of 10,000 pool
+  // ids would otherwise cost every node that decodes it ~100 ms, even in a tx that pays nothing.
+  if (BigInt(ids.length) > MAX_ROUTE_LENGTH_LIMIT) throw ErrRouteTooLong.wrap(`route of ${ids.length} pools exceeds ${MAX_ROUTE_LENGTH_LIMIT}, the most any max_route_length allows`);
   const seen = new Set<bigint>();
   for (const id of ids) {
     checkPoolId(id);

@@ -1,6 +1,6 @@
 // A pool as the keeper works with it (bigints, two assets in denom order), its wire form, and the
 // addresses the module uses.
-import { MAX_AMOUNT, formatDec, moduleAddress, parseDec, type Context } from '@lanes/app';
+import { FifoMap, MAX_AMOUNT, formatDec, moduleAddress, parseDec, type Context } from '@lanes/app';
 import { PoolType, type Pool } from '@lanes/proto/lanes/amm/v1/amm';
 import type { Curve, MathWork } from './math.ts';
 import { ErrAmountOverflow, ErrInvalidAmplification, ErrInvalidSwapFee } from './errors.ts';
@@ -37,7 +37,12 @@ export const PROTOCOL_ADDRESS = moduleAddress('amm/protocol');
  */
 export const LOCKED_SHARES_ADDRESS = moduleAddress('amm/locked');
 
-const addressCache = new Map<bigint, string>();
+/**
+ * Bounded: each thread (main, workers) fills its own from what it decodes, so an unbounded one
+ * would grow with every pool id anyone names, and at V8's Map limit (2^24 entries) throw on one
+ * thread and not on another. Evicting the oldest keeps it a pure function's cache.
+ */
+const addressCache = new FifoMap<bigint, string>(10_000, 'pool address cache');
 /** The pool's bank account, which holds its reserves: moduleAddress('amm/pool/<id>'). */
 export function poolAddress(id: bigint): string {
   let a = addressCache.get(id);
