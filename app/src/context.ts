@@ -25,7 +25,7 @@ const INDEXED = new Map<string, Set<string>>();
 
 export function indexEventAttributes(...typeDotKeys: string[]): void {
   for (const k of typeDotKeys) {
-    const dot = k.indexOf('.');
+    const dot = k.lastIndexOf('.');
     if (dot <= 0) throw new Error(`indexed attribute must be "type.key", got ${JSON.stringify(k)}`);
     const type = k.slice(0, dot);
     let keys = INDEXED.get(type);

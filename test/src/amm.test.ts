@@ -198,6 +198,11 @@ test('swap exact in: gets exactly the EstimateSwapExactIn amount, which matches 
   assert.deepEqual(delta(before, await balances(trader)), { ueth: -amountIn, uusdc: expected, ulane: -feeOf(res) });
   assert.deepEqual(reservesOf(await q.amm.pool(poolId)), { ueth: (R['ueth'] as bigint) + amountIn, uusdc: (R['uusdc'] as bigint) - expected });
   assert.ok(res.events.some((e) => e.type === 'lanes.amm.v1.EventSwap'), 'EventSwap is emitted');
+  // Indexed: CometBFT's tx_search finds it by pool and by trader (values are proto3 JSON).
+  const byPool = await client.searchTx(`lanes.amm.v1.EventSwap.pool_id='"${poolId}"'`);
+  assert.ok(byPool.some((t) => t.hash === res.transactionHash), `found by pool: ${byPool.map((t) => t.hash).join(', ')}`);
+  const byTrader = await client.searchTx(`lanes.amm.v1.EventSwap.sender='"${trader}"'`);
+  assert.ok(byTrader.some((t) => t.hash === res.transactionHash), 'found by trader');
 });
 
 test('swap exact out: pays exactly the EstimateSwapExactOut amount, which matches the formula', async () => {
@@ -381,6 +386,10 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   assert.deepEqual(out.amount_out, { denom: 'uusdc', amount: amountOut });
   assert.equal(BigInt((await client.getBalance(addr, 'uusdc')).amount), usdcBefore + BigInt(amountOut));
   assert.match(r.err, /swap 1atom \(1000000uatom\) for at least .* via pool 1 -> uusdc/);
+  // `query tx` prints it, Msg fields and all (a pool id is a bigint).
+  const shown = await lanes('query', 'tx', out.txhash);
+  assert.equal(shown.code, 0, shown.err);
+  assert.match(shown.out, /^  - \/lanes\.amm\.v1\.MsgSwapExactIn \{.*"poolId":"1"/m);
 
   const pool = await q.amm.pool(1);
   const text = await lanes('query', 'amm', 'pool', '1');

@@ -179,7 +179,7 @@ export function register(program: Command): void {
           `fee: ${out.fee.amount.map(formatCoin).join(',') || '0'} (gas limit ${out.fee.gas_limit})`,
           ...(out.memo ? [`memo: ${JSON.stringify(out.memo)}`] : []),
           'messages:',
-          ...messages.map((m) => `  - ${m.type_url} ${JSON.stringify(m.value)}`),
+          ...messages.map((m) => `  - ${m.type_url} ${JSON.stringify(m.value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       }),

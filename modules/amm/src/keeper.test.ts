@@ -157,6 +157,9 @@ test('swap exact in: min_amount_out = out passes, out + 1 fails; event and reser
   assert.ok(ev, 'EventSwap emitted');
   const attr = (k: string) => ev.attributes.find((a) => a.key === k)?.value;
   assert.equal(attr('pool_id'), '"1"');
+  // Indexed for tx_search ("lanes.amm.v1.EventSwap.pool_id='\"1\"'"); amounts are not.
+  const indexed = (k: string) => ev.attributes.find((a) => a.key === k)?.index;
+  assert.deepEqual(['pool_id', 'sender', 'token_in', 'reserves'].map(indexed), [true, true, false, false]);
   assert.deepEqual(JSON.parse(attr('token_out') ?? ''), coin(9_969_006n, 'uusdc'));
   assert.deepEqual(JSON.parse(attr('reserves') ?? ''), [coin(10_001_000_000n, 'uatom'), coin(99_990_030_994n, 'uusdc')]);
   assert.deepEqual(pool(c, 1n)?.reserves, [coin(10_001_000_000n, 'uatom'), coin(99_990_030_994n, 'uusdc')]);
