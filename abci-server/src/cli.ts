@@ -2,6 +2,7 @@
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -17,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, resetHome, type AppSettings,
+  parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -86,7 +87,7 @@ async function devnetBanner(dir: string, chainId: string, ports: NodePorts): Pro
     `  RPC        http://127.0.0.1:${ports.rpc}`,
     `  ABCI gRPC  127.0.0.1:${ports.abci}`,
     `  data       ${dir}`,
-    '  reset      npm run reset   (stop the node first; deletes the chain)',
+    `  reset      ${homePaths(dir).home === homePaths(join(REPO_ROOT, '.devnet')).home ? 'npm run reset' : `npm run lanes -- --home ${dir} unsafe-reset`}   (stop the node first; deletes the chain)`,
     '',
     `  TEST KEYS from the public mnemonic '${TEST_MNEMONIC}'`,
     '  Anyone can spend these: NEVER use them on a real network.',
@@ -151,6 +152,13 @@ export function buildProgram(): Command {
     .description('Lanes appchain node and client')
     .option('--home <dir>', 'node data folder ($LANES_HOME, else <repo>/.devnet)', defaultHome())
     .showHelpAfterError();
+  // tx and query commands talk to the node of --home (its lanes.json's RPC port) unless --node
+  // or LANES_NODE says otherwise: a home made with --rpc-port 36657 is not the devnet's 26657.
+  program.hook('preAction', (_root, action) => {
+    if (!action.options.some((o) => o.attributeName() === 'node') || action.getOptionValueSource('node') !== 'default') return;
+    const manifest = readManifest(home(action));
+    if (manifest) action.setOptionValueWithSource('node', `http://127.0.0.1:${manifest.ports.rpc}`, 'default');
+  });
 
   addAppSettingOptions(program.command('init'), 'written to lanes.json')
     .description('create a node data folder: CometBFT config, genesis, lanes.json')

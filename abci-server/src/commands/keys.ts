@@ -60,6 +60,8 @@ export function cliAction<A extends unknown[]>(fn: (...args: A) => Promise<void>
     } catch (e) {
       const cmd = args[args.length - 1] as Command;
       const msg = e instanceof Error ? e.message : String(e);
+      // One line: the command was typed right, so its usage would only bury the reason.
+      cmd.showHelpAfterError(false);
       cmd.error(`error: ${msg}`, { exitCode: 1, code: 'lanes.error' });
     }
   };

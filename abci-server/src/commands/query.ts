@@ -57,7 +57,7 @@ function isNotFound(e: unknown): boolean {
   return e instanceof Error && /code = NotFound|not found/i.test(e.message);
 }
 
-export const nodeOption = (): Option => new Option('--node <url>', 'CometBFT RPC endpoint').env('LANES_NODE').default(DEVNET_RPC);
+export const nodeOption = (): Option => new Option('--node <url>', 'CometBFT RPC endpoint (default: the RPC port in --home\'s lanes.json, else the devnet\'s)').env('LANES_NODE').default(DEVNET_RPC);
 
 export function register(program: Command): void {
   const query = program.command('query').alias('q').description('query chain state');

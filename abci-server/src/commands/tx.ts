@@ -147,8 +147,10 @@ export async function signAndSend(
       `${summary}\n  from: ${entry.name} (${entry.address})\n  fee: ${formatCoins(fee.amount) || '0'} (${fee.amount.map((c) => `${c.amount}${c.denom}`).join(',') || '0'}), gas limit ${fee.gas}\n` +
         `${memo ? `  memo: ${JSON.stringify(memo)}\n` : ''}  chain: ${chainId} via ${opts.node}\n`,
     );
-    if (!opts.yes && process.stdin.isTTY && !(await confirm('confirm transaction before signing and broadcasting [y/N]: '))) {
-      throw new CliError('canceled');
+    if (!opts.yes) {
+      // Nobody to ask: a script must say -y, rather than sign whatever it was given unasked.
+      if (!process.stdin.isTTY) throw new CliError('not confirmed: stdin is not a terminal, so pass -y (--yes) to sign and broadcast without asking');
+      if (!(await confirm('confirm transaction before signing and broadcasting [y/N]: '))) throw new CliError('canceled');
     }
 
     let res: DeliverTxResponse;
@@ -201,7 +203,7 @@ export function addTxOptions(cmd: Command): Command {
     .option('--gas-adjustment <x>', 'multiplier on simulated gas with --gas auto', String(DEFAULT_GAS_ADJUSTMENT))
     .option('--gas-prices <price>', 'gas price used to compute the fee', DEVNET_GAS_PRICE)
     .option('--memo <text>', 'memo to include in the tx')
-    .addOption(new Option('--node <url>', 'CometBFT RPC endpoint').env('LANES_NODE').default(DEVNET_RPC))
+    .addOption(new Option('--node <url>', 'CometBFT RPC endpoint (default: the RPC port in --home\'s lanes.json, else the devnet\'s)').env('LANES_NODE').default(DEVNET_RPC))
     .option('--chain-id <id>', 'refuse to sign unless the node is on this chain')
     .option('-y, --yes', 'skip the confirmation prompt')
     .addOption(outputOption());
