@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
@@ -208,6 +209,7 @@ test('CheckTx runs a tx\'s Msgs up to checkTxMsgGas: past it, the tx is admitted
   const check = c.checkTx(tx);
   assert.equal(check.code, 0, check.log);
   assert.match(check.info, /^Msgs not run to the end in CheckTx: CheckTx's budget of 30000 gas for Msgs spent in location: /);
+  assert.equal(check.log, check.info, 'in the log too: broadcast_tx_sync shows only that');
   // The check state took its sequence (and fee): the sender's next tx follows it.
   const next = buildTx(alice, [send(alice, bob.address, 5n)], opts(c.chainId, 1n));
   assert.equal(c.checkTx(next).code, 0);
@@ -218,6 +220,15 @@ test('CheckTx runs a tx\'s Msgs up to checkTxMsgGas: past it, the tx is admitted
   assert.equal(r2?.code, 0, r2?.log);
   assert.equal(c.balance(alice.address, 'ulane'), before - 2n * 2500n, 'both fees charged');
   assert.equal(c.balance(bob.address, 'uatom'), DEVNET_FUNDING + 5n, 'only the second tx moved tokens');
+});
+
+test('TotalSupply lists denoms in order, as the Cosmos SDK does', () => {
+  const c = chain();
+  const r = c.query('/cosmos.bank.v1beta1.Query/TotalSupply', QueryTotalSupplyRequest.encode({}).finish());
+  assert.equal(r.code, 0, r.log);
+  const denoms = QueryTotalSupplyResponse.decode(r.value).supply.map((x) => x.denom);
+  assert.ok(denoms.length >= 5, denoms.join(','));
+  assert.deepEqual(denoms, [...denoms].sort());
 });
 
 test('tx bytes round-trip through TxRaw', () => {

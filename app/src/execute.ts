@@ -147,8 +147,9 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
         ctx.newAccounts.length = anteAccounts;
         return {
           result: {
-            code: 0, codespace: '', log: '', data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events,
-            info: `Msgs not run to the end in CheckTx: ${err.message}`,
+            // In `log` too: CometBFT's broadcast_tx_sync shows a CheckTx's log, not its info.
+            code: 0, codespace: '', log: `Msgs not run to the end in CheckTx: ${err.message}`, data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit),
+            gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events, info: `Msgs not run to the end in CheckTx: ${err.message}`,
           },
           fee: tx.fee, newAccounts: ctx.newAccounts, tx, msgsUnchecked: true,
         };

@@ -42,7 +42,8 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
       path: '/cosmos.bank.v1beta1.Query/TotalSupply',
       handle: (ctx, data) => {
         const req = QueryTotalSupplyRequest.decode(data);
-        const all = [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount: amount.toString() }));
+        // By denom, as the Cosmos SDK answers (the store's order puts shorter denoms first).
+        const all = [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount: amount.toString() })).sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
         const page = paginate(all, denomKey, req.pagination);
         return QueryTotalSupplyResponse.encode({ supply: page.items, pagination: page.pagination }).finish();
       },
