@@ -135,7 +135,10 @@ export async function signAndSend(
       try {
         simulated = await client.simulate(entry.address, msgs, memo);
       } catch (e) {
-        throw new CliError(`simulation failed (use --gas N to skip it): ${(e as Error).message}`);
+        const message = (e as Error).message;
+        // CosmJS looks the account up first: no gas setting helps an account the chain has never funded.
+        if (/does not exist on chain/.test(message)) throw new CliError(`${entry.name} (${entry.address}) has no account on chain yet: send it some ulane first`);
+        throw new CliError(`simulation failed (use --gas N to skip it): ${message}`);
       }
       gasLimit = Math.ceil(simulated * gas.adjustment);
     } else {
