@@ -377,6 +377,16 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   const checked = await lanes(...tooMuch, '--gas', '300000');
   assert.equal(checked.code, 1, checked.err);
   assert.equal(checked.out, `rejected by CheckTx\ncodespace: amm\ncode: 11\nlog: min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met\n`);
+  // Errors are one line, without the usage. Without a terminal (stdin here is not one) a tx
+  // needs -y; a key the chain never funded is told so.
+  assert.doesNotMatch(simulated.err, /Usage:/);
+  const unasked = await lanes('tx', 'amm', 'swap-exact-in', cliTrader, '1atom', '--route', '1:uusdc', '--min-out', `${amountOut}uusdc`);
+  assert.equal(unasked.code, 1);
+  assert.equal(unasked.err.trim().split('\n').at(-1), 'error: not confirmed: stdin is not a terminal, so pass -y (--yes) to sign and broadcast without asking');
+  assert.equal((await lanes('keys', 'add', 'never-funded')).code, 0);
+  const unfunded = await lanes('tx', 'bank', 'send', 'never-funded', addr, '1ulane', '-y');
+  assert.equal(unfunded.code, 1);
+  assert.match(unfunded.err, /^error: never-funded \(lanes1\w+\) has no account on chain yet: send it some ulane first$/m);
 
   const r = await lanes('tx', 'amm', 'swap-exact-in', cliTrader, '1atom', '--route', '1:uusdc', '--min-out', `${amountOut}uusdc`, '-y', '-o', 'json');
   assert.equal(r.code, 0, r.err);
@@ -389,7 +399,7 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   // `query tx` prints it, Msg fields and all (a pool id is a bigint).
   const shown = await lanes('query', 'tx', out.txhash);
   assert.equal(shown.code, 0, shown.err);
-  assert.match(shown.out, /^  - \/lanes\.amm\.v1\.MsgSwapExactIn \{.*"poolId":"1"/m);
+  assert.match(shown.out, /^ {2}- \/lanes\.amm\.v1\.MsgSwapExactIn \{.*"poolId":"1"/m);
 
   const pool = await q.amm.pool(1);
   const text = await lanes('query', 'amm', 'pool', '1');
