@@ -46,9 +46,10 @@ export interface ExecEnv {
 /**
  * Gas a tx's Msgs may use in CheckTx ('check'; rechecks: RECHECK_MSG_GAS). A tx that fails in
  * CheckTx pays nothing, so without a bound anyone could make a node run up to max_gas_per_tx
- * (50,000,000 gas: ~30 ms of stableswap math) per tx, for free and again with the same bytes. Past the budget the Msgs stop, their writes and events are dropped, and the tx is
- * admitted on its ante alone (signatures, fee and sequence, taken in the check state), as the
- * Cosmos SDK admits every tx: should its Msgs fail in the block, it pays its fee there.
+ * (50,000,000 gas: ~30 ms of stableswap math) per tx, for free and again with the same bytes.
+ * Past the budget the Msgs stop, their writes and events are dropped, and the tx is admitted on
+ * its ante alone (signatures, fee and sequence, taken in the check state), as the Cosmos SDK
+ * admits every tx: should its Msgs fail in the block, it pays its fee there.
  * 1,000,000 gas is ~0.3–1 ms here, the same order as what any CheckTx costs anyway (gRPC,
  * decoding, a signature); a transfer's Msg uses ~13,000, a swap ~50,000 a constant-product hop,
  * ~80,000 to 100,000 a stableswap hop.
@@ -145,12 +146,10 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
         parent.revertTo(afterAnte);
         ctx.events.length = anteEvents;
         ctx.newAccounts.length = anteAccounts;
+        // In `log` too: CometBFT's broadcast_tx_sync shows a CheckTx's log, not its info.
+        const note = `Msgs not run to the end in CheckTx: ${err.message}`;
         return {
-          result: {
-            // In `log` too: CometBFT's broadcast_tx_sync shows a CheckTx's log, not its info.
-            code: 0, codespace: '', log: `Msgs not run to the end in CheckTx: ${err.message}`, data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit),
-            gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events, info: `Msgs not run to the end in CheckTx: ${err.message}`,
-          },
+          result: { code: 0, codespace: '', log: note, info: note, data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events },
           fee: tx.fee, newAccounts: ctx.newAccounts, tx, msgsUnchecked: true,
         };
       }
