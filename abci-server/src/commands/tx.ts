@@ -11,14 +11,14 @@ import {
   DEFAULT_GAS_ADJUSTMENT,
   DEFAULT_GAS_LIMIT,
   DEVNET_GAS_PRICE,
-  DEVNET_RPC,
   formatCoin,
   formatCoins,
   parseHumanCoins,
   type MsgSendEncodeObject,
 } from '@lanes/client';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveHome, resolveKey } from './keys.ts';
+import { nodeOption } from './query.ts';
 
 /** The options every `lanes tx` command takes (addTxOptions). */
 export interface TxOptions {
@@ -206,7 +206,7 @@ export function addTxOptions(cmd: Command): Command {
     .option('--gas-adjustment <x>', 'multiplier on simulated gas with --gas auto', String(DEFAULT_GAS_ADJUSTMENT))
     .option('--gas-prices <price>', 'gas price used to compute the fee', DEVNET_GAS_PRICE)
     .option('--memo <text>', 'memo to include in the tx')
-    .addOption(new Option('--node <url>', 'CometBFT RPC endpoint (default: the RPC port in --home\'s lanes.json, else the devnet\'s)').env('LANES_NODE').default(DEVNET_RPC))
+    .addOption(nodeOption())
     .option('--chain-id <id>', 'refuse to sign unless the node is on this chain')
     .option('-y, --yes', 'skip the confirmation prompt')
     .addOption(outputOption());
