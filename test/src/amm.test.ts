@@ -383,6 +383,9 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   const unasked = await lanes('tx', 'amm', 'swap-exact-in', cliTrader, '1atom', '--route', '1:uusdc', '--min-out', `${amountOut}uusdc`);
   assert.equal(unasked.code, 1);
   assert.equal(unasked.err.trim().split('\n').at(-1), 'error: not confirmed: stdin is not a terminal, so pass -y (--yes) to sign and broadcast without asking');
+  const noLimit = await lanes('tx', 'amm', 'add-liquidity', cliTrader, '1', '1atom,10usdc', '-y');
+  assert.equal(noLimit.code, 1);
+  assert.match(noLimit.err, /required option '--min-shares <n>' not specified/);
   assert.equal((await lanes('keys', 'add', 'never-funded')).code, 0);
   const unfunded = await lanes('tx', 'bank', 'send', 'never-funded', addr, '1ulane', '-y');
   assert.equal(unfunded.code, 1);

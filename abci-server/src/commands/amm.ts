@@ -207,7 +207,7 @@ function registerTx(txGroup: Command): void {
     amm
       .command('add-liquidity <from> <pool-id> <max-amounts>')
       .description('deposit at most <max-amounts> (both assets, e.g. 10atom,100usdc); only the proportional amounts are taken')
-      .option('--min-shares <n>', 'fail unless at least this many LP shares are minted', '0'),
+      .requiredOption('--min-shares <n>', 'fail unless at least this many LP shares are minted (0 for no limit: a deposit, like a swap, states its limit)'),
   ).action(
     cliAction(async (from: string, pool: string, maxAmounts: string, opts: TxOptions & { minShares: string }, cmd: Command) => {
       const poolId = parsePoolId(pool);
