@@ -298,11 +298,18 @@ const disjointRuns = fc.array(fc.uniqueArray(fc.tuple(runKey, runValue), { selec
   });
 });
 
-test('RunsLayer (property): reads and iterates as if the runs were written over the parent', () => {
+/** Runs that may share keys: outside RunsLayer's CONTRACT, where it must still agree with mergeWriteRuns. */
+const overlappingRuns = fc.array(fc.uniqueArray(fc.tuple(runKey, runValue), { selector: ([k]) => k, maxLength: 10 }), { maxLength: 3 }).map((lists) =>
+  lists.map((l): WriteRun => {
+    const sorted = [...l].sort(([x], [y]) => (x < y ? -1 : 1));
+    return { keys: sorted.map(([k]) => k), values: sorted.map(([, v]) => v) };
+  }));
+
+for (const [what, runsArb] of [['disjoint runs', disjointRuns], ['runs sharing keys (the last one wins, as mergeWriteRuns commits it)', overlappingRuns]] as const) test(`RunsLayer (property, ${what}): reads and iterates as if the runs were written over the parent in order`, () => {
   fc.assert(fc.property(
     fc.dictionary(runKey, fc.string({ maxLength: 3 })), // committed
     fc.array(fc.tuple(runKey, runValue), { maxLength: 8 }), // block layer (null: delete)
-    disjointRuns,
+    runsArb,
     fc.array(runKey, { maxLength: 4 }), // prefixes
     (committed, block, runs, prefixes) => {
       const parent = new Overlay(mem(committed));
