@@ -336,21 +336,24 @@ export class LanesApp implements AbciApp {
     }
     this.checking++;
     this.checkingBytes += req.tx.length;
+    // Asked by a CometBFT that has since restarted (clientConnected): its mempool, and this
+    // answer, are gone. Admitting the tx would keep its sequence taken here for a tx no mempool
+    // holds, and the app's recheck would keep it valid: its sender could not send that sequence
+    // again through this node.
     const connection = this.cometConnection;
+    const restarted = (): ResponseCheckTx | undefined => (connection === this.cometConnection
+      ? undefined
+      : checkFailure(toAbciError(ErrMempoolIsFull.wrap('CometBFT restarted while this tx was being checked; send it again'))));
     const verified = this.parallel.check(req.tx, this.chainId, this.params);
     const done = this.checkQueue.then(() => verified).then(
       (v) => {
         if (v.error) return checkFailure(v.error);
-        // Asked by a CometBFT that has since restarted (clientConnected): its mempool, and this
-        // answer, are gone. Admitting the tx would keep its sequence taken here for a tx no
-        // mempool holds, and the app's recheck would keep it valid: its sender could not send
-        // that sequence again through this node.
-        if (connection !== this.cometConnection) return checkFailure(toAbciError(ErrMempoolIsFull.wrap('CometBFT restarted while this tx was being checked; send it again')));
-        return this.checkTxHere(req, this.absorbChecked(v));
+        return restarted() ?? this.checkTxHere(req, this.absorbChecked(v));
       },
       // A worker failure must not reject CheckTx: do all the work here instead.
       (err: unknown) => {
-        if (connection !== this.cometConnection) return checkFailure(toAbciError(ErrMempoolIsFull.wrap('CometBFT restarted while this tx was being checked; send it again')));
+        const late = restarted();
+        if (late) return late;
         // Logged once per distinct failure: a worker that exited fails every batch after.
         const message = err instanceof Error ? err.message : String(err);
         if (message !== this.lastCheckFailure) {
