@@ -122,6 +122,25 @@ test('recheck by the app: a proposal puts stale txs after the others, so they on
   });
 });
 
+test('recheck by the app: a proposal takes the txs this node admitted in the order admitted, whatever order CometBFT\'s mempool holds them in', async () => {
+  await withChain('parallel', 10, async (c) => {
+    // Each CheckTx call out at once lands in CometBFT's mempool when its goroutine gets to it,
+    // so alice's sequences 0, 1, 2 (sent with broadcast_tx_async, say) can be held in any order.
+    const [a0, a1, a2] = [0n, 1n, 2n].map((s) => transfer(alice, 1n + s, s)) as [Uint8Array, Uint8Array, Uint8Array];
+    const b0 = transfer(bob, 5n, 0n);
+    for (const tx of [a0, b0, a1, a2]) assert.equal(answer(await c.checkTxAsync(tx)), '/0');
+    const other = transfer(carol, 7n, 0n); // relayed by a peer whose CheckTx this app never answered
+    const prepare = (txs: Uint8Array[]): Uint8Array[] => c.app.prepareProposal({
+      maxTxBytes: 1n << 20n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+    }).txs;
+    assert.deepEqual(prepare([a0, other, b0, a1, a2]), [a0, other, b0, a1, a2], 'in order already: kept');
+    const proposal = prepare([a2, other, b0, a0, a1]);
+    assert.deepEqual(proposal, [a0, other, b0, a1, a2], 'admitted txs in the order admitted; the one it never saw keeps its place');
+    const results = await c.blockAsync(proposal);
+    assert.deepEqual(results.map(answer), ['/0', '/0', '/0', '/0', '/0'], results.map((r) => r.log).join(' | '));
+  });
+});
+
 test('recheck by the app: a tx whose Msg now fails stays, its fee and sequence taken as the block will take them', async () => {
   await withChain('sequential', 10, async (c, checks) => {
     // ATOM/USDC pool 1 at 10 USDC per ATOM: 1 ATOM in gives just under 9.97 USDC.

@@ -197,7 +197,9 @@ export class LanesApp implements AbciApp {
    * all the same (without its recheck, only a block takes a tx out of its mempool), so they still
    * count against its size until a proposal includes them, and they then fail in that block.
    */
-  private readonly mempoolTxs = new Map<string, Uint8Array>();
+  private readonly mempoolTxs = new Map<string, { bytes: Uint8Array; n: number }>();
+  /** Txs admitted so far (`mempoolTxs`' `n`: the order admitted, for proposals). */
+  private admissions = 0;
   private readonly staleTxs = new Map<string, number>(); // hash -> bytes
   /** The hashes of the txs of the block FinalizeBlock ran last (Commit takes them out of `mempoolTxs`). */
   private finalizedTxHashes: readonly string[] = [];
@@ -418,7 +420,7 @@ export class LanesApp implements AbciApp {
   private admit(tx: DecodedTx): void {
     this.admitted++;
     this.admittedBytes += tx.bytes.length;
-    if (this.recheckBy === 'app') this.mempoolTxs.set(tx.hashHex, tx.bytes);
+    if (this.recheckBy === 'app') this.mempoolTxs.set(tx.hashHex, { bytes: tx.bytes, n: this.admissions++ });
   }
 
   /**
@@ -436,7 +438,7 @@ export class LanesApp implements AbciApp {
       this.staleTxs.delete(h);
     }
     const env = this.checkEnv(this.blockInfo(this.store.lastCommit().height + 1n));
-    for (const [h, bytes] of this.mempoolTxs) {
+    for (const [h, { bytes }] of this.mempoolTxs) {
       const started = process.hrtime.bigint();
       let res: ResponseCheckTx;
       try {
@@ -457,7 +459,7 @@ export class LanesApp implements AbciApp {
     }
     this.admitted = this.mempoolTxs.size + this.staleTxs.size;
     this.admittedBytes = 0;
-    for (const tx of this.mempoolTxs.values()) this.admittedBytes += tx.length;
+    for (const tx of this.mempoolTxs.values()) this.admittedBytes += tx.bytes.length;
     for (const n of this.staleTxs.values()) this.admittedBytes += n;
   }
 
@@ -497,14 +499,14 @@ export class LanesApp implements AbciApp {
   // ---- ABCI: consensus ---------------------------------------------------------------------
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
-    // Keep CometBFT's order; stop before the first tx that would overflow the block's bytes, its
+    // Keep CometBFT's order (with the app's recheck: the order admitted, stale txs last); stop before the first tx that would overflow the block's bytes, its
     // tx count, its gas or the results' size (skipping one would fail its sender's later txs).
     const txs: Uint8Array[] = [];
     let bytes = 0n;
     let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     const maxGas = this.params?.max_block_gas ?? Number.MAX_SAFE_INTEGER;
-    for (const tx of this.staleLast(req.txs)) {
+    for (const tx of this.staleLast(this.inAdmissionOrder(req.txs))) {
       if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
       const g = this.gasWanted(tx);
       if (gas + g > maxGas) break;
@@ -523,12 +525,43 @@ export class LanesApp implements AbciApp {
   }
 
   /**
-   * With the app's recheck, the txs it found stale go after all the others. A stale tx can only
-   * fail, paying nothing, and only a block takes it out of CometBFT's mempool; last, it fills
+   * With the app's recheck, the txs it admitted go in the order it admitted them, each in the
+   * place of one of them, and every other tx keeps its place. That is the order its check state
+   * took them in, and the order CometBFT's mempool usually holds them in, but not always:
+   * CometBFT 0.38's gRPC client adds a tx to its mempool on the goroutine that made the CheckTx
+   * call, after the call returns, so two calls out at once (a sender's sequences n and n+1 sent
+   * with broadcast_tx_async, or relayed by two peers) can land in either order. In the other,
+   * n+1 would fail in the block for its sequence, although CheckTx accepted it.
+   */
+  private inAdmissionOrder(txs: readonly Uint8Array[]): readonly Uint8Array[] {
+    if (this.mempoolTxs.size < 2) return txs;
+    const slots: number[] = [];
+    const order: number[] = [];
+    let inOrder = true;
+    for (let i = 0; i < txs.length; i++) {
+      const bytes = txs[i] as Uint8Array;
+      const n = this.mempoolTxs.get(this.decodedCache.get(bytes)?.tx.hashHex ?? txHashHex(bytes))?.n;
+      if (n === undefined) continue;
+      if (order.length > 0 && n < (order.at(-1) as number)) inOrder = false;
+      slots.push(i);
+      order.push(n);
+    }
+    if (inOrder) return txs;
+    const known = slots.map((slot, k) => ({ tx: txs[slot] as Uint8Array, n: order[k] as number })).sort((a, b) => a.n - b.n);
+    const out = txs.slice();
+    for (const [k, slot] of slots.entries()) out[slot] = (known[k] as { tx: Uint8Array }).tx;
+    return out;
+  }
+
+  /**
+   * With the app's recheck, the txs it found stale go after all the others. A stale tx fails,
+   * paying nothing (unless what made it stale changed since: a signer that could not pay the fee
+   * may have been paid), and only a block takes it out of CometBFT's mempool; last, it fills
    * room the valid txs left, so txs that lost a race for their sequence on another node (or that
    * someone sent to several nodes on purpose) never crowd valid ones out of a full block. Moving
-   * one changes no other tx's outcome as this node sees them: it writes nothing, and a later tx
-   * of its sender whose sequence follows it is stale too. Proposer-side only; any order passes
+   * one changes no other tx's outcome as this node sees them: it writes nothing but, where it
+   * passes after all, its own signer's fee and sequence, and a later tx of its sender is stale
+   * too (its sequence follows the stale one's). Proposer-side only; any order passes
    * ProcessProposal.
    */
   private staleLast(txs: readonly Uint8Array[]): readonly Uint8Array[] {
