@@ -22,4 +22,4 @@ export {
 export * from './lanesApp.ts';
 export { runLoad, loadTable, freePort, LOAD_CHAIN_ID, type LoadOptions, type LoadResult } from './load/load.ts';
 export { table } from './load/table.ts';
-export { positiveNumber, wholeNumber } from './commands/numbers.ts';
+export { positiveNumber, rpcUrl, wholeNumber } from './commands/numbers.ts';

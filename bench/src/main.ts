@@ -1,6 +1,6 @@
 // npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
 import { Command, CommanderError, Option } from 'commander';
-import { errorText, positiveNumber, wholeNumber } from '@lanes/abci-server';
+import { errorText, positiveNumber, rpcUrl, wholeNumber } from '@lanes/abci-server';
 import { WARMUP_TXS, execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
@@ -46,7 +46,7 @@ program.command('e2e')
   .option('--concurrency <n>', 'broadcasts in flight', wholeNumber(1), 128)
   .option('--accounts <n>', 'sending accounts', wholeNumber(1), 2000)
   .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', wholeNumber(1))
-  .option('--rpc <url>', 'an existing local node (funds fresh load accounts from test0)')
+  .option('--rpc <url>', 'an existing local node (funds fresh load accounts from test0)', rpcUrl)
   .option('--workers <n>', 'own node: parallel executor workers (default: the CPU count - 1; the main thread executes a share too)', wholeNumber(1))
   .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
   .option('--block-time <ms>', 'own node: block time', wholeNumber(1), 500)

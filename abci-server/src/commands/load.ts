@@ -2,7 +2,7 @@
 // --rpc it starts its own node in a temporary home; with --rpc it loads an existing local node.
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { positiveNumber, wholeNumber } from './numbers.ts';
+import { positiveNumber, rpcUrl, wholeNumber } from './numbers.ts';
 
 interface LoadFlags {
   rpc?: string;
@@ -21,7 +21,7 @@ interface LoadFlags {
 export function register(program: Command): void {
   program.command('load')
     .description('generate load: pre-signed MsgSends from many accounts via broadcast_tx_sync, then check every tx\'s fate')
-    .option('--rpc <url>', 'load this local node (funds fresh load accounts from test0); default: start a node in a temporary home')
+    .option('--rpc <url>', 'load this local node (funds fresh load accounts from test0); default: start a node in a temporary home', rpcUrl)
     .option('--duration <s>', 'seconds of sending', positiveNumber, 60)
     .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positiveNumber)
     .option('--concurrency <n>', 'broadcasts in flight (one per account at most)', wholeNumber(1), 128)

@@ -15,6 +15,7 @@ import {
 import type { Coin } from '@cosmjs/stargate';
 import { Option, type Command } from 'commander';
 import { CliError, cliAction, explainNodeError, outputOption, printJson } from './keys.ts';
+import { rpcUrl } from './numbers.ts';
 
 export interface QueryOptions {
   node: string;
@@ -57,7 +58,7 @@ function isNotFound(e: unknown): boolean {
   return e instanceof Error && /code = NotFound|not found/i.test(e.message);
 }
 
-export const nodeOption = (): Option => new Option('--node <url>', 'CometBFT RPC endpoint (default: the RPC port in --home\'s lanes.json, else the devnet\'s)').env('LANES_NODE').default(DEVNET_RPC);
+export const nodeOption = (): Option => new Option('--node <url>', 'CometBFT RPC endpoint (default: the RPC port in --home\'s lanes.json, else the devnet\'s)').env('LANES_NODE').argParser(rpcUrl).default(DEVNET_RPC);
 
 export function register(program: Command): void {
   const query = program.command('query').alias('q').description('query chain state');
