@@ -197,9 +197,7 @@ export class LanesApp implements AbciApp {
    * all the same (without its recheck, only a block takes a tx out of its mempool), so they still
    * count against its size until a proposal includes them, and they then fail in that block.
    */
-  private readonly mempoolTxs = new Map<string, { bytes: Uint8Array; n: number }>();
-  /** Txs admitted so far (`mempoolTxs`' `n`: the order admitted, for proposals). */
-  private admissions = 0;
+  private readonly mempoolTxs = new Map<string, { bytes: Uint8Array; signers: readonly string[] }>();
   private readonly staleTxs = new Map<string, number>(); // hash -> bytes
   /** The hashes of the txs of the block FinalizeBlock ran last (Commit takes them out of `mempoolTxs`). */
   private finalizedTxHashes: readonly string[] = [];
@@ -420,7 +418,7 @@ export class LanesApp implements AbciApp {
   private admit(tx: DecodedTx): void {
     this.admitted++;
     this.admittedBytes += tx.bytes.length;
-    if (this.recheckBy === 'app') this.mempoolTxs.set(tx.hashHex, { bytes: tx.bytes, n: this.admissions++ });
+    if (this.recheckBy === 'app') this.mempoolTxs.set(tx.hashHex, { bytes: tx.bytes, signers: tx.signers.map((s) => s.address) });
   }
 
   /**
@@ -531,25 +529,46 @@ export class LanesApp implements AbciApp {
    * CometBFT 0.38's gRPC client adds a tx to its mempool on the goroutine that made the CheckTx
    * call, after the call returns, so two calls out at once (a sender's sequences n and n+1 sent
    * with broadcast_tx_async, or relayed by two peers) can land in either order. In the other,
-   * n+1 would fail in the block for its sequence, although CheckTx accepted it.
+   * n+1 would fail in the block for its sequence, although CheckTx accepted it. For the same
+   * reason CometBFT can hand over n+1 without n (n is further back in its mempool than the
+   * block's room): such a tx is left out, to wait for the block after n's, as is any tx sharing
+   * a signer with a tx admitted before it that is not in the proposal.
    */
   private inAdmissionOrder(txs: readonly Uint8Array[]): readonly Uint8Array[] {
-    if (this.mempoolTxs.size < 2) return txs;
-    const slots: number[] = [];
-    const order: number[] = [];
-    let inOrder = true;
+    if (this.mempoolTxs.size === 0) return txs;
+    const slot = new Map<string, number>(); // hash -> place in txs, of the txs in the record
     for (let i = 0; i < txs.length; i++) {
       const bytes = txs[i] as Uint8Array;
-      const n = this.mempoolTxs.get(this.decodedCache.get(bytes)?.tx.hashHex ?? txHashHex(bytes))?.n;
-      if (n === undefined) continue;
-      if (order.length > 0 && n < (order.at(-1) as number)) inOrder = false;
-      slots.push(i);
-      order.push(n);
+      const h = this.decodedCache.get(bytes)?.tx.hashHex ?? txHashHex(bytes);
+      if (this.mempoolTxs.has(h)) slot.set(h, i);
     }
-    if (inOrder) return txs;
-    const known = slots.map((slot, k) => ({ tx: txs[slot] as Uint8Array, n: order[k] as number })).sort((a, b) => a.n - b.n);
-    const out = txs.slice();
-    for (const [k, slot] of slots.entries()) out[slot] = (known[k] as { tx: Uint8Array }).tx;
+    if (slot.size === 0) return txs;
+    const kept: number[] = []; // places in txs, in the order admitted
+    const waiting = new Set<string>(); // signers with a tx admitted earlier that is not here
+    let changed = false;
+    for (const [h, { signers }] of this.mempoolTxs) {
+      const i = slot.get(h);
+      if (i === undefined || signers.some((a) => waiting.has(a))) {
+        for (const a of signers) waiting.add(a);
+        changed ||= i !== undefined;
+        continue;
+      }
+      changed ||= kept.length > 0 && i < (kept.at(-1) as number);
+      kept.push(i);
+    }
+    if (!changed) return txs;
+    const places = [...slot.values()].sort((a, b) => a - b);
+    const out: Uint8Array[] = [];
+    let next = 0; // into kept; the record's places take kept's txs in turn, the rest go empty
+    let p = 0; // into places
+    for (let i = 0; i < txs.length; i++) {
+      if (places[p] === i) {
+        p++;
+        if (next < kept.length) out.push(txs[kept[next++] as number] as Uint8Array);
+      } else {
+        out.push(txs[i] as Uint8Array);
+      }
+    }
     return out;
   }
 
