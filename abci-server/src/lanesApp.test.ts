@@ -4,6 +4,7 @@ import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
@@ -220,6 +221,23 @@ test('CheckTx runs a tx\'s Msgs up to checkTxMsgGas: past it, the tx is admitted
   assert.equal(r2?.code, 0, r2?.log);
   assert.equal(c.balance(alice.address, 'ulane'), before - 2n * 2500n, 'both fees charged');
   assert.equal(c.balance(bob.address, 'uatom'), DEVNET_FUNDING + 5n, 'only the second tx moved tokens');
+});
+
+test('Simulate runs up to the node\'s simulateGas (a query pays nothing): past it, out of gas naming the limit; the tx itself can still be sent', () => {
+  const msgs = [send(alice, bob.address, 1n), send(alice, bob.address, 1n), send(alice, bob.address, 1n), send(alice, bob.address, 1n)];
+  const simulate = (c: InProcessChain) => c.query('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: buildTx(alice, msgs, { chainId: c.chainId, accountNumber: 0n, sequence: 0n }) }).finish());
+  const full = chain();
+  const ok = simulate(full);
+  assert.equal(ok.code, 0, ok.log);
+  const used = SimulateResponse.decode(ok.value).gasInfo?.gasUsed ?? 0n;
+  assert.ok(used > 30_000n, `four sends use ${used} gas`);
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }), undefined, undefined, { simulateGas: 30_000 });
+  c.block([]);
+  const r = simulate(c);
+  assert.equal(`${r.codespace}/${r.code}`, 'sdk/11', r.log);
+  assert.match(r.log, /^out of gas in location: .*; gasWanted: 30000, gasUsed: \d+: out of gas: this node simulates up to 30000 gas; a tx that needs more can still be sent with its gas limit set by hand, up to 50000000$/);
+  const [sent] = c.block([buildTx(alice, msgs, { chainId: c.chainId, accountNumber: 0n, sequence: 0n, gasLimit: used * 2n })]);
+  assert.equal(sent?.code, 0, sent?.log);
 });
 
 test('TotalSupply lists denoms in order, as the Cosmos SDK does', () => {

@@ -35,6 +35,8 @@ export interface CreateLanesAppOptions {
   stateCacheKeys?: number;
   /** Gas a tx's Msgs may use in CheckTx: see LanesAppOptions.checkTxMsgGas. */
   checkTxMsgGas?: number;
+  /** Gas a simulation may use: see LanesAppOptions.simulateGas. */
+  simulateGas?: number;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
@@ -53,6 +55,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.recheck !== undefined ? { recheck: opts.recheck } : {}),
     ...(opts.stateCacheKeys !== undefined ? { stateCacheKeys: opts.stateCacheKeys } : {}),
     ...(opts.checkTxMsgGas !== undefined ? { checkTxMsgGas: opts.checkTxMsgGas } : {}),
+    ...(opts.simulateGas !== undefined ? { simulateGas: opts.simulateGas } : {}),
   });
 }
 

@@ -22,7 +22,7 @@ import { CommittedStore } from './store/sqlite.ts';
 import { Overlay, RunsLayer, mergeWriteRuns, sortKeys, type Value } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
 import type { Module } from './module.ts';
-import { CHECK_TX_MSG_GAS, runTx, type ExecEnv } from './execute.ts';
+import { CHECK_TX_MSG_GAS, SIMULATE_GAS_LIMIT, runTx, type ExecEnv } from './execute.ts';
 import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
 import { ParallelExecutor, type ParallelOptions } from './parallel/pool.ts';
@@ -36,7 +36,7 @@ import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
-import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrUnknownRequest, LanesError, isResourceLimit, toAbciError } from './errors.ts';
+import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrOutOfGas, ErrUnknownRequest, LanesError, isResourceLimit, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
 export { FEE_COLLECTOR };
@@ -93,6 +93,8 @@ export interface LanesAppOptions extends ModuleSet {
   recheck?: RecheckBy;
   /** Gas a tx's Msgs may use in CheckTx before it is admitted on its ante alone (default CHECK_TX_MSG_GAS). */
   checkTxMsgGas?: number;
+  /** Gas a simulation may use (default SIMULATE_GAS_LIMIT). */
+  simulateGas?: number;
 }
 
 export type RecheckBy = 'cometbft' | 'app';
@@ -187,6 +189,7 @@ export class LanesApp implements AbciApp {
   private admittedBytes = 0;
   private readonly recheckBy: RecheckBy;
   private readonly checkTxMsgGas: number;
+  private readonly simulateGas: number;
   /** Bumped when CometBFT (re)connects with an empty mempool: CheckTx calls from before do not admit. */
   private cometConnection = 0;
   /**
@@ -229,6 +232,7 @@ export class LanesApp implements AbciApp {
     this.mempoolMaxBytes = opts.mempoolMaxBytes;
     this.recheckBy = opts.recheck ?? 'cometbft';
     this.checkTxMsgGas = opts.checkTxMsgGas ?? CHECK_TX_MSG_GAS;
+    this.simulateGas = opts.simulateGas ?? SIMULATE_GAS_LIMIT;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -833,7 +837,11 @@ export class LanesApp implements AbciApp {
     // estimate covers it wherever the tx lands.
     const block = this.blockInfo(this.store.lastCommit().height + 1n, this.lastBlockTime + 1n);
     const scratch = new Overlay(this.checkState);
-    const { result } = runTx(scratch, req.txBytes, this.env(block), 'simulate');
+    const { result } = runTx(scratch, req.txBytes, { ...this.env(block), simulateGas: this.simulateGas }, 'simulate');
+    if (result.code === ErrOutOfGas.code && result.codespace === ErrOutOfGas.codespace && this.simulateGas < (this.params?.max_gas_per_tx ?? 0)) {
+      throw new LanesError(result.codespace, result.code, `${result.log}: this node simulates up to ${this.simulateGas} gas; `
+        + `a tx that needs more can still be sent with its gas limit set by hand, up to ${this.params?.max_gas_per_tx}`);
+    }
     if (result.code !== 0) throw new LanesError(result.codespace, result.code, result.log);
     return SimulateResponse.encode({
       gasInfo: { gasWanted: result.gasWanted, gasUsed: result.gasUsed },

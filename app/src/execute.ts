@@ -41,6 +41,8 @@ export interface ExecEnv {
   checkTxMsgGas?: number;
   /** The same for rechecks, CometBFT's or the app's (default RECHECK_MSG_GAS). */
   recheckMsgGas?: number;
+  /** Gas a simulation may use (default SIMULATE_GAS_LIMIT; see there). Node-local too. */
+  simulateGas?: number;
 }
 
 /**
@@ -63,6 +65,16 @@ export const CHECK_TX_MSG_GAS = 1_000_000;
  * its place on its ante, as in CheckTx.
  */
 export const RECHECK_MSG_GAS = 200_000;
+
+/**
+ * Gas a simulation may use (the Simulate query, behind CosmJS's `fee: 'auto'`), where a tx's own
+ * limit would be max_gas_per_tx (50,000,000: ~40 ms of stableswap math). A query pays nothing and
+ * runs on the thread that runs blocks, so without a bound anyone could hold a node for that long
+ * per query. 10,000,000 is over 100 stableswap hops; a tx that needs more runs out of gas in
+ * simulation (sdk/11, its log naming this limit) and can still be sent with a gas limit set by
+ * hand, up to max_gas_per_tx.
+ */
+export const SIMULATE_GAS_LIMIT = 10_000_000;
 
 export interface TxOutcome {
   result: ExecTxResult;
@@ -111,7 +123,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
   }
   const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? tx.access : undefined;
   const access = new AccessRecorder(declared);
-  const gas = new GasMeter(tx.gasLimit);
+  const gas = new GasMeter(mode === 'simulate' ? Math.min(tx.gasLimit, env.simulateGas ?? SIMULATE_GAS_LIMIT) : tx.gasLimit);
   const ctx = new Context(parent, gas, access, env.block, mode);
   parent.begin();
   try {
