@@ -386,6 +386,13 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   const noLimit = await lanes('tx', 'amm', 'add-liquidity', cliTrader, '1', '1atom,10usdc', '-y');
   assert.equal(noLimit.code, 1);
   assert.match(noLimit.err, /required option '--min-shares <n>' not specified/);
+  const noMinOut = await lanes('tx', 'amm', 'remove-liquidity', cliTrader, '1', '5', '-y');
+  assert.equal(noMinOut.code, 1);
+  assert.match(noMinOut.err, /required option '--min-out <amounts>' not specified/);
+  // `none` parses as no limit: the simulation then fails on the shares test6 does not hold.
+  const noShares = await lanes('tx', 'amm', 'remove-liquidity', cliTrader, '1', '5', '--min-out', 'none', '-y');
+  assert.equal(noShares.code, 1);
+  assert.match(noShares.err, /simulation failed .*shares/);
   assert.equal((await lanes('keys', 'add', 'never-funded')).code, 0);
   const unfunded = await lanes('tx', 'bank', 'send', 'never-funded', addr, '1ulane', '-y');
   assert.equal(unfunded.code, 1);

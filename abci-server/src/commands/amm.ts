@@ -234,12 +234,12 @@ function registerTx(txGroup: Command): void {
     amm
       .command('remove-liquidity <from> <pool-id> <shares>')
       .description('redeem <shares> LP shares (whole units of amm/pool/<id>) for the pool\'s assets')
-      .option('--min-out <amounts>', 'fail unless at least these amounts come out, e.g. 1atom,10usdc'),
+      .requiredOption('--min-out <amounts>', 'fail unless at least these amounts come out, e.g. 1atom,10usdc; none for no limit (a withdrawal, like a swap, states its limit)'),
   ).action(
-    cliAction(async (from: string, pool: string, sharesArg: string, opts: TxOptions & { minOut?: string }, cmd: Command) => {
+    cliAction(async (from: string, pool: string, sharesArg: string, opts: TxOptions & { minOut: string }, cmd: Command) => {
       const poolId = parsePoolId(pool);
       const shares = wholeAmount(sharesArg, '<shares>', false);
-      const minAmountsOut = opts.minOut === undefined ? [] : coinList(opts.minOut, '--min-out');
+      const minAmountsOut = opts.minOut === 'none' ? [] : coinList(opts.minOut, '--min-out');
       await signAndSend(
         cmd,
         from,
