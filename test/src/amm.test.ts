@@ -368,12 +368,15 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   const { amountOut } = await q.amm.estimateSwapExactIn(route, { denom: 'uatom', amount: '1000000' });
   const usdcBefore = BigInt((await client.getBalance(addr, 'uusdc')).amount);
 
-  // min-out above the estimate: the simulation (gas auto) says why; with a fixed --gas CheckTx
-  // rejects it and the CLI prints codespace and code. Exit code 1 both times.
+  // min-out above the estimate: the simulation (gas auto) rejects it, and with a fixed --gas
+  // CheckTx does; the CLI prints codespace, code and log either way. Exit code 1 both times.
   const tooMuch = ['tx', 'amm', 'swap-exact-in', cliTrader, '1atom', '--route', '1:usdc', '--min-out', `${BigInt(amountOut) + 1n}uusdc`, '-y'];
   const simulated = await lanes(...tooMuch);
   assert.equal(simulated.code, 1, simulated.err);
-  assert.match(simulated.err, new RegExp(`simulation failed .*min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}`));
+  assert.equal(simulated.out, `rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: amm\ncode: 11\nlog: min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met\n`);
+  const simulatedJson = await lanes(...tooMuch, '-o', 'json');
+  assert.equal(simulatedJson.code, 1, simulatedJson.err);
+  assert.deepEqual(JSON.parse(simulatedJson.out), { stage: 'simulate', codespace: 'amm', code: 11, log: `min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met` });
   const checked = await lanes(...tooMuch, '--gas', '300000');
   assert.equal(checked.code, 1, checked.err);
   assert.equal(checked.out, `rejected by CheckTx\ncodespace: amm\ncode: 11\nlog: min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met\n`);
@@ -392,7 +395,7 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   // `none` parses as no limit: the simulation then fails on the shares test6 does not hold.
   const noShares = await lanes('tx', 'amm', 'remove-liquidity', cliTrader, '1', '5', '--min-out', 'none', '-y');
   assert.equal(noShares.code, 1);
-  assert.match(noShares.err, /simulation failed .*shares/);
+  assert.match(noShares.out, /^rejected in simulation .*\ncodespace: amm\ncode: 15\nlog: .*shares/);
   assert.equal((await lanes('keys', 'add', 'never-funded')).code, 0);
   const unfunded = await lanes('tx', 'bank', 'send', 'never-funded', addr, '1ulane', '-y');
   assert.equal(unfunded.code, 1);

@@ -2,9 +2,13 @@
 // wait for inclusion and report the result. Exit code 1 when the tx fails at any stage.
 import { createInterface } from 'node:readline/promises';
 import { fromHex } from '@cosmjs/encoding';
-import { BroadcastTxError, calculateFee, GasPrice, TimeoutError, type Coin, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
-import type { EncodeObject } from '@cosmjs/proto-signing';
+import { encodeSecp256k1Pubkey } from '@cosmjs/amino';
+import { BroadcastTxError, calculateFee, GasPrice, TimeoutError, type Coin, type DeliverTxResponse, type SigningStargateClient, type StdFee } from '@cosmjs/stargate';
+import { encodePubkey, type AccountData, type EncodeObject } from '@cosmjs/proto-signing';
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
+import { AuthInfo, Fee, Tx, TxBody } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import {
   assertLanesAddress,
   connectLanes,
@@ -81,6 +85,31 @@ async function txResult(node: string, hash: string): Promise<{ codespace: string
   }
 }
 
+/**
+ * The gas `msgs` use, simulated as CosmJS's `simulate` does (the same unsigned tx), but through
+ * the RPC's abci_query, which keeps the rejection's codespace: CosmJS's error says only "Query
+ * failed with (11)", and 11 is a different error in `sdk` and in `amm`.
+ */
+async function simulate(client: SigningStargateClient, node: string, signer: AccountData, msgs: readonly EncodeObject[], memo: string): Promise<{ gasUsed: number } | { codespace: string; code: number; log: string }> {
+  const { sequence } = await client.getSequence(signer.address);
+  const tx = Tx.fromPartial({
+    authInfo: AuthInfo.fromPartial({
+      fee: Fee.fromPartial({}),
+      signerInfos: [{ publicKey: encodePubkey(encodeSecp256k1Pubkey(signer.pubkey)), sequence: BigInt(sequence), modeInfo: { single: { mode: SignMode.SIGN_MODE_UNSPECIFIED } } }],
+    }),
+    body: TxBody.fromPartial({ messages: msgs.map((m) => client.registry.encodeAsAny(m)), memo }),
+    signatures: [new Uint8Array()],
+  });
+  const comet = await Comet38Client.connect(node);
+  try {
+    const r = await comet.abciQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', data: SimulateRequest.encode({ txBytes: Tx.encode(tx).finish() }).finish() });
+    if ((r.code ?? 0) !== 0) return { codespace: r.codespace, code: r.code ?? 0, log: r.log ?? '' };
+    return { gasUsed: Number(SimulateResponse.decode(r.value).gasInfo?.gasUsed ?? 0n) };
+  } finally {
+    comet.disconnect();
+  }
+}
+
 /** Extra output fields of a successful tx, e.g. decoded from its `msgResponses`: JSON prints coins as is, text as `1.5lane (1500000ulane)`. */
 export type DescribeResult = (res: DeliverTxResponse) => Record<string, string | Coin | readonly Coin[]>;
 
@@ -115,6 +144,7 @@ export async function signAndSend(
   const fees = opts.fees === undefined ? undefined : parseHumanCoins(opts.fees, { allowZero: true });
   const home = resolveHome(cmd);
   const { entry, wallet } = await resolveKey(home, from);
+  const [signer] = await wallet.getAccounts();
   const msgs = msgsFor(entry.address);
   const memo = opts.memo ?? '';
 
@@ -131,16 +161,24 @@ export async function signAndSend(
     }
     let gasLimit: number;
     if (gas.auto) {
-      let simulated: number;
+      let simulated: Awaited<ReturnType<typeof simulate>>;
       try {
-        simulated = await client.simulate(entry.address, msgs, memo);
+        simulated = await simulate(client, opts.node, signer as AccountData, msgs, memo);
       } catch (e) {
         const message = (e as Error).message;
-        // CosmJS looks the account up first: no gas setting helps an account the chain has never funded.
+        // The account is looked up first: no gas setting helps an account the chain has never funded.
         if (/does not exist on chain/.test(message)) throw new CliError(`${entry.name} (${entry.address}) has no account on chain yet: send it some ulane first`);
         throw new CliError(`simulation failed (use --gas N to skip it): ${message}`);
       }
-      gasLimit = Math.ceil(simulated * gas.adjustment);
+      if (!('gasUsed' in simulated)) {
+        // As a CheckTx rejection: nothing was signed or sent.
+        const out = { stage: 'simulate', ...simulated };
+        if (opts.output === 'json') printJson(out);
+        else process.stdout.write(`rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      gasLimit = Math.ceil(simulated.gasUsed * gas.adjustment);
     } else {
       gasLimit = gas.limit;
     }
