@@ -1,7 +1,7 @@
 // The `lanes` command: node lifecycle (init, start, app, testnet, unsafe-reset, version) here; keys, tx
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -301,7 +301,9 @@ export function buildProgram(): Command {
       }
       assertNotRunning(dir);
       resetHome(dir);
-      print(`deleted ${dir} (chain ${manifest.chainId})`);
+      // Keys (keyring-test.json) and anything else the user put there stay.
+      const kept = existsSync(dir) ? readdirSync(dir).sort() : [];
+      print(kept.length === 0 ? `deleted ${dir} (chain ${manifest.chainId})` : `deleted chain ${manifest.chainId} from ${dir}; kept ${kept.join(', ')}`);
     });
 
   program.command('version')

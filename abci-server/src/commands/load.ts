@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--rate <tx/s>', 'target send rate (default: as fast as the node takes them)', positiveNumber)
     .option('--concurrency <n>', 'broadcasts in flight (one per account at most)', wholeNumber(1), 128)
     .option('--accounts <n>', 'sending accounts', wholeNumber(1), 2000)
-    .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration, else 10,000 × duration)', wholeNumber(1))
+    .option('--max-txs <n>', 'pre-signed txs at most (default rate × duration + 5 %, else 10,000 × duration)', wholeNumber(1))
     .addOption(new Option('--executor <kind>', 'own node: block executor').choices(['sequential', 'parallel']).default('parallel'))
     .option('--workers <n>', 'own node: parallel executor workers (default: the CPU count - 1; the main thread executes a share too)', wholeNumber(1))
     .option('--block-time <ms>', 'own node: block time', wholeNumber(1), 500)

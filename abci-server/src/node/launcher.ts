@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, assertNotRunning, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
   // executor, workers, metricsPort, stateCacheKeys: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off), 1,000,000.
@@ -118,12 +118,19 @@ class Child {
   }
 }
 
-async function assertPortFree(port: number, what: string, home: string): Promise<void> {
+/**
+ * Refuses a port something else listens on, saying how this home's could change: a node's own
+ * ports are chosen at init (its config), the metrics port at every start.
+ */
+async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metrics', home: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
+      const change = what === 'metrics'
+        ? 'start this node with --metrics-port <another> (0 for none), or set "metricsPort" in its lanes.json'
+        : `this node's ports were chosen at init (--rpc-port, --p2p-port, --abci-port; lanes init --force makes them anew): see ${join(home, 'lanes.json')}`;
       reject(err.code === 'EADDRINUSE'
-        ? new UserError(`port ${port} (${what}) is already in use: is a node already running? (see ${join(home, 'app.pid')})`)
+        ? new UserError(`port ${port} (${what}) is already in use by another node or program (the devnet's, say); ${change}`)
         : err);
     });
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
@@ -157,6 +164,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const goMaxProcs = cometbftGoMaxProcs(process.env, availableParallelism(), homeMempoolOptions(p.home).recheck);
   const cometEnv = goMaxProcs === undefined ? undefined : { ...process.env, GOMAXPROCS: goMaxProcs };
 
+  assertNotRunning(p.home); // this home's own node first: its ports are taken, but by itself
   await assertPortFree(ports.abci, 'ABCI', p.home);
   await assertPortFree(ports.rpc, 'RPC', p.home);
   await assertPortFree(ports.p2p, 'P2P', p.home);

@@ -1,7 +1,7 @@
 // App settings (executor, workers, metrics port, state cache): command line > lanes.json > defaults, validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STATE_CACHE_KEYS } from '@lanes/app';
@@ -88,6 +88,34 @@ test('lanes init records the executor always, and the other settings only when g
     await init(join(dir, 'b'), ['--executor', 'sequential', '--metrics-port', '0']);
     const b = JSON.parse(readFileSync(join(dir, 'b', 'lanes.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual([b['executor'], b['metricsPort'], 'workers' in b, 'stateCacheKeys' in b], ['sequential', 0, false, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lanes unsafe-reset deletes the chain and keeps the keys (and whatever else is there), saying so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-reset-'));
+  const run = async (home: string, args: string[]): Promise<string> => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
+    try {
+      await buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, ...args]);
+    } finally {
+      process.stdout.write = write;
+    }
+    return lines.join('');
+  };
+  try {
+    const withKeys = join(dir, 'k');
+    await run(withKeys, ['init']);
+    writeFileSync(join(withKeys, 'keyring-test.json'), '{}\n');
+    assert.equal(await run(withKeys, ['unsafe-reset']), `deleted chain lanes-devnet-1 from ${withKeys}; kept keyring-test.json\n`);
+    assert.deepEqual(readdirSync(withKeys), ['keyring-test.json']);
+    const bare = join(dir, 'b');
+    await run(bare, ['init']);
+    assert.equal(await run(bare, ['unsafe-reset']), `deleted ${bare} (chain lanes-devnet-1)\n`);
+    assert.equal(existsSync(bare), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
