@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeMempoolOptions, homePaths, isNodeProcess, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
@@ -63,7 +63,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     closing = true;
     logger.info({ why }, 'app shutting down');
     // In-flight calls (a Commit) finish before the database closes.
-    void (stopCometbft ? stopOrphanedCometbft(p.cometPid) : Promise.resolve()).then(() => server.close()).then(async () => {
+    void (stopCometbft ? stopOrphanedCometbft(p.cometPid, p.home) : Promise.resolve()).then(() => server.close()).then(async () => {
       await metricsServer?.close();
       await app.close();
       logger.info('app stopped');
@@ -91,10 +91,10 @@ function alive(pid: number): boolean {
 }
 
 /** SIGTERM the CometBFT our dead launcher started, wait up to 10 s, then SIGKILL. */
-async function stopOrphanedCometbft(pidFile: string): Promise<void> {
+async function stopOrphanedCometbft(pidFile: string, home: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 1 || !isNodeProcess(pid, home)) return; // never another process that got its pid
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
   if (alive(pid)) process.kill(pid, 'SIGKILL');

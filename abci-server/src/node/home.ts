@@ -219,6 +219,7 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
   resolveAppSettings(opts, {}, 'init'); // validate before touching the disk
   if (existsSync(p.manifest)) {
     if (!opts.force) throw new UserError(`${p.home} is already initialised (use --force to wipe it and start a new chain)`);
+    assertNotRunning(p.home); // its validator key and data would go from under a running node
     resetHome(p.home);
   }
   mkdirSync(p.appDir, { recursive: true });
@@ -263,12 +264,28 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** Refuses when the pid files of a home name a live process: a node is running on it. */
+/**
+ * Whether `pid` is a process of the node on `home`: alive, and, where /proc tells (Linux), with
+ * the home in its command line (the app and CometBFT both name it), so that a pid file left by a
+ * crash or a power cut never blocks a start because its pid now belongs to something else.
+ */
+export function isNodeProcess(pid: number, home: string): boolean {
+  if (!isRunning(pid)) return false;
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return true; // no /proc (or not ours to read): alive is all we know
+  }
+  return cmdline.includes(homePaths(home).home);
+}
+
+/** Refuses when the pid files of a home name a live process of its node: a node is running on it. */
 export function assertNotRunning(home: string): void {
   const p = homePaths(home);
   for (const pidFile of [p.appPid, p.cometPid]) {
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-    if (pid > 1 && isRunning(pid)) throw new UserError(`a node is running on ${p.home} (pid ${pid} in ${pidFile}): stop it first`);
+    if (pid > 1 && isNodeProcess(pid, p.home)) throw new UserError(`a node is running on ${p.home} (pid ${pid} in ${pidFile}): stop it first`);
   }
 }
 
@@ -281,8 +298,9 @@ export function resetHome(home: string): void {
   if (!existsSync(p.manifest)) {
     throw new UserError(`${p.home} does not look like a Lanes home (no lanes.json); refusing to delete it`);
   }
-  // Known entries only, then the folder if nothing else was put there.
-  for (const f of [p.cometHome, p.appDir, p.appPid, p.cometPid, p.manifest]) rmSync(f, { recursive: true, force: true });
+  // Known entries only, then the folder if nothing else was put there. lanes.json first: a wipe
+  // that fails halfway leaves no home that looks complete.
+  for (const f of [p.manifest, p.cometHome, p.appDir, p.appPid, p.cometPid]) rmSync(f, { recursive: true, force: true });
   try {
     rmdirSync(p.home);
   } catch {

@@ -4,9 +4,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
-import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, isNodeProcess, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 
 test('defaults: parallel, one worker per CPU but one, metrics on 26670, a million cached keys', () => {
   assert.deepEqual(resolveAppSettings(undefined), {
@@ -95,28 +99,43 @@ test('lanes init records the executor always, and the other settings only when g
 
 test('lanes unsafe-reset deletes the chain and keeps the keys (and whatever else is there), saying so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-reset-'));
-  const run = async (home: string, args: string[]): Promise<string> => {
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
-    try {
-      await buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, ...args]);
-    } finally {
-      process.stdout.write = write;
-    }
-    return lines.join('');
-  };
+  const init = (home: string) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init']);
+  // In a process of its own: its output is what is checked (this one's stdout carries the test's results).
+  const reset = (home: string) => spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset'], { encoding: 'utf8' });
   try {
     const withKeys = join(dir, 'k');
-    await run(withKeys, ['init']);
+    await init(withKeys);
     writeFileSync(join(withKeys, 'keyring-test.json'), '{}\n');
-    assert.equal(await run(withKeys, ['unsafe-reset']), `deleted chain lanes-devnet-1 from ${withKeys}; kept keyring-test.json\n`);
+    const r = reset(withKeys);
+    assert.equal(r.stdout, `deleted chain lanes-devnet-1 from ${withKeys}; kept keyring-test.json\n`, r.stderr);
     assert.deepEqual(readdirSync(withKeys), ['keyring-test.json']);
     const bare = join(dir, 'b');
-    await run(bare, ['init']);
-    assert.equal(await run(bare, ['unsafe-reset']), `deleted ${bare} (chain lanes-devnet-1)\n`);
+    await init(bare);
+    assert.equal(reset(bare).stdout, `deleted ${bare} (chain lanes-devnet-1)\n`);
     assert.equal(existsSync(bare), false);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a home\'s pid files: init --force refuses while its node runs; a pid now held by another process blocks nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-pids-'));
+  const home = join(dir, 'h');
+  const init = (args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init', ...args]);
+  // A stand-in for the node's app: alive, with the home in its command line, as the app and CometBFT have.
+  const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', home], { stdio: 'ignore' });
+  try {
+    await init([]);
+    writeFileSync(join(home, 'app.pid'), `${node.pid}\n`);
+    await assert.rejects(init(['--force']), new RegExp(`a node is running on ${home} \\(pid ${node.pid} in ${join(home, 'app.pid')}\\): stop it first`));
+    assert.ok(existsSync(join(home, 'cometbft', 'config', 'priv_validator_key.json')), 'the validator key is still there');
+    // After a crash or a power cut the pid may belong to anything: this test's own process.
+    writeFileSync(join(home, 'app.pid'), `${process.pid}\n`);
+    assert.equal(isNodeProcess(process.pid, home), false);
+    assert.equal(isNodeProcess(node.pid as number, home), true);
+    await init(['--force']);
+  } finally {
+    node.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
