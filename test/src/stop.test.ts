@@ -1,0 +1,66 @@
+// Stopping a node the way a process manager does: SIGTERM to the process it started, which for
+// `npm run lanes -- start` is npm itself. npm passes the signal to its script's shell; the
+// scripts `exec` node, so the launcher gets it and stops CometBFT, then the app. Before, the shell
+// died and the node went on signing blocks, holding its ports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, homePaths } from '@lanes/abci-server';
+import { waitFor } from './support/node.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+async function answers(rpc: string): Promise<boolean> {
+  try {
+    return (await fetch(`${rpc}/status`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('SIGTERM to `npm run lanes -- start` stops the whole node: CometBFT, then the app', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-stop-'));
+  const home = join(dir, 'home');
+  const [rpc, p2p, abci, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const npm = (args: string[]) => spawn('npm', ['run', '-s', 'lanes', '--', '--home', home, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const init = npm(['init', '--rpc-port', String(rpc), '--p2p-port', String(p2p), '--abci-port', String(abci), '--metrics-port', String(metrics), '--block-time', '200']);
+    assert.equal((await once(init, 'close'))[0], 0, 'lanes init');
+    const node = npm(['start']);
+    let out = '';
+    node.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    node.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const closed = once(node, 'close');
+    const pids: number[] = [];
+    try {
+      await waitFor(() => out.includes('Lanes node ready'), 90_000, `the node to start:\n${out}`);
+      for (const f of [homePaths(home).appPid, homePaths(home).cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
+      assert.equal(await answers(`http://127.0.0.1:${rpc}`), true);
+      node.kill('SIGTERM'); // npm's own pid, as `kill <pid>` or a process manager sends it
+      const stopped = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
+      assert.ok(stopped, `npm did not exit within 30 s of SIGTERM:\n${out.slice(-2000)}`);
+      await waitFor(() => pids.every((pid) => !alive(pid)), 30_000, `the app (${pids[0]}) and CometBFT (${pids[1]}) to exit:\n${out.slice(-2000)}`);
+      assert.equal(await answers(`http://127.0.0.1:${rpc}`), false, 'nothing answers at the node\'s RPC any more');
+      assert.match(out, /app stopped/);
+      assert.equal(existsSync(homePaths(home).appPid), false, 'the launcher removed its pid files');
+    } finally {
+      for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      if (node.exitCode === null) node.kill('SIGKILL');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
