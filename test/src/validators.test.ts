@@ -55,9 +55,15 @@ test('initTestnet: one genesis naming every validator, each node a peer of the o
     assert.deepEqual(testnetHomes(dir).map((h) => [h.moniker, h.home, h.chainId]), nodes.map((x) => [x.moniker, x.home, TEST_CHAIN_ID]));
     assert.throws(() => testnetHomes(join(dir, 'none')), /no testnet in .*none: make one with `npm run lanes -- testnet init`/);
     assert.throws(() => initTestnet({ dir, validators: 3, chainId: TEST_CHAIN_ID, genesisAppState }), /is not empty \(use --force/);
-    // A running node (a live pid in its pid file) is never wiped.
-    writeFileSync(homePaths(nodes[1]!.home).appPid, String(process.pid));
-    assert.throws(() => initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, force: true, ports: (i) => ports[i]! }), /a node is running on .*node1/);
+    // A running node (its pid file naming a live process with the home in its command line, as
+    // the app's and CometBFT's have) is never wiped.
+    const standIn = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', homePaths(nodes[1]!.home).home], { stdio: 'ignore' });
+    try {
+      writeFileSync(homePaths(nodes[1]!.home).appPid, String(standIn.pid));
+      assert.throws(() => initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, force: true, ports: (i) => ports[i]! }), /a node is running on .*node1/);
+    } finally {
+      standIn.kill('SIGKILL');
+    }
     rmSync(homePaths(nodes[1]!.home).appPid);
     // Forced, with fewer validators: the larger network's extra home goes too.
     const two = initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, force: true, ports: (i) => ports[i]! });
@@ -114,13 +120,22 @@ test('two validators, one parallel and one sequential, agree on every block unde
     });
     for (const x of nodes) validators.push({ home: x.home, executor: x.executor, lines: [] });
 
-    // Started together: neither makes a block alone.
+    // Neither makes a block alone. The first, started alone, waits for the second as long as it
+    // takes once CometBFT is up, though a start that makes no progress fails after 2 s here.
     const logger = pino({ level: testLogLevel() ?? 'warn' });
-    await Promise.all(validators.map(async (v) => {
-      v.handle = await startNode({
-        home: v.home, logger, output: lineSink(v.lines), cometbftLogLevel: '*:error', appLogLevel: 'info', readyTimeoutMs: 90_000,
-      });
-    }));
+    const said: string[] = [];
+    const firstLog = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { said.push(String(chunk)); cb(); } }));
+    const start = (v: Validator, log: typeof logger, readyTimeoutMs: number) => startNode({
+      home: v.home, logger: log, output: lineSink(v.lines), cometbftLogLevel: '*:error', appLogLevel: 'info', readyTimeoutMs,
+    });
+    const first = start(validators[0]!, firstLog, 2000);
+    let firstFailed: unknown;
+    first.catch((err: unknown) => (firstFailed = err));
+    await waitFor(() => said.some((l) => l.includes('waiting for the other validators')), 60_000, `node0 to wait for node1:\n${said.join('')}`);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(firstFailed, undefined, 'node0 gave up waiting');
+    const handles = await Promise.all([first, start(validators[1]!, logger, 90_000)]);
+    handles.forEach((h, i) => ((validators[i] as Validator).handle = h));
     const [par, seq] = validators.map((v) => v.handle as NodeHandle) as [NodeHandle, NodeHandle];
     assert.equal(par.settings.executor, 'parallel');
     assert.equal(seq.settings.executor, 'sequential');

@@ -23,6 +23,15 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   const settings = resolveAppSettings(readManifest(p.home), appSettingOverrides(opts), p.manifest);
   mkdirSync(p.appDir, { recursive: true });
   const metrics = settings.metricsPort > 0 ? createLanesMetrics() : undefined;
+  // Spawned by the launcher: it hears of the blocks the app runs (at most one a second), so that
+  // a start that replays a long chain into the app, before CometBFT serves RPC, counts as progress.
+  let reported = 0;
+  const reportBlock = (height: bigint): void => {
+    const now = Date.now();
+    if (!process.send || !process.connected || now - reported < 1000) return;
+    reported = now;
+    process.send({ type: 'lanes-app-block', height: Number(height) });
+  };
   let metricsServer: MetricsServer | undefined;
   if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
   // CheckTx stays under CometBFT's mempool limits, which then never drops a tx it accepted; and
@@ -35,7 +44,11 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     workers: settings.workers,
     stateCacheKeys: settings.stateCacheKeys,
     ...mempool,
-    ...(metrics && { onBlock: metrics.onBlock, onCheckTx: metrics.onCheckTx, onProposal: metrics.onProposal }),
+    onBlock: (s) => {
+      metrics?.onBlock(s);
+      reportBlock(s.height);
+    },
+    ...(metrics && { onCheckTx: metrics.onCheckTx, onProposal: metrics.onProposal }),
   });
   logger.info({
     executor: settings.executor,

@@ -7,7 +7,7 @@
 // the launcher, which then stops them in order. If the launcher itself dies, the app sees its
 // IPC channel close, stops CometBFT (pid in <home>/cometbft.pid), then exits.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,12 @@ export interface StartNodeOptions extends Partial<AppSettings> {
   cometbftLogLevel?: string;
   /** The app's pino level (default 'info'). */
   appLogLevel?: string;
-  /** How long to wait for the first block (default 60 s). */
+  /**
+   * How long the start may go without progress before it fails (default 60 s): progress is the
+   * app running a block (CometBFT replaying the chain into it, before it serves RPC) or the
+   * RPC's height moving. With several genesis validators, once CometBFT answers it waits for
+   * the others as long as it takes.
+   */
   readyTimeoutMs?: number;
   /** Restarts allowed within a minute before the supervisor gives up (default 5). */
   maxRestartsPerMinute?: number;
@@ -137,6 +142,16 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
   });
 }
 
+/** The number of validators in a genesis file (0 if it cannot be read). */
+function genesisValidators(genesisPath: string): number {
+  try {
+    const g = JSON.parse(readFileSync(genesisPath, 'utf8')) as { validators?: unknown[] };
+    return Array.isArray(g.validators) ? g.validators.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
 async function rpcHeight(rpcUrl: string): Promise<number | undefined> {
   try {
     const res = await fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) });
@@ -182,7 +197,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
 
   function failure(msg: string, child?: Child): Error {
     const tail = child?.tail.length ? `\nlast lines of ${child.label}:\n  ${child.tail.slice(-15).join('\n  ')}` : '';
-    return new Error(`${msg}${tail}`);
+    return new UserError(`${msg}${tail}`); // for operators: what happened and the child's last lines, no stack
   }
 
   async function startApp(): Promise<void> {
@@ -269,8 +284,12 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       await recovery?.catch(() => {});
       await comet?.terminate();
       await app?.terminate();
-      rmSync(p.appPid, { force: true });
-      rmSync(p.cometPid, { force: true });
+      try {
+        rmSync(p.appPid, { force: true });
+        rmSync(p.cometPid, { force: true });
+      } catch (err) {
+        logger.warn({ err }, 'could not remove the pid files'); // a read-only home: the stop itself went through
+      }
       resolveExited(code);
     })();
     return shuttingDown;
@@ -279,14 +298,35 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   try {
     await startApp();
     startComet();
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    const patience = opts.readyTimeoutMs ?? 60_000;
+    const validators = genesisValidators(p.genesis);
+    let progress = Date.now();
+    let appHeight = 0;
+    app?.proc.on('message', (m: { type?: string; height?: number } | null) => {
+      if (m?.type === 'lanes-app-block' && typeof m.height === 'number' && m.height > appHeight) {
+        appHeight = m.height;
+        progress = Date.now();
+      }
+    });
     let height: number | undefined;
+    let waitingSaid = 0;
     for (;;) {
       if (!app?.alive) throw failure('the app exited during startup', app);
       if (!comet?.alive) throw failure('CometBFT exited during startup', comet);
-      height = await rpcHeight(rpcUrl);
+      const h = await rpcHeight(rpcUrl);
+      if (h !== height) progress = Date.now();
+      height = h;
       if (height !== undefined && height >= 1) break;
-      if (Date.now() > deadline) throw failure(`no block committed within ${opts.readyTimeoutMs ?? 60_000} ms`, comet);
+      if (height === 0 && validators > 1) {
+        // Up, and the first block needs more than two thirds of the voting power online.
+        if (Date.now() - waitingSaid >= 30_000) {
+          waitingSaid = Date.now();
+          logger.info({ rpcUrl, validators }, `waiting for the other validators: the first block needs more than two thirds of the ${validators} genesis validators' power online`);
+        }
+      } else if (Date.now() - progress > patience) {
+        const where = height === undefined ? `CometBFT's RPC did not answer${appHeight > 0 ? ` (the app ran blocks up to ${appHeight})` : ''}` : 'no block was committed';
+        throw failure(`nothing moved for ${patience / 1000} s: ${where}`, comet);
+      }
       await sleep(200);
     }
     started = true;
