@@ -17,7 +17,7 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
   parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
@@ -157,7 +157,7 @@ export function buildProgram(): Command {
   program.hook('preAction', (_root, action) => {
     if (!action.options.some((o) => o.attributeName() === 'node') || action.getOptionValueSource('node') !== 'default') return;
     const manifest = readManifest(home(action));
-    if (manifest) action.setOptionValueWithSource('node', `http://127.0.0.1:${manifest.ports.rpc}`, 'default');
+    if (manifest) action.setOptionValueWithSource('node', `http://127.0.0.1:${homePorts(home(action), manifest).rpc}`, 'default');
   });
 
   addAppSettingOptions(program.command('init'), 'written to lanes.json')

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appMempoolOptions, editCometConfig, editGenesis, recheckWarnings, type NodePorts } from './config.ts';
+import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, type NodePorts } from './config.ts';
 import { STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
@@ -148,6 +148,40 @@ export function readManifest(home: string): HomeManifest | undefined {
   }
 }
 
+/**
+ * A home's node ports: lanes.json's `ports`, each a TCP port, checked against the addresses its
+ * CometBFT config.toml listens on and calls the app at (`rpc.laddr`, `p2p.laddr`, `proxy_app`),
+ * which the launcher, the app and `--home`'s tx commands all take from lanes.json.
+ */
+export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): NodePorts {
+  const p = homePaths(home);
+  const given = (manifest.ports ?? {}) as Partial<Record<keyof NodePorts, unknown>>;
+  const ports = {} as NodePorts;
+  for (const k of ['rpc', 'p2p', 'abci'] as const) ports[k] = integerIn(given[k], 1, 65535, `${p.manifest} "ports.${k}"`, 'a TCP port (1 to 65535)');
+  if (!existsSync(p.cometConfig)) return ports;
+  const toml = readFileSync(p.cometConfig, 'utf8');
+  const where = { rpc: ['rpc', 'laddr'], p2p: ['p2p', 'laddr'], abci: ['', 'proxy_app'] } as const;
+  for (const k of ['rpc', 'p2p', 'abci'] as const) {
+    const [section, key] = where[k];
+    const value = getTomlKey(toml, section, key)?.replace(/^"|"$/g, '');
+    const port = Number(/:(\d+)$/.exec(value ?? '')?.[1]);
+    if (port !== ports[k]) {
+      throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value ?? null)}, but ${p.manifest} has "ports.${k}": ${ports[k]}; `
+        + 'the launcher and the tx commands use lanes.json\'s, so make the two agree');
+    }
+  }
+  return ports;
+}
+
+/** Refuses a port given to two of a node's listeners (RPC, P2P, ABCI, metrics). */
+export function assertDistinctPorts(ports: NodePorts, metricsPort: number): void {
+  const named: [string, number][] = [['RPC', ports.rpc], ['P2P', ports.p2p], ['ABCI', ports.abci], ...(metricsPort > 0 ? [['metrics', metricsPort] as [string, number]] : [])];
+  for (const [i, [a, x]] of named.entries()) {
+    const other = named.slice(i + 1).find(([, y]) => y === x);
+    if (other) throw new UserError(`port ${x} is given to both ${a} and ${other[0]}: each needs its own`);
+  }
+}
+
 /** The CometBFT binary: $LANES_COMETBFT, else the pinned one `scripts/ensure.mjs` installs. */
 export function cometbftBinary(): string {
   const bin = process.env['LANES_COMETBFT'] ?? join(REPO_ROOT, '.tools', 'bin', 'cometbft');
@@ -216,7 +250,7 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
   for (const [name, port] of Object.entries(opts.ports)) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`invalid ${name} port: ${port}`);
   }
-  resolveAppSettings(opts, {}, 'init'); // validate before touching the disk
+  assertDistinctPorts(opts.ports, resolveAppSettings(opts, {}, 'init').metricsPort); // validated before touching the disk
   if (existsSync(p.manifest)) {
     if (!opts.force) throw new UserError(`${p.home} is already initialised (use --force to wipe it and start a new chain)`);
     assertNotRunning(p.home); // its validator key and data would go from under a running node

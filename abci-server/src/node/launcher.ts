@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, assertNotRunning, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertNotRunning, homePorts, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
   // executor, workers, metricsPort, stateCacheKeys: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off), 1,000,000.
@@ -169,8 +169,9 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const p = homePaths(opts.home);
   const manifest = readManifest(p.home);
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json): run \`lanes init\` first`);
-  const ports = opts.ports ?? manifest.ports;
+  const ports = opts.ports ?? homePorts(p.home, manifest);
   const settings = resolveAppSettings(manifest, appSettingOverrides(opts), p.manifest);
+  assertDistinctPorts(ports, settings.metricsPort);
   const rpcUrl = `http://127.0.0.1:${ports.rpc}`;
   const output = opts.output === undefined ? process.stdout : opts.output;
   const maxRestarts = opts.maxRestartsPerMinute ?? 5;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
-import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, isNodeProcess, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
 import { buildProgram } from '../cli.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -136,6 +136,29 @@ test('a home\'s pid files: init --force refuses while its node runs; a pid now h
     await init(['--force']);
   } finally {
     node.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a home\'s ports: lanes.json\'s, each a TCP port, agreeing with config.toml; no port given twice, at init or start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-ports-'));
+  const home = join(dir, 'h');
+  const init = (args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init', ...args]);
+  try {
+    await assert.rejects(init(['--rpc-port', '31000', '--p2p-port', '31000']), /port 31000 is given to both RPC and P2P: each needs its own/);
+    await assert.rejects(init(['--abci-port', '26670']), /port 26670 is given to both ABCI and metrics: each needs its own/);
+    assert.equal(existsSync(home), false, 'nothing written for a refused init');
+    await init(['--rpc-port', '31657', '--p2p-port', '31656', '--abci-port', '31658']);
+    const manifestPath = join(home, 'lanes.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { ports: Record<string, unknown> };
+    assert.deepEqual(homePorts(home, manifest as never), { rpc: 31657, p2p: 31656, abci: 31658 });
+    assert.throws(() => homePorts(home, { ports: undefined } as never), new RegExp(`${manifestPath} "ports.rpc": expected a TCP port \\(1 to 65535\\), got undefined`));
+    assert.throws(() => homePorts(home, { ports: { ...manifest.ports, p2p: 70000 } } as never), /"ports.p2p": expected a TCP port \(1 to 65535\), got 70000/);
+    // config.toml edited by hand: the launcher would watch one port while CometBFT serves another.
+    const config = join(home, 'cometbft', 'config', 'config.toml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('laddr = "tcp://127.0.0.1:31657"', 'laddr = "tcp://127.0.0.1:31999"'));
+    assert.throws(() => homePorts(home, manifest as never), /config\.toml has rpc\.laddr = "tcp:\/\/127\.0\.0\.1:31999", but .*lanes\.json has "ports\.rpc": 31657; the launcher and the tx commands use lanes\.json's, so make the two agree/);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
