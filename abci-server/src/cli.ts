@@ -101,8 +101,32 @@ async function devnetBanner(dir: string, chainId: string, ports: NodePorts): Pro
  * A line every 10 s showing blocks are being made (CometBFT's per-block lines are off by
  * default): one node's height and app hash, or each node's height in a testnet.
  */
-function startHeartbeat(nodes: { name: string; rpcUrl: string }[]) {
-  const last = new Map<string, number>();
+/**
+ * Each node's height over time, for the heartbeat: how far it moved since the last look, and
+ * when it has not moved for `warnMs`, a warning (again every `repeatMs` while that lasts).
+ */
+export class StallWatch {
+  private readonly last = new Map<string, { height: number; since: number; warned: number }>();
+  constructor(private readonly warnMs = 60_000, private readonly repeatMs = 300_000) {}
+
+  observe(name: string, height: number, now: number): { step: number | undefined; stalledMs: number | undefined } {
+    const before = this.last.get(name);
+    const step = before === undefined ? undefined : height - before.height;
+    const entry = before === undefined || height !== before.height ? { height, since: now, warned: Number.NEGATIVE_INFINITY } : before;
+    this.last.set(name, entry);
+    if (now - entry.since < this.warnMs || now - entry.warned < this.repeatMs) return { step, stalledMs: undefined };
+    entry.warned = now;
+    return { step, stalledMs: now - entry.since };
+  }
+}
+
+/**
+ * Every 10 s: each node's height (unless quiet), and a warning, quiet or not, when a node has made
+ * no block for a minute. CometBFT can halt without exiting (a CONSENSUS FAILURE, say, when its
+ * disk fills), which the supervisor, watching for exits, cannot see.
+ */
+function startHeartbeat(nodes: { name: string; rpcUrl: string }[], quiet = false) {
+  const watch = new StallWatch();
   const status = (rpcUrl: string) => fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) })
     .then((r) => r.json() as Promise<{ result: { sync_info: { latest_block_height: string; latest_app_hash: string } } }>)
     .then(({ result: { sync_info: s } }) => s);
@@ -111,12 +135,16 @@ function startHeartbeat(nodes: { name: string; rpcUrl: string }[]) {
       const parts = all.map((a) => {
         if ('err' in a) return `${nodes.length === 1 ? '' : `${a.n.name} `}RPC ${a.n.rpcUrl}/status did not answer: ${a.err.message}`;
         const h = Number(a.s.latest_block_height);
-        const before = last.get(a.n.name);
-        last.set(a.n.name, h);
-        const step = before !== undefined ? ` (+${h - before} in 10 s)` : '';
-        return nodes.length === 1 ? `height ${h}${step}, app hash ${a.s.latest_app_hash}` : `${a.n.name} ${h}${step}`;
+        const { step, stalledMs } = watch.observe(a.n.name, h, Date.now());
+        if (stalledMs !== undefined) {
+          print(`[lanes] WARNING: ${nodes.length === 1 ? 'the node' : a.n.name} has made no block for ${Math.round(stalledMs / 1000)} s (height ${h}): `
+            + 'CometBFT may have halted without exiting (look for CONSENSUS FAILURE in its log: a full disk, say), '
+            + 'or too few validators are online; once the cause is fixed, restarting the node resumes the chain');
+        }
+        const moved = step !== undefined ? ` (+${step} in 10 s)` : '';
+        return nodes.length === 1 ? `height ${h}${moved}, app hash ${a.s.latest_app_hash}` : `${a.n.name} ${h}${moved}`;
       });
-      print(`[lanes] ${parts.join(nodes.length === 1 ? '' : ', ')}`);
+      if (!quiet) print(`[lanes] ${parts.join(nodes.length === 1 ? '' : ', ')}`);
     });
   }, 10_000).unref();
 }
@@ -210,7 +238,7 @@ export function buildProgram(): Command {
         ...(logLevel !== undefined && { cometbftLogLevel: logLevel }),
       });
       installSignalHandlers([node]);
-      if (!o.quiet) startHeartbeat([{ name: 'node', rpcUrl: node.rpcUrl }]);
+      startHeartbeat([{ name: 'node', rpcUrl: node.rpcUrl }], o.quiet);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
       print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${describeExecutor(node.settings)}, `
         + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid}${goMaxProcsNote(node.cometbftGoMaxProcs)})`);

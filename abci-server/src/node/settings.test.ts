@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
 import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
-import { buildProgram } from '../cli.ts';
+import { StallWatch, buildProgram } from '../cli.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 
@@ -161,4 +161,18 @@ test('a home\'s ports: lanes.json\'s, each a TCP port, agreeing with config.toml
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('StallWatch: a height that has not moved for the warning time warns, then again only after the repeat time', () => {
+  const w = new StallWatch(60_000, 300_000);
+  assert.deepEqual(w.observe('n', 5, 0), { step: undefined, stalledMs: undefined });
+  assert.deepEqual(w.observe('n', 9, 10_000), { step: 4, stalledMs: undefined });
+  assert.deepEqual(w.observe('n', 9, 69_999), { step: 0, stalledMs: undefined });
+  assert.deepEqual(w.observe('n', 9, 70_000), { step: 0, stalledMs: 60_000 });
+  assert.deepEqual(w.observe('n', 9, 80_000), { step: 0, stalledMs: undefined }, 'said once');
+  assert.deepEqual(w.observe('n', 9, 370_000), { step: 0, stalledMs: 360_000 }, 'and again five minutes on');
+  assert.deepEqual(w.observe('other', 1, 370_000), { step: undefined, stalledMs: undefined }, 'per node');
+  assert.deepEqual(w.observe('n', 10, 380_000), { step: 1, stalledMs: undefined }, 'moving again');
+  assert.deepEqual(w.observe('n', 10, 439_999), { step: 0, stalledMs: undefined });
+  assert.deepEqual(w.observe('n', 10, 440_000), { step: 0, stalledMs: 60_000 }, 'a new stall warns at once');
 });
