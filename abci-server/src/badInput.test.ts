@@ -8,7 +8,7 @@ import secp256k1 from 'secp256k1';
 import { fromBech32, toBech32 } from '@cosmjs/encoding';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
-import { AuthInfo, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { AuthInfo, TxBody, TxRaw, type SignerInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
@@ -278,6 +278,30 @@ const cases: Case[] = [
         return { ...r, signatures: [Uint8Array.from([...sig.subarray(0, 32), ...high])] };
       }),
       log: [`signature of ${alice.address} is not in lower-S form`],
+    }),
+  },
+  {
+    name: 'signed in amino JSON (SIGN_MODE_LEGACY_AMINO_JSON): not supported, named',
+    check: sdk(37),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => {
+        const auth = AuthInfo.decode(r.authInfoBytes);
+        const info = { ...(auth.signerInfos[0] as SignerInfo), modeInfo: { single: { mode: SignMode.SIGN_MODE_LEGACY_AMINO_JSON } } };
+        return { ...r, authInfoBytes: AuthInfo.encode({ ...auth, signerInfos: [info] }).finish() };
+      }),
+      log: [`signer ${alice.address}: sign mode SIGN_MODE_LEGACY_AMINO_JSON is not supported: sign with SIGN_MODE_DIRECT`],
+    }),
+  },
+  {
+    name: 'multisig signer info (mode_info.multi): not supported',
+    check: sdk(37),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => {
+        const auth = AuthInfo.decode(r.authInfoBytes);
+        const info = { ...(auth.signerInfos[0] as SignerInfo), modeInfo: { multi: { bitarray: { extraBitsStored: 0, elems: new Uint8Array([0x80]) }, modeInfos: [{ single: { mode: SignMode.SIGN_MODE_DIRECT } }] } } };
+        return { ...r, authInfoBytes: AuthInfo.encode({ ...auth, signerInfos: [info] }).finish() };
+      }),
+      log: [`signer ${alice.address}: multisig (mode_info.multi) is not supported`],
     }),
   },
   {

@@ -1,7 +1,7 @@
 // Tx decoding and stateless checks (Cosmos SDK format, SIGN_MODE_DIRECT). Everything here
 // depends only on the tx bytes and the params, so CheckTx and FinalizeBlock agree on it.
 import { TxRaw, TxBody, AuthInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { SignMode, signModeToJSON } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import {
   ErrInsufficientFee, ErrInvalidGasLimit, ErrInvalidPubKey, ErrInvalidRequest, ErrMemoTooLarge, ErrNoSignatures,
@@ -184,7 +184,11 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     const address = signerAddrs[i] as string;
     if (!simulate) {
       const mode = info.modeInfo?.single?.mode;
-      if (mode !== SignMode.SIGN_MODE_DIRECT) throw ErrNotSupported.wrap(`signer ${address}: sign mode ${mode ?? 'multi'} is not supported, use SIGN_MODE_DIRECT`);
+      if (mode !== SignMode.SIGN_MODE_DIRECT) {
+        // Amino JSON (Ledger, Keplr's amino signer, CosmJS's Secp256k1HdWallet) and multisig are not accepted (yet).
+        const what = mode === undefined ? 'multisig (mode_info.multi)' : `sign mode ${signModeToJSON(mode)}`;
+        throw ErrNotSupported.wrap(`signer ${address}: ${what} is not supported: sign with SIGN_MODE_DIRECT (in CosmJS a DirectSecp256k1HdWallet or another OfflineDirectSigner)`);
+      }
     }
     let pubkey: Uint8Array | undefined;
     if (info.publicKey) {
