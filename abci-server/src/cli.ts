@@ -109,10 +109,12 @@ export class StallWatch {
   private readonly last = new Map<string, { height: number; since: number; warned: number }>();
   constructor(private readonly warnMs = 60_000, private readonly repeatMs = 300_000) {}
 
-  observe(name: string, height: number, now: number): { step: number | undefined; stalledMs: number | undefined } {
+  /** `height` undefined: the node did not answer, which is no progress either (first time: from now). */
+  observe(name: string, height: number | undefined, now: number): { step: number | undefined; stalledMs: number | undefined } {
     const before = this.last.get(name);
-    const step = before === undefined ? undefined : height - before.height;
-    const entry = before === undefined || height !== before.height ? { height, since: now, warned: Number.NEGATIVE_INFINITY } : before;
+    const h = height ?? before?.height ?? Number.NaN;
+    const step = before === undefined || height === undefined || Number.isNaN(before.height) ? undefined : h - before.height;
+    const entry = before === undefined || (height !== undefined && h !== before.height) ? { height: h, since: now, warned: Number.NEGATIVE_INFINITY } : before;
     this.last.set(name, entry);
     if (now - entry.since < this.warnMs || now - entry.warned < this.repeatMs) return { step, stalledMs: undefined };
     entry.warned = now;
@@ -133,14 +135,15 @@ function startHeartbeat(nodes: { name: string; rpcUrl: string }[], quiet = false
   setInterval(() => {
     void Promise.all(nodes.map((n) => status(n.rpcUrl).then((s) => ({ n, s }), (err: unknown) => ({ n, err: err as Error })))).then((all) => {
       const parts = all.map((a) => {
-        if ('err' in a) return `${nodes.length === 1 ? '' : `${a.n.name} `}RPC ${a.n.rpcUrl}/status did not answer: ${a.err.message}`;
-        const h = Number(a.s.latest_block_height);
+        const h = 'err' in a ? undefined : Number(a.s.latest_block_height);
         const { step, stalledMs } = watch.observe(a.n.name, h, Date.now());
         if (stalledMs !== undefined) {
-          print(`[lanes] WARNING: ${nodes.length === 1 ? 'the node' : a.n.name} has made no block for ${Math.round(stalledMs / 1000)} s (height ${h}): `
+          print(`[lanes] WARNING: ${nodes.length === 1 ? 'the node' : a.n.name} has made no block for ${Math.round(stalledMs / 1000)} s`
+            + `${h === undefined ? ', and its RPC does not answer' : ` (height ${h})`}: `
             + 'CometBFT may have halted without exiting (look for CONSENSUS FAILURE in its log: a full disk, say), '
             + 'or too few validators are online; once the cause is fixed, restarting the node resumes the chain');
         }
+        if ('err' in a) return `${nodes.length === 1 ? '' : `${a.n.name} `}RPC ${a.n.rpcUrl}/status did not answer: ${a.err.message}`;
         const moved = step !== undefined ? ` (+${step} in 10 s)` : '';
         return nodes.length === 1 ? `height ${h}${moved}, app hash ${a.s.latest_app_hash}` : `${a.n.name} ${h}${moved}`;
       });
@@ -293,9 +296,14 @@ export function buildProgram(): Command {
       cometbftBinary(); // fail early with the install hint
       const logger = pino({ level: 'info', base: { proc: 'testnet' } });
       print(`starting ${homes.length} nodes from ${o.dir} (a block needs ${quorum(homes.length)} of them)...`);
-      // Together: no node makes a block alone.
+      // Together: no node makes a block alone. One that fails gives the others up, which would
+      // otherwise wait for it as long as it takes.
+      const giveUp = new AbortController();
       const started = await Promise.allSettled(homes.map((h) => startNode({
-        home: h.home, logger, appLogLevel: o.appLogLevel, cometbftLogLevel: '*:error', output: prefixedLines(`[${h.moniker}]`),
+        home: h.home, logger, appLogLevel: o.appLogLevel, cometbftLogLevel: '*:error', output: prefixedLines(`[${h.moniker}]`), signal: giveUp.signal,
+      }).catch((err: unknown) => {
+        if (!giveUp.signal.aborted) giveUp.abort(new Error(`${h.moniker} failed to start`));
+        throw err;
       })));
       const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const failed = started.flatMap((r, i) => (r.status === 'rejected' ? [`${homes[i]!.moniker}: ${errorText(r.reason)}`] : []));

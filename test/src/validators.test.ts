@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,9 +56,9 @@ test('initTestnet: one genesis naming every validator, each node a peer of the o
     assert.deepEqual(testnetHomes(dir).map((h) => [h.moniker, h.home, h.chainId]), nodes.map((x) => [x.moniker, x.home, TEST_CHAIN_ID]));
     assert.throws(() => testnetHomes(join(dir, 'none')), /no testnet in .*none: make one with `npm run lanes -- testnet init`/);
     assert.throws(() => initTestnet({ dir, validators: 3, chainId: TEST_CHAIN_ID, genesisAppState }), /is not empty \(use --force/);
-    // A running node (its pid file naming a live process with the home in its command line, as
-    // the app's and CometBFT's have) is never wiped.
-    const standIn = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', homePaths(nodes[1]!.home).home], { stdio: 'ignore' });
+    // A running node (its pid file naming a live process whose --home is the home, as the app's
+    // is) is never wiped.
+    const standIn = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', '--', '--home', homePaths(nodes[1]!.home).home], { stdio: 'ignore' });
     try {
       writeFileSync(homePaths(nodes[1]!.home).appPid, String(standIn.pid));
       assert.throws(() => initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, force: true, ports: (i) => ports[i]! }), /a node is running on .*node1/);
@@ -248,6 +249,40 @@ test('`lanes testnet start` runs every node of the folder: blocks come, and Ctrl
     // Every node went with it: nothing answers at their RPC addresses.
     for (const x of nodes) await assert.rejects(height(`http://127.0.0.1:${x.ports.rpc}`), `${x.moniker} still answers`);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('`lanes testnet start` with a node that cannot start: it says which and why, and stops the others, which would wait for it', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-testnet-fail-'));
+  const root = join(import.meta.dirname, '..', '..');
+  const blocker = createServer();
+  try {
+    const ports = [await freePorts(), await freePorts()];
+    initTestnet({
+      dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)),
+      ports: (i) => ports[i]!, blockTimeMs: 300,
+    });
+    await new Promise<void>((resolve) => blocker.listen(ports[1]!.abci, '127.0.0.1', resolve)); // node1's ABCI port, taken
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'abci-server', 'src', 'cli.ts'), 'testnet', 'start', '--dir', dir], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const closed = once(child, 'close');
+    const ended = await Promise.race([closed.then(([c]) => ({ code: c as number | null })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
+    if (!ended) {
+      child.kill('SIGINT');
+      await closed;
+      assert.fail(`\`lanes testnet start\` still running 60 s after node1 could not start:\n${out.slice(-2000)}`);
+    }
+    assert.equal(ended.code, 1, out.slice(-2000));
+    assert.match(out, new RegExp(`the network did not start:[\\s\\S]*node1: port ${ports[1]!.abci} \\(ABCI\\) is already in use`));
+    assert.match(out, /node0: start abandoned: node1 failed to start/);
+    await assert.rejects(height(`http://127.0.0.1:${ports[0]!.rpc}`), 'node0 stopped');
+  } finally {
+    blocker.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

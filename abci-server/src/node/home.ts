@@ -5,8 +5,8 @@
 //   <home>/app.pid, <home>/cometbft.pid   written by the launcher while the node runs
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, type NodePorts } from './config.ts';
 import { STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
@@ -163,7 +163,7 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
   const where = { rpc: ['rpc', 'laddr'], p2p: ['p2p', 'laddr'], abci: ['', 'proxy_app'] } as const;
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = where[k];
-    const value = getTomlKey(toml, section, key)?.replace(/^"|"$/g, '');
+    const value = getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2'); // a basic or literal TOML string
     const port = Number(/:(\d+)$/.exec(value ?? '')?.[1]);
     if (port !== ports[k]) {
       throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value ?? null)}, but ${p.manifest} has "ports.${k}": ${ports[k]}; `
@@ -300,18 +300,35 @@ export function isRunning(pid: number): boolean {
 
 /**
  * Whether `pid` is a process of the node on `home`: alive, and, where /proc tells (Linux), with
- * the home in its command line (the app and CometBFT both name it), so that a pid file left by a
- * crash or a power cut never blocks a start because its pid now belongs to something else.
+ * `--home` naming that home (the app's) or its `cometbft` folder (CometBFT's), compared by real
+ * path, so that a home reached through a symlink is the same home, `/x/node1` is not `/x/node10`,
+ * and a pid file left by a crash or a power cut never blocks a start because its pid now belongs
+ * to another program (which has no `--home`).
  */
 export function isNodeProcess(pid: number, home: string): boolean {
   if (!isRunning(pid)) return false;
-  let cmdline: string;
+  let args: string[];
   try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
     return true; // no /proc (or not ours to read): alive is all we know
   }
-  return cmdline.includes(homePaths(home).home);
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const want = real(homePaths(home).home);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const value = a === '--home' ? args[i + 1] : a.startsWith('--home=') ? a.slice('--home='.length) : undefined;
+    if (value === undefined || value === '') continue;
+    const dir = real(value);
+    if (dir === want || (basename(dir) === 'cometbft' && dirname(dir) === want)) return true;
+  }
+  return false;
 }
 
 /** Refuses when the pid files of a home name a live process of its node: a node is running on it. */

@@ -38,6 +38,8 @@ export interface StartNodeOptions extends Partial<AppSettings> {
    * the others as long as it takes.
    */
   readyTimeoutMs?: number;
+  /** Aborting it gives up a start still waiting (the node stops, startNode rejects with the reason). */
+  signal?: AbortSignal;
   /** Restarts allowed within a minute before the supervisor gives up (default 5). */
   maxRestartsPerMinute?: number;
   /**
@@ -312,6 +314,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     let height: number | undefined;
     let waitingSaid = 0;
     for (;;) {
+      if (opts.signal?.aborted) throw new UserError(`start abandoned: ${String(opts.signal.reason instanceof Error ? opts.signal.reason.message : opts.signal.reason)}`);
       if (!app?.alive) throw failure('the app exited during startup', app);
       if (!comet?.alive) throw failure('CometBFT exited during startup', comet);
       const h = await rpcHeight(rpcUrl);

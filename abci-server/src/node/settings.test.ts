@@ -1,7 +1,7 @@
 // App settings (executor, workers, metrics port, state cache): command line > lanes.json > defaults, validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -122,8 +122,13 @@ test('a home\'s pid files: init --force refuses while its node runs; a pid now h
   const dir = mkdtempSync(join(tmpdir(), 'lanes-pids-'));
   const home = join(dir, 'h');
   const init = (args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init', ...args]);
-  // A stand-in for the node's app: alive, with the home in its command line, as the app and CometBFT have.
-  const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', home], { stdio: 'ignore' });
+  // A stand-in for the node's app: alive, with --home naming the home, as the app's command line
+  // does (CometBFT's names its cometbft folder), and reaching it through a symlink.
+  mkdirSync(home);
+  symlinkSync(home, join(dir, 'link'));
+  const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', '--', '--home', join(dir, 'link')], { stdio: 'ignore' });
+  const comet = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', '--', 'start', '--home', join(home, 'cometbft')], { stdio: 'ignore' });
+  const neighbour = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', '--', '--home', `${home}0`], { stdio: 'ignore' });
   try {
     await init([]);
     writeFileSync(join(home, 'app.pid'), `${node.pid}\n`);
@@ -133,9 +138,12 @@ test('a home\'s pid files: init --force refuses while its node runs; a pid now h
     writeFileSync(join(home, 'app.pid'), `${process.pid}\n`);
     assert.equal(isNodeProcess(process.pid, home), false);
     assert.equal(isNodeProcess(node.pid as number, home), true);
+    assert.equal(isNodeProcess(node.pid as number, join(dir, 'link')), true);
+    assert.equal(isNodeProcess(comet.pid as number, home), true, 'CometBFT names <home>/cometbft');
+    assert.equal(isNodeProcess(neighbour.pid as number, home), false, `${home}0 is another home`);
     await init(['--force']);
   } finally {
-    node.kill('SIGKILL');
+    for (const p of [node, comet, neighbour]) p.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -154,8 +162,13 @@ test('a home\'s ports: lanes.json\'s, each a TCP port, agreeing with config.toml
     assert.deepEqual(homePorts(home, manifest as never), { rpc: 31657, p2p: 31656, abci: 31658 });
     assert.throws(() => homePorts(home, { ports: undefined } as never), new RegExp(`${manifestPath} "ports.rpc": expected a TCP port \\(1 to 65535\\), got undefined`));
     assert.throws(() => homePorts(home, { ports: { ...manifest.ports, p2p: 70000 } } as never), /"ports.p2p": expected a TCP port \(1 to 65535\), got 70000/);
-    // config.toml edited by hand: the launcher would watch one port while CometBFT serves another.
+    // config.toml edited by hand: a literal string, or another host, on the same port is the same.
     const config = join(home, 'cometbft', 'config', 'config.toml');
+    const original = readFileSync(config, 'utf8');
+    writeFileSync(config, original.replace('laddr = "tcp://127.0.0.1:31657"', 'laddr = \'tcp://0.0.0.0:31657\' # all interfaces'));
+    assert.deepEqual(homePorts(home, manifest as never), { rpc: 31657, p2p: 31656, abci: 31658 });
+    // Another port: the launcher would watch one port while CometBFT serves another.
+    writeFileSync(config, original);
     writeFileSync(config, readFileSync(config, 'utf8').replace('laddr = "tcp://127.0.0.1:31657"', 'laddr = "tcp://127.0.0.1:31999"'));
     assert.throws(() => homePorts(home, manifest as never), /config\.toml has rpc\.laddr = "tcp:\/\/127\.0\.0\.1:31999", but .*lanes\.json has "ports\.rpc": 31657; the launcher and the tx commands use lanes\.json's, so make the two agree/);
   } finally {
@@ -175,4 +188,11 @@ test('StallWatch: a height that has not moved for the warning time warns, then a
   assert.deepEqual(w.observe('n', 10, 380_000), { step: 1, stalledMs: undefined }, 'moving again');
   assert.deepEqual(w.observe('n', 10, 439_999), { step: 0, stalledMs: undefined });
   assert.deepEqual(w.observe('n', 10, 440_000), { step: 0, stalledMs: 60_000 }, 'a new stall warns at once');
+  // A node that does not answer makes no progress either.
+  assert.deepEqual(w.observe('m', 3, 0), { step: undefined, stalledMs: undefined });
+  assert.deepEqual(w.observe('m', undefined, 30_000), { step: undefined, stalledMs: undefined });
+  assert.deepEqual(w.observe('m', undefined, 60_000), { step: undefined, stalledMs: 60_000 });
+  assert.deepEqual(w.observe('silent', undefined, 0), { step: undefined, stalledMs: undefined }, 'never answered: counted from the first look');
+  assert.deepEqual(w.observe('silent', undefined, 60_000), { step: undefined, stalledMs: 60_000 });
+  assert.deepEqual(w.observe('silent', 1, 70_000), { step: undefined, stalledMs: undefined }, 'answering at last');
 });
