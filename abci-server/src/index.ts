@@ -10,7 +10,7 @@ export {
 } from './node/config.ts';
 export {
   DEFAULT_EXECUTOR, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, cometbftBinary, errorText, cometbftGoMaxProcs, defaultHome, homeMempoolOptions, homePaths, initHome,
-  parseExecutor, parseMetricsPort, parseWorkers, readManifest, resetHome, resolveAppSettings,
+  isRunning, parseExecutor, parseMetricsPort, parseWorkers, readManifest, resetHome, resolveAppSettings,
   type AppSettings, type HomeManifest, type InitHomeOptions, type NodeExecutor,
 } from './node/home.ts';
 export { createLanesMetrics, startMetricsServer, type LanesMetrics, type MetricsServer } from './node/metrics.ts';

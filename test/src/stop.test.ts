@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, homePaths } from '@lanes/abci-server';
+import { freePort, homePaths, isRunning } from '@lanes/abci-server';
 import { waitFor } from './support/node.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -17,15 +17,6 @@ const root = join(import.meta.dirname, '..', '..');
 async function answers(rpc: string): Promise<boolean> {
   try {
     return (await fetch(`${rpc}/status`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
@@ -52,12 +43,12 @@ test('SIGTERM to `npm run lanes -- start` stops the whole node: CometBFT, then t
       node.kill('SIGTERM'); // npm's own pid, as `kill <pid>` or a process manager sends it
       const stopped = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
       assert.ok(stopped, `npm did not exit within 30 s of SIGTERM:\n${out.slice(-2000)}`);
-      await waitFor(() => pids.every((pid) => !alive(pid)), 30_000, `the app (${pids[0]}) and CometBFT (${pids[1]}) to exit:\n${out.slice(-2000)}`);
+      await waitFor(() => pids.every((pid) => !isRunning(pid)), 30_000, `the app (${pids[0]}) and CometBFT (${pids[1]}) to exit:\n${out.slice(-2000)}`);
       assert.equal(await answers(`http://127.0.0.1:${rpc}`), false, 'nothing answers at the node\'s RPC any more');
       assert.match(out, /app stopped/);
       assert.equal(existsSync(homePaths(home).appPid), false, 'the launcher removed its pid files');
     } finally {
-      for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
       if (node.exitCode === null) node.kill('SIGKILL');
     }
   } finally {

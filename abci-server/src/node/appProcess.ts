@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeMempoolOptions, homePaths, isNodeProcess, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
@@ -94,14 +94,6 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** SIGTERM the CometBFT our dead launcher started, wait up to 10 s, then SIGKILL. */
 async function stopOrphanedCometbft(pidFile: string, home: string): Promise<void> {
@@ -109,6 +101,6 @@ async function stopOrphanedCometbft(pidFile: string, home: string): Promise<void
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 1 || !isNodeProcess(pid, home)) return; // never another process that got its pid
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && isRunning(pid); i++) await sleep(100);
+  if (isRunning(pid)) process.kill(pid, 'SIGKILL');
 }
