@@ -5,6 +5,7 @@ import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
+import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
 import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
@@ -238,6 +239,24 @@ test('Simulate runs up to the node\'s simulateGas (a query pays nothing): past i
   assert.match(r.log, /^out of gas in location: .*; gasWanted: 30000, gasUsed: \d+: out of gas: this node simulates up to 30000 gas; a tx that needs more can still be sent with its gas limit set by hand, up to 50000000$/);
   const [sent] = c.block([buildTx(alice, msgs, { chainId: c.chainId, accountNumber: 0n, sequence: 0n, gasLimit: used * 2n })]);
   assert.equal(sent?.code, 0, sent?.log);
+});
+
+test('Simulate answers the Msg responses, as the Cosmos SDK does: a swap\'s amount out before sending it', () => {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address]));
+  c.block([]);
+  const swap = MsgSwapExactIn.fromPartial({ sender: bob.address, routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: { denom: 'uatom', amount: '1000000' }, minAmountOut: '1' });
+  const msgs = [send(bob, alice.address, 5n), { typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode(swap).finish() }];
+  const tx = buildTx(bob, msgs, { chainId: c.chainId, accountNumber: 1n, sequence: 0n, gasLimit: 400_000n });
+  const r = c.query('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: tx }).finish());
+  assert.equal(r.code, 0, r.log);
+  const sim = SimulateResponse.decode(r.value).result;
+  assert.deepEqual(sim?.msgResponses.map((m) => m.typeUrl), ['/cosmos.bank.v1beta1.MsgSendResponse', '/lanes.amm.v1.MsgSwapExactInResponse']);
+  const simulated = MsgSwapExactInResponse.decode(sim?.msgResponses[1]?.value ?? new Uint8Array()).amountOut;
+  const [res] = c.block([tx]);
+  assert.equal(res?.code, 0, res?.log);
+  assert.deepEqual(sim?.data, res?.data, 'data: the TxMsgData the block returns');
+  assert.equal(simulated, MsgSwapExactInResponse.decode(TxMsgData.decode(res?.data ?? new Uint8Array()).msgResponses[1]?.value ?? new Uint8Array()).amountOut);
+  assert.ok(BigInt(simulated) > 0n, simulated);
 });
 
 test('TotalSupply lists denoms in order, as the Cosmos SDK does', () => {

@@ -36,6 +36,7 @@ import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
+import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrOutOfGas, ErrUnknownRequest, LanesError, isResourceLimit, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
@@ -843,9 +844,11 @@ export class LanesApp implements AbciApp {
         + `a tx that needs more can still be sent with its gas limit set by hand, up to ${this.params?.max_gas_per_tx}`);
     }
     if (result.code !== 0) throw new LanesError(result.codespace, result.code, result.log);
+    // As the Cosmos SDK answers: the Msg responses (a swap's amount out, say) in `msg_responses`,
+    // and `data` the TxMsgData they came in.
     return SimulateResponse.encode({
       gasInfo: { gasWanted: result.gasWanted, gasUsed: result.gasUsed },
-      result: { data: new Uint8Array(), log: '', events: result.events, msgResponses: [] },
+      result: { data: result.data, log: '', events: result.events, msgResponses: TxMsgData.decode(result.data).msgResponses },
     }).finish();
   }
 

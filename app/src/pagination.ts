@@ -1,5 +1,7 @@
-// Cosmos PageRequest over an in-order list: key (resume at this item's key), or offset; limit
-// (default 100, at most 1000); count_total; reverse. next_key is the next item's key.
+// Cosmos PageRequest over a list in ascending key order: key (resume at the first item at or
+// after it, before it with reverse: a position in the store, as in the Cosmos SDK, so a page
+// still follows when the item whose key it was has gone since), or offset; limit (default 100,
+// at most 1000); count_total; reverse. next_key is the next item's key.
 import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
 import { ErrInvalidRequest } from './errors.ts';
 
@@ -14,7 +16,11 @@ export function paginate<T>(items: readonly T[], keyOf: (t: T) => Uint8Array, pa
   let start = 0;
   if (page?.key?.length) {
     const want = Buffer.from(page.key);
-    start = list.findIndex((t) => Buffer.compare(Buffer.from(keyOf(t)), want) === 0);
+    const reverse = page.reverse;
+    start = list.findIndex((t) => {
+      const c = Buffer.compare(Buffer.from(keyOf(t)), want);
+      return reverse ? c <= 0 : c >= 0;
+    });
     if (start < 0) start = list.length;
   } else if (page && page.offset > 0n) {
     start = Number(page.offset > BigInt(list.length) ? BigInt(list.length) : page.offset);

@@ -1,10 +1,10 @@
 // Query helpers in CosmJS's shape: `setupXExtension(base)` per module, combined with
 // QueryClient.withExtensions. Lanes modules add theirs (setupAmmExtension, ...) beside these.
 //
-// Which ABCI query paths the chain serves (ARCHITECTURE.md, "Wire contract"): auth Account,
-// bank Balance/AllBalances and tx Simulate. Other methods of these CosmJS extensions (e.g.
-// bank.totalSupply, tx.getTx) use paths the chain may not serve; for a tx by hash use
-// StargateClient.getTx, which reads CometBFT's tx index.
+// Which ABCI query paths the chain serves (README, "What integrators can rely on"): auth Account,
+// bank Balance/AllBalances/SupplyOf/TotalSupply and tx Simulate. Other methods of these CosmJS
+// extensions (tx.getTx, auth.params, bank.denomMetadata, ...) answer "unknown query path" (code
+// 6); for a tx by hash use StargateClient.getTx, which reads CometBFT's tx index.
 import {
   QueryClient,
   setupAuthExtension,
