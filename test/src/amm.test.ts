@@ -396,6 +396,10 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   const noShares = await lanes('tx', 'amm', 'remove-liquidity', cliTrader, '1', '5', '--min-out', 'none', '-y');
   assert.equal(noShares.code, 1);
   assert.match(noShares.out, /^rejected in simulation .*\ncodespace: amm\ncode: 15\nlog: .*shares/);
+  // A refused query names its codespace too (CosmJS's "Query failed with (2)" does not).
+  const noPool = await lanes('query', 'amm', 'pool', '99');
+  assert.equal(noPool.code, 1);
+  assert.equal(noPool.err.trim(), 'error: query refused: amm/2: pool 99 not found: pool not found');
   assert.equal((await lanes('keys', 'add', 'never-funded')).code, 0);
   const unfunded = await lanes('tx', 'bank', 'send', 'never-funded', addr, '1ulane', '-y');
   assert.equal(unfunded.code, 1);

@@ -2,14 +2,14 @@
 import { fromHex, toHex } from '@cosmjs/encoding';
 import { decodeTxRaw } from '@cosmjs/proto-signing';
 import { accountFromAny, type Account } from '@cosmjs/stargate';
-import { Comet38Client } from '@cosmjs/tendermint-rpc';
+import { Comet38Client, type CometClient } from '@cosmjs/tendermint-rpc';
 import {
   assertLanesAddress,
   baseDenom,
-  createLanesQueryClient,
   createLanesRegistry,
   DEVNET_RPC,
   formatCoin,
+  lanesQueryClient,
   type LanesQueryConnection,
 } from '@lanes/client';
 import type { Coin } from '@cosmjs/stargate';
@@ -30,17 +30,40 @@ function checkAddress(address: string): void {
   }
 }
 
-/** Runs `fn` with a query client for `node`, turning connection failures into CliError. */
+/**
+ * A CometClient whose refused abci_query keeps its codespace: CosmJS's QueryClient throws
+ * "Query failed with (2): <log>", and 2 is one error in `amm` and another in `sdk`. Here the log
+ * starts with `<codespace>/<code>: `, which withQuery makes the error's start.
+ */
+function keepingCodespace(comet: CometClient): CometClient {
+  return new Proxy(comet, {
+    get(target, prop, receiver) {
+      if (prop === 'abciQuery') {
+        return async (params: Parameters<CometClient['abciQuery']>[0]) => {
+          const r = await target.abciQuery(params);
+          return r.code ? { ...r, log: `${r.codespace || 'sdk'}/${r.code}: ${r.log ?? ''}` } : r;
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Runs `fn` with a query client for `node`: connection failures and refused queries as one-line CliErrors. */
 export async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) => Promise<T>): Promise<T> {
-  let conn: LanesQueryConnection;
+  let comet: CometClient;
   try {
-    conn = await createLanesQueryClient(node);
+    comet = await Comet38Client.connect(node);
   } catch (e) {
     throw explainNodeError(e, node);
   }
+  const conn: LanesQueryConnection = Object.assign(lanesQueryClient(keepingCodespace(comet)), { disconnect: () => comet.disconnect() });
   try {
     return await fn(conn);
   } catch (e) {
+    const refused = e instanceof Error ? /^Query failed with \(\d+\): (\S+\/\d+: [\s\S]*)$/.exec(e.message) : null;
+    if (refused) throw new CliError(`query refused: ${refused[1]}`);
     throw explainNodeError(e, node);
   } finally {
     conn.disconnect();
