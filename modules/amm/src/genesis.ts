@@ -135,7 +135,17 @@ export function initAmmGenesis(ctx: Context, keeper: AmmKeeper, bank: BankKeeper
     keeper.setPool(ctx, p);
     initTwap(ctx, p.id, g.params);
   }
+  // LP shares exist only for the pools listed: shares of a pool created later would be minted on
+  // top of them, and their holder could withdraw that pool's reserves, locked shares' part too.
+  const listed = new Set(g.pools.map((p) => shareDenom(p.id)));
+  for (const denom of bank.supplyDenoms(ctx)) {
+    if (SHARE_DENOM_RE.test(denom) && !listed.has(denom)) {
+      throw ErrInvalidGenesis.wrap(`bank supply of ${denom} is ${bank.supplyOf(ctx, denom)}, but amm.pools lists no pool ${denom.slice('amm/pool/'.length)}: LP shares exist only for existing pools`);
+    }
+  }
 }
+
+const SHARE_DENOM_RE = /^amm\/pool\/[0-9]+$/;
 
 export function exportAmmGenesis(ctx: Context, keeper: AmmKeeper): AmmGenesis {
   return {

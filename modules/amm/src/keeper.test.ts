@@ -350,6 +350,14 @@ test('genesis export -> import keeps pools, params and balances', () => {
   held.amount = String(BigInt(held.amount) + BigInt(share.amount));
   lockedEntry.coins = lockedEntry.coins.filter((x) => x !== share);
   assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }, { address: B.address }] }, bank: unlocked, amm }), /pool 1: lanes1\w+ holds 0 of amm\/pool\/1; at least 1000 must be locked there/);
+  // Tampered genesis: shares of the next pool, not created yet, in B's hands: whoever creates
+  // pool 4 would mint on top of them, and B could take its reserves.
+  const early = structuredClone(bankGenesis) as typeof unlocked & { supply?: { denom: string; amount: string }[] };
+  const bEntry = early.balances.find((b) => b.address === B.address);
+  assert.ok(bEntry);
+  bEntry.coins = [...bEntry.coins, { denom: 'amm/pool/4', amount: '1000000000000' }].sort((x, y) => (x.denom < y.denom ? -1 : 1));
+  early.supply = early.supply?.map((x) => x).concat([{ denom: 'amm/pool/4', amount: '1000000000000' }]).sort((x, y) => (x.denom < y.denom ? -1 : 1));
+  assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }, { address: B.address }] }, bank: early, amm }), /bank supply of amm\/pool\/4 is 1000000000000, but amm.pools lists no pool 4: LP shares exist only for existing pools/);
   void c.app.close();
   void d.app.close();
 });

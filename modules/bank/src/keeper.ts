@@ -22,6 +22,11 @@ export class BankKeeper implements FeeBank {
     return Supply.get(ctx, denom) ?? 0n;
   }
 
+  /** Every denom with a supply (genesis and queries: it reads every supply partition). */
+  supplyDenoms(ctx: Context): string[] {
+    return [...Supply.iterate(ctx)].map(([denom]) => denom);
+  }
+
   private sub(ctx: Context, addr: string, coin: Coin): void {
     const have = this.balance(ctx, addr, coin.denom);
     if (have < coin.amount) {
