@@ -387,7 +387,7 @@ const cases: Case[] = [
     check: sdk(5), keeps: 'fee', payer: alice, fee: 1000n,
     build: (c) => ({
       tx: buildTx(alice, [sendMsg(alice.address, bob.address, uatom(7n)), sendMsg(alice.address, bob.address, uatom(10n ** 15n))], opts(c, alice, { fee: 1000n, gasLimit: 400_000n })),
-      log: [`${10n ** 15n}uatom`],
+      log: ['failed to execute message; message index: 1: ', `${10n ** 15n}uatom`],
     }),
   },
   {

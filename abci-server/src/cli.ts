@@ -366,9 +366,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
-  // Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
+  // Output piped into a reader that stops early (`| head`): stop without a stack, with the status
+  // of a process killed by SIGPIPE, as Unix tools do (a node whose log reader died stops, and its
+  // supervisor sees a failure).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    if (err.code === 'EPIPE') process.exit(141);
     throw err;
   });
   const program = buildProgram().exitOverride();

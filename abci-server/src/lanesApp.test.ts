@@ -259,6 +259,17 @@ test('Simulate answers the Msg responses, as the Cosmos SDK does: a swap\'s amou
   assert.ok(BigInt(simulated) > 0n, simulated);
 });
 
+test('a failing Msg\'s log names its index, as the Cosmos SDK\'s does; running out of gas is the tx\'s, without one', () => {
+  const c = chain();
+  const msgs = [send(alice, bob.address, 1n), send(alice, bob.address, 1n), send(alice, bob.address, DEVNET_FUNDING * 2n)];
+  const [failedMsg] = c.block([buildTx(alice, msgs, { chainId: c.chainId, accountNumber: 0n, sequence: 0n, gasLimit: 400_000n })]);
+  assert.equal(`${failedMsg?.codespace}/${failedMsg?.code}`, 'sdk/5');
+  assert.match(failedMsg?.log ?? '', /^failed to execute message; message index: 2: spendable balance \d+uatom of lanes1\w+ is smaller than \d+uatom: insufficient funds$/);
+  const [outOfGas] = c.block([buildTx(alice, msgs.slice(0, 2), { chainId: c.chainId, accountNumber: 0n, sequence: 1n, gasLimit: 40_000n })]);
+  assert.equal(`${outOfGas?.codespace}/${outOfGas?.code}`, 'sdk/11');
+  assert.match(outOfGas?.log ?? '', /^out of gas in location: balances\//, 'in a Msg (a transfer), not the ante');
+});
+
 test('TotalSupply lists denoms in order, as the Cosmos SDK does', () => {
   const c = chain();
   const r = c.query('/cosmos.bank.v1beta1.Query/TotalSupply', QueryTotalSupplyRequest.encode({}).finish());

@@ -12,7 +12,7 @@ import { CheckBudgetSpent, GasCost, GasMeter } from './gas.ts';
 import type { Overlay } from './store/kv.ts';
 import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
 import {
-  ErrInvalidPubKey, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, isResourceLimit, toAbciError,
+  ErrInvalidPubKey, ErrOutOfGas, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, isResourceLimit, toAbciError,
 } from './errors.ts';
 import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
@@ -93,6 +93,16 @@ export interface TxOutcome {
 const SIMULATION_EXTRA_BYTES_PER_SIGNER = 64 + 2;
 const SIMULATION_EXTRA_BYTES = 24;
 
+/**
+ * A failing Msg's result names it, as the Cosmos SDK's does ("failed to execute message; message
+ * index: 3: ..."), so that the sender of a tx of many Msgs knows which. Out of gas is the tx's,
+ * not a Msg's (the SDK's log has no index either).
+ */
+function msgFailed(r: ExecTxResult, msgIndex: string | undefined): ExecTxResult {
+  if (msgIndex === undefined || (r.codespace === ErrOutOfGas.codespace && r.code === ErrOutOfGas.code)) return r;
+  return { ...r, log: `failed to execute message; message index: ${msgIndex}: ${r.log}` };
+}
+
 function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[]): ExecTxResult {
   const { codespace, code, log } = toAbciError(err);
   return { code, codespace, log, data: new Uint8Array(), info: '', gasWanted: BigInt(gasWanted), gasUsed: BigInt(gasUsed), events };
@@ -165,14 +175,15 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
           fee: tx.fee, newAccounts: ctx.newAccounts, tx, msgsUnchecked: true,
         };
       }
+      const at = ctx.msgIndex; // the failing Msg's (unset if it failed before its handler ran)
       if (mode === 'check' || mode === 'recheck') {
         parent.revertTo(0);
-        return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
+        return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), []), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
       }
       parent.revertTo(afterAnte);
       ctx.events.length = anteEvents;
       ctx.newAccounts.length = anteAccounts;
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
+      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
     }
     const data = txMsgData(responses);
     return {

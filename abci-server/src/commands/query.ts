@@ -14,6 +14,8 @@ import {
 } from '@lanes/client';
 import type { Coin } from '@cosmjs/stargate';
 import { Option, type Command } from 'commander';
+import { QueryAllBalancesRequest, QueryAllBalancesResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { PageRequest } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
 import { CliError, cliAction, explainNodeError, outputOption, printJson } from './keys.ts';
 import { rpcUrl } from './numbers.ts';
 
@@ -70,6 +72,19 @@ export async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) =
   }
 }
 
+/** Every balance of `address`, page after page (CosmJS's bank.allBalances reads the first only: 100 denoms). */
+async function allBalances(q: LanesQueryConnection, address: string): Promise<Coin[]> {
+  const out: Coin[] = [];
+  let key: Uint8Array = new Uint8Array();
+  do {
+    const page = QueryAllBalancesResponse.decode(await q.queryAbci('/cosmos.bank.v1beta1.Query/AllBalances',
+      QueryAllBalancesRequest.encode({ address, resolveDenom: false, pagination: PageRequest.fromPartial({ key, limit: 1000n }) }).finish()).then((r) => r.value));
+    out.push(...page.balances);
+    key = page.pagination?.nextKey ?? new Uint8Array();
+  } while (key.length > 0);
+  return out;
+}
+
 /** Human and base form of a coin: `1.5lane (1500000ulane)`; base only when it has no display form. */
 function describeCoin(c: Coin): { denom: string; amount: string; display: string } {
   return { denom: c.denom, amount: c.amount, display: formatCoin(c) };
@@ -97,7 +112,7 @@ export function register(program: Command): void {
       cliAction(async (address: string, opts: QueryOptions & { denom?: string }, _cmd: Command) => {
         checkAddress(address);
         const coins = await withQuery(opts.node, async (q) =>
-          opts.denom !== undefined ? [await q.bank.balance(address, baseDenom(opts.denom))] : q.bank.allBalances(address),
+          opts.denom !== undefined ? [await q.bank.balance(address, baseDenom(opts.denom))] : allBalances(q, address),
         );
         const rows = coins.map(describeCoin);
         if (opts.output === 'json') {

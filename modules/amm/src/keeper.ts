@@ -97,10 +97,7 @@ export class AmmKeeper {
     if (fee.length > 0) this.bank.send(ctx, a.creator, PROTOCOL_ADDRESS, fee);
     this.bank.send(ctx, a.creator, poolAddress(id), sorted);
     const denom = shareDenom(id);
-    // Genesis allows no shares of a pool not yet created; should some exist all the same, their
-    // holder would own part of this pool: a bug (sdk/111222), never a pool.
-    const existing = this.bank.supplyOf(ctx, denom);
-    if (existing !== 0n) throw new Error(`pool ${id} is new, but ${existing}${denom} exist already`);
+    // No shares of a pool not created yet exist: genesis refuses them (initAmmGenesis).
     const sharesOut = total - MINIMUM_LIQUIDITY;
     this.bank.mint(ctx, LOCKED_SHARES_ADDRESS, [{ denom, amount: MINIMUM_LIQUIDITY }]);
     this.bank.mint(ctx, a.creator, [{ denom, amount: sharesOut }]);
