@@ -502,8 +502,9 @@ export class LanesApp implements AbciApp {
   // ---- ABCI: consensus ---------------------------------------------------------------------
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
-    // Keep CometBFT's order (with the app's recheck: the order admitted, stale txs last); stop before the first tx that would overflow the block's bytes, its
-    // tx count, its gas or the results' size (skipping one would fail its sender's later txs).
+    // CometBFT's order (with the app's recheck: the order admitted, stale txs last); stop before
+    // the first tx that would overflow the block's bytes, its tx count, its gas or the results'
+    // size (skipping one would fail its sender's later txs).
     const txs: Uint8Array[] = [];
     let bytes = 0n;
     let gas = 0;
