@@ -37,7 +37,7 @@ function checkAddress(address: string): void {
  * "Query failed with (2): <log>", and 2 is one error in `amm` and another in `sdk`. Here the log
  * starts with `<codespace>/<code>: `, which withQuery makes the error's start.
  */
-function keepingCodespace(comet: CometClient): CometClient {
+export function keepingCodespace(comet: CometClient): CometClient {
   return new Proxy(comet, {
     get(target, prop, receiver) {
       if (prop === 'abciQuery') {
@@ -52,6 +52,12 @@ function keepingCodespace(comet: CometClient): CometClient {
   });
 }
 
+/** (codespace, code, log) of a query refused through keepingCodespace, from CosmJS's error; else undefined. */
+export function refusedQuery(e: unknown): { codespace: string; code: number; log: string } | undefined {
+  const m = e instanceof Error ? /^Query failed with \(\d+\): (\S+)\/(\d+): ([\s\S]*)$/.exec(e.message) : null;
+  return m ? { codespace: m[1] as string, code: Number(m[2]), log: m[3] as string } : undefined;
+}
+
 /** Runs `fn` with a query client for `node`: connection failures and refused queries as one-line CliErrors. */
 export async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) => Promise<T>): Promise<T> {
   let comet: CometClient;
@@ -64,8 +70,8 @@ export async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) =
   try {
     return await fn(conn);
   } catch (e) {
-    const refused = e instanceof Error ? /^Query failed with \(\d+\): (\S+\/\d+: [\s\S]*)$/.exec(e.message) : null;
-    if (refused) throw new CliError(`query refused: ${refused[1]}`);
+    const refused = refusedQuery(e);
+    if (refused) throw new CliError(`query refused: ${refused.codespace}/${refused.code}: ${refused.log}`);
     throw explainNodeError(e, node);
   } finally {
     conn.disconnect();

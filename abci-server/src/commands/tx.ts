@@ -2,16 +2,12 @@
 // wait for inclusion and report the result. Exit code 1 when the tx fails at any stage.
 import { createInterface } from 'node:readline/promises';
 import { fromHex } from '@cosmjs/encoding';
-import { encodeSecp256k1Pubkey } from '@cosmjs/amino';
-import { BroadcastTxError, calculateFee, GasPrice, TimeoutError, type Coin, type DeliverTxResponse, type SigningStargateClient, type StdFee } from '@cosmjs/stargate';
-import { encodePubkey, type AccountData, type EncodeObject } from '@cosmjs/proto-signing';
+import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, TimeoutError, type Coin, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
+import type { EncodeObject } from '@cosmjs/proto-signing';
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
-import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
-import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
-import { AuthInfo, Fee, Tx, TxBody } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import {
   assertLanesAddress,
-  connectLanes,
+  lanesClientOptions,
   DEFAULT_GAS_ADJUSTMENT,
   DEFAULT_GAS_LIMIT,
   DEVNET_GAS_PRICE,
@@ -22,7 +18,7 @@ import {
 } from '@lanes/client';
 import type { Command } from 'commander';
 import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveHome, resolveKey } from './keys.ts';
-import { nodeOption } from './query.ts';
+import { keepingCodespace, nodeOption, refusedQuery } from './query.ts';
 
 /** The options every `lanes tx` command takes (addTxOptions). */
 export interface TxOptions {
@@ -85,31 +81,6 @@ async function txResult(node: string, hash: string): Promise<{ codespace: string
   }
 }
 
-/**
- * The gas `msgs` use, simulated as CosmJS's `simulate` does (the same unsigned tx), but through
- * the RPC's abci_query, which keeps the rejection's codespace: CosmJS's error says only "Query
- * failed with (11)", and 11 is a different error in `sdk` and in `amm`.
- */
-async function simulate(client: SigningStargateClient, node: string, signer: AccountData, msgs: readonly EncodeObject[], memo: string): Promise<{ gasUsed: number } | { codespace: string; code: number; log: string }> {
-  const { sequence } = await client.getSequence(signer.address);
-  const tx = Tx.fromPartial({
-    authInfo: AuthInfo.fromPartial({
-      fee: Fee.fromPartial({}),
-      signerInfos: [{ publicKey: encodePubkey(encodeSecp256k1Pubkey(signer.pubkey)), sequence: BigInt(sequence), modeInfo: { single: { mode: SignMode.SIGN_MODE_UNSPECIFIED } } }],
-    }),
-    body: TxBody.fromPartial({ messages: msgs.map((m) => client.registry.encodeAsAny(m)), memo }),
-    signatures: [new Uint8Array()],
-  });
-  const comet = await Comet38Client.connect(node);
-  try {
-    const r = await comet.abciQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', data: SimulateRequest.encode({ txBytes: Tx.encode(tx).finish() }).finish() });
-    if ((r.code ?? 0) !== 0) return { codespace: r.codespace, code: r.code ?? 0, log: r.log ?? '' };
-    return { gasUsed: Number(SimulateResponse.decode(r.value).gasInfo?.gasUsed ?? 0n) };
-  } finally {
-    comet.disconnect();
-  }
-}
-
 /** Extra output fields of a successful tx, e.g. decoded from its `msgResponses`: JSON prints coins as is, text as `1.5lane (1500000ulane)`. */
 export type DescribeResult = (res: DeliverTxResponse) => Record<string, string | Coin | readonly Coin[]>;
 
@@ -144,13 +115,13 @@ export async function signAndSend(
   const fees = opts.fees === undefined ? undefined : parseHumanCoins(opts.fees, { allowZero: true });
   const home = resolveHome(cmd);
   const { entry, wallet } = await resolveKey(home, from);
-  const [signer] = await wallet.getAccounts();
   const msgs = msgsFor(entry.address);
   const memo = opts.memo ?? '';
 
   let client;
   try {
-    client = await connectLanes(opts.node, wallet, { gasPrice });
+    // A refused simulation keeps its codespace (CosmJS's error drops it): see keepingCodespace.
+    client = await SigningStargateClient.createWithSigner(keepingCodespace(await Comet38Client.connect(opts.node)), wallet, lanesClientOptions({ gasPrice }));
   } catch (e) {
     throw explainNodeError(e, opts.node);
   }
@@ -161,24 +132,25 @@ export async function signAndSend(
     }
     let gasLimit: number;
     if (gas.auto) {
-      let simulated: Awaited<ReturnType<typeof simulate>>;
+      let simulated: number;
       try {
-        simulated = await simulate(client, opts.node, signer as AccountData, msgs, memo);
+        simulated = await client.simulate(entry.address, msgs, memo);
       } catch (e) {
+        const refused = refusedQuery(e);
+        if (refused) {
+          // As a CheckTx rejection: nothing was signed or sent.
+          const out = { stage: 'simulate', ...refused };
+          if (opts.output === 'json') printJson(out);
+          else process.stdout.write(`rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n`);
+          process.exitCode = 1;
+          return;
+        }
         const message = (e as Error).message;
-        // The account is looked up first: no gas setting helps an account the chain has never funded.
+        // CosmJS looks the account up first: no gas setting helps an account the chain has never funded.
         if (/does not exist on chain/.test(message)) throw new CliError(`${entry.name} (${entry.address}) has no account on chain yet: send it some ulane first`);
         throw new CliError(`simulation failed (use --gas N to skip it): ${message}`);
       }
-      if (!('gasUsed' in simulated)) {
-        // As a CheckTx rejection: nothing was signed or sent.
-        const out = { stage: 'simulate', ...simulated };
-        if (opts.output === 'json') printJson(out);
-        else process.stdout.write(`rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      gasLimit = Math.ceil(simulated.gasUsed * gas.adjustment);
+      gasLimit = Math.ceil(simulated * gas.adjustment);
     } else {
       gasLimit = gas.limit;
     }
