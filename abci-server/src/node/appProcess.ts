@@ -94,7 +94,6 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   }
 }
 
-
 /** SIGTERM the CometBFT our dead launcher started, wait up to 10 s, then SIGKILL. */
 async function stopOrphanedCometbft(pidFile: string, home: string): Promise<void> {
   if (!existsSync(pidFile)) return;

@@ -4,8 +4,8 @@ import type { Coin, Context } from '@lanes/app';
 export interface BankKeeper {
   balance(ctx: Context, addr: string, denom: string): bigint;
   supplyOf(ctx: Context, denom: string): bigint;
-  /** Every denom with a supply (genesis only). */
-  supplyDenoms(ctx: Context): string[];
+  /** Every denom's supply, sorted by denom (genesis only). */
+  allSupply(ctx: Context): Coin[];
   send(ctx: Context, from: string, to: string, coins: readonly Coin[]): void;
   mint(ctx: Context, to: string, coins: readonly Coin[]): void;
   burn(ctx: Context, from: string, coins: readonly Coin[]): void;

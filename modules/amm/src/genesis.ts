@@ -10,7 +10,7 @@ import type { BankKeeper } from './expectedKeepers.ts';
 import type { AmmKeeper } from './keeper.ts';
 import { NextPoolId, ParamsItem } from './keys.ts';
 import { DEFAULT_AMM_PARAMS, validateParams } from './params.ts';
-import { LOCKED_SHARES_ADDRESS, checkAmplification, parseSwapFee, poolAddress, shareDenom, type PoolState } from './pool.ts';
+import { LOCKED_SHARES_ADDRESS, checkAmplification, parseSwapFee, poolAddress, shareDenom, shareDenomPoolId, type PoolState } from './pool.ts';
 import { MINIMUM_LIQUIDITY, initialShares, invariant } from './math.ts';
 import { curveOf } from './pool.ts';
 import { initTwap } from './twap.ts';
@@ -137,15 +137,14 @@ export function initAmmGenesis(ctx: Context, keeper: AmmKeeper, bank: BankKeeper
   }
   // LP shares exist only for the pools listed: shares of a pool created later would be minted on
   // top of them, and their holder could withdraw that pool's reserves, locked shares' part too.
-  const listed = new Set(g.pools.map((p) => shareDenom(p.id)));
-  for (const denom of bank.supplyDenoms(ctx)) {
-    if (SHARE_DENOM_RE.test(denom) && !listed.has(denom)) {
-      throw ErrInvalidGenesis.wrap(`bank supply of ${denom} is ${bank.supplyOf(ctx, denom)}, but amm.pools lists no pool ${denom.slice('amm/pool/'.length)}: LP shares exist only for existing pools`);
+  const listed = new Set(g.pools.map((p) => p.id));
+  for (const { denom, amount } of bank.allSupply(ctx)) {
+    const id = shareDenomPoolId(denom);
+    if (id !== undefined && !listed.has(id)) {
+      throw ErrInvalidGenesis.wrap(`bank supply of ${denom} is ${amount}, but amm.pools lists no pool ${id}: LP shares exist only for existing pools`);
     }
   }
 }
-
-const SHARE_DENOM_RE = /^amm\/pool\/[0-9]+$/;
 
 export function exportAmmGenesis(ctx: Context, keeper: AmmKeeper): AmmGenesis {
   return {

@@ -58,6 +58,12 @@ export function shareDenom(id: bigint): string {
   return `amm/pool/${id}`;
 }
 
+/** The pool id of an LP share denom (`amm/pool/<id>`, as shareDenom writes it); else undefined. */
+export function shareDenomPoolId(denom: string): bigint | undefined {
+  const m = /^amm\/pool\/([1-9][0-9]*)$/.exec(denom);
+  return m ? BigInt(m[1] as string) : undefined;
+}
+
 export interface PoolState {
   id: bigint;
   type: PoolType;

@@ -22,9 +22,12 @@ export class BankKeeper implements FeeBank {
     return Supply.get(ctx, denom) ?? 0n;
   }
 
-  /** Every denom with a supply (genesis and queries: it reads every supply partition). */
-  supplyDenoms(ctx: Context): string[] {
-    return [...Supply.iterate(ctx)].map(([denom]) => denom);
+  /**
+   * Every denom's supply, sorted by denom as the Cosmos SDK lists them (the store's order puts
+   * shorter denoms first). Genesis and queries only: it reads every supply partition.
+   */
+  allSupply(ctx: Context): Coin[] {
+    return [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount })).sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
   }
 
   private sub(ctx: Context, addr: string, coin: Coin): void {

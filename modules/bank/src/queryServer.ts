@@ -5,7 +5,6 @@ import {
 } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { paginate, toWireCoin, validateAddress, validateDenom, type QueryHandler } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
-import { Supply } from './keys.ts';
 
 const denomKey = (c: { denom: string }): Uint8Array => Buffer.from(c.denom, 'utf8');
 
@@ -42,9 +41,7 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
       path: '/cosmos.bank.v1beta1.Query/TotalSupply',
       handle: (ctx, data) => {
         const req = QueryTotalSupplyRequest.decode(data);
-        // By denom, as the Cosmos SDK answers (the store's order puts shorter denoms first).
-        const all = [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount: amount.toString() })).sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
-        const page = paginate(all, denomKey, req.pagination);
+        const page = paginate(keeper.allSupply(ctx).map(toWireCoin), denomKey, req.pagination);
         return QueryTotalSupplyResponse.encode({ supply: page.items, pagination: page.pagination }).finish();
       },
     },
