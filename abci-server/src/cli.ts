@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetHome, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -42,7 +42,7 @@ function cliParser<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-/** --executor, --workers, --metrics-port, --state-cache-keys: for init (written to lanes.json), start and app (override lanes.json). */
+/** --executor, --workers, --metrics-port, --state-cache-keys, --min-retain-blocks: for init (written to lanes.json), start and app (override lanes.json). */
 function addAppSettingOptions(cmd: Command, verb: string): Command {
   return cmd
     .addOption(new Option('--executor <kind>', `block executor ${verb} (default: lanes.json's, else parallel)`).choices([...EXECUTORS]))
@@ -50,7 +50,9 @@ function addAppSettingOptions(cmd: Command, verb: string): Command {
     .option('--metrics-port <port>', `Prometheus /metrics port on 127.0.0.1, 0 disables ${verb} (default: lanes.json's, else ${DEFAULT_METRICS_PORT})`,
       cliParser((v) => parseMetricsPort(v)))
     .option('--state-cache-keys <n>', `keys of committed state cached in memory per thread (main and each worker; ~130-300 bytes a key) ${verb} `
-      + `(default: lanes.json's, else ${STATE_CACHE_KEYS.toLocaleString('en-US')})`, cliParser((v) => parseStateCacheKeys(v)));
+      + `(default: lanes.json's, else ${STATE_CACHE_KEYS.toLocaleString('en-US')})`, cliParser((v) => parseStateCacheKeys(v)))
+    .option('--min-retain-blocks <n>', 'blocks below the latest that CometBFT keeps, deleting older ones; never fewer than the genesis\'s '
+      + `evidence.max_age_num_blocks; 0 keeps every block ${verb} (default: lanes.json's, else 0)`, cliParser((v) => parseMinRetainBlocks(v)));
 }
 
 function home(cmd: Command): string {

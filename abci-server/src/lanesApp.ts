@@ -1,7 +1,7 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type RecheckBy, type ExecutorKind, type ModuleSet, type Params, type SigVerifier } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type RecheckBy, type ExecutorKind, type ModuleSet, type Params, type SigVerifier, type BlockRetention } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
 import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
@@ -37,6 +37,8 @@ export interface CreateLanesAppOptions {
   checkTxMsgGas?: number;
   /** Gas a simulation may use: see LanesAppOptions.simulateGas. */
   simulateGas?: number;
+  /** Which blocks CometBFT may delete: see LanesAppOptions.retention. */
+  retention?: BlockRetention;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
@@ -56,6 +58,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.stateCacheKeys !== undefined ? { stateCacheKeys: opts.stateCacheKeys } : {}),
     ...(opts.checkTxMsgGas !== undefined ? { checkTxMsgGas: opts.checkTxMsgGas } : {}),
     ...(opts.simulateGas !== undefined ? { simulateGas: opts.simulateGas } : {}),
+    ...(opts.retention ? { retention: opts.retention } : {}),
   });
 }
 

@@ -36,6 +36,7 @@ import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
 import { normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
+import { retainHeight, type BlockRetention } from './retention.ts';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrOutOfGas, ErrUnknownRequest, LanesError, isResourceLimit, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
@@ -96,6 +97,8 @@ export interface LanesAppOptions extends ModuleSet {
   checkTxMsgGas?: number;
   /** Gas a simulation may use (default SIMULATE_GAS_LIMIT). */
   simulateGas?: number;
+  /** Which blocks Commit lets CometBFT delete (node-local; default: keep every block). */
+  retention?: BlockRetention;
 }
 
 export type RecheckBy = 'cometbft' | 'app';
@@ -189,6 +192,7 @@ export class LanesApp implements AbciApp {
   /** The bytes of the `admitted` txs, for `mempoolMaxBytes`. */
   private admittedBytes = 0;
   private readonly recheckBy: RecheckBy;
+  private readonly retention: BlockRetention | undefined;
   private readonly checkTxMsgGas: number;
   private readonly simulateGas: number;
   /** Bumped when CometBFT (re)connects with an empty mempool: CheckTx calls from before do not admit. */
@@ -234,6 +238,7 @@ export class LanesApp implements AbciApp {
     this.recheckBy = opts.recheck ?? 'cometbft';
     this.checkTxMsgGas = opts.checkTxMsgGas ?? CHECK_TX_MSG_GAS;
     this.simulateGas = opts.simulateGas ?? SIMULATE_GAS_LIMIT;
+    this.retention = opts.retention;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -797,7 +802,7 @@ export class LanesApp implements AbciApp {
       this.admittedBytes = 0;
     }
     this.finalizedTxHashes = [];
-    return { retainHeight: 0n };
+    return { retainHeight: this.retention ? retainHeight(d.height, this.retention) : 0n };
   }
 
   // ---- ABCI: queries -----------------------------------------------------------------------

@@ -304,7 +304,7 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
     const executor = o.executor ?? 'parallel';
     log(`starting a ${executor} node in ${home} (RPC 127.0.0.1:${ports.rpc}, block time ${o.blockTimeMs ?? 500} ms)`);
     const node = await startNode({
-      home, ports, executor, metricsPort: await freePort(),
+      home, executor, metricsPort: await freePort(),
       ...(o.workers !== undefined && { workers: o.workers }),
       logger: pino({ level: 'warn' }), output: o.nodeOutput ?? null, cometbftLogLevel: '*:error', appLogLevel: 'warn',
     });

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeEvidenceMaxAgeBlocks, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { blocksKept } from '@lanes/app';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
@@ -37,12 +38,15 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   // CheckTx stays under CometBFT's mempool limits, which then never drops a tx it accepted; and
   // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
   const { warnings, ...mempool } = homeMempoolOptions(p.home);
+  const retention = { minRetainBlocks: settings.minRetainBlocks, evidenceMaxAgeBlocks: homeEvidenceMaxAgeBlocks(p.home) };
+  const kept = blocksKept(retention);
   const app = createLanesApp({
     dbPath: p.dbPath,
     logger,
     executor: settings.executor,
     workers: settings.workers,
     stateCacheKeys: settings.stateCacheKeys,
+    retention,
     ...mempool,
     onBlock: (s) => {
       metrics?.onBlock(s);
@@ -55,6 +59,9 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
     metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
     stateCacheKeys: settings.stateCacheKeys,
+    blocks: kept === undefined ? 'every block kept (--min-retain-blocks 0)'
+      : `the latest ${kept.toLocaleString('en-US')} kept, older ones deleted (--min-retain-blocks ${settings.minRetainBlocks}, `
+        + `evidence.max_age_num_blocks ${retention.evidenceMaxAgeBlocks})`,
     mempoolSize: mempool.mempoolSize ?? 'not limited',
     mempoolMaxBytes: mempool.mempoolMaxBytes ?? 'not limited',
     recheck: mempool.recheck === 'app' ? 'by the app, at Commit (mempool.recheck = false)' : 'by CometBFT (mempool.recheck = true)',

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, type NodePorts } from './config.ts';
-import { STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
+import { DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
 
@@ -72,6 +72,11 @@ export interface HomeManifest {
    * execution worker; default 1,000,000, roughly 0.15-0.3 GB each); `--state-cache-keys` overrides it.
    */
   stateCacheKeys?: number;
+  /**
+   * Blocks below the latest that CometBFT keeps (default 0: every block); never fewer than the
+   * genesis's evidence.max_age_num_blocks. `--min-retain-blocks` overrides it.
+   */
+  minRetainBlocks?: number;
 }
 
 /** How the app process runs: from the command line, else lanes.json, else the defaults. */
@@ -80,6 +85,7 @@ export interface AppSettings {
   workers: number;
   metricsPort: number;
   stateCacheKeys: number;
+  minRetainBlocks: number;
 }
 
 /** The settings given (on the command line), for resolveAppSettings. */
@@ -89,6 +95,7 @@ export function appSettingOverrides(o: Partial<AppSettings>): Partial<AppSetting
     ...(o.workers !== undefined && { workers: o.workers }),
     ...(o.metricsPort !== undefined && { metricsPort: o.metricsPort }),
     ...(o.stateCacheKeys !== undefined && { stateCacheKeys: o.stateCacheKeys }),
+    ...(o.minRetainBlocks !== undefined && { minRetainBlocks: o.minRetainBlocks }),
   };
 }
 
@@ -120,12 +127,19 @@ export function parseStateCacheKeys(value: unknown, where = '--state-cache-keys'
   return integerIn(value, 1, MAX_STATE_CACHE_KEYS, where, `a number of keys from 1 to ${MAX_STATE_CACHE_KEYS}`);
 }
 
+/** Largest --min-retain-blocks: heights are int64, but past 2^53 - 1 it stops being a whole number here. */
+export const MAX_MIN_RETAIN_BLOCKS = Number.MAX_SAFE_INTEGER;
+
+export function parseMinRetainBlocks(value: unknown, where = '--min-retain-blocks'): number {
+  return integerIn(value, 0, MAX_MIN_RETAIN_BLOCKS, where, 'a number of blocks, or 0 to keep every block');
+}
+
 export function parseMetricsPort(value: unknown, where = '--metrics-port'): number {
   return integerIn(value, 0, 65535, where, 'a TCP port, or 0 to disable metrics');
 }
 
 /** Resolves and validates the app settings: `overrides` (command line) > lanes.json > defaults. */
-export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort' | 'stateCacheKeys'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
+export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort' | 'stateCacheKeys' | 'minRetainBlocks'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
   const m = (manifest ?? {}) as Partial<Record<keyof AppSettings, unknown>>;
   // The command line's value (its parser names the flag), else lanes.json's (named by key), else the default.
   const pick = <K extends keyof AppSettings>(key: K, parse: (v: unknown, where?: string) => AppSettings[K], fallback: () => AppSettings[K]): AppSettings[K] =>
@@ -135,6 +149,7 @@ export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'wo
     workers: pick('workers', parseWorkers, () => defaultWorkers(availableParallelism())),
     metricsPort: pick('metricsPort', parseMetricsPort, () => DEFAULT_METRICS_PORT),
     stateCacheKeys: pick('stateCacheKeys', parseStateCacheKeys, () => STATE_CACHE_KEYS),
+    minRetainBlocks: pick('minRetainBlocks', parseMinRetainBlocks, () => 0),
   };
 }
 
@@ -200,6 +215,29 @@ export function homeMempoolOptions(home: string): ReturnType<typeof appMempoolOp
 }
 
 /**
+ * The genesis's `consensus_params.evidence.max_age_num_blocks` (CometBFT's default when the file
+ * has none), which bounds block pruning from below: see BlockRetention.
+ */
+export function homeEvidenceMaxAgeBlocks(home: string): number {
+  const { genesis } = homePaths(home);
+  if (!existsSync(genesis)) return DEFAULT_EVIDENCE_MAX_AGE_BLOCKS;
+  let g: { consensus_params?: { evidence?: { max_age_num_blocks?: unknown } } };
+  try {
+    g = JSON.parse(readFileSync(genesis, 'utf8')) as typeof g;
+  } catch (err) {
+    throw new UserError(`${genesis} is not valid JSON: ${(err as Error).message}`);
+  }
+  const v = g.consensus_params?.evidence?.max_age_num_blocks;
+  if (v === undefined) return DEFAULT_EVIDENCE_MAX_AGE_BLOCKS;
+  // CometBFT writes int64 as a JSON string; anything past 2^53 keeps every block anyway.
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new UserError(`${genesis} has consensus_params.evidence.max_age_num_blocks = ${JSON.stringify(v)}, not a number of blocks`);
+  }
+  return Math.min(n, Number.MAX_SAFE_INTEGER);
+}
+
+/**
  * The Go scheduler's GOMAXPROCS for CometBFT: the environment's GOMAXPROCS when set, else 1 on
  * a machine of at most 2 CPUs when CometBFT rechecks the mempool itself (`recheck`
  * 'cometbft'), else undefined (Go's default, one per CPU).
@@ -242,6 +280,7 @@ export interface InitHomeOptions {
   workers?: number;
   metricsPort?: number;
   stateCacheKeys?: number;
+  minRetainBlocks?: number;
 }
 
 /** Creates a node's data folder: `cometbft init`, config.toml and genesis.json edits, lanes.json. */
@@ -282,6 +321,7 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
     ...(opts.workers !== undefined && { workers: parseWorkers(opts.workers, 'workers') }),
     ...(opts.metricsPort !== undefined && { metricsPort: parseMetricsPort(opts.metricsPort, 'metricsPort') }),
     ...(opts.stateCacheKeys !== undefined && { stateCacheKeys: parseStateCacheKeys(opts.stateCacheKeys, 'stateCacheKeys') }),
+    ...(opts.minRetainBlocks !== undefined && { minRetainBlocks: parseMinRetainBlocks(opts.minRetainBlocks, 'minRetainBlocks') }),
   };
   // Written last: its presence means the home is complete.
   writeFileSync(p.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -18,10 +18,10 @@ import type { NodePorts } from './config.ts';
 import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertNotRunning, homePorts, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
-  // executor, workers, metricsPort, stateCacheKeys: default lanes.json's, else parallel, CPU count - 1, 26670 (0: off), 1,000,000.
+  // executor, workers, metricsPort, stateCacheKeys, minRetainBlocks: default lanes.json's, else parallel, CPU count - 1,
+  // 26670 (0: off), 1,000,000, 0 (keep every block).
+  /** The node's ports are its lanes.json's, checked against its config.toml (see homePorts). */
   home: string;
-  /** Default: the ports in <home>/lanes.json. */
-  ports?: NodePorts;
   logger: Logger;
   /** Called once, when the RPC answers /status with a committed block. */
   onReady?: (info: { rpcUrl: string; height: number }) => void;
@@ -171,7 +171,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const p = homePaths(opts.home);
   const manifest = readManifest(p.home);
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json): run \`lanes init\` first`);
-  const ports = opts.ports ?? homePorts(p.home, manifest);
+  const ports = homePorts(p.home, manifest);
   const settings = resolveAppSettings(manifest, appSettingOverrides(opts), p.manifest);
   assertDistinctPorts(ports, settings.metricsPort);
   const rpcUrl = `http://127.0.0.1:${ports.rpc}`;
@@ -209,7 +209,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     const nodeArgs = (process.env['LANES_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
     const args = [...nodeArgs, '--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
       '--log-level', opts.appLogLevel ?? 'info', '--executor', settings.executor, '--workers', String(settings.workers),
-      '--metrics-port', String(settings.metricsPort), '--state-cache-keys', String(settings.stateCacheKeys)];
+      '--metrics-port', String(settings.metricsPort), '--state-cache-keys', String(settings.stateCacheKeys),
+      '--min-retain-blocks', String(settings.minRetainBlocks)];
     const child = new Child('app', process.execPath, args, output, true);
     app = child;
     if (child.proc.pid !== undefined) writeFileSync(p.appPid, `${child.proc.pid}\n`);

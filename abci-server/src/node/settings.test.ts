@@ -1,4 +1,4 @@
-// App settings (executor, workers, metrics port, state cache): command line > lanes.json > defaults, validated.
+// App settings (executor, workers, metrics port, state cache, block retention): command line > lanes.json > defaults, validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -7,17 +7,38 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
-import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeEvidenceMaxAgeBlocks, homePaths, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
 import { StallWatch, buildProgram } from '../cli.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 
-test('defaults: parallel, one worker per CPU but one, metrics on 26670, a million cached keys', () => {
+test('defaults: parallel, one worker per CPU but one, metrics on 26670, a million cached keys, every block kept', () => {
   assert.deepEqual(resolveAppSettings(undefined), {
     executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT, stateCacheKeys: STATE_CACHE_KEYS,
+    minRetainBlocks: 0,
   });
   assert.equal(DEFAULT_METRICS_PORT, 26670);
   assert.equal(STATE_CACHE_KEYS, 1_000_000);
+});
+
+test('the evidence age that bounds block pruning comes from the genesis, else CometBFT\'s default', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-evidence-'));
+  try {
+    const genesis = homePaths(dir).genesis;
+    assert.equal(homeEvidenceMaxAgeBlocks(dir), 100_000, 'no genesis yet');
+    mkdirSync(join(dir, 'cometbft', 'config'), { recursive: true });
+    const write = (evidence: unknown) => writeFileSync(genesis, JSON.stringify({ consensus_params: { evidence } }));
+    write({ max_age_num_blocks: '4321', max_age_duration: '172800000000000' });
+    assert.equal(homeEvidenceMaxAgeBlocks(dir), 4321);
+    write({});
+    assert.equal(homeEvidenceMaxAgeBlocks(dir), 100_000);
+    write({ max_age_num_blocks: '-5' });
+    assert.throws(() => homeEvidenceMaxAgeBlocks(dir), (e: unknown) => e instanceof UserError && /max_age_num_blocks = "-5", not a number of blocks/.test(e.message));
+    writeFileSync(genesis, '{ nope');
+    assert.throws(() => homeEvidenceMaxAgeBlocks(dir), (e: unknown) => e instanceof UserError && e.message.includes('is not valid JSON'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('describeExecutor names the executor, and for parallel the threads that run a block', () => {
@@ -42,9 +63,9 @@ test('CometBFT\'s GOMAXPROCS: the environment\'s, else 1 on up to 2 CPUs when Co
 });
 
 test('lanes.json values apply, command-line values override them', () => {
-  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0, stateCacheKeys: 5000 } as const;
+  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0, stateCacheKeys: 5000, minRetainBlocks: 1000 } as const;
   assert.deepEqual(resolveAppSettings(manifest), manifest);
-  const cli = { executor: 'parallel', workers: 8, metricsPort: 9100, stateCacheKeys: 20_000 } as const;
+  const cli = { executor: 'parallel', workers: 8, metricsPort: 9100, stateCacheKeys: 20_000, minRetainBlocks: 0 } as const;
   assert.deepEqual(resolveAppSettings(manifest, cli), cli);
   // Only what was given overrides.
   assert.deepEqual(appSettingOverrides({ workers: 2 }), { workers: 2 });
@@ -60,14 +81,16 @@ test('bad values are errors naming where they came from', () => {
   bad({}, { workers: -1 }, /^--workers:/);
   bad({ stateCacheKeys: 0 }, {}, /"stateCacheKeys": expected a number of keys from 1 to 1000000000, got 0/);
   bad({}, { stateCacheKeys: 1.5 }, /^--state-cache-keys:/);
+  bad({ minRetainBlocks: -1 }, {}, /"minRetainBlocks": expected a number of blocks, or 0 to keep every block, got -1/);
+  bad({}, { minRetainBlocks: '10x' }, /^--min-retain-blocks:/);
   bad({ executor: 'parallel' }, { executor: 'nope' }, /^--executor:/);
 });
 
-test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys on start, app and init, and rejects bad ones', async () => {
+test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys/--min-retain-blocks on start, app and init, and rejects bad ones', async () => {
   for (const name of ['start', 'app', 'init']) {
     const cmd = buildProgram().commands.find((c) => c.name() === name);
     const flags = cmd?.options.map((o) => o.long) ?? [];
-    for (const f of ['--executor', '--workers', '--metrics-port', '--state-cache-keys']) assert.ok(flags.includes(f), `${name} ${f}`);
+    for (const f of ['--executor', '--workers', '--metrics-port', '--state-cache-keys', '--min-retain-blocks']) assert.ok(flags.includes(f), `${name} ${f}`);
   }
   const parse = (args: string[]) => {
     const p = buildProgram().exitOverride().configureOutput({ writeErr: () => {} });
@@ -79,19 +102,20 @@ test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys on 
   await assert.rejects(parse(['--workers', '0']), /expected an integer from 1 to 1024/);
   await assert.rejects(parse(['--metrics-port', 'x']), /expected a TCP port/);
   await assert.rejects(parse(['--state-cache-keys', '-5']), /expected a number of keys from 1/);
-  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0', '--state-cache-keys', '250000']);
+  await assert.rejects(parse(['--min-retain-blocks', '1e3']), /expected a number of blocks, or 0 to keep every block/);
+  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0', '--state-cache-keys', '250000', '--min-retain-blocks', '100000']);
 });
 
 test('lanes init records the executor always, and the other settings only when given', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-init-settings-'));
   try {
     const init = (home: string, args: string[]) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init', ...args]);
-    await init(join(dir, 'a'), ['--workers', '3', '--state-cache-keys', '5000']);
+    await init(join(dir, 'a'), ['--workers', '3', '--state-cache-keys', '5000', '--min-retain-blocks', '200000']);
     const a = JSON.parse(readFileSync(join(dir, 'a', 'lanes.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual([a['executor'], a['workers'], a['stateCacheKeys'], 'metricsPort' in a], ['parallel', 3, 5000, false]);
+    assert.deepEqual([a['executor'], a['workers'], a['stateCacheKeys'], a['minRetainBlocks'], 'metricsPort' in a], ['parallel', 3, 5000, 200000, false]);
     await init(join(dir, 'b'), ['--executor', 'sequential', '--metrics-port', '0']);
     const b = JSON.parse(readFileSync(join(dir, 'b', 'lanes.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual([b['executor'], b['metricsPort'], 'workers' in b, 'stateCacheKeys' in b], ['sequential', 0, false, false]);
+    assert.deepEqual([b['executor'], b['metricsPort'], 'workers' in b, 'stateCacheKeys' in b, 'minRetainBlocks' in b], ['sequential', 0, false, false, false]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,6 +26,10 @@ export async function startTestNode(opts: {
   stateCacheKeys?: number;
   /** Further edits of CometBFT's config.toml, after `initHome` wrote it: [section, key, value]. */
   cometConfig?: [string, string, TomlValue][];
+  /** Edits genesis.json (parsed) after `initHome` wrote it. */
+  genesis?: (g: Record<string, unknown>) => void;
+  /** The app's --min-retain-blocks (default: the app's, every block kept). */
+  minRetainBlocks?: number;
 } = {}): Promise<TestNode> {
   const home = mkdtempSync(join(tmpdir(), 'lanes-it-'));
   const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
@@ -40,13 +44,19 @@ export async function startTestNode(opts: {
   });
   const configPath = homePaths(home).cometConfig;
   if (opts.cometConfig) writeFileSync(configPath, opts.cometConfig.reduce((t, [section, key, value]) => setTomlKey(t, section, key, value), readFileSync(configPath, 'utf8')));
+  if (opts.genesis) {
+    const g = JSON.parse(readFileSync(homePaths(home).genesis, 'utf8')) as Record<string, unknown>;
+    opts.genesis(g);
+    writeFileSync(homePaths(home).genesis, JSON.stringify(g, null, 2));
+  }
   const level = testLogLevel();
   const logger = pino({ level: level ?? 'warn' });
   const output = level ? process.stderr : null;
   const handle = await startNode({
-    home, ports, metricsPort, logger, output, cometbftLogLevel: '*:error', appLogLevel: level ?? 'warn', readyTimeoutMs: 60_000,
+    home, metricsPort, logger, output, cometbftLogLevel: '*:error', appLogLevel: level ?? 'warn', readyTimeoutMs: 60_000,
     ...(opts.executor !== undefined && { executor: opts.executor }),
     ...(opts.stateCacheKeys !== undefined && { stateCacheKeys: opts.stateCacheKeys }),
+    ...(opts.minRetainBlocks !== undefined && { minRetainBlocks: opts.minRetainBlocks }),
   });
   return {
     rpcUrl: handle.rpcUrl,
