@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
-import { buildTx, testKey, type CheckTxStats, type TestKey } from '@lanes/app';
+import { DEFAULT_PARAMS, buildTx, testKey, type CheckTxStats, type TestKey } from '@lanes/app';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
 import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
 import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 
@@ -34,7 +36,7 @@ async function withChain(executor: 'sequential' | 'parallel', mempoolSize: numbe
   const dir = mkdtempSync(join(tmpdir(), 'lanes-recheck-'));
   const checks: CheckTxStats[] = [];
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools }), join(dir, 'state.db'), TEST_CHAIN_ID, {
-    executor, workers: 1, mempoolSize, recheck: 'app', onCheckTx: (s) => checks.push(s),
+    executor, workers: 1, mempoolSize, recheck: 'app', reapsByBytesOnly: true, onCheckTx: (s) => checks.push(s),
   });
   try {
     await c.app.ready();
@@ -143,6 +145,59 @@ test('recheck by the app: a proposal takes the txs this node admitted in the ord
     assert.deepEqual(results.map(answer), ['/0', '/0', '/0', '/0', '/0'], results.map((r) => r.log).join(' | '));
   });
 });
+
+for (const executor of ['sequential', 'parallel'] as const) {
+  test(`recheck by the app (${executor}): txs CometBFT no longer holds (an /unsafe_flush_mempool) are forgotten once a proposal gets the whole mempool, so their senders can send again`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanes-forget-'));
+    const said: { forgotten?: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _enc, cb) { said.push(JSON.parse(String(chunk)) as { msg: string }); cb(); } }));
+    const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, {
+      executor, workers: 1, mempoolSize: 10, recheck: 'app', reapsByBytesOnly: true, logger,
+    });
+    const prepare = (txs: Uint8Array[], maxTxBytes = 1n << 20n): Uint8Array[] => c.app.prepareProposal({
+      maxTxBytes, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+    }).txs;
+    try {
+      await c.app.ready();
+      await c.blockAsync([]);
+      const [a0, a1] = [0n, 1n].map((q) => transfer(alice, 1n + q, q)) as [Uint8Array, Uint8Array];
+      const b0 = transfer(bob, 2n, 0n);
+      const c0 = transfer(carol, 3n, 0n);
+      for (const tx of [a0, a1, b0, c0]) assert.equal(answer(await c.checkTxAsync(tx)), '/0');
+      // Another node's block takes carol's sequence 0: c0 is stale; a0, a1, b0 stay.
+      await c.blockAsync([transfer(carol, 4n, 0n, alice.address)]);
+      // Now /unsafe_flush_mempool: CometBFT holds none of them. alice signs her sequence 0 again;
+      // the check state still has a0 and a1 in it.
+      const again = transfer(alice, 9n, 0n);
+      const refused = await c.checkTxAsync(again);
+      assert.equal(answer(refused), 'sdk/32', refused.log);
+      assert.match(refused.log, /expected 2, got 0/);
+      // A tx admitted after the last Commit may land in CometBFT's mempool after a reap: never
+      // forgotten for not being reaped.
+      const b1 = transfer(bob, 5n, 1n);
+      assert.equal(answer(await c.checkTxAsync(b1)), '/0');
+      // A reap that may have stopped short (no room left for one more tx of the largest size)
+      // proves nothing: nothing is forgotten, and a new block's recheck still refuses alice.
+      const maxTx = BigInt(DEFAULT_PARAMS.max_tx_bytes);
+      assert.deepEqual(prepare([], maxTx), []);
+      assert.equal(said.length, 0, JSON.stringify(said));
+      // The whole mempool handed over (room to spare), holding none of them: the four settled
+      // txs are forgotten, b1 is not.
+      assert.deepEqual(prepare([], maxTx + 8n), []);
+      assert.deepEqual(said.map((l) => l.forgotten), [4]);
+      assert.match(said[0]?.msg ?? '', /left CometBFT's mempool without a block/);
+      await c.blockAsync([]);
+      const accepted = await c.checkTxAsync(again);
+      assert.equal(answer(accepted), '/0', accepted.log);
+      const results = await c.blockAsync(prepare([again]));
+      assert.deepEqual(results.map(answer), ['/0']);
+      assert.equal(c.balance(carol.address, 'uatom'), DEVNET_FUNDING - 4n + 9n, 'the tx sent again committed');
+    } finally {
+      await c.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('recheck by the app: a tx whose Msg now fails stays, its fee and sequence taken as the block will take them', async () => {
   await withChain('sequential', 10, async (c, checks) => {

@@ -506,6 +506,17 @@ const cases: Case[] = [
     build: (c) => ({ tx: validTx(c, { memo: 'x'.repeat(256) }), log: [] }),
   },
   {
+    name: 'memo of invalid UTF-8 (200 bytes, each a lone continuation byte: 600 bytes if counted as replacement characters)',
+    check: sdk(2),
+    build: (c) => ({
+      tx: rawTx(alice, {
+        msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice),
+        bodyPadding: Uint8Array.from([...varint((2 << 3) | 2), ...varint(200), ...new Uint8Array(200).fill(0x80)]),
+      }, { accountNumber: accNum(c, alice) }),
+      log: ['cannot decode TxBody: a string field is not valid UTF-8'],
+    }),
+  },
+  {
     name: 'timeout_height in the past',
     check: sdk(30),
     build: (c) => ({ tx: validTx(c, { timeoutHeight: c.height }), log: [`block height ${c.height + 1n} is past the tx's timeout height ${c.height}`] }),

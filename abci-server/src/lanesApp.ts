@@ -39,6 +39,8 @@ export interface CreateLanesAppOptions {
   simulateGas?: number;
   /** Which blocks CometBFT may delete: see LanesAppOptions.retention. */
   retention?: BlockRetention;
+  /** CometBFT reaps by bytes alone (consensus max_gas -1): see LanesAppOptions.reapsByBytesOnly. */
+  reapsByBytesOnly?: boolean;
 }
 
 export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
@@ -59,6 +61,7 @@ export function createLanesApp(opts: CreateLanesAppOptions): LanesApp {
     ...(opts.checkTxMsgGas !== undefined ? { checkTxMsgGas: opts.checkTxMsgGas } : {}),
     ...(opts.simulateGas !== undefined ? { simulateGas: opts.simulateGas } : {}),
     ...(opts.retention ? { retention: opts.retention } : {}),
+    ...(opts.reapsByBytesOnly !== undefined ? { reapsByBytesOnly: opts.reapsByBytesOnly } : {}),
   });
 }
 

@@ -12,6 +12,10 @@ const VALID_CACHE_MAX = 200_000;
 export function validateAddress(addr: string, what = 'address'): void {
   if (valid.has(addr)) return;
   if (addr.length === 0) throw ErrInvalidAddress.wrap(`empty ${what}`);
+  // Refused here, not by the bech32 decoder: it lower-cases first, and what it then says of a
+  // character beyond ASCII depends on the Unicode tables of the Node.js release (a tx's log would
+  // differ between validators).
+  if (!/^[\x21-\x7e]+$/.test(addr)) throw ErrInvalidAddress.wrap(`invalid ${what} ${JSON.stringify(addr.slice(0, 100))}: only printable ASCII characters can be in an address`);
   let decoded: { prefix: string; data: Uint8Array };
   try {
     decoded = fromBech32(addr, 90);

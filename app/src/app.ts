@@ -34,7 +34,7 @@ import { nextAppHash, nextAppHashPacked } from './apphash.ts';
 import { packWrites } from './parallel/pack.ts';
 import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
 import { Accounts, ChainIdItem, ParamsItem, createAccounts } from './auth.ts';
-import { normalizeParams, type Params } from './params.ts';
+import { DEFAULT_PARAMS, normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
 import { retainHeight, type BlockRetention } from './retention.ts';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
@@ -99,6 +99,13 @@ export interface LanesAppOptions extends ModuleSet {
   simulateGas?: number;
   /** Which blocks Commit lets CometBFT delete (node-local; default: keep every block). */
   retention?: BlockRetention;
+  /**
+   * CometBFT reaps its mempool for a proposal by bytes alone: the consensus `block.max_gas` is -1,
+   * as Lanes' genesis sets it (the app enforces its own `params.max_block_gas`). With recheck
+   * 'app', lets PrepareProposal tell when it was handed the whole mempool, and forget the txs
+   * CometBFT no longer holds (see forgetUnreaped). Default false.
+   */
+  reapsByBytesOnly?: boolean;
 }
 
 export type RecheckBy = 'cometbft' | 'app';
@@ -193,6 +200,7 @@ export class LanesApp implements AbciApp {
   private admittedBytes = 0;
   private readonly recheckBy: RecheckBy;
   private readonly retention: BlockRetention | undefined;
+  private readonly reapsByBytesOnly: boolean;
   private readonly checkTxMsgGas: number;
   private readonly simulateGas: number;
   /** Bumped when CometBFT (re)connects with an empty mempool: CheckTx calls from before do not admit. */
@@ -207,6 +215,8 @@ export class LanesApp implements AbciApp {
    */
   private readonly mempoolTxs = new Map<string, { bytes: Uint8Array; signers: readonly string[] }>();
   private readonly staleTxs = new Map<string, number>(); // hash -> bytes
+  /** How many of `mempoolTxs`' first entries were there at the last Commit (see forgetUnreaped). */
+  private settled = 0;
   /** The hashes of the txs of the block FinalizeBlock ran last (Commit takes them out of `mempoolTxs`). */
   private finalizedTxHashes: readonly string[] = [];
   /** New-tx CheckTx calls answered later (waiting for the signature batch). */
@@ -239,6 +249,7 @@ export class LanesApp implements AbciApp {
     this.checkTxMsgGas = opts.checkTxMsgGas ?? CHECK_TX_MSG_GAS;
     this.simulateGas = opts.simulateGas ?? SIMULATE_GAS_LIMIT;
     this.retention = opts.retention;
+    this.reapsByBytesOnly = opts.reapsByBytesOnly ?? false;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
@@ -404,6 +415,7 @@ export class LanesApp implements AbciApp {
     this.cometConnection++;
     this.mempoolTxs.clear();
     this.staleTxs.clear();
+    this.settled = 0;
     this.admitted = 0;
     this.admittedBytes = 0;
     this.checkState = new Overlay(this.pending ?? this.store);
@@ -465,6 +477,7 @@ export class LanesApp implements AbciApp {
       }
       this.reportCheck(res, started, true);
     }
+    this.settled = this.mempoolTxs.size;
     this.admitted = this.mempoolTxs.size + this.staleTxs.size;
     this.admittedBytes = 0;
     for (const tx of this.mempoolTxs.values()) this.admittedBytes += tx.bytes.length;
@@ -515,7 +528,7 @@ export class LanesApp implements AbciApp {
     let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     const maxGas = this.params?.max_block_gas ?? Number.MAX_SAFE_INTEGER;
-    for (const tx of this.staleLast(this.inAdmissionOrder(req.txs))) {
+    for (const tx of this.proposalOrder(req)) {
       if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
       const g = this.gasWanted(tx);
       if (gas + g > maxGas) break;
@@ -534,6 +547,61 @@ export class LanesApp implements AbciApp {
   }
 
   /**
+   * The reaped txs in the order to propose them: as CometBFT hands them over, or, with the app's
+   * recheck, in the order admitted (`inAdmissionOrder`) with the stale ones last (`staleLast`),
+   * after forgetting what CometBFT no longer holds (`forgetUnreaped`).
+   */
+  private proposalOrder(req: RequestPrepareProposal): readonly Uint8Array[] {
+    if (this.recheckBy !== 'app' || (this.mempoolTxs.size === 0 && this.staleTxs.size === 0)) return req.txs;
+    const hashes = req.txs.map((b) => this.decodedCache.get(b)?.tx.hashHex ?? txHashHex(b));
+    this.forgetUnreaped(req, hashes);
+    return this.staleLast(this.inAdmissionOrder(hashes), hashes).map((i) => req.txs[i] as Uint8Array);
+  }
+
+  /**
+   * With the app's recheck, when CometBFT handed over its whole mempool, the txs the record has
+   * held since before the last Commit that are not among the reaped ones have left CometBFT's
+   * mempool without a block (`/unsafe_flush_mempool`), and are forgotten. Otherwise they would
+   * stay in the record for good: rechecked into the check state at every Commit, so their
+   * senders' new txs would be refused as out of sequence, and held back in every proposal behind
+   * txs that never come.
+   *
+   * The whole mempool was handed over when the reaped txs leave room in `max_tx_bytes` for
+   * another of the largest size CheckTx admits: CometBFT stops reaping only at a tx that would
+   * not fit, or one past the consensus `max_gas`, which is why `reapsByBytesOnly` must say that
+   * it is -1. A tx the record took in before the last Commit was in CometBFT's mempool by then
+   * (CometBFT adds a tx before its CheckTx call ends, and takes its mempool lock for Commit only
+   * when no call is out); one admitted since may have landed after the reap, and stays.
+   */
+  private forgetUnreaped(req: RequestPrepareProposal, hashes: readonly string[]): void {
+    if (!this.reapsByBytesOnly || (this.settled === 0 && this.staleTxs.size === 0)) return;
+    let reapedBytes = 0;
+    for (const tx of req.txs) reapedBytes += protoTxSize(tx.length);
+    if (BigInt(reapedBytes + protoTxSize(this.params?.max_tx_bytes ?? DEFAULT_PARAMS.max_tx_bytes)) > req.maxTxBytes) return;
+    const reaped = new Set(hashes);
+    let forgotten = 0;
+    let i = 0;
+    for (const [h, { bytes }] of this.mempoolTxs) {
+      if (i++ >= this.settled) break;
+      if (reaped.has(h)) continue;
+      this.mempoolTxs.delete(h); // deleting the current entry does not disturb a Map's iteration
+      this.admittedBytes -= bytes.length;
+      forgotten++;
+    }
+    this.settled -= forgotten;
+    for (const [h, n] of this.staleTxs) {
+      if (reaped.has(h)) continue;
+      this.staleTxs.delete(h);
+      this.admittedBytes -= n;
+      forgotten++;
+    }
+    if (forgotten === 0) return;
+    this.admitted -= forgotten;
+    this.log?.warn({ height: Number(req.height), forgotten }, 'txs this node admitted left CometBFT\'s mempool without a block (an /unsafe_flush_mempool?); '
+      + 'forgotten, so that their senders can send again');
+  }
+
+  /**
    * With the app's recheck, the txs it admitted go in the order it admitted them, each in the
    * place of one of them, and every other tx keeps its place. That is the order its check state
    * took them in, and the order CometBFT's mempool usually holds them in, but not always:
@@ -544,16 +612,17 @@ export class LanesApp implements AbciApp {
    * reason CometBFT can hand over n+1 without n (n is further back in its mempool than the
    * block's room): such a tx is left out, to wait for the block after n's, as is any tx sharing
    * a signer with a tx admitted before it that is not in the proposal.
+   * Takes the reaped txs' hashes; answers places in the reaped txs.
    */
-  private inAdmissionOrder(txs: readonly Uint8Array[]): readonly Uint8Array[] {
-    if (this.mempoolTxs.size === 0) return txs;
+  private inAdmissionOrder(hashes: readonly string[]): number[] {
+    const all = hashes.map((_, i) => i);
+    if (this.mempoolTxs.size === 0) return all;
     const slot = new Map<string, number>(); // hash -> place in txs, of the txs in the record
-    for (let i = 0; i < txs.length; i++) {
-      const bytes = txs[i] as Uint8Array;
-      const h = this.decodedCache.get(bytes)?.tx.hashHex ?? txHashHex(bytes);
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i] as string;
       if (this.mempoolTxs.has(h)) slot.set(h, i);
     }
-    if (slot.size === 0) return txs;
+    if (slot.size === 0) return all;
     const kept: number[] = []; // places in txs, in the order admitted
     const waiting = new Set<string>(); // signers with a tx admitted earlier that is not here
     let changed = false;
@@ -567,17 +636,17 @@ export class LanesApp implements AbciApp {
       changed ||= kept.length > 0 && i < (kept.at(-1) as number);
       kept.push(i);
     }
-    if (!changed) return txs;
+    if (!changed) return all;
     const places = [...slot.values()].sort((a, b) => a - b);
-    const out: Uint8Array[] = [];
+    const out: number[] = [];
     let next = 0; // into kept; the record's places take kept's txs in turn, the rest go empty
     let p = 0; // into places
-    for (let i = 0; i < txs.length; i++) {
+    for (let i = 0; i < hashes.length; i++) {
       if (places[p] === i) {
         p++;
-        if (next < kept.length) out.push(txs[kept[next++] as number] as Uint8Array);
+        if (next < kept.length) out.push(kept[next++] as number);
       } else {
-        out.push(txs[i] as Uint8Array);
+        out.push(i);
       }
     }
     return out;
@@ -592,14 +661,14 @@ export class LanesApp implements AbciApp {
    * one changes no other tx's outcome as this node sees them: it writes nothing but, where it
    * passes after all, its own signer's fee and sequence, and a later tx of its sender is stale
    * too (its sequence follows the stale one's). Proposer-side only; any order passes
-   * ProcessProposal.
+   * ProcessProposal. Takes and answers places in the reaped txs.
    */
-  private staleLast(txs: readonly Uint8Array[]): readonly Uint8Array[] {
-    if (this.staleTxs.size === 0) return txs;
-    const fresh: Uint8Array[] = [];
-    const stale: Uint8Array[] = [];
-    for (const tx of txs) (this.staleTxs.has(txHashHex(tx)) ? stale : fresh).push(tx);
-    return stale.length === 0 ? txs : fresh.concat(stale);
+  private staleLast(order: number[], hashes: readonly string[]): number[] {
+    if (this.staleTxs.size === 0) return order;
+    const fresh: number[] = [];
+    const stale: number[] = [];
+    for (const i of order) (this.staleTxs.has(hashes[i] as string) ? stale : fresh).push(i);
+    return stale.length === 0 ? order : fresh.concat(stale);
   }
 
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
@@ -909,4 +978,11 @@ function mergeLayers(lower: Overlay, upper: Overlay): [string, Value | null][] {
   const merged = new Map(lower.writes);
   for (const [k, v] of upper.writes) merged.set(k, v);
   return sortKeys([...merged.keys()]).map((k) => [k, merged.get(k) as Value | null]);
+}
+
+/** What a tx of `n` bytes adds to CometBFT's count of reaped bytes (ComputeProtoSizeForTxs): a length-delimited field. */
+function protoTxSize(n: number): number {
+  let varint = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 128)) varint++;
+  return 1 + varint + n;
 }

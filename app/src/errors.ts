@@ -86,8 +86,15 @@ export function isResourceLimit(err: unknown): boolean {
     && /Maximum call stack size exceeded|maximum size exceeded|allocation failed|Invalid array length|Invalid string length|Invalid typed array length|out of memory/i.test(err.message);
 }
 
-export function toAbciError(err: unknown): { codespace: string; code: number; log: string } {
+/**
+ * `redact` (a block's results): an exception that is not a LanesError (a bug) gets a fixed log,
+ * as in the Cosmos SDK, since its text is the engine's (V8's messages change between Node.js
+ * versions, and validators on two versions would write two results). CheckTx and simulations of
+ * the same tx show the text.
+ */
+export function toAbciError(err: unknown, redact = false): { codespace: string; code: number; log: string } {
   if (err instanceof LanesError) return { codespace: err.codespace, code: err.code, log: err.message };
+  if (redact) return { codespace: ErrInternal.codespace, code: ErrInternal.code, log: ErrInternal.description };
   const msg = err instanceof Error ? err.message : String(err);
   return { codespace: ErrInternal.codespace, code: ErrInternal.code, log: `${msg}: ${ErrInternal.description}` };
 }

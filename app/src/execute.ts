@@ -103,8 +103,8 @@ function msgFailed(r: ExecTxResult, msgIndex: string | undefined): ExecTxResult 
   return { ...r, log: `failed to execute message; message index: ${msgIndex}: ${r.log}` };
 }
 
-function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[]): ExecTxResult {
-  const { codespace, code, log } = toAbciError(err);
+function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[], inBlock: boolean): ExecTxResult {
+  const { codespace, code, log } = toAbciError(err, inBlock);
   return { code, codespace, log, data: new Uint8Array(), info: '', gasWanted: BigInt(gasWanted), gasUsed: BigInt(gasUsed), events };
 }
 
@@ -128,7 +128,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate', hashHex);
     } catch (err) {
       if (inBlock && isResourceLimit(err)) throw err;
-      return { result: failed(err, 0, 0, []), fee: 0n, newAccounts: [], failedIn: 'decode' };
+      return { result: failed(err, 0, 0, [], inBlock), fee: 0n, newAccounts: [], failedIn: 'decode' };
     }
   }
   const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? tx.access : undefined;
@@ -142,7 +142,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     } catch (err) {
       if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
       parent.revertTo(0);
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), []), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), [], inBlock), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
     }
     const afterAnte = parent.mark();
     const anteEvents = ctx.events.length;
@@ -178,12 +178,12 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       const at = ctx.msgIndex; // the failing Msg's (unset if it failed before its handler ran)
       if (mode === 'check' || mode === 'recheck') {
         parent.revertTo(0);
-        return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), []), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
+        return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), [], inBlock), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
       }
       parent.revertTo(afterAnte);
       ctx.events.length = anteEvents;
       ctx.newAccounts.length = anteAccounts;
-      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
+      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events, inBlock), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
     }
     const data = txMsgData(responses);
     return {

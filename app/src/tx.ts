@@ -121,7 +121,10 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   if (Buffer.compare(TxRaw.encode(raw).finish(), bytes) !== 0) throw ErrTxDecode.wrap('TxRaw is not in canonical encoding (unknown or out-of-order fields)');
   if (raw.bodyBytes.length === 0) throw ErrTxDecode.wrap('tx has no body');
   if (raw.authInfoBytes.length === 0) throw ErrTxDecode.wrap('tx has no auth info');
-  const body = decodeOrThrow('TxBody', () => TxBody.decode(viewReader(raw.bodyBytes)));
+  // Strict UTF-8 in the body (its memo and type URLs), as the Cosmos SDK's decoder: a memo's
+  // length is then its bytes', with no replacement characters counted in, whichever decoder
+  // a validator's Node.js ships.
+  const body = decodeOrThrow('TxBody', () => TxBody.decode(viewReader(raw.bodyBytes, true)));
   const authInfo = decodeOrThrow('AuthInfo', () => AuthInfo.decode(viewReader(raw.authInfoBytes)));
 
   // Body

@@ -50,3 +50,45 @@ for (const recheck of [false, true]) test(`${ACCOUNTS} txs at once into a ${SIZE
     await node.stop();
   }
 });
+
+test('after /unsafe_flush_mempool the app lets the flushed txs go: their sender\'s sequence, sent again, is accepted and commits', { timeout: 120_000 }, async () => {
+  // Blocks 2 s apart: the tx goes in and is flushed well inside one block's wait.
+  const node = await startTestNode({ blockTimeMs: 2000, cometConfig: [['rpc', 'unsafe', true]] });
+  const wallet = await devnetWallet([4, 5]);
+  const client = await signingClient(node.rpcUrl, wallet);
+  const rpc = async (path: string): Promise<Record<string, unknown>> => ((await (await fetch(`${node.rpcUrl}/${path}`)).json()) as { result: Record<string, unknown> }).result;
+  const height = async (): Promise<number> => Number(((await rpc('status'))['sync_info'] as { latest_block_height: string }).latest_block_height);
+  try {
+    const [from, to] = (await wallet.getAccounts()).map((a) => a.address) as [string, string];
+    const accountNumber = Number((await client.getAccount(from))?.accountNumber ?? -1);
+    const sign = (amount: string) => signRaw(wallet, from, [msgSend(from, to, [{ denom: 'uatom', amount }])], { chainId: TEST_CHAIN_ID, accountNumber, sequence: 0 });
+    const [flushed, again] = [await sign('1'), await sign('2')];
+    // Just after a block, so that the next proposal is ~2 s away.
+    const h = await height();
+    await waitFor(async () => (await height()) > h, 10_000, 'a new block');
+    await client.broadcastTxSync(flushed);
+    await rpc('unsafe_flush_mempool');
+    assert.equal((await rpc('num_unconfirmed_txs'))['total'], '0', 'CometBFT flushed it');
+    // The app still held it for a block or two (it is refused as out of sequence meanwhile);
+    // once this node proposes with the whole mempool in hand, it lets it go.
+    const deadline = Date.now() + 20_000;
+    let last = '';
+    await waitFor(async () => {
+      if (last.startsWith('sdk/32') && Date.now() > deadline) assert.fail(`the sequence sent again is still refused: ${last}`);
+      try {
+        await client.broadcastTxSync(again);
+        return true;
+      } catch (e) {
+        if (!(e instanceof BroadcastTxError)) throw e;
+        last = `${e.codespace}/${e.code} ${e.log ?? ''}`;
+        assert.match(last, /^sdk\/32 /, 'refused only for its sequence');
+        return false;
+      }
+    }, 30_000, 'the sequence sent again to be accepted');
+    await waitFor(async () => (await client.getAccount(from))?.sequence === 1, 20_000, 'the tx sent again to commit');
+    assert.equal((await client.getBalance(to, 'uatom')).amount, String(10n ** 12n + 2n), 'the second tx, not the flushed one');
+  } finally {
+    client.disconnect();
+    await node.stop();
+  }
+});

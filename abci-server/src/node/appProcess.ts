@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeEvidenceMaxAgeBlocks, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 import { blocksKept } from '@lanes/app';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
@@ -38,7 +38,8 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   // CheckTx stays under CometBFT's mempool limits, which then never drops a tx it accepted; and
   // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
   const { warnings, ...mempool } = homeMempoolOptions(p.home);
-  const retention = { minRetainBlocks: settings.minRetainBlocks, evidenceMaxAgeBlocks: homeEvidenceMaxAgeBlocks(p.home) };
+  const limits = homeConsensusLimits(p.home);
+  const retention = { minRetainBlocks: settings.minRetainBlocks, evidenceMaxAgeBlocks: limits.evidenceMaxAgeBlocks };
   const kept = blocksKept(retention);
   const app = createLanesApp({
     dbPath: p.dbPath,
@@ -47,6 +48,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     workers: settings.workers,
     stateCacheKeys: settings.stateCacheKeys,
     retention,
+    reapsByBytesOnly: limits.blockMaxGas === -1,
     ...mempool,
     onBlock: (s) => {
       metrics?.onBlock(s);

@@ -214,27 +214,37 @@ export function homeMempoolOptions(home: string): ReturnType<typeof appMempoolOp
   return { ...appMempoolOptions(toml), warnings: recheckWarnings(toml) };
 }
 
-/**
- * The genesis's `consensus_params.evidence.max_age_num_blocks` (CometBFT's default when the file
- * has none), which bounds block pruning from below: see BlockRetention.
- */
-export function homeEvidenceMaxAgeBlocks(home: string): number {
+/** What the app reads of the genesis's consensus params (CometBFT's defaults where it says nothing). */
+export interface GenesisConsensusLimits {
+  /** `evidence.max_age_num_blocks`, which bounds block pruning from below: see BlockRetention. */
+  evidenceMaxAgeBlocks: number;
+  /** `block.max_gas` (-1: none, what Lanes writes; the app enforces its own params.max_block_gas). */
+  blockMaxGas: number;
+}
+
+/** A home's GenesisConsensusLimits (the defaults without a genesis). */
+export function homeConsensusLimits(home: string): GenesisConsensusLimits {
   const { genesis } = homePaths(home);
-  if (!existsSync(genesis)) return DEFAULT_EVIDENCE_MAX_AGE_BLOCKS;
-  let g: { consensus_params?: { evidence?: { max_age_num_blocks?: unknown } } };
+  const limits = { evidenceMaxAgeBlocks: DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, blockMaxGas: -1 };
+  if (!existsSync(genesis)) return limits;
+  let g: { consensus_params?: { evidence?: { max_age_num_blocks?: unknown }; block?: { max_gas?: unknown } } };
   try {
     g = JSON.parse(readFileSync(genesis, 'utf8')) as typeof g;
   } catch (err) {
     throw new UserError(`${genesis} is not valid JSON: ${(err as Error).message}`);
   }
-  const v = g.consensus_params?.evidence?.max_age_num_blocks;
-  if (v === undefined) return DEFAULT_EVIDENCE_MAX_AGE_BLOCKS;
-  // CometBFT writes int64 as a JSON string; anything past 2^53 keeps every block anyway.
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw new UserError(`${genesis} has consensus_params.evidence.max_age_num_blocks = ${JSON.stringify(v)}, not a number of blocks`);
-  }
-  return Math.min(n, Number.MAX_SAFE_INTEGER);
+  // CometBFT writes int64 as a JSON string; past 2^53 neither value can be reached anyway.
+  const int64 = (v: unknown, key: string, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
+      throw new UserError(`${genesis} has consensus_params.${key} = ${JSON.stringify(v)}, not an integer of at least ${min}`);
+    }
+    return Math.min(n, Number.MAX_SAFE_INTEGER);
+  };
+  limits.evidenceMaxAgeBlocks = int64(g.consensus_params?.evidence?.max_age_num_blocks, 'evidence.max_age_num_blocks', 0) ?? limits.evidenceMaxAgeBlocks;
+  limits.blockMaxGas = int64(g.consensus_params?.block?.max_gas, 'block.max_gas', -1) ?? limits.blockMaxGas;
+  return limits;
 }
 
 /**

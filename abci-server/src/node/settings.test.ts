@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
-import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeEvidenceMaxAgeBlocks, homePaths, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
 import { StallWatch, buildProgram } from '../cli.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -21,21 +21,23 @@ test('defaults: parallel, one worker per CPU but one, metrics on 26670, a millio
   assert.equal(STATE_CACHE_KEYS, 1_000_000);
 });
 
-test('the evidence age that bounds block pruning comes from the genesis, else CometBFT\'s default', () => {
+test('the genesis\'s evidence age (it bounds block pruning) and block max_gas, else CometBFT\'s defaults', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-evidence-'));
   try {
     const genesis = homePaths(dir).genesis;
-    assert.equal(homeEvidenceMaxAgeBlocks(dir), 100_000, 'no genesis yet');
+    assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 100_000, blockMaxGas: -1 }, 'no genesis yet');
     mkdirSync(join(dir, 'cometbft', 'config'), { recursive: true });
-    const write = (evidence: unknown) => writeFileSync(genesis, JSON.stringify({ consensus_params: { evidence } }));
-    write({ max_age_num_blocks: '4321', max_age_duration: '172800000000000' });
-    assert.equal(homeEvidenceMaxAgeBlocks(dir), 4321);
-    write({});
-    assert.equal(homeEvidenceMaxAgeBlocks(dir), 100_000);
-    write({ max_age_num_blocks: '-5' });
-    assert.throws(() => homeEvidenceMaxAgeBlocks(dir), (e: unknown) => e instanceof UserError && /max_age_num_blocks = "-5", not a number of blocks/.test(e.message));
+    const write = (cp: unknown) => writeFileSync(genesis, JSON.stringify({ consensus_params: cp }));
+    write({ evidence: { max_age_num_blocks: '4321', max_age_duration: '172800000000000' }, block: { max_bytes: '22020096', max_gas: '-1' } });
+    assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 4321, blockMaxGas: -1 });
+    write({ block: { max_gas: '50000000' } });
+    assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 100_000, blockMaxGas: 50_000_000 });
+    write({ evidence: { max_age_num_blocks: '-5' } });
+    assert.throws(() => homeConsensusLimits(dir), (e: unknown) => e instanceof UserError && /evidence\.max_age_num_blocks = "-5", not an integer of at least 0/.test(e.message));
+    write({ block: { max_gas: '-2' } });
+    assert.throws(() => homeConsensusLimits(dir), (e: unknown) => e instanceof UserError && /block\.max_gas = "-2"/.test(e.message));
     writeFileSync(genesis, '{ nope');
-    assert.throws(() => homeEvidenceMaxAgeBlocks(dir), (e: unknown) => e instanceof UserError && e.message.includes('is not valid JSON'));
+    assert.throws(() => homeConsensusLimits(dir), (e: unknown) => e instanceof UserError && e.message.includes('is not valid JSON'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

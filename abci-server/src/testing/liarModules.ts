@@ -5,7 +5,8 @@
 //   - `/lanes.test.v1.MsgFailOnWorker`, a MsgSend that, run on an execution worker, hangs it
 //     (amount 1) or ends the worker thread (any other amount; as a crash or running out of memory
 //     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch); with 4 it
-//     throws a RangeError as a thread out of stack would, on a worker only; with 5, everywhere.
+//     throws a RangeError as a thread out of stack would, on a worker only; with 5, everywhere;
+//     with 6 it throws a TypeError, as a bug would, everywhere.
 //     Otherwise, on the main thread it is a send. The block must re-run sequentially, with identical results. (A
 //     Msg that throws is no worker failure: the tx fails, the same on every thread.);
 //   - `/lanes.test.v1.MsgWriteConst`, a MsgSend that also writes a per-block constant, as a
@@ -67,6 +68,7 @@ export function createModules(): ModuleSet {
         const coins = parseCoins(m.amount);
         const amount = coins[0]?.amount;
         if (amount === 5n || (amount === 4n && !isMainThread)) throw new RangeError('Maximum call stack size exceeded');
+        if (amount === 6n) throw new TypeError('Cannot read properties of undefined (reading \'amount\')');
         if (!isMainThread) {
           if (coins[0]?.amount === 1n) for (;;); // hangs this worker thread
           process.exit(7); // ends this worker thread only
