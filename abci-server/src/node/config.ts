@@ -68,16 +68,16 @@ export function appMempoolOptions(toml: string): { mempoolSize?: number; mempool
 }
 
 /**
- * What in a CometBFT config the app's recheck cannot follow, as lines for the app's log. With
- * `rpc.unsafe`, /unsafe_flush_mempool empties CometBFT's mempool without a word to the app, whose
- * record of the mempool then keeps the flushed txs (rechecked at every Commit, their sequences
- * taken: sent again they are refused as out of sequence, and their senders' next txs wait in the
- * mempool, never proposed by this node) until CometBFT reconnects.
+ * What in a CometBFT config the app's recheck cannot follow at once, as lines for the app's log.
+ * With `rpc.unsafe`, /unsafe_flush_mempool empties CometBFT's mempool without a word to the app,
+ * whose record of the mempool keeps the flushed txs (their sequences taken: sent again they are
+ * refused as out of sequence) until this node next proposes a block with the whole mempool in
+ * hand (LanesApp's forgetUnreaped).
  */
 export function recheckWarnings(toml: string): string[] {
   if (appMempoolOptions(toml).recheck !== 'app' || getTomlKey(toml, 'rpc', 'unsafe') !== 'true') return [];
   return ['rpc.unsafe = true with mempool.recheck = false: after /unsafe_flush_mempool the app still holds the flushed txs '
-    + '(sent again they are refused as out of sequence, and their senders\' next txs wait in the mempool) until CometBFT restarts; restart the node after a flush, '
+    + '(sent again they are refused as out of sequence) until this node next proposes a block (on a network, its next turn), '
     + 'or set mempool.recheck = true'];
 }
 
