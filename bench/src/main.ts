@@ -1,10 +1,11 @@
-// npm run bench -- <suite> [--quick]: exec | checktx | e2e | all
+// npm run bench -- <suite> [--quick]: exec | checktx | e2e | gas
 import { Command, CommanderError, Option } from 'commander';
 import { errorText, positiveNumber, rpcUrl, wholeNumber } from '@lanes/abci-server';
 import { WARMUP_TXS, execSuite } from './exec.ts';
 import { e2eSuite } from './e2e.ts';
 import { checktxSuite, type CheckTxClient } from './checktx.ts';
 import { WORKLOADS, type Workload } from './workloads.ts';
+import { GAS_WORKLOADS, MAX_GAS_TXS, gasSuite, type GasWorkload } from './gas.ts';
 
 const program = new Command('bench').description('Lanes benchmarks: each prints a table and writes bench/results/<suite>.json').exitOverride();
 
@@ -63,6 +64,16 @@ program.command('e2e')
       ...(o.rpc !== undefined && { rpc: o.rpc }),
       ...(o.workers !== undefined && { workers: o.workers }),
     });
+  });
+
+program.command('gas')
+  .description('block time per unit of gas by kind of tx, against transfers in the same run')
+  .option('--quick', 'short run (2 blocks of 100 txs per workload)')
+  .option('--txs <n>', `txs per block (default 400, at most ${MAX_GAS_TXS})`, wholeNumber(1))
+  .option('--runs <n>', 'measured blocks per workload (default 9)', wholeNumber(1))
+  .addOption(new Option('--workload <w...>', 'workloads (transfer, the baseline, always runs)').choices([...GAS_WORKLOADS]))
+  .action(async (o: { quick?: boolean; txs?: number; runs?: number; workload?: GasWorkload[] }) => {
+    await gasSuite({ txs: o.txs ?? (o.quick ? 100 : 400), runs: o.runs ?? (o.quick ? 2 : 9), workloads: o.workload ?? [...GAS_WORKLOADS] });
   });
 
 // A suite that fails says why in one line, as the lanes CLI does (a stack only for what is not

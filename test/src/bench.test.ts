@@ -1,4 +1,4 @@
-// The three benchmark suites run end to end (tiny sizes: this checks they work and write the
+// The benchmark suites run end to end (tiny sizes: this checks they work and write the
 // JSON shapes issue #3 specifies, not their figures).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,11 +64,26 @@ test('bench e2e: a short run against its own node, every tx accounted for', () =
   assert.equal(j['committed'], j['sent']);
 });
 
+test('bench gas: block time per unit of gas by kind of tx, each against transfers in the same run', () => {
+  const j = bench(['gas', '--txs', '20', '--runs', '1']);
+  assert.deepEqual([j['suite'], j['txsPerBlock'], j['runs']], ['gas', 20, 1]);
+  const rows = j['results'] as { workload: string; gasPerTx: number; usPerTx: number; nsPerGas: number; vsTransfers: number }[];
+  assert.equal(rows[0]?.workload, 'transfer', 'the baseline first');
+  assert.equal(rows[0]?.vsTransfers, 1);
+  assert.ok(rows.length >= 8, rows.map((r) => r.workload).join(','));
+  for (const r of rows) assert.ok([r.gasPerTx, r.usPerTx, r.nsPerGas, r.vsTransfers].every(positive), JSON.stringify(r));
+  // The skewed stableswap pool takes ~1,000 solver steps of 1,000 gas.
+  const skewed = rows.find((r) => r.workload === 'swap-stable-skewed');
+  assert.ok((skewed?.gasPerTx ?? 0) > 500_000, JSON.stringify(skewed));
+  // Each row's ratio is its ns per gas over the transfers' (one round: exactly).
+  for (const r of rows) assert.ok(Math.abs(r.vsTransfers - r.nsPerGas / (rows[0]?.nsPerGas ?? 1)) < 1e-9, JSON.stringify(r));
+});
+
 test('bench options: a count that is not a whole number in range is refused by name, before any work', () => {
   for (const [args, option] of [
     [['exec', '--warmup', '-1'], '--warmup'], [['exec', '--runs', '0'], '--runs'], [['exec', '--txs', '2.5'], '--txs'],
     [['checktx', '--concurrency', 'x'], '--concurrency'], [['e2e', '--duration', '0'], '--duration'],
-    [['e2e', '--accounts', '2.5'], '--accounts'],
+    [['e2e', '--accounts', '2.5'], '--accounts'], [['gas', '--txs', '0'], '--txs'],
   ] as const) {
     const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'bench/src/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.notEqual(r.status, 0, `${args.join(' ')} was accepted`);

@@ -1,12 +1,12 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { devnetAccounts } from '@lanes/client';
-import { KEYRING_WARNING, keyringPath, resolveKey } from './keys.ts';
+import { TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
+import { CliError, KEYRING_WARNING, keyringPath, loadKeyring, resolveKey } from './keys.ts';
 
 const homes: string[] = [];
 function freshHome(): string {
@@ -30,9 +30,15 @@ await program.parseAsync(process.argv.slice(1), { from: 'user' });
 
 /** Runs `lanes --home <home> <args>` in a child process; returns stdout, stderr and the exit code. */
 function lanes(home: string, ...args: string[]): { out: string; err: string; code: number } {
+  return lanesWithInput(home, '', ...args);
+}
+
+/** As `lanes`, with `input` on stdin (a mnemonic for `keys add --recover`). */
+function lanesWithInput(home: string, input: string, ...args: string[]): { out: string; err: string; code: number } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', harness, '--', '--home', home, ...args], {
     cwd: here,
     encoding: 'utf8',
+    input,
     env: { ...process.env, LANES_HOME: '' },
   });
   return { out: r.stdout, err: r.stderr, code: r.status ?? -1 };
@@ -97,5 +103,43 @@ describe('lanes keys', () => {
     const list = JSON.parse((lanes(freshHome(), 'keys', 'list', '-o', 'json')).out) as { name: string; source: string }[];
     assert.equal(list.length, 10);
     assert.ok(list.every((k) => k.source === 'devnet (built in)'));
+  });
+
+  it('refuses a damaged keyring, saying what is wrong with it, and leaves the file alone', async () => {
+    const home = freshHome();
+    const path = keyringPath(home);
+    const refused = async (content: string, re: RegExp) => {
+      writeFileSync(path, content, { mode: 0o600 });
+      await assert.rejects(resolveKey(home, 'alice'), (e: unknown) => e instanceof CliError && re.test(e.message) && e.message.includes(path));
+      assert.equal(readFileSync(path, 'utf8'), content);
+    };
+    await refused('{ not json', /^cannot read keyring /);
+    await refused('{"version":1}', /is malformed: no "keys" array/);
+    await refused('{"version":7,"keys":[]}', /has version 7, expected 1/);
+    await refused('{"version":1,"keys":[{"name":"alice"}]}', /is malformed: bad entry \{"name":"alice"\}/);
+    // An entry whose mnemonic does not derive the address the file gives it.
+    const a = (await devnetAccounts())[1]?.address ?? '';
+    const entry = { name: 'alice', address: a, index: 0, hdPath: "m/44'/118'/0'/0/0", mnemonic: TEST_MNEMONIC };
+    writeFileSync(path, JSON.stringify({ version: 1, keys: [entry] }), { mode: 0o600 });
+    await assert.rejects(resolveKey(home, 'alice'), (e: unknown) => e instanceof CliError && /keyring entry "alice" is corrupt: its mnemonic derives lanes1\S+, file says /.test(e.message));
+    // Unreadable: a folder where the file should be.
+    const other = freshHome();
+    mkdirSync(keyringPath(other));
+    assert.throws(() => loadKeyring(other), (e: unknown) => e instanceof CliError && e.message.startsWith(`cannot read keyring ${keyringPath(other)}: `));
+  });
+
+  it('add --recover refuses a bad mnemonic, and a second name for an address already in the keyring', () => {
+    const home = freshHome();
+    const short = lanesWithInput(home, 'abandon abandon abandon\n', 'keys', 'add', 'bob', '--recover');
+    assert.equal(short.code, 1);
+    assert.match(short.err, /invalid mnemonic: 3 words, expected 12, 15, 18, 21 or 24/);
+    const badChecksum = lanesWithInput(home, `${'abandon '.repeat(11)}abandon\n`, 'keys', 'add', 'bob', '--recover');
+    assert.equal(badChecksum.code, 1);
+    assert.match(badChecksum.err, /invalid mnemonic: /);
+    assert.equal(existsSync(keyringPath(home)), false, 'nothing written');
+    assert.equal(lanesWithInput(home, `${TEST_MNEMONIC}\n`, 'keys', 'add', 'bob', '--recover').code, 0);
+    const clash = lanesWithInput(home, `${TEST_MNEMONIC}\n`, 'keys', 'add', 'carol', '--recover');
+    assert.equal(clash.code, 1);
+    assert.match(clash.err, /address lanes1\S+ is already in the keyring as "bob"/);
   });
 });

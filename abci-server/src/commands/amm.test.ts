@@ -1,0 +1,56 @@
+// The AMM commands refuse bad arguments before touching the node or a key, each error naming the
+// argument and the value.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CommanderError, type Command } from 'commander';
+import { buildProgram } from '../cli.ts';
+import { parsePoolId, parseRoute } from './amm.ts';
+
+/** Runs `lanes <args>` in process, against a node that is not there; resolves to the error line. */
+async function refusal(...args: string[]): Promise<string> {
+  const program = buildProgram();
+  const quiet = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    c.commands.forEach(quiet);
+  };
+  quiet(program);
+  try {
+    await program.parseAsync(['node', 'lanes', ...args, '--node', 'http://127.0.0.1:1', ...(args[0] === 'tx' ? ['-y'] : [])]);
+  } catch (e) {
+    assert.ok(e instanceof CommanderError, String(e));
+    return e.message;
+  }
+  assert.fail(`lanes ${args.join(' ')} did not fail`);
+}
+
+test('routes and pool ids: each bad hop named, with what was expected', () => {
+  assert.deepEqual(parseRoute('1:uusdc, 2:lane'), [{ poolId: 1n, denom: 'uusdc' }, { poolId: 2n, denom: 'ulane' }]);
+  assert.throws(() => parseRoute('1-uusdc'), /invalid --route "1-uusdc": hop 1 "1-uusdc" is not <pool-id>:<denom>, e\.g\. 1:uusdc/);
+  assert.throws(() => parseRoute('1:uusdc,2:u$'), /invalid --route "1:uusdc,2:u\$": hop 2 has an invalid denom "u\$"/);
+  assert.throws(() => parseRoute('0:uusdc'), /invalid --route hop 1 pool id "0": expected a whole number from 1 to 2\^64-1/);
+  assert.throws(() => parsePoolId('18446744073709551616'), /expected a whole number from 1 to 2\^64-1/);
+  assert.equal(parsePoolId('18446744073709551615'), (1n << 64n) - 1n);
+});
+
+test('tx amm refuses inconsistent arguments before signing', async () => {
+  assert.match(await refusal('tx', 'amm', 'create-pool', 'test0', '100atom,1000usdc', '--type', 'stableswap'),
+    /^error: --amplification is required for --type stableswap \(e\.g\. --amplification 100\)$/);
+  assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1:uusdc', '--min-out', '1atom'),
+    /^error: --min-out 1atom is in uatom, but --route 1:uusdc pays out uusdc$/);
+  assert.match(await refusal('tx', 'amm', 'swap-exact-out', 'test0', '1usdc', '--route', '1:uatom', '--max-in', '2usdc'),
+    /^error: --max-in 2usdc is in uusdc, but --route 1:uatom takes in uatom$/);
+  assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1;uusdc', '--min-out', '0usdc'),
+    /hop 1 "1;uusdc" is not <pool-id>:<denom>/);
+  assert.match(await refusal('tx', 'amm', 'remove-liquidity', 'test0', '1', '0', '--min-out', 'none'), /invalid <shares> "0": expected a positive whole number/);
+  assert.match(await refusal('tx', 'amm', 'add-liquidity', 'test0', '1', '1atom,10usdc', '--min-shares', '-1'), /invalid --min-shares "-1": expected a non-negative whole number/);
+  assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1:uusdc', '--min-out', '0usdc', '--gas-adjustment', '0.5'),
+    /invalid --gas-adjustment "0\.5": expected a number in \[1, 10\]/);
+  assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1:uusdc', '--min-out', '0usdc', '--gas-prices', 'cheap'),
+    /invalid --gas-prices "cheap": /);
+});
+
+test('query amm twap refuses a time it cannot read', async () => {
+  assert.match(await refusal('query', 'amm', 'twap', '1', 'uatom', 'uusdc', '--start', 'yesterday', '--end', '1700000000'),
+    /invalid --start "yesterday": expected Unix seconds or an ISO-8601 time like 2025-01-31T12:00:00Z/);
+  assert.match(await refusal('query', 'amm', 'twap', '1', 'uatom', 'uusdc', '--end', '2025-13-45T99:00:00Z'), /invalid --end "2025-13-45T99:00:00Z"/);
+});
