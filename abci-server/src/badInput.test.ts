@@ -1,17 +1,24 @@
 // Bad input, end to end through the ABCI surface: every way a tx can be wrong gets a stable
 // (codespace, code) and a log naming the bad value, in CheckTx and in a block alike; nothing
 // changes but what the design keeps (the fee and sequence when a Msg fails after the ante);
-// the chain goes on; and supply is conserved throughout.
+// the chain goes on; and supply is conserved throughout. Bad queries, likewise, get their codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import secp256k1 from 'secp256k1';
 import { fromBech32, toBech32 } from '@cosmjs/encoding';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { QueryAllBalancesRequest, QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { QueryAccountRequest } from 'cosmjs-types/cosmos/auth/v1beta1/query';
+import { SimulateRequest } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { AuthInfo, TxBody, TxRaw, type SignerInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
+import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
+import { MsgAddLiquidity, MsgCreatePool, MsgRemoveLiquidity, MsgSwapExactIn, MsgSwapExactOut } from '@lanes/proto/lanes/amm/v1/tx';
+import {
+  QueryEstimateSwapExactInRequest, QueryEstimateSwapExactOutRequest, QueryPoolRequest, QueryPoolsRequest, QuerySpotPriceRequest, QueryTwapRequest,
+} from '@lanes/proto/lanes/amm/v1/query';
 import {
   FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
   type AnyMsg, type BuildTxOptions, type TestKey,
@@ -23,6 +30,7 @@ const alice = testKey('alice');
 const bob = testKey('bob');
 const carol = testKey('carol'); // never funded: has no account
 const poor = testKey('poor'); // 100ulane only
+const exact = testKey('exact'); // 500ulane and 10uatom: pays a fee of its whole ulane balance
 
 const SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141n;
 const MAX_TX_BYTES = 131_072;
@@ -35,6 +43,14 @@ function sendMsg(from: string, to: string, amount: WireCoin[]): AnyMsg {
   return { typeUrl: MSG_SEND, value: MsgSend.encode({ fromAddress: from, toAddress: to, amount }).finish() };
 }
 const uatom = (n: bigint | string): WireCoin[] => [{ denom: 'uatom', amount: n.toString() }];
+const wc = (amount: bigint | string, denom: string): WireCoin => ({ denom, amount: amount.toString() });
+
+// AMM Msgs from alice (this chain has no pools: every case below is refused before a pool is read).
+const createPoolMsg = (m: Partial<MsgCreatePool>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgCreatePool', value: MsgCreatePool.encode(MsgCreatePool.fromPartial({ creator: alice.address, poolType: PoolType.POOL_TYPE_CONSTANT_PRODUCT, initialLiquidity: [wc(5000n, 'uatom'), wc(5000n, 'ueth')], swapFee: '0.003', ...m })).finish() });
+const addLiqMsg = (m: Partial<MsgAddLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgAddLiquidity', value: MsgAddLiquidity.encode(MsgAddLiquidity.fromPartial({ sender: alice.address, poolId: 1n, maxAmountsIn: [wc(5n, 'uatom'), wc(5n, 'uusdc')], ...m })).finish() });
+const removeLiqMsg = (m: Partial<MsgRemoveLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgRemoveLiquidity', value: MsgRemoveLiquidity.encode(MsgRemoveLiquidity.fromPartial({ sender: alice.address, poolId: 1n, shares: '5', ...m })).finish() });
+const swapInMsg = (m: Partial<MsgSwapExactIn>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode(MsgSwapExactIn.fromPartial({ sender: alice.address, routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: wc(5n, 'uatom'), minAmountOut: '1', ...m })).finish() });
+const swapOutMsg = (m: Partial<MsgSwapExactOut>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactOut', value: MsgSwapExactOut.encode(MsgSwapExactOut.fromPartial({ sender: alice.address, routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: wc(5n, 'uusdc'), maxAmountIn: '10', ...m })).finish() });
 
 // ---- hand-crafted txs ------------------------------------------------------------------------
 
@@ -47,22 +63,30 @@ interface RawParts {
   gasLimit?: bigint;
   fee?: WireCoin[];
   pubkey?: Uint8Array | null;
+  /** Type URL of the signer info's public key Any; default the secp256k1 one. */
+  pubkeyTypeUrl?: string;
+  feePayer?: string;
+  feeGranter?: string;
+  extensionOptions?: AnyMsg[];
+  nonCriticalExtensionOptions?: AnyMsg[];
 }
 
 function authInfoBytes(p: RawParts): Uint8Array {
   const pk = p.pubkey === undefined ? alice.pubkey : p.pubkey;
   return AuthInfo.encode(AuthInfo.fromPartial({
     signerInfos: [{
-      ...(pk === null ? {} : { publicKey: { typeUrl: PUBKEY_TYPE, value: PubKey.encode({ key: pk }).finish() } }),
+      ...(pk === null ? {} : { publicKey: { typeUrl: p.pubkeyTypeUrl ?? PUBKEY_TYPE, value: PubKey.encode({ key: pk }).finish() } }),
       modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } },
       sequence: p.sequence,
     }],
-    fee: { amount: p.fee ?? [{ denom: 'ulane', amount: '500' }], gasLimit: p.gasLimit ?? 200_000n },
+    fee: { amount: p.fee ?? [{ denom: 'ulane', amount: '500' }], gasLimit: p.gasLimit ?? 200_000n, payer: p.feePayer ?? '', granter: p.feeGranter ?? '' },
   })).finish();
 }
 
 function bodyBytes(p: RawParts): Uint8Array {
-  const body = TxBody.encode(TxBody.fromPartial({ messages: p.msgs, memo: p.memo ?? '' })).finish();
+  const body = TxBody.encode(TxBody.fromPartial({
+    messages: p.msgs, memo: p.memo ?? '', extensionOptions: p.extensionOptions ?? [], nonCriticalExtensionOptions: p.nonCriticalExtensionOptions ?? [],
+  })).finish();
   return p.bodyPadding ? Buffer.concat([body, p.bodyPadding]) : body;
 }
 
@@ -89,12 +113,14 @@ function newChain(): InProcessChain {
   const g = devnetGenesis([alice.address, bob.address], { pools: false });
   g.auth?.accounts?.push({ address: poor.address });
   g.bank.balances.push({ address: poor.address, coins: [{ denom: 'ulane', amount: '100' }] });
+  g.auth?.accounts?.push({ address: exact.address });
+  g.bank.balances.push({ address: exact.address, coins: [{ denom: 'uatom', amount: '10' }, { denom: 'ulane', amount: '500' }] });
   const c = new InProcessChain(g);
   c.block([]);
   return c;
 }
 
-const HOLDERS = [alice.address, bob.address, carol.address, poor.address, FEE_COLLECTOR];
+const HOLDERS = [alice.address, bob.address, carol.address, poor.address, exact.address, FEE_COLLECTOR];
 type Snapshot = Map<string, bigint>;
 
 function snapshot(c: InProcessChain): Snapshot {
@@ -168,6 +194,9 @@ interface Case {
 }
 
 const sdk = (code: number) => ['sdk', code] as const;
+const amm = (code: number) => ['amm', code] as const;
+/** Signers over the tx_sig_limit of 7 (never funded: refused before any account is read). */
+const manySigners = (n: number) => Array.from({ length: n }, (_, i) => testKey(`bad-input/signer-${i}`));
 const OK = ['', 0] as const;
 
 const cases: Case[] = [
@@ -244,6 +273,79 @@ const cases: Case[] = [
     name: 'too many Msgs (65 > max_msgs_per_tx 64)',
     check: sdk(18),
     build: (c) => ({ tx: buildTx(alice, Array.from({ length: 65 }, () => sendMsg(alice.address, bob.address, uatom(1n))), opts(c, alice, { gasLimit: 5_000_000n })), log: ['tx has 65 messages, the limit is 64'] }),
+  },
+  {
+    // An empty body is "tx has no body" (sdk/2): a memo makes the body non-empty.
+    name: 'a body with a memo and no Msgs',
+    check: sdk(18),
+    build: (c) => ({ tx: rawTx(alice, { msgs: [], memo: 'no msgs here', sequence: seqOf(c, alice) }, { accountNumber: accNum(c, alice) }), log: ['tx has no messages'] }),
+  },
+  {
+    name: 'an extension option in the body',
+    check: sdk(31),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), extensionOptions: [{ typeUrl: '/lanes.fake.v1.ExtCritical', value: new Uint8Array([8, 1]) }] }, { accountNumber: accNum(c, alice) }),
+      log: ['unsupported extension option /lanes.fake.v1.ExtCritical'],
+    }),
+  },
+  {
+    name: 'a non-critical extension option in the body',
+    check: sdk(31),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), nonCriticalExtensionOptions: [{ typeUrl: '/lanes.fake.v1.ExtNonCritical', value: new Uint8Array() }] }, { accountNumber: accNum(c, alice) }),
+      log: ['unsupported extension option /lanes.fake.v1.ExtNonCritical'],
+    }),
+  },
+  {
+    name: 'fee payer set (bob pays alice\'s fee)',
+    check: sdk(37),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), feePayer: bob.address }, { accountNumber: accNum(c, alice) }),
+      log: [`fee payer "${bob.address}": fee payers are not supported`],
+    }),
+  },
+  {
+    name: 'fee granter set',
+    check: sdk(37),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), feeGranter: bob.address }, { accountNumber: accNum(c, alice) }),
+      log: [`fee granter "${bob.address}": fee grants are not supported`],
+    }),
+  },
+  {
+    name: 'too many signers (8 > tx_sig_limit 7)',
+    check: sdk(14),
+    build: (c) => ({ tx: buildTx(alice, manySigners(8).map((k) => sendMsg(k.address, bob.address, uatom(1n))), opts(c, alice, { gasLimit: 1_000_000n })), log: ['8 signers, the limit is 7'] }),
+  },
+  {
+    // The boundary: 7 signers pass the limit and fail on the one signer info given.
+    name: 'exactly tx_sig_limit (7) signers pass the signature limit',
+    check: sdk(4),
+    build: (c) => ({ tx: buildTx(alice, manySigners(7).map((k) => sendMsg(k.address, bob.address, uatom(1n))), opts(c, alice, { gasLimit: 1_000_000n })), log: ['wrong number of signer infos; expected 7, got 1'] }),
+  },
+  {
+    name: 'signer public key of an unsupported type (ed25519)',
+    check: sdk(8),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), pubkeyTypeUrl: '/cosmos.crypto.ed25519.PubKey' }, { accountNumber: accNum(c, alice) }),
+      log: [`signer ${alice.address}: unsupported key type "/cosmos.crypto.ed25519.PubKey"`],
+    }),
+  },
+  {
+    name: 'signer public key uncompressed (65 bytes)',
+    check: sdk(8),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), pubkey: secp256k1.publicKeyConvert(alice.pubkey, false) }, { accountNumber: accNum(c, alice) }),
+      log: [`signer ${alice.address}: public key must be 33-byte compressed secp256k1, got 65 bytes`],
+    }),
+  },
+  {
+    name: 'signer public key of 33 bytes with a prefix that is not 02 or 03',
+    check: sdk(8),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), pubkey: Uint8Array.from([0x05, ...alice.pubkey.subarray(1)]) }, { accountNumber: accNum(c, alice) }),
+      log: [`signer ${alice.address}: public key must be compressed secp256k1 (first byte 0x02 or 0x03), got first byte 0x05`],
+    }),
   },
   {
     name: 'wrong chain id (signed for another chain)',
@@ -358,6 +460,26 @@ const cases: Case[] = [
     build: (c) => ({ tx: validTx(c, { gasLimit: 200_000n, fee: 500n }), log: [] }),
   },
   {
+    // 200001 × 0.0025 = 500.0025: the minimum rounds up, in the protocol's favour.
+    name: 'gas 200001 needs ceil(500.0025) = 501ulane: 500 is refused',
+    check: sdk(13),
+    build: (c) => ({ tx: validTx(c, { gasLimit: 200_001n, fee: 500n }), log: ['got: 500ulane required: 501ulane'] }),
+  },
+  {
+    name: 'gas 200001 with 501ulane is accepted',
+    check: OK, payer: alice, fee: 501n, moved: 1n,
+    build: (c) => ({ tx: validTx(c, { gasLimit: 200_001n, fee: 501n }), log: [] }),
+  },
+  {
+    // exact sends itself 1uatom (no net move) and pays all it has in ulane as the fee.
+    name: 'a fee of the payer\'s whole ulane balance is accepted',
+    check: OK, payer: exact, fee: 500n,
+    build: (c) => {
+      assert.equal(c.balance(exact.address, 'ulane'), 500n);
+      return { tx: buildTx(exact, [sendMsg(exact.address, exact.address, uatom(1n))], opts(c, exact, { gasLimit: 200_000n, fee: 500n })), log: [] };
+    },
+  },
+  {
     name: 'fee in the wrong denom (uatom)',
     check: sdk(13),
     build: (c) => ({ tx: validTx(c, { fee: 500n, feeDenom: 'uatom' }), log: ['fee denom uatom is not accepted'] }),
@@ -459,6 +581,94 @@ const cases: Case[] = [
     name: 'invalid denom',
     check: sdk(10),
     build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, [{ denom: 'u$', amount: '1' }])], opts(c, alice)), log: ['invalid denom "u$"'] }),
+  },
+  {
+    name: 'malformed bech32 from_address',
+    check: sdk(7),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg('lanes1notanaddress', bob.address, uatom(1n))], opts(c, alice)), log: ['invalid from address "lanes1notanaddress"'] }),
+  },
+  {
+    name: 'empty amount list',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, bob.address, [])], opts(c, alice)), log: ['amount is empty: a send moves at least one coin'] }),
+  },
+  // AMM Msgs: stateless validation refuses these before the ante, so a block charges nothing.
+  {
+    name: 'amm: add liquidity to pool_id 0',
+    check: amm(25),
+    build: (c) => ({ tx: buildTx(alice, [addLiqMsg({ poolId: 0n })], opts(c, alice)), log: ['pool_id 0: pool ids start at 1'] }),
+  },
+  {
+    name: 'amm: remove liquidity from pool_id 0',
+    check: amm(25),
+    build: (c) => ({ tx: buildTx(alice, [removeLiqMsg({ poolId: 0n })], opts(c, alice)), log: ['pool_id 0: pool ids start at 1'] }),
+  },
+  {
+    name: 'amm: swap exact in through pool_id 0',
+    check: amm(25),
+    build: (c) => ({ tx: buildTx(alice, [swapInMsg({ routes: [{ poolId: 0n, tokenOutDenom: 'uusdc' }] })], opts(c, alice)), log: ['pool_id 0: pool ids start at 1'] }),
+  },
+  {
+    name: 'amm: swap exact out through pool_id 0 (second hop)',
+    check: amm(25),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }, { poolId: 0n, tokenInDenom: 'uusdc' }], tokenOut: wc(5n, 'uusdt') })], opts(c, alice)), log: ['pool_id 0: pool ids start at 1'] }),
+  },
+  {
+    name: 'amm: swap exact in with an invalid route denom',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [swapInMsg({ routes: [{ poolId: 1n, tokenOutDenom: 'u$' }] })], opts(c, alice)), log: ['invalid denom "u$"'] }),
+  },
+  {
+    name: 'amm: swap exact out with an invalid route denom',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ routes: [{ poolId: 1n, tokenInDenom: 'u$' }] })], opts(c, alice)), log: ['invalid denom "u$"'] }),
+  },
+  {
+    name: 'amm: swap exact out with an empty route',
+    check: amm(7),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ routes: [] })], opts(c, alice)), log: ['routes is empty'] }),
+  },
+  {
+    name: 'amm: remove liquidity of 0 shares',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [removeLiqMsg({ shares: '0' })], opts(c, alice)), log: ['shares 0: must be positive'] }),
+  },
+  {
+    name: 'amm: min_shares_out malformed ("1.5")',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [addLiqMsg({ minSharesOut: '1.5' })], opts(c, alice)), log: ['invalid min_shares_out "1.5"'] }),
+  },
+  {
+    name: 'amm: min_amount_out malformed ("-1")',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [swapInMsg({ minAmountOut: '-1' })], opts(c, alice)), log: ['invalid min_amount_out "-1"'] }),
+  },
+  {
+    name: 'amm: max_amount_in malformed ("ten")',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ maxAmountIn: 'ten' })], opts(c, alice)), log: ['invalid max_amount_in "ten"'] }),
+  },
+  {
+    // Unlike min_amount_out, max_amount_in has no "unset" reading: "" is refused.
+    name: 'amm: max_amount_in empty',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ maxAmountIn: '' })], opts(c, alice)), log: ['invalid max_amount_in ""'] }),
+  },
+  {
+    name: 'amm: create pool with a malformed swap_fee ("3%")',
+    check: amm(5),
+    build: (c) => ({ tx: buildTx(alice, [createPoolMsg({ swapFee: '3%' })], opts(c, alice)), log: ['invalid swap_fee "3%"'] }),
+  },
+  {
+    // Read from the Msg alone, so refused before the ante: no fee.
+    name: 'amm: swap exact in whose hop has token in = token out',
+    check: amm(24),
+    build: (c) => ({ tx: buildTx(alice, [swapInMsg({ routes: [{ poolId: 1n, tokenOutDenom: 'uatom' }], tokenIn: wc(5n, 'uatom') })], opts(c, alice)), log: ['pool 1: token in and out are both uatom'] }),
+  },
+  {
+    name: 'amm: swap exact out whose hop has token in = token out',
+    check: amm(24),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ routes: [{ poolId: 1n, tokenInDenom: 'uusdc' }], tokenOut: wc(5n, 'uusdc') })], opts(c, alice)), log: ['pool 1: token in and out are both uusdc'] }),
   },
   {
     name: 'gas limit 0',
@@ -691,4 +901,55 @@ test('unknown fields in TxRaw are rejected (no tx-hash malleability)', () => {
   assert.notEqual(Buffer.from(padded).toString('hex'), Buffer.from(tx).toString('hex'));
   const chk = c.checkTx(padded);
   assertResult(chk, sdk(2), [], 'padded TxRaw (CheckTx)');
+});
+
+test('bad queries: each answers its (codespace, code) naming the bad value; nothing changes and the chain goes on', () => {
+  const c = newChain();
+  assert.equal(c.block([validTx(c)])[0]?.code, 0);
+  const info = () => c.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' });
+  const before = info();
+  const q = (path: string, data: Uint8Array, height = 0n) => c.app.query({ path, data, height, prove: false });
+  const expect = (name: string, r: { code: number; codespace: string; log: string }, want: readonly [string, number], needles: string[]) => assertResult(r, want, needles, name);
+  const h = c.height;
+  const balanceReq = QueryAllBalancesRequest.encode({ address: alice.address, resolveDenom: false }).finish();
+
+  expect('an old height', q('/cosmos.bank.v1beta1.Query/AllBalances', balanceReq, h - 1n), sdk(18), [`only the latest height ${h} can be queried, not ${h - 1n}`]);
+  expect('a future height', q('/cosmos.bank.v1beta1.Query/AllBalances', balanceReq, h + 1n), sdk(18), [`not ${h + 1n}`]);
+  assert.equal(q('/cosmos.bank.v1beta1.Query/AllBalances', balanceReq, h).code, 0, 'the latest height, named, is served');
+  expect('an unknown path', q('/cosmos.bank.v1beta1.Query/NoSuchThing', balanceReq), sdk(6), ['unknown query path "/cosmos.bank.v1beta1.Query/NoSuchThing"']);
+  expect('Simulate with empty tx_bytes', q('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: new Uint8Array() }).finish()), sdk(18), ['simulate: tx_bytes is empty']);
+  expect('Account of an address with no account', q('/cosmos.auth.v1beta1.Query/Account', QueryAccountRequest.encode({ address: carol.address }).finish()), sdk(22), [`account ${carol.address} not found`]);
+  expect('EstimateSwapExactIn without token_in', q('/lanes.amm.v1.Query/EstimateSwapExactIn', QueryEstimateSwapExactInRequest.encode({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: undefined }).finish()), sdk(18), ['token_in is required']);
+  expect('EstimateSwapExactOut without token_out', q('/lanes.amm.v1.Query/EstimateSwapExactOut', QueryEstimateSwapExactOutRequest.encode({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: undefined }).finish()), sdk(18), ['token_out is required']);
+  const twapReq = { poolId: 1n, baseDenom: 'uatom', quoteDenom: 'uusdc', startTime: undefined, endTime: undefined };
+  const t = { seconds: c.time, nanos: 0 };
+  expect('Twap without start_time and end_time', q('/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode(twapReq).finish()), sdk(18), ['start_time and end_time are required']);
+  expect('Twap without end_time', q('/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({ ...twapReq, startTime: t }).finish()), sdk(18), ['start_time and end_time are required']);
+  expect('Twap without start_time', q('/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({ ...twapReq, endTime: t }).finish()), sdk(18), ['start_time and end_time are required']);
+
+  // Pagination: 1000 is the most a page holds.
+  const poolsPage = (limit: bigint) => q('/lanes.amm.v1.Query/Pools', QueryPoolsRequest.encode({ pagination: { key: new Uint8Array(), offset: 0n, limit, countTotal: false, reverse: false } }).finish());
+  const balancesPage = (limit: bigint) => q('/cosmos.bank.v1beta1.Query/AllBalances', QueryAllBalancesRequest.encode({ address: alice.address, resolveDenom: false, pagination: { key: new Uint8Array(), offset: 0n, limit, countTotal: false, reverse: false } }).finish());
+  expect('Pools with pagination limit 1001', poolsPage(1001n), sdk(18), ['pagination limit 1001 exceeds 1000']);
+  expect('AllBalances with pagination limit 1001', balancesPage(1001n), sdk(18), ['pagination limit 1001 exceeds 1000']);
+  assert.equal(poolsPage(1000n).code, 0, 'Pools, limit 1000');
+  assert.equal(balancesPage(1000n).code, 0, 'AllBalances, limit 1000');
+
+  // Pool id 0: every query answers amm/25, as the Msg path (CheckTx of a swap through pool 0) does.
+  const msgPath = c.checkTx(buildTx(alice, [swapInMsg({ routes: [{ poolId: 0n, tokenOutDenom: 'uusdc' }] })], opts(c, alice)));
+  assertResult(msgPath, amm(25), ['pool_id 0'], 'the Msg path, pool 0');
+  const pool0: [string, Uint8Array][] = [
+    ['/lanes.amm.v1.Query/Pool', QueryPoolRequest.encode({ poolId: 0n }).finish()],
+    ['/lanes.amm.v1.Query/SpotPrice', QuerySpotPriceRequest.encode({ poolId: 0n, baseDenom: 'uatom', quoteDenom: 'uusdc' }).finish()],
+    ['/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({ ...twapReq, poolId: 0n, startTime: t, endTime: t }).finish()],
+    ['/lanes.amm.v1.Query/EstimateSwapExactIn', QueryEstimateSwapExactInRequest.encode({ routes: [{ poolId: 0n, tokenOutDenom: 'uusdc' }], tokenIn: wc(5n, 'uatom') }).finish()],
+    ['/lanes.amm.v1.Query/EstimateSwapExactOut', QueryEstimateSwapExactOutRequest.encode({ routes: [{ poolId: 0n, tokenInDenom: 'uatom' }], tokenOut: wc(5n, 'uusdc') }).finish()],
+  ];
+  for (const [path, data] of pool0) expect(`${path} with pool id 0`, q(path, data), amm(25), ['pool_id 0: pool ids start at 1']);
+
+  // Nothing changed: no height, no app hash moved; the next valid tx commits.
+  assert.deepEqual(info(), before);
+  assert.equal(c.checkTx(validTx(c)).code, 0);
+  assert.equal(c.block([validTx(c)])[0]?.code, 0);
+  assertSupplyConserved(c);
 });

@@ -154,7 +154,8 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   // Fee and gas
   const fee = authInfo.fee;
   if (!fee) throw ErrInsufficientFee.wrap('tx has no fee');
-  if (fee.payer !== '' || fee.granter !== '') throw ErrNotSupported.wrap('fee payer and fee granter are not supported');
+  if (fee.payer !== '') throw ErrNotSupported.wrap(`fee payer ${JSON.stringify(fee.payer.slice(0, 100))}: fee payers are not supported (the first signer pays)`);
+  if (fee.granter !== '') throw ErrNotSupported.wrap(`fee granter ${JSON.stringify(fee.granter.slice(0, 100))}: fee grants are not supported (the first signer pays)`);
   const feeCoins = parseCoins(fee.amount, { allowEmpty: true });
   for (const c of feeCoins) {
     if (c.denom !== FEE_DENOM) throw ErrInsufficientFee.wrap(`fee denom ${c.denom} is not accepted, fees are paid in ${FEE_DENOM}`);
@@ -197,7 +198,8 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     if (info.publicKey) {
       if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE) throw ErrInvalidPubKey.wrap(`signer ${address}: unsupported key type ${JSON.stringify(info.publicKey.typeUrl)}`);
       pubkey = decodeOrThrow(`public key of ${address}`, () => PubKey.decode(viewReader(info.publicKey?.value ?? new Uint8Array()))).key;
-      if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3)) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be 33-byte compressed secp256k1, got ${pubkey.length} bytes`);
+      if (pubkey.length !== 33) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be 33-byte compressed secp256k1, got ${pubkey.length} bytes`);
+      if (pubkey[0] !== 2 && pubkey[0] !== 3) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be compressed secp256k1 (first byte 0x02 or 0x03), got first byte 0x${(pubkey[0] as number).toString(16).padStart(2, '0')}`);
     }
     const signature = raw.signatures[i] as Uint8Array;
     if (!simulate) checkSignatureShape(address, signature);

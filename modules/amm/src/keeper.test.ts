@@ -9,7 +9,7 @@ import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
-import { Overlay, buildTx, plainContext, testKey, type AnyMsg, type TestKey } from '@lanes/app';
+import { MAX_AMOUNT, Overlay, buildTx, plainContext, testKey, type AnyMsg, type TestKey } from '@lanes/app';
 import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
 import {
   MsgAddLiquidity, MsgAddLiquidityResponse, MsgCreatePool, MsgCreatePoolResponse, MsgRemoveLiquidity, MsgRemoveLiquidityResponse,
@@ -89,54 +89,110 @@ interface BadCase {
   codespace: string;
   code: number;
   log: RegExp;
+  /**
+   * Where it is refused: 'stateless' by the Msg's validation, before the ante (a block charges
+   * nothing and leaves the sequence), or 'msg' by the keeper, after the ante (the fee is charged
+   * and the sequence bumped).
+   */
+  at: 'stateless' | 'msg';
 }
 
 const BAD: BadCase[] = [
-  { name: 'unknown pool', msg: swapIn({ routes: [{ poolId: 42n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 2, log: /pool 42 not found/ },
-  { name: 'add liquidity to unknown pool', msg: addLiq({ poolId: 42n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'uusdc')] }), codespace: 'amm', code: 2, log: /pool 42 not found/ },
-  { name: 'same denom twice', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'uatom')] }), codespace: 'amm', code: 4, log: /same denom twice: uatom/ },
-  { name: 'one asset', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom')] }), codespace: 'amm', code: 4, log: /1 asset \[uatom\]/ },
-  { name: 'three assets', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth'), coin(5000n, 'uusdc')] }), codespace: 'amm', code: 4, log: /3 assets \[uatom, ueth, uusdc\]/ },
-  { name: 'zero amount', msg: createPool({ initialLiquidity: [coin(0n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'sdk', code: 10, log: /0uatom/ },
-  { name: 'negative amount', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: coin('-5', 'uatom') }), codespace: 'sdk', code: 10, log: /"-5"/ },
-  { name: 'overflowing amount', msg: createPool({ initialLiquidity: [coin(1n << 256n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'sdk', code: 10, log: new RegExp(`${1n << 256n} exceeds 256 bits`) },
-  { name: 'swap_fee above 0.1', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '0.100000000000000001' }), codespace: 'amm', code: 5, log: /swap_fee 0.100000000000000001 is above/ },
-  { name: 'swap_fee malformed', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '3%' }), codespace: 'amm', code: 5, log: /"3%"/ },
-  { name: 'swap_fee negative', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '-0.01' }), codespace: 'amm', code: 5, log: /"-0.01"/ },
-  { name: 'amplification 0 for stableswap', msg: createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 0n }), codespace: 'amm', code: 6, log: /amplification 0 is outside 1..10000/ },
-  { name: 'amplification above 10000', msg: createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 10001n }), codespace: 'amm', code: 6, log: /amplification 10001 is outside/ },
-  { name: 'amplification on a constant-product pool', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 5n }), codespace: 'amm', code: 6, log: /amplification 5 is only for stableswap/ },
-  { name: 'unspecified pool type', msg: createPool({ poolType: PoolType.POOL_TYPE_UNSPECIFIED, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'amm', code: 3, log: /pool_type 0/ },
-  { name: 'initial liquidity too low', msg: createPool({ initialLiquidity: [coin(1000n, 'uatom'), coin(1000n, 'ueth')] }), codespace: 'amm', code: 19, log: /isqrt\(a·b\) = 1000 shares/ },
-  { name: 'empty route', msg: swapIn({ routes: [], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 7, log: /routes is empty/ },
-  { name: 'route through a pool that lacks the denom', msg: swapIn({ routes: [{ poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 2 has no uatom/ },
-  { name: 'route out denom not in pool', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'ueth' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 1 has no ueth/ },
-  { name: 'repeated pool in a route', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 1n, tokenOutDenom: 'uatom' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 9, log: /pool 1 appears twice/ },
-  { name: 'route longer than max_route_length', msg: swapIn({ routes: [1n, 2n, 3n, 4n, 5n].map((poolId) => ({ poolId, tokenOutDenom: 'uusdc' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 5 pools exceeds max_route_length 4/ },
+  { name: 'unknown pool', msg: swapIn({ routes: [{ poolId: 42n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 2, log: /pool 42 not found/, at: 'msg' },
+  { name: 'add liquidity to unknown pool', msg: addLiq({ poolId: 42n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'uusdc')] }), codespace: 'amm', code: 2, log: /pool 42 not found/, at: 'msg' },
+  { name: 'same denom twice', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'uatom')] }), codespace: 'amm', code: 4, log: /same denom twice: uatom/, at: 'stateless' },
+  { name: 'one asset', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom')] }), codespace: 'amm', code: 4, log: /1 asset \[uatom\]/, at: 'stateless' },
+  { name: 'three assets', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth'), coin(5000n, 'uusdc')] }), codespace: 'amm', code: 4, log: /3 assets \[uatom, ueth, uusdc\]/, at: 'stateless' },
+  { name: 'zero amount', msg: createPool({ initialLiquidity: [coin(0n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'sdk', code: 10, log: /0uatom/, at: 'stateless' },
+  { name: 'negative amount', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: coin('-5', 'uatom') }), codespace: 'sdk', code: 10, log: /"-5"/, at: 'stateless' },
+  { name: 'overflowing amount', msg: createPool({ initialLiquidity: [coin(1n << 256n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'sdk', code: 10, log: new RegExp(`${1n << 256n} exceeds 256 bits`), at: 'stateless' },
+  { name: 'swap_fee above 0.1', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '0.100000000000000001' }), codespace: 'amm', code: 5, log: /swap_fee 0.100000000000000001 is above/, at: 'stateless' },
+  { name: 'swap_fee malformed', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '3%' }), codespace: 'amm', code: 5, log: /"3%"/, at: 'stateless' },
+  { name: 'swap_fee negative', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], swapFee: '-0.01' }), codespace: 'amm', code: 5, log: /"-0.01"/, at: 'stateless' },
+  { name: 'amplification 0 for stableswap', msg: createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 0n }), codespace: 'amm', code: 6, log: /amplification 0 is outside 1..10000/, at: 'stateless' },
+  { name: 'amplification above 10000', msg: createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 10001n }), codespace: 'amm', code: 6, log: /amplification 10001 is outside/, at: 'stateless' },
+  { name: 'amplification on a constant-product pool', msg: createPool({ initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')], amplification: 5n }), codespace: 'amm', code: 6, log: /amplification 5 is only for stableswap/, at: 'stateless' },
+  { name: 'unspecified pool type', msg: createPool({ poolType: PoolType.POOL_TYPE_UNSPECIFIED, initialLiquidity: [coin(5000n, 'uatom'), coin(5000n, 'ueth')] }), codespace: 'amm', code: 3, log: /pool_type 0/, at: 'stateless' },
+  { name: 'initial liquidity too low', msg: createPool({ initialLiquidity: [coin(1000n, 'uatom'), coin(1000n, 'ueth')] }), codespace: 'amm', code: 19, log: /isqrt\(a·b\) = 1000 shares/, at: 'msg' },
+  { name: 'empty route', msg: swapIn({ routes: [], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 7, log: /routes is empty/, at: 'stateless' },
+  { name: 'route through a pool that lacks the denom', msg: swapIn({ routes: [{ poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 2 has no uatom/, at: 'msg' },
+  { name: 'route out denom not in pool', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'ueth' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 10, log: /pool 1 has no ueth/, at: 'msg' },
+  { name: 'repeated pool in a route', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 1n, tokenOutDenom: 'uatom' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 9, log: /pool 1 appears twice/, at: 'stateless' },
+  { name: 'route longer than max_route_length', msg: swapIn({ routes: [1n, 2n, 3n, 4n, 5n].map((poolId, i) => ({ poolId, tokenOutDenom: i % 2 === 0 ? 'uusdc' : 'uatom' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 5 pools exceeds max_route_length 4/, at: 'msg' },
   // Refused before the route's partitions are worked out (no state read): no chain allows it.
-  { name: 'route of 10,000 pools', msg: swapIn({ routes: Array.from({ length: 10_000 }, (_, i) => ({ poolId: BigInt(i + 1), tokenOutDenom: 'uusdc' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 10000 pools exceeds 16, the most any max_route_length allows/ },
-  { name: 'removing more shares than owned', msg: removeLiq({ poolId: 1n, shares: '31622775602' }), codespace: 'amm', code: 15, log: /removing 31622775602 shares of pool 1 but lanes1\w+ holds 31622775601/ },
-  { name: 'a deposit that would mint zero shares', msg: addLiq({ poolId: 2n, maxAmountsIn: [coin(1n, 'ulane'), coin(1n, 'uusdc')] }), codespace: 'amm', code: 16, log: /deposit of 1ulane,1uusdc into pool 2 would mint 0 shares/ },
-  { name: 'deposit with the wrong denoms', msg: addLiq({ poolId: 1n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'ueth')] }), codespace: 'amm', code: 4, log: /\[uatom,ueth\] must be exactly pool 1's \[uatom,uusdc\]/ },
-  { name: 'exact out beyond the reserve', msg: swapOut({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: coin(100_000_000_000n, 'uusdc'), maxAmountIn: '1000000000000' }), codespace: 'amm', code: 17, log: /cannot pay out 100000000000/ },
-  { name: 'swap of a dust amount that pays nothing', msg: swapIn({ routes: [{ poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1n, 'ulane') }), codespace: 'amm', code: 18, log: /swapping 1ulane in pool 2 gives 0uusdc/ },
+  { name: 'route of 10,000 pools', msg: swapIn({ routes: Array.from({ length: 10_000 }, (_, i) => ({ poolId: BigInt(i + 1), tokenOutDenom: 'uusdc' })), tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 8, log: /route of 10000 pools exceeds 16, the most any max_route_length allows/, at: 'stateless' },
+  { name: 'removing more shares than owned', msg: removeLiq({ poolId: 1n, shares: '31622775602' }), codespace: 'amm', code: 15, log: /removing 31622775602 shares of pool 1 but lanes1\w+ holds 31622775601/, at: 'msg' },
+  { name: 'a deposit that would mint zero shares', msg: addLiq({ poolId: 2n, maxAmountsIn: [coin(1n, 'ulane'), coin(1n, 'uusdc')] }), codespace: 'amm', code: 16, log: /deposit of 1ulane,1uusdc into pool 2 would mint 0 shares/, at: 'msg' },
+  { name: 'deposit with the wrong denoms', msg: addLiq({ poolId: 1n, maxAmountsIn: [coin(5n, 'uatom'), coin(5n, 'ueth')] }), codespace: 'amm', code: 4, log: /\[uatom,ueth\] must be exactly pool 1's \[uatom,uusdc\]/, at: 'msg' },
+  { name: 'exact out beyond the reserve', msg: swapOut({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: coin(100_000_000_000n, 'uusdc'), maxAmountIn: '1000000000000' }), codespace: 'amm', code: 17, log: /cannot pay out 100000000000/, at: 'msg' },
+  { name: 'swap of a dust amount that pays nothing', msg: swapIn({ routes: [{ poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1n, 'ulane') }), codespace: 'amm', code: 18, log: /swapping 1ulane in pool 2 gives 0uusdc/, at: 'msg' },
+  // The keeper refuses a hop whose token in is its token out, though the Msg alone tells it.
+  { name: 'swap exact in: a hop with token in = token out', msg: swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uatom' }], tokenIn: coin(1000n, 'uatom') }), codespace: 'amm', code: 24, log: /pool 1: token in and out are both uatom/, at: 'stateless' },
+  { name: 'swap exact out: the second hop pays out its own token in', msg: swapOut({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }, { poolId: 3n, tokenInDenom: 'uusdt' }], tokenOut: coin(1000n, 'uusdt'), maxAmountIn: '1000000' }), codespace: 'amm', code: 24, log: /pool 3: token in and out are both uusdt/, at: 'stateless' },
 ];
 
-test('every bad input fails with its code and value; nothing moves but the fee', () => {
+test('every bad input fails with its code and value; nothing moves but the fee, and the fee and sequence only when the keeper refuses it', () => {
   const c = chain();
   for (const bad of BAD) {
     const before = snapshot(c);
+    const seq = c.account(A.address)?.sequence;
+    assert.ok(seq !== undefined);
     const [r] = c.block([tx(c, A, [bad.msg])]);
     assert.ok(r);
     assert.equal(`${r.codespace}/${r.code}`, `${bad.codespace}/${bad.code}`, `${bad.name}: ${r.log}`);
     assert.match(r.log, bad.log, bad.name);
     const after = snapshot(c);
-    for (const [k, v] of before) {
-      const charged = k === `${A.address}/ulane` ? v - (after.get(k) ?? 0n) : 0n;
-      assert.ok(charged === 0n || charged === FEE, `${bad.name}: ${k} moved by ${charged}`);
-      if (k !== `${A.address}/ulane`) assert.equal(after.get(k), v, `${bad.name}: ${k}`);
-    }
+    const kept = bad.at === 'msg';
+    for (const [k, v] of before) assert.equal(after.get(k), k === `${A.address}/ulane` && kept ? v - FEE : v, `${bad.name} (${bad.at}): ${k}`);
+    assert.equal(c.account(A.address)?.sequence, kept ? seq + 1n : seq, `${bad.name} (${bad.at}): sequence`);
   }
+  void c.app.close();
+});
+
+test('LP shares past 256 bits: a deposit that takes the share supply to exactly 2^256-1 passes, the next is refused by the bank (sdk/10), the fee kept, nothing else moved', () => {
+  // Reachable only from a genesis whose total_shares far exceed what its reserves justify
+  // (genesis checks share supply == total_shares, not total_shares <= isqrt(reserves)): in a pool
+  // that began from a Msg, total_shares <= max(reserves) <= a denom's supply <= 2^256-1.
+  const R = 1_000_000n;
+  // T + floor(T / R) == MAX_AMOUNT: a deposit of 1 of each mints floor(T / R) shares.
+  let T = MAX_AMOUNT;
+  for (let i = 0; i < 64; i++) T = MAX_AMOUNT - T / R;
+  assert.equal(T + T / R, MAX_AMOUNT);
+  const g = devnetGenesis([A.address, B.address], { pools: false });
+  g.amm = {
+    ...g.amm,
+    pools: [{ id: '1', pool_type: 'POOL_TYPE_CONSTANT_PRODUCT', reserves: [coin(R, 'uatom'), coin(R, 'uusdc')], total_shares: T.toString(), swap_fee: '0.003000000000000000', amplification: '0' }],
+    next_pool_id: '2',
+  };
+  g.bank.balances.push(
+    { address: poolAddress(1n), coins: [coin(R, 'uatom'), coin(R, 'uusdc')] },
+    { address: LOCKED_SHARES_ADDRESS, coins: [coin(1000n, 'amm/pool/1')] },
+  );
+  (g.bank.balances.find((b) => b.address === B.address)?.coins ?? []).push(coin(T - 1000n, 'amm/pool/1'));
+  const c = new InProcessChain(g);
+  c.block([]);
+  const deposit = addLiq({ poolId: 1n, maxAmountsIn: [coin(1n, 'uatom'), coin(1n, 'uusdc')] });
+
+  const [ok] = c.block([tx(c, A, [deposit])]);
+  assert.ok(ok);
+  assert.deepEqual(response(ok, MsgAddLiquidityResponse), { sharesOut: (T / R).toString(), amountsIn: [coin(1n, 'uatom'), coin(1n, 'uusdc')] });
+  assert.equal(pool(c, 1n)?.totalShares, MAX_AMOUNT.toString());
+
+  const before = snapshot(c);
+  const reserves = pool(c, 1n)?.reserves;
+  const seq = c.account(A.address)?.sequence ?? 0n;
+  const [r] = c.block([tx(c, A, [deposit])]);
+  assert.ok(r);
+  assert.equal(`${r.codespace}/${r.code}`, 'sdk/10', r.log);
+  assert.match(r.log, new RegExp(`minting ${T / R}amm/pool/1 would take its supply past 256 bits`));
+  const after = snapshot(c);
+  for (const [k, v] of before) assert.equal(after.get(k), k === `${A.address}/ulane` ? v - FEE : v, k);
+  assert.equal(c.account(A.address)?.sequence, seq + 1n);
+  assert.deepEqual(pool(c, 1n)?.reserves, reserves);
+  assert.equal(pool(c, 1n)?.totalShares, MAX_AMOUNT.toString());
+  // The chain goes on: a swap through the pool works.
+  const [sw] = c.block([tx(c, A, [swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1000n, 'uatom') })])]);
+  assert.equal(sw?.code, 0, sw?.log);
   void c.app.close();
 });
 

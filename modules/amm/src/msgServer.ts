@@ -8,7 +8,7 @@ import {
 import type { AmmKeeper } from './keeper.ts';
 import { createPoolAccess, liquidityAccess, swapAccess } from './access.ts';
 import { checkAmplification, parseSwapFee } from './pool.ts';
-import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrRepeatedPool, ErrRouteTooLong } from './errors.ts';
+import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrInvalidRoute, ErrRepeatedPool, ErrRouteTooLong } from './errors.ts';
 import { MAX_ROUTE_LENGTH_LIMIT } from './params.ts';
 
 export const MSG_CREATE_POOL_TYPE_URL = '/lanes.amm.v1.MsgCreatePool';
@@ -75,16 +75,27 @@ export function validateMsgSwapExactIn(m: MsgSwapExactIn): void {
   validateAddress(m.sender, 'sender');
   checkRouteIds(m.routes.map((r) => r.poolId));
   for (const r of m.routes) validateDenom(r.tokenOutDenom);
-  parseCoin(m.tokenIn ?? { denom: '', amount: '' });
+  const tokenIn = parseCoin(m.tokenIn ?? { denom: '', amount: '' });
   parseLimit(m.minAmountOut, 'min_amount_out');
+  // Each hop takes in what the one before paid out (the first, token_in).
+  checkHopDenoms(m.routes.map((r, i) => [r.poolId, i === 0 ? tokenIn.denom : (m.routes[i - 1]?.tokenOutDenom ?? ''), r.tokenOutDenom]));
 }
 
 export function validateMsgSwapExactOut(m: MsgSwapExactOut): void {
   validateAddress(m.sender, 'sender');
   checkRouteIds(m.routes.map((r) => r.poolId));
   for (const r of m.routes) validateDenom(r.tokenInDenom);
-  parseCoin(m.tokenOut ?? { denom: '', amount: '' });
+  const tokenOut = parseCoin(m.tokenOut ?? { denom: '', amount: '' });
   parseAmount(m.maxAmountIn, 'max_amount_in');
+  // Each hop pays out what the one after takes in (the last, token_out).
+  checkHopDenoms(m.routes.map((r, i) => [r.poolId, r.tokenInDenom, i === m.routes.length - 1 ? tokenOut.denom : (m.routes[i + 1]?.tokenInDenom ?? '')]));
+}
+
+/** A hop that takes in what it pays out is refused from the Msg alone (the keeper checks it again). */
+function checkHopDenoms(hops: readonly [bigint, string, string][]): void {
+  for (const [id, inDenom, outDenom] of hops) {
+    if (inDenom === outDenom) throw ErrInvalidRoute.wrap(`pool ${id}: token in and out are both ${inDenom}`);
+  }
 }
 
 function any(typeUrl: string, value: Uint8Array): AnyMsg {

@@ -37,6 +37,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       handle: (ctx, data) => {
         const req = QueryEstimateSwapExactInRequest.decode(data);
         if (!req.tokenIn) throw ErrInvalidRequest.wrap('token_in is required');
+        for (const r of req.routes) poolId(r.poolId);
         const q = keeper.quoteExactIn(ctx, req.routes, parseCoin(req.tokenIn));
         return QueryEstimateSwapExactInResponse.encode({ amountOut: q.amountOut.toString(), priceImpact: formatDec(q.priceImpact) }).finish();
       },
@@ -46,6 +47,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       handle: (ctx, data) => {
         const req = QueryEstimateSwapExactOutRequest.decode(data);
         if (!req.tokenOut) throw ErrInvalidRequest.wrap('token_out is required');
+        for (const r of req.routes) poolId(r.poolId);
         const q = keeper.quoteExactOut(ctx, req.routes, parseCoin(req.tokenOut));
         return QueryEstimateSwapExactOutResponse.encode({ amountIn: q.amountIn.toString(), priceImpact: formatDec(q.priceImpact) }).finish();
       },

@@ -1,6 +1,6 @@
 // decode -> validate -> one keeper call -> typed response.
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { defineMsg, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
+import { ErrInvalidCoins, defineMsg, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
 import { msgSendAccess } from './access.ts';
 
@@ -9,6 +9,7 @@ export const MSG_SEND_TYPE_URL = '/cosmos.bank.v1beta1.MsgSend';
 export function validateMsgSend(msg: MsgSend): void {
   validateAddress(msg.fromAddress, 'from address');
   validateAddress(msg.toAddress, 'to address');
+  if (msg.amount.length === 0) throw ErrInvalidCoins.wrap('amount is empty: a send moves at least one coin');
   parseCoins(msg.amount);
 }
 
