@@ -1,0 +1,60 @@
+// The metrics follow what the app reports: every field of a block's, a proposal's and a CheckTx's
+// stats lands in its series (the real-node test sees them move; here each is pinned).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BlockStats } from '@lanes/app';
+import { createLanesMetrics } from './metrics.ts';
+
+async function values(m: ReturnType<typeof createLanesMetrics>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const line of (await m.registry.metrics()).split('\n')) {
+    if (line === '' || line.startsWith('#') || !line.startsWith('lanes_')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+const block = (over: Partial<BlockStats>): BlockStats => ({
+  height: 5n, txs: 40, executor: 'parallel', groups: 7, largestGroup: 12, workerTxs: 25, fallback: false, workerFailed: false,
+  workersAlive: 1, workersReplaced: 0, stateCacheKeys: 900, trimmed: 0, execMs: 30, ...over,
+});
+
+test('block stats: fallbacks, worker failures and replacements, trimmed results counted; the last block\'s shape kept', async () => {
+  const m = createLanesMetrics();
+  m.onBlock(block({}));
+  m.onBlock(block({ fallback: true, workerFailed: true, workersAlive: 0, trimmed: 3, groups: 0, largestGroup: 0, workerTxs: 0 }));
+  m.onBlock(block({ executor: 'sequential', fallback: true, workersReplaced: 1, txs: 2, execMs: 2500 }));
+  const v = await values(m);
+  assert.equal(v.get('lanes_sequential_fallbacks_total'), 2);
+  assert.equal(v.get('lanes_execution_worker_failures_total'), 1);
+  assert.equal(v.get('lanes_execution_worker_replacements_total'), 1);
+  assert.equal(v.get('lanes_results_trimmed_total'), 3);
+  assert.equal(v.get('lanes_block_executor_parallel'), 0, 'the last block ran sequentially');
+  assert.equal(v.get('lanes_block_conflict_groups'), 7);
+  assert.equal(v.get('lanes_block_largest_group'), 12);
+  assert.equal(v.get('lanes_block_worker_txs'), 25);
+  assert.equal(v.get('lanes_execution_workers_alive'), 1);
+  assert.equal(v.get('lanes_state_cache_keys'), 900);
+  assert.equal(v.get('lanes_block_exec_seconds_count'), 3);
+  assert.equal(v.get('lanes_block_exec_seconds_bucket{le="0.05"}'), 2, '30 ms twice, 2.5 s once');
+  assert.equal(v.get('lanes_block_exec_seconds_sum'), 2.56);
+  assert.equal(v.get('lanes_block_txs_sum'), 82);
+});
+
+test('CheckTx stats: new txs and rechecks timed apart; a new tx refused is a rejection, a recheck\'s failure an eviction', async () => {
+  const m = createLanesMetrics();
+  m.onCheckTx({ ms: 2, code: 0, codespace: '', recheck: false });
+  m.onCheckTx({ ms: 3, code: 32, codespace: 'sdk', recheck: false });
+  m.onCheckTx({ ms: 1, code: 5, codespace: 'sdk', recheck: true });
+  m.onCheckTx({ ms: 1, code: 0, codespace: '', recheck: true });
+  m.onProposal({ txs: 10, deferred: 4 });
+  m.onProposal({ txs: 10, deferred: 0 });
+  const v = await values(m);
+  assert.equal(v.get('lanes_checktx_seconds_count{type="new"}'), 2);
+  assert.equal(v.get('lanes_checktx_seconds_count{type="recheck"}'), 2);
+  assert.equal(v.get('lanes_mempool_rejections_total{codespace="sdk",code="32"}'), 1);
+  assert.equal(v.get('lanes_mempool_recheck_evictions_total{codespace="sdk",code="5"}'), 1);
+  assert.equal([...v.keys()].filter((k) => k.startsWith('lanes_mempool_rejections_total')).length, 1, 'an accepted tx is no rejection');
+  assert.equal(v.get('lanes_proposal_txs_deferred_total'), 4);
+});
