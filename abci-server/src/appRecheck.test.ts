@@ -251,6 +251,43 @@ for (const recheck of ['app', 'cometbft'] as const) {
   });
 }
 
+for (const executor of ['sequential', 'parallel'] as const) {
+  test(`mempoolMaxBytes with recheck by the app (${executor}): a stale tx's bytes still count against max_txs_bytes until a block includes it`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanes-bytes-'));
+    const a0 = transfer(alice, 1n, 0n);
+    const a1 = transfer(alice, 3n, 1n);
+    const b0 = transfer(bob, 1n, 0n);
+    // Room for two txs and a bit (these are all about as long), not three; the count allows ten.
+    const max = a0.length + a1.length + 10;
+    const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, {
+      executor, workers: 1, mempoolSize: 10, mempoolMaxBytes: max, recheck: 'app', reapsByBytesOnly: true,
+    });
+    try {
+      await c.app.ready();
+      await c.blockAsync([]);
+      assert.equal(answer(await c.checkTxAsync(a0)), '/0');
+      // Another node's proposal spends alice's sequence 0 with a tx this node never checked: the
+      // recheck finds a0 stale, but CometBFT still holds it (only a block takes it out), bytes and all.
+      assert.deepEqual((await c.blockAsync([transfer(alice, 2n, 0n, bob.address)])).map((r) => r.code), [0]);
+      assert.equal(answer(await c.checkTxAsync(a1)), '/0');
+      const full = await c.checkTxAsync(b0);
+      assert.equal(answer(full), 'sdk/20', full.log);
+      assert.match(full.log, new RegExp(`${a0.length + a1.length} bytes of txs in the mempool and 0 being checked; ${b0.length} more would pass its ${max}`));
+      // Still so after a block that leaves both out: the recheck keeps a0 stale, its bytes counted.
+      await c.blockAsync([]);
+      assert.equal(answer(await c.checkTxAsync(b0)), 'sdk/20');
+      // A block includes a0 (it fails there, paying nothing): its bytes are free again, for b0,
+      // and a1 and b0 fill the mempool's bytes.
+      assert.deepEqual((await c.blockAsync([a0])).map(answer), ['sdk/32']);
+      assert.equal(answer(await c.checkTxAsync(b0)), '/0');
+      assert.equal(answer(await c.checkTxAsync(transfer(bob, 1n, 1n))), 'sdk/20');
+    } finally {
+      await c.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 test('CometBFT (re)connecting (Echo) means an empty mempool: the app forgets what it admitted, so those sequences can be sent again', async () => {
   await withChain('sequential', 2, async (c) => {
     const a0 = transfer(alice, 1n, 0n);

@@ -304,8 +304,14 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   const junk = Uint8Array.of(1, 2, 3);
   c.checkTx(txs[0] as Uint8Array); // one decode cached by CheckTx, the others decoded in the proposal
   const base = { height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
-  const prepared = c.app.prepareProposal({ ...base, maxTxBytes: 1n << 30n, txs: [txs[0]!, junk, ...txs.slice(1)], localLastCommit: { round: 0, votes: [] }, misbehavior: [] });
+  const prepare = (block: Uint8Array[]) => c.app.prepareProposal({ ...base, maxTxBytes: 1n << 30n, txs: block, localLastCommit: { round: 0, votes: [] }, misbehavior: [] });
+  const prepared = prepare([txs[0]!, junk, ...txs.slice(1)]);
   assert.deepEqual(prepared.txs, [txs[0], junk, txs[1], txs[2], txs[3]], 'stops before the 1-gas tx: 1,000,000 reached');
+  // It stops there, even where a smaller tx after the one that would pass the limit still fits
+  // (950,000, the 100k tx would make 1,050,000, the 50k one after it 1,000,000): skipping one of
+  // alice's txs would make her next fail in the block for its sequence.
+  const cut = [300_000n, 300_000n, 300_000n, 50_000n, 100_000n, 50_000n].map((g, i) => buildTx(alice, [send(alice, bob.address, 1n)], opts(BigInt(i), g)));
+  assert.deepEqual(prepare(cut).txs, cut.slice(0, 4), 'stops before the 100k tx, and leaves out the 50k one after it too');
   const process = (block: Uint8Array[]) => c.app.processProposal({ ...base, txs: block, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array() }).status;
   assert.equal(process(prepared.txs), 1); // ACCEPT
   assert.equal(process(txs), 2); // REJECT: 1,000,001
@@ -323,6 +329,23 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   assert.equal(feeGasLimit(buildTx(alice, [send(alice, bob.address, 1n)], opts(9n, 400_001n)), params), 0);
   assert.equal(feeGasLimit(junk, params), 0);
   assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { params: { max_gas_per_tx: 400_000, max_block_gas: 399_999 } })), /params.max_block_gas 399999 is below params.max_gas_per_tx 400000/);
+});
+
+test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, though a smaller one after it would fit', () => {
+  const c = chain();
+  const opts = (sequence: bigint, memo = '') => ({ chainId: c.chainId, accountNumber: 0n, sequence, memo });
+  const [a0, a1, big, small] = [opts(0n), opts(1n), opts(2n, 'x'.repeat(200)), opts(3n)].map((o) => buildTx(alice, [send(alice, bob.address, 1n)], o)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const txs = [a0, a1, big, small];
+  const prepare = (maxTxBytes: number) => c.app.prepareProposal({
+    maxTxBytes: BigInt(maxTxBytes), txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+  }).txs;
+  const two = a0.length + a1.length;
+  assert.deepEqual(prepare(two), [a0, a1], 'two txs fill the bytes exactly');
+  assert.deepEqual(prepare(two + small.length), [a0, a1], 'the big tx does not fit: the proposal ends there, without the small one after it');
+  assert.deepEqual(prepare(two + big.length), [a0, a1, big]);
+  assert.deepEqual(prepare(two + big.length + small.length), txs);
+  // What skipping the big tx would have proposed: alice's sequence 3 without her 2.
+  assert.deepEqual(c.block([a0, a1, small]).map((r) => `${r.codespace}/${r.code}`), ['/0', '/0', 'sdk/32']);
 });
 
 test('a block whose results exceed the gRPC budget keeps code, data and gas but sheds the last txs\' events', () => {

@@ -4,8 +4,11 @@
 // (code, log, data, gas, events), block events and app hash, and finally the whole state, must
 // be byte-identical. Blocks mix transfers (failing ones, dependent chains), AMM swaps (one hop,
 // two-hop routes through both pool types, exact-in and exact-out), liquidity added and removed,
-// pool creation (conflicts with everything), bad sequences, undecodable bytes and a Msg that lies
-// about its access; a parallel block falls back to sequential exactly when it holds a lie.
+// bad sequences and undecodable bytes, on the devnet pools and on pools the test created. A fifth
+// of the blocks also create pools (the global partition: conflicts with everything) and use them
+// later in the same block; a tenth hold a Msg that lies about its access. A parallel block falls
+// back to sequential exactly when it holds a lie: the other nine in ten compare the parallel
+// executor with the reference (seven in ten, with no global tx, in several conflict groups).
 // Failing seeds are saved in parallel.seeds.json and replayed first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,16 +36,46 @@ type Kind = 'send' | 'overspend' | 'secondFails' | 'chain' | 'swap' | 'route' | 
 interface TxSpec { kind: Kind; from: number; to: number; amount: number; pool: number }
 interface BlockSpec { contention: 0 | 0.5 | 1; txs: TxSpec[] }
 
-const txSpec: fc.Arbitrary<TxSpec> = fc.record({
-  kind: fc.constantFrom<Kind>('send', 'send', 'send', 'overspend', 'secondFails', 'chain', 'swap', 'swap', 'route', 'exactOut', 'addLiq', 'removeLiq', 'badseq', 'garbage', 'lie', 'createPool'),
+/** The most ordinary txs in a block (a 'chain' adds two), drawn over the whole range of lengths. */
+const MAX_TXS = 48;
+const txOf = (kind: fc.Arbitrary<Kind>): fc.Arbitrary<TxSpec> => fc.record({
+  kind,
   from: fc.nat(funded.length - 1),
   to: fc.nat(everyone.length - 1),
   amount: fc.integer({ min: 1, max: 5000 }),
-  pool: fc.integer({ min: 1, max: 3 }),
+  // 1..3: the devnet pools; 4: the pool created last before the tx (in its block, if one was
+  // there); 5: any pool the test created. Before the first creation, 4 and 5 are pools 1 and 2.
+  pool: fc.integer({ min: 1, max: 5 }),
+});
+const ordinary = txOf(fc.constantFrom<Kind>('send', 'send', 'send', 'overspend', 'secondFails', 'chain', 'swap', 'swap', 'route', 'exactOut', 'addLiq', 'removeLiq', 'badseq', 'garbage'));
+/**
+ * Pool creations (a fifth of the blocks) and lies (a tenth) go into some blocks only: the one
+ * makes the whole block one group, the other a fallback. A creation comes with a tx on the new
+ * pool somewhere after it in the block.
+ */
+const special = (kind: Kind) => fc.record({
+  at: fc.nat(MAX_TXS),
+  tx: txOf(fc.constant(kind)),
+  useAt: fc.nat(MAX_TXS),
+  use: txOf(fc.constantFrom<Kind>('swap', 'route', 'exactOut', 'addLiq', 'removeLiq')).map((t) => ({ ...t, pool: 4 })),
 });
 const blockSpec: fc.Arbitrary<BlockSpec> = fc.record({
   contention: fc.constantFrom<0 | 0.5 | 1>(0, 0.5, 1),
-  txs: fc.array(txSpec, { maxLength: 48 }),
+  // size 'max': fast-check's default size would stop near 10 txs whatever maxLength says.
+  txs: fc.array(ordinary, { minLength: 1, maxLength: MAX_TXS, size: 'max' }),
+  specials: fc.oneof(
+    { weight: 7, arbitrary: fc.constant([]) },
+    { weight: 2, arbitrary: fc.array(special('createPool'), { minLength: 1, maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.array(special('lie'), { minLength: 1, maxLength: 2 }) },
+  ),
+}).map(({ contention, txs, specials }) => {
+  const all = [...txs];
+  for (const s of specials) {
+    const at = s.at % (all.length + 1);
+    all.splice(at, 0, s.tx);
+    if (s.tx.kind === 'createPool') all.splice(at + 1 + (s.useAt % (all.length - at)), 0, s.use);
+  }
+  return { contention, txs: all };
 });
 
 const send = (from: string, to: string, denom: string, amount: bigint): AnyMsg => ({
@@ -57,7 +90,10 @@ const ROUTES: Record<number, [string, [number, string], [number, string]]> = {
 };
 const amm = (typeUrl: string, value: Uint8Array): AnyMsg => ({ typeUrl: `/lanes.amm.v1.${typeUrl}`, value });
 
-interface Chains { seq: InProcessChain; par: InProcessChain[]; fallbacks: number[]; dirs: string[] }
+/** A pool the test created (uatom/ueth, constant product), and the funded account that created it. */
+interface Created { id: bigint; creator: number }
+/** `created`: the pools created so far, in order (the next gets id 4 + their number). */
+interface Chains { seq: InProcessChain; par: InProcessChain[]; fallbacks: number[]; dirs: string[]; created: Created[] }
 
 function openChains(): Chains {
   const dirs: string[] = [];
@@ -78,7 +114,7 @@ function openChains(): Chains {
   };
   // x4 also keeps read caches of 50 keys (main thread and replicas), far fewer than the state's,
   // so that reads after the caches dropped keys go to SQLite, mid-block too.
-  return { seq: make('sequential', 1, -1), par: [make('parallel', 1, 0), make('parallel', 2, 1, 1, true), make('parallel', 4, 2, 2, false, 50)], fallbacks, dirs };
+  return { seq: make('sequential', 1, -1), par: [make('parallel', 1, 0), make('parallel', 2, 1, 1, true), make('parallel', 4, 2, 2, false, 50)], fallbacks, dirs, created: [] };
 }
 
 async function closeChains(c: Chains): Promise<void> {
@@ -86,8 +122,11 @@ async function closeChains(c: Chains): Promise<void> {
   for (const d of c.dirs) rmSync(d, { recursive: true, force: true });
 }
 
-/** Builds a block's txs from its spec, with sequences and balances read from the reference chain. */
-function buildBlock(c: Chains, spec: BlockSpec): { txs: Uint8Array[]; lies: boolean } {
+/**
+ * Builds a block's txs from its spec, with sequences and balances read from the reference chain;
+ * `creates`: where its pool creations are, and the pools they make (if they succeed, as they must).
+ */
+function buildBlock(c: Chains, spec: BlockSpec): { txs: Uint8Array[]; lies: boolean; creates: { at: number; pool: Created }[] } {
   const seqs = new Map<number, bigint>();
   const nextSeq = (i: number) => {
     const s = seqs.get(i) ?? c.seq.account((funded[i] as TestKey).address)?.sequence ?? 0n;
@@ -96,11 +135,16 @@ function buildBlock(c: Chains, spec: BlockSpec): { txs: Uint8Array[]; lies: bool
   };
   const target = (t: TxSpec) => (spec.contention === 1 ? 0 : spec.contention === 0.5 ? t.to % 5 : t.to);
   const txs: Uint8Array[] = [];
+  const creates: { at: number; pool: Created }[] = [];
   let lies = false;
   for (const t of spec.txs) {
     const key = funded[t.from] as TestKey;
     const to = everyone[target(t)] as string;
     const opts = () => ({ chainId: CHAIN, accountNumber: BigInt(t.from), sequence: nextSeq(t.from), gasLimit: 400_000n });
+    // A pool this test created (pools 4 and 5 of the spec), else a devnet pool.
+    const made = [...c.created, ...creates.map((x) => x.pool)];
+    const np = t.pool < 4 || made.length === 0 ? undefined : t.pool === 4 ? made.at(-1) : made[t.amount % made.length];
+    const dev = t.pool > 3 ? t.pool - 3 : t.pool;
     switch (t.kind) {
       case 'send':
         txs.push(buildTx(key, [send(key.address, to, 'uatom', BigInt(t.amount))], opts()));
@@ -120,38 +164,48 @@ function buildBlock(c: Chains, spec: BlockSpec): { txs: Uint8Array[]; lies: bool
         break;
       }
       case 'swap': {
-        const [inDenom, outDenom] = SWAP_IN[t.pool] as [string, string];
-        const msg = MsgSwapExactIn.fromPartial({ sender: key.address, routes: [{ poolId: BigInt(t.pool), tokenOutDenom: outDenom }], tokenIn: { denom: inDenom, amount: String(t.amount * 1000) }, minAmountOut: '1' });
+        // On a created pool (about 10^6 of each side), either way; on a devnet pool, as SWAP_IN says.
+        const [inDenom, outDenom] = np ? (t.amount % 2 === 0 ? ['uatom', 'ueth'] : ['ueth', 'uatom']) : SWAP_IN[dev] as [string, string];
+        const msg = MsgSwapExactIn.fromPartial({ sender: key.address, routes: [{ poolId: np?.id ?? BigInt(dev), tokenOutDenom: outDenom }], tokenIn: { denom: inDenom, amount: String(t.amount * (np ? 10 : 1000)) }, minAmountOut: '1' });
         txs.push(buildTx(key, [{ typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode(msg).finish() }], opts()));
         break;
       }
       case 'route': { // declares both pools; the second hop's input is the first's output
-        const [tokenIn, [p1, d1], [p2, d2]] = ROUTES[t.pool] as [string, [number, string], [number, string]];
-        const msg = MsgSwapExactIn.fromPartial({ sender: key.address, routes: [{ poolId: BigInt(p1), tokenOutDenom: d1 }, { poolId: BigInt(p2), tokenOutDenom: d2 }], tokenIn: { denom: tokenIn, amount: String(t.amount * 997) }, minAmountOut: '1' });
+        const [tokenIn, [p1, d1], [p2, d2]] = np ? ['uusdc', [1n, 'uatom'], [np.id, 'ueth']] as const : routeOf(dev);
+        const msg = MsgSwapExactIn.fromPartial({ sender: key.address, routes: [{ poolId: p1, tokenOutDenom: d1 }, { poolId: p2, tokenOutDenom: d2 }], tokenIn: { denom: tokenIn, amount: String(t.amount * 997) }, minAmountOut: '1' });
         txs.push(buildTx(key, [amm('MsgSwapExactIn', MsgSwapExactIn.encode(msg).finish())], opts()));
         break;
       }
       case 'exactOut': { // odd amounts: a two-hop route; even: one hop whose limit fails on larger amounts
-        const [tokenIn, [p1, d1], [p2, d2]] = ROUTES[t.pool] as [string, [number, string], [number, string]];
+        const [tokenIn, [p1, d1], [p2, d2]] = np ? ['uusdc', [1n, 'uatom'], [np.id, 'ueth']] as const : routeOf(dev);
+        const [two, one] = np ? [t.amount * 3, t.amount * 5] : [t.amount * 101, t.amount * 50];
         const msg = t.amount % 2 === 1
-          ? MsgSwapExactOut.fromPartial({ sender: key.address, routes: [{ poolId: BigInt(p1), tokenInDenom: tokenIn }, { poolId: BigInt(p2), tokenInDenom: d1 }], tokenOut: { denom: d2, amount: String(t.amount * 101) }, maxAmountIn: '1000000000000' })
-          : MsgSwapExactOut.fromPartial({ sender: key.address, routes: [{ poolId: BigInt(p1), tokenInDenom: tokenIn }], tokenOut: { denom: d1, amount: String(t.amount * 50) }, maxAmountIn: String(t.amount * 60) });
+          ? MsgSwapExactOut.fromPartial({ sender: key.address, routes: [{ poolId: p1, tokenInDenom: tokenIn }, { poolId: p2, tokenInDenom: d1 }], tokenOut: { denom: d2, amount: String(two) }, maxAmountIn: '1000000000000' })
+          : np
+            ? MsgSwapExactOut.fromPartial({ sender: key.address, routes: [{ poolId: np.id, tokenInDenom: 'uatom' }], tokenOut: { denom: 'ueth', amount: String(one) }, maxAmountIn: String(t.amount * 6) })
+            : MsgSwapExactOut.fromPartial({ sender: key.address, routes: [{ poolId: p1, tokenInDenom: tokenIn }], tokenOut: { denom: d1, amount: String(one) }, maxAmountIn: String(t.amount * 60) });
         txs.push(buildTx(key, [amm('MsgSwapExactOut', MsgSwapExactOut.encode(msg).finish())], opts()));
         break;
       }
       case 'addLiq': { // unbalanced maxima: the pool takes its ratio and leaves the rest
-        const [a, b] = SWAP_IN[t.pool] as [string, string];
-        const msg = MsgAddLiquidity.fromPartial({ sender: key.address, poolId: BigInt(t.pool), maxAmountsIn: [{ denom: a, amount: String(t.amount * 1_000_003) }, { denom: b, amount: String(t.amount * 7_000_001) }], minSharesOut: '1' });
+        const [a, b] = np ? ['uatom', 'ueth'] : SWAP_IN[dev] as [string, string];
+        const [ma, mb] = np ? [1003, 7001] : [1_000_003, 7_000_001];
+        const msg = MsgAddLiquidity.fromPartial({ sender: key.address, poolId: np?.id ?? BigInt(dev), maxAmountsIn: [{ denom: a, amount: String(t.amount * ma) }, { denom: b, amount: String(t.amount * mb) }], minSharesOut: '1' });
         txs.push(buildTx(key, [amm('MsgAddLiquidity', MsgAddLiquidity.encode(msg).finish())], opts()));
         break;
       }
-      case 'removeLiq': { // shares held before the block: the sender's if any, else mostly eq-0's (the devnet pools' LP)
-        const shares = (i: number) => c.seq.balance((funded[i] as TestKey).address, `amm/pool/${t.pool}`);
-        const who = shares(t.from) > 0n || t.amount % 4 === 0 ? t.from : 0; // a quarter of the rest hold none: the Msg fails
+      case 'removeLiq': {
+        // Shares held before the block: the sender's if any, else mostly the pool's first LP's
+        // (eq-0 for the devnet pools, else the creator: of a pool created in this block, it holds
+        // none yet, so it removes `amount` shares of those the creation gives it).
+        const poolId = np?.id ?? BigInt(dev);
+        const shares = (i: number) => c.seq.balance((funded[i] as TestKey).address, `amm/pool/${poolId}`);
+        const firstLp = np?.creator ?? 0;
+        const who = shares(t.from) > 0n || t.amount % 4 === 0 ? t.from : firstLp; // a quarter of the rest hold none: the Msg fails
         const lp = funded[who] as TestKey;
         const held = shares(who);
-        const amount = held === 0n ? BigInt(t.amount) : who !== 0 && t.amount % 5 === 0 ? held : held / BigInt(20 + (t.amount % 80));
-        const msg = MsgRemoveLiquidity.fromPartial({ sender: lp.address, poolId: BigInt(t.pool), shares: amount.toString(), minAmountsOut: [] });
+        const amount = held === 0n ? BigInt(t.amount) : who !== firstLp && t.amount % 5 === 0 ? held : held / BigInt(20 + (t.amount % 80));
+        const msg = MsgRemoveLiquidity.fromPartial({ sender: lp.address, poolId, shares: amount.toString(), minAmountsOut: [] });
         txs.push(buildTx(lp, [amm('MsgRemoveLiquidity', MsgRemoveLiquidity.encode(msg).finish())], { chainId: CHAIN, accountNumber: BigInt(who), sequence: nextSeq(who), gasLimit: 400_000n }));
         break;
       }
@@ -167,20 +221,30 @@ function buildBlock(c: Chains, spec: BlockSpec): { txs: Uint8Array[]; lies: bool
         break;
       }
       case 'createPool': { // declares the global partition: conflicts with everything
+        creates.push({ at: txs.length, pool: { id: 4n + BigInt(made.length), creator: t.from } });
         const msg = MsgCreatePool.fromPartial({ creator: key.address, poolType: 1, initialLiquidity: [{ denom: 'uatom', amount: '1000000' }, { denom: 'ueth', amount: String(1_000_000 + t.amount) }], swapFee: '0.003', amplification: 0n });
         txs.push(buildTx(key, [{ typeUrl: '/lanes.amm.v1.MsgCreatePool', value: MsgCreatePool.encode(msg).finish() }], opts()));
         break;
       }
     }
   }
-  return { txs, lies };
+  return { txs, lies, creates };
+}
+
+/** A devnet route (ROUTES) with bigint pool ids. */
+function routeOf(pool: number): readonly [string, readonly [bigint, string], readonly [bigint, string]] {
+  const [tokenIn, [p1, d1], [p2, d2]] = ROUTES[pool] as [string, [number, string], [number, string]];
+  return [tokenIn, [BigInt(p1), d1], [BigInt(p2), d2]];
 }
 
 async function runAndCompare(c: Chains, spec: BlockSpec): Promise<void> {
-  const { txs, lies } = buildBlock(c, spec);
+  const { txs, lies, creates } = buildBlock(c, spec);
   const before = [...c.fallbacks];
   const ref = await c.seq.app.finalizeBlock(c.seq.nextRequest(txs));
   c.seq.app.commit();
+  // The block's pool creations succeed (the generator counts on their ids): later blocks use them.
+  for (const { at } of creates) assert.equal(ref.txResults[at]?.code, 0, `pool creation: ${ref.txResults[at]?.log}`);
+  c.created.push(...creates.map((x) => x.pool));
   // Every other block, the parallel nodes first check the txs as CheckTx would: FinalizeBlock
   // then runs on decoded txs cached by the main thread and the workers, and must still match
   // the reference, which decodes everything itself. (Derived from the block, so saved seeds

@@ -5,9 +5,22 @@ import { chunkGroups, conflictGroups, GLOBAL_KEY, partitionKey } from './schedul
 
 const keysOf = (access: readonly (readonly string[] | null)[]): (number[] | null)[] => access.map((a) => a && a.map(partitionKey));
 
+/**
+ * Blocks of up to `maxTxs` txs, each declaring up to `maxParts` partitions of an alphabet of
+ * 1..40 drawn per run (few: nearly everything in one group; many: many small groups), or null
+ * (undecodable) one time in `nullFreq`. With `global`, half the runs also draw the global
+ * partition, for about one declared partition in 30. size 'max': with fast-check's default size
+ * the arrays would stop near 10 txs.
+ */
+const blocks = (maxTxs: number, maxParts: number, nullFreq: number, global = false): fc.Arbitrary<(string[] | null)[]> =>
+  fc.record({ width: fc.integer({ min: 1, max: 40 }), withGlobal: fc.boolean() }).chain(({ width, withGlobal }) => {
+    const letter = fc.nat(width - 1).map((p) => `p${p}`);
+    const part = global && withGlobal ? fc.oneof({ weight: 29, arbitrary: letter }, { weight: 1, arbitrary: fc.constant('*') }) : letter;
+    return fc.array(fc.option(fc.array(part, { maxLength: maxParts }), { nil: null, freq: nullFreq }), { maxLength: maxTxs, size: 'max' });
+  });
+
 test('chunkGroups: every tx in exactly one chunk, groups whole, chunks ascending and full but the last, big groups first', () => {
-  const access = fc.array(fc.option(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), { maxLength: 2 }), { nil: null }), { maxLength: 80 });
-  fc.assert(fc.property(access, fc.integer({ min: 1, max: 12 }), (acc, size) => {
+  fc.assert(fc.property(blocks(80, 2, 5), fc.integer({ min: 1, max: 12 }), (acc, size) => {
     const groups = conflictGroups(keysOf(acc));
     const chunks = chunkGroups(groups, size);
     assert.deepEqual(chunks.flat().sort((x, y) => x - y), acc.map((_, i) => i));
@@ -52,9 +65,7 @@ function naiveGroups(access: readonly (readonly string[] | null)[]): number[][] 
 }
 
 test('conflictGroups equals the connected components of the conflict graph, in order of their first tx', () => {
-  const parts = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '*');
-  const access = fc.array(fc.option(fc.array(parts, { maxLength: 3 }), { nil: null, freq: 8 }), { maxLength: 80 });
-  fc.assert(fc.property(access, (acc) => {
+  fc.assert(fc.property(blocks(80, 3, 8, true), (acc) => {
     assert.deepEqual(conflictGroups(keysOf(acc)), naiveGroups(acc));
   }));
 });
@@ -62,7 +73,7 @@ test('conflictGroups equals the connected components of the conflict graph, in o
 test('partitions that share a key only merge groups: every group of the exact partitions lies inside one group', () => {
   // Many partitions folded onto few keys (a key per partition modulo `width`): the collisions a
   // 32-bit key makes rarely, here on every block.
-  const access = fc.array(fc.option(fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 3 }), { nil: null, freq: 8 }), { maxLength: 120 });
+  const access = fc.array(fc.option(fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 3 }), { nil: null, freq: 8 }), { maxLength: 120, size: 'max' });
   fc.assert(fc.property(access, fc.integer({ min: 1, max: 40 }), (acc, width) => {
     const exact = conflictGroups(keysOf(acc.map((a) => a && a.map((p) => `p${p}`))));
     const folded = conflictGroups(acc.map((a) => a && a.map((p) => p % width)));

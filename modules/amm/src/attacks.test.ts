@@ -190,7 +190,9 @@ function dustLoop(curve: { kind: 'cp' } | { kind: 'stable'; amp: bigint }, r0: b
   assert.equal(y - r1 + tb, 0n);
 }
 
-const dustSteps = fc.array(fc.record({ dir: fc.boolean(), exactOut: fc.boolean(), amt: fc.bigInt({ min: 1n, max: 50n }) }), { minLength: 50, maxLength: 300 });
+// size 'max' on the long arrays here: fast-check's default size ('small') keeps an array within
+// about 10 elements of its minLength, whatever maxLength says.
+const dustSteps = fc.array(fc.record({ dir: fc.boolean(), exactOut: fc.boolean(), amt: fc.bigInt({ min: 1n, max: 50n }) }), { minLength: 50, maxLength: 300, size: 'max' });
 
 test('hundreds of dust swaps (1..50 units, exact in and out, both ways) never extract anything from a constant-product pool', () => {
   fc.assert(fc.property(fc.bigInt({ min: 1000n, max: 10n ** 12n }), fc.bigInt({ min: 1000n, max: 10n ** 12n }), feeArb, dustSteps, (r0, r1, fee, steps) => {
@@ -228,7 +230,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 test('random add/remove/swap/multi-hop sequences keep bank == pool record, supply == total_shares, 1000 shares locked, value per share never falls', () => {
   fc.assert(fc.property(
-    fc.bigInt({ min: 1001n, max: 10n ** 13n }), fc.bigInt({ min: 1001n, max: 10n ** 13n }), fc.bigInt({ min: 1n, max: 10_000n }), feeArb, fc.array(opArb, { minLength: 10, maxLength: 60 }),
+    fc.bigInt({ min: 1001n, max: 10n ** 13n }), fc.bigInt({ min: 1001n, max: 10n ** 13n }), fc.bigInt({ min: 1n, max: 10_000n }), feeArb, fc.array(opArb, { minLength: 10, maxLength: 60, size: 'max' }),
     (s0, s1, amp, fee, ops) => {
       const users = [ATTACKER, VICTIM];
       const h = harness({ [ATTACKER]: fund(), [VICTIM]: fund() });
@@ -291,7 +293,7 @@ test('TWAP equals the per-second average of the end-of-block spot price (ring of
     fc.array(fc.record({
       dt: fc.integer({ min: 1, max: 20 }),
       trades: fc.array(fc.record({ dir: fc.boolean(), amt: fc.bigInt({ min: 1n, max: 10n ** 11n }), back: fc.boolean() }), { maxLength: 3 }),
-    }), { minLength: 1, maxLength: 25 }),
+    }), { minLength: 1, maxLength: 25, size: 'max' }),
     fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 10 }),
     (stable, amp, capacity, blocks, windows) => {
       const h = harness({ [ATTACKER]: fund() }, { ...DEFAULT_AMM_PARAMS, twapObservations: capacity });
@@ -433,7 +435,7 @@ test('deposit then immediate withdrawal loses at most ceil(R_i / S) + 1 base uni
 test('splitting a trade into many pieces never pays out more than the single trade (no fee or rounding dodge), both curves', () => {
   fc.assert(fc.property(
     fc.bigInt({ min: 1000n, max: 10n ** 15n }), fc.bigInt({ min: 1000n, max: 10n ** 15n }), fc.oneof(fc.constant<'cp'>('cp'), ampArb), feeArb,
-    fc.array(fc.bigInt({ min: 1n, max: 10n ** 9n }), { minLength: 2, maxLength: 40 }),
+    fc.array(fc.bigInt({ min: 1n, max: 10n ** 9n }), { minLength: 2, maxLength: 40, size: 'max' }),
     (r0, r1, kind, fee, pieces) => {
       const out = (x: bigint, y: bigint, a: bigint) => (kind === 'cp' ? cpOutGivenIn(x, y, a, fee) : stableOutGivenIn(x, y, a, fee, kind));
       let x = r0;
