@@ -569,9 +569,13 @@ export class LanesApp implements AbciApp {
    * The whole mempool was handed over when the reaped txs leave room in `max_tx_bytes` for
    * another of the largest size CheckTx admits: CometBFT stops reaping only at a tx that would
    * not fit, or one past the consensus `max_gas`, which is why `reapsByBytesOnly` must say that
-   * it is -1. A tx the record took in before the last Commit was in CometBFT's mempool by then
-   * (CometBFT adds a tx before its CheckTx call ends, and takes its mempool lock for Commit only
-   * when no call is out); one admitted since may have landed after the reap, and stays.
+   * it is -1. A tx the record took in before the last Commit is in CometBFT's mempool by the
+   * next reap, `timeout_commit` later: CometBFT's gRPC client adds it from the CheckTx call's
+   * callback (on the calling goroutine, or within microseconds on the client's dispatch
+   * goroutine), and it locks its mempool for Commit only when no call is out. One admitted since
+   * the last Commit may land after the reap, and stays. Were a settled tx ever still on its way
+   * at the reap, forgetting it would lose nothing: CometBFT proposes it later, in its own place,
+   * and its sender's next tx goes stale and last in the same block.
    */
   private forgetUnreaped(req: RequestPrepareProposal, hashes: readonly string[]): void {
     if (!this.reapsByBytesOnly || (this.settled === 0 && this.staleTxs.size === 0)) return;

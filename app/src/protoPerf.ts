@@ -280,13 +280,12 @@ BinaryWriter.alloc = (size: number): Uint8Array => new Uint8Array(size);
  * then views of `buf`. CONTRACT: `buf` is never modified afterwards (state values are replaced,
  * never written in place).
  */
-export function viewReader(buf: Uint8Array, strictUtf8 = false): BinaryReader {
+export function viewReader(buf: Uint8Array): BinaryReader {
   const r = Object.create(BinaryReader.prototype) as BinaryReader;
   r.buf = buf;
   r.pos = 0;
   r.type = 0;
   r.len = buf.length;
-  if (strictUtf8) r.string = strictString;
   return r;
 }
 
@@ -294,23 +293,3 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 BinaryReader.prototype.string = function string(this: BinaryReader): string {
   return utf8.decode(this.bytes());
 };
-
-/**
- * Invalid UTF-8 in a string field, for a reader made with `strictUtf8`. Its text is fixed here:
- * the decoder's own error text is the engine's, and differs between Node versions.
- */
-export class InvalidUtf8Error extends Error {
-  constructor() {
-    super('a string field is not valid UTF-8');
-  }
-}
-
-const utf8Strict = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
-function strictString(this: BinaryReader): string {
-  const bytes = this.bytes();
-  try {
-    return utf8Strict.decode(bytes);
-  } catch {
-    throw new InvalidUtf8Error();
-  }
-}

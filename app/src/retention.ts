@@ -9,10 +9,10 @@ export interface BlockRetention {
   /** Blocks to keep below the latest; 0 keeps every block (the default, as in the Cosmos SDK). */
   minRetainBlocks: number;
   /**
-   * The genesis's `consensus_params.evidence.max_age_num_blocks`. Evidence of a validator's
-   * misbehaviour that many blocks old is still valid, and CometBFT keeps what checking it needs
-   * only for that many blocks, so no fewer are ever deleted whatever `minRetainBlocks` says
-   * (the Cosmos SDK's rule too).
+   * The genesis's `consensus_params.evidence.max_age_num_blocks`: no fewer blocks are kept,
+   * whatever `minRetainBlocks` says, the Cosmos SDK's rule (it takes the evidence age in blocks
+   * as the span light clients and evidence of misbehaviour need). CometBFT 0.38 keeps the
+   * headers, commits and validator sets that checking evidence needs itself.
    */
   evidenceMaxAgeBlocks: number;
 }

@@ -77,6 +77,28 @@ export function txHashHex(bytes: Uint8Array): string {
   return sha256Hex(bytes).toUpperCase();
 }
 
+/**
+ * The memo's length in bytes as sent (TxBody field 2, the last one if repeated, as decoding takes
+ * it): what the Cosmos SDK limits (Go's len of the string, which holds the bytes as they came).
+ * Counting the decoded string instead would count each byte of invalid UTF-8 (CosmJS writes a
+ * lone surrogate, from a memo cut through an emoji, as three such bytes) as the three bytes of a
+ * replacement character. CONTRACT: `body` decoded as a TxBody.
+ */
+function memoWireBytes(body: Uint8Array): number {
+  const r = viewReader(body);
+  let n = 0;
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag === 0x12) {
+      n = r.uint32();
+      r.skip(n);
+    } else {
+      r.skipType(tag & 7);
+    }
+  }
+  return n;
+}
+
 function decodeOrThrow<T>(what: string, f: () => T): T {
   try {
     return f();
@@ -121,16 +143,13 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   if (Buffer.compare(TxRaw.encode(raw).finish(), bytes) !== 0) throw ErrTxDecode.wrap('TxRaw is not in canonical encoding (unknown or out-of-order fields)');
   if (raw.bodyBytes.length === 0) throw ErrTxDecode.wrap('tx has no body');
   if (raw.authInfoBytes.length === 0) throw ErrTxDecode.wrap('tx has no auth info');
-  // Strict UTF-8 in the body (its memo and type URLs), as the Cosmos SDK's decoder: a memo's
-  // length is then its bytes', with no replacement characters counted in, whichever decoder
-  // a validator's Node.js ships.
-  const body = decodeOrThrow('TxBody', () => TxBody.decode(viewReader(raw.bodyBytes, true)));
+  const body = decodeOrThrow('TxBody', () => TxBody.decode(viewReader(raw.bodyBytes)));
   const authInfo = decodeOrThrow('AuthInfo', () => AuthInfo.decode(viewReader(raw.authInfoBytes)));
 
   // Body
   if (body.messages.length === 0) throw ErrInvalidRequest.wrap('tx has no messages');
   if (body.messages.length > params.max_msgs_per_tx) throw ErrInvalidRequest.wrap(`tx has ${body.messages.length} messages, the limit is ${params.max_msgs_per_tx}`);
-  const memoBytes = Buffer.byteLength(body.memo, 'utf8');
+  const memoBytes = body.memo === '' ? 0 : memoWireBytes(raw.bodyBytes);
   if (memoBytes > params.max_memo_characters) {
     throw ErrMemoTooLarge.wrap(`maximum number of characters is ${params.max_memo_characters} but received ${memoBytes} characters`);
   }

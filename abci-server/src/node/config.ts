@@ -72,13 +72,13 @@ export function appMempoolOptions(toml: string): { mempoolSize?: number; mempool
  * With `rpc.unsafe`, /unsafe_flush_mempool empties CometBFT's mempool without a word to the app,
  * whose record of the mempool keeps the flushed txs (their sequences taken: sent again they are
  * refused as out of sequence) until this node next proposes a block with the whole mempool in
- * hand (LanesApp's forgetUnreaped).
+ * hand (LanesApp's forgetUnreaped): a node that never proposes keeps them until restarted.
  */
 export function recheckWarnings(toml: string): string[] {
   if (appMempoolOptions(toml).recheck !== 'app' || getTomlKey(toml, 'rpc', 'unsafe') !== 'true') return [];
   return ['rpc.unsafe = true with mempool.recheck = false: after /unsafe_flush_mempool the app still holds the flushed txs '
-    + '(sent again they are refused as out of sequence) until this node next proposes a block (on a network, its next turn), '
-    + 'or set mempool.recheck = true'];
+    + '(sent again they are refused as out of sequence) until this node next proposes a block (on a network, its next turn); '
+    + 'a node that is not a validator keeps them until restarted, so restart it after a flush, or set mempool.recheck = true'];
 }
 
 export interface NodePorts {

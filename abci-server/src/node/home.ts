@@ -218,14 +218,17 @@ export function homeMempoolOptions(home: string): ReturnType<typeof appMempoolOp
 export interface GenesisConsensusLimits {
   /** `evidence.max_age_num_blocks`, which bounds block pruning from below: see BlockRetention. */
   evidenceMaxAgeBlocks: number;
-  /** `block.max_gas` (-1: none, what Lanes writes; the app enforces its own params.max_block_gas). */
-  blockMaxGas: number;
+  /**
+   * `block.max_gas` (-1: none, what Lanes writes; the app enforces its own params.max_block_gas),
+   * or undefined where the genesis does not say (then nothing is assumed of it).
+   */
+  blockMaxGas: number | undefined;
 }
 
 /** A home's GenesisConsensusLimits (the defaults without a genesis). */
 export function homeConsensusLimits(home: string): GenesisConsensusLimits {
   const { genesis } = homePaths(home);
-  const limits = { evidenceMaxAgeBlocks: DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, blockMaxGas: -1 };
+  const limits: GenesisConsensusLimits = { evidenceMaxAgeBlocks: DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, blockMaxGas: undefined };
   if (!existsSync(genesis)) return limits;
   let g: { consensus_params?: { evidence?: { max_age_num_blocks?: unknown }; block?: { max_gas?: unknown } } };
   try {
@@ -243,7 +246,7 @@ export function homeConsensusLimits(home: string): GenesisConsensusLimits {
     return Math.min(n, Number.MAX_SAFE_INTEGER);
   };
   limits.evidenceMaxAgeBlocks = int64(g.consensus_params?.evidence?.max_age_num_blocks, 'evidence.max_age_num_blocks', 0) ?? limits.evidenceMaxAgeBlocks;
-  limits.blockMaxGas = int64(g.consensus_params?.block?.max_gas, 'block.max_gas', -1) ?? limits.blockMaxGas;
+  limits.blockMaxGas = int64(g.consensus_params?.block?.max_gas, 'block.max_gas', -1);
   return limits;
 }
 

@@ -25,13 +25,15 @@ test('the genesis\'s evidence age (it bounds block pruning) and block max_gas, e
   const dir = mkdtempSync(join(tmpdir(), 'lanes-evidence-'));
   try {
     const genesis = homePaths(dir).genesis;
-    assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 100_000, blockMaxGas: -1 }, 'no genesis yet');
+    assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 100_000, blockMaxGas: undefined }, 'no genesis yet');
     mkdirSync(join(dir, 'cometbft', 'config'), { recursive: true });
     const write = (cp: unknown) => writeFileSync(genesis, JSON.stringify({ consensus_params: cp }));
     write({ evidence: { max_age_num_blocks: '4321', max_age_duration: '172800000000000' }, block: { max_bytes: '22020096', max_gas: '-1' } });
     assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 4321, blockMaxGas: -1 });
     write({ block: { max_gas: '50000000' } });
     assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 100_000, blockMaxGas: 50_000_000 });
+    write({ evidence: { max_age_num_blocks: '9' } });
+    assert.deepEqual(homeConsensusLimits(dir), { evidenceMaxAgeBlocks: 9, blockMaxGas: undefined }, 'max_gas not said: not assumed to be -1');
     write({ evidence: { max_age_num_blocks: '-5' } });
     assert.throws(() => homeConsensusLimits(dir), (e: unknown) => e instanceof UserError && /evidence\.max_age_num_blocks = "-5", not an integer of at least 0/.test(e.message));
     write({ block: { max_gas: '-2' } });
