@@ -82,21 +82,29 @@ export function txHashHex(bytes: Uint8Array): string {
  * it): what the Cosmos SDK limits (Go's len of the string, which holds the bytes as they came).
  * Counting the decoded string instead would count each byte of invalid UTF-8 (CosmJS writes a
  * lone surrogate, from a memo cut through an emoji, as three such bytes) as the three bytes of a
- * replacement character. CONTRACT: `body` decoded as a TxBody.
+ * replacement character. CONTRACT: `body` decoded as a TxBody (so this reads it without error).
  */
 function memoWireBytes(body: Uint8Array): number {
+  // Steps through the fields as cosmjs-types' TxBody.decode reads them, which goes by the field
+  // number alone: messages (1), memo (2), timeout_timestamp (5) and the extension options (1023,
+  // 2047) as length-delimited, timeout_height (3) and unordered (4) as varints, whatever wire
+  // type the tag says; anything else skipped by its wire type.
   const r = viewReader(body);
-  let n = 0;
+  let memo = 0;
   while (r.pos < r.len) {
     const tag = r.uint32();
-    if (tag === 0x12) {
-      n = r.uint32();
+    const field = tag >>> 3;
+    if (field === 1 || field === 2 || field === 5 || field === 1023 || field === 2047) {
+      const n = r.uint32();
       r.skip(n);
+      if (field === 2) memo = n;
+    } else if (field === 3 || field === 4) {
+      r.skip();
     } else {
       r.skipType(tag & 7);
     }
   }
-  return n;
+  return memo;
 }
 
 function decodeOrThrow<T>(what: string, f: () => T): T {

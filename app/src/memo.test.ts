@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { TxBody } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { buildTx, testKey } from './testing.ts';
+import { decodeTx } from './tx.ts';
+import { DEFAULT_PARAMS } from './params.ts';
+import { ErrMemoTooLarge, LanesError } from './errors.ts';
+
+const alice = testKey('memo-alice');
+const send = { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: alice.address, toAddress: alice.address, amount: [{ denom: 'uatom', amount: '1' }] }).finish() };
+// No Msg registry: decoding stops at the Msg (sdk/6 unknown type), which comes after the memo check.
+const lookup = () => undefined;
+
+/** decodeTx's memo verdict: 'ok' (past the memo check), 'too large' (sdk/12, with the count it names), or another error's code. */
+function verdict(bodyExtra: Uint8Array, memo = ''): string {
+  const tx = buildTx(alice, [send], { chainId: 'c', accountNumber: 0n, sequence: 0n, memo, bodyExtra });
+  try {
+    decodeTx(tx, DEFAULT_PARAMS, lookup);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof LanesError && e.codespace === 'sdk' && e.code === 6) return 'ok';
+    if (e instanceof LanesError && e.code === ErrMemoTooLarge.code && e.codespace === ErrMemoTooLarge.codespace) return `too large ${/received (\d+)/.exec(e.message)?.[1]}`;
+    return e instanceof LanesError ? `${e.codespace}/${e.code}` : `throws ${String(e)}`;
+  }
+}
+
+test('the memo limit counts the bytes as sent, the last memo field when repeated, as decoding takes it', () => {
+  const field2 = (bytes: Uint8Array) => Uint8Array.from([0x12, ...(bytes.length < 128 ? [bytes.length] : [(bytes.length & 0x7f) | 0x80, bytes.length >> 7]), ...bytes]);
+  assert.equal(verdict(field2(new Uint8Array(256).fill(0x80))), 'ok', '256 bytes of invalid UTF-8 (768 as replacement characters)');
+  assert.equal(verdict(field2(new Uint8Array(257).fill(0x80))), 'too large 257');
+  assert.equal(verdict(field2(new Uint8Array(10).fill(0x61)), 'x'.repeat(300)), 'ok', 'a later memo field replaces an earlier one');
+  assert.equal(verdict(new Uint8Array(), 'é'.repeat(129)), 'too large 258', 'valid UTF-8: two bytes a character');
+  // A messages field (1) tagged as a varint: the decoder still reads it as length-delimited (3
+  // bytes holding what looks like a memo field), so the memo is still the earlier one.
+  assert.equal(verdict(Uint8Array.from([...field2(new Uint8Array(257).fill(0x61)), 0x08, 0x03, 0x12, 0x01, 0x41])), 'too large 257');
+  // Any body the decoder takes, with any fields after the memo: the count never throws past it.
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 300 }), (junk, memo) => {
+    const v = verdict(Uint8Array.from([...field2(memo), ...junk]));
+    const decodes = (() => {
+      try {
+        TxBody.decode(Uint8Array.from([...TxBody.encode(TxBody.fromPartial({ messages: [send] })).finish(), ...field2(memo), ...junk]));
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (!decodes) return v === 'sdk/2';
+    return !v.startsWith('throws');
+  }));
+});
