@@ -20,7 +20,8 @@ import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgAddLiquidity, MsgCreatePool, MsgRemoveLiquidity, MsgSwapExactIn, MsgSwapExactOut } from '@lanes/proto/lanes/amm/v1/tx';
 import { pino } from 'pino';
-import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFingerprint, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
+import { Writable } from 'node:stream';
+import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFingerprint, txHashHex, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
@@ -473,6 +474,20 @@ test('a Msg that throws an exception of the engine\'s (a bug) fails its tx with 
     // V8's text would differ between Node.js versions: a block's result must not carry it.
     assert.equal(ref[0]?.log, 'failed to execute message; message index: 0: internal error');
     assert.deepEqual(par.lastAppHash, seq.lastAppHash);
+    // The node's log says what it was, naming the tx.
+    const lines: { msg: string; tx?: string; err?: { message?: string } }[] = [];
+    const logger = pino({ level: 'error' }, new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk)) as (typeof lines)[number]); cb(); } }));
+    const logged = new InProcessChain(genesis, ':memory:', CHAIN, { createApp: (dbPath) => new LanesApp({ ...createModules(), dbPath, executor: 'sequential', logger }) });
+    try {
+      const again = await logged.blockAsync([bug]);
+      assert.equal(again[0]?.log, ref[0]?.log);
+      assert.equal(lines.length, 1, JSON.stringify(lines));
+      assert.match(lines[0]?.msg ?? '', /failed on an internal error/);
+      assert.equal(lines[0]?.tx, txHashHex(bug));
+      assert.match(lines[0]?.err?.message ?? '', /Cannot read properties of undefined \(reading 'amount'\)/);
+    } finally {
+      await logged.app.close();
+    }
   } finally {
     await close();
   }

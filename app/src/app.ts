@@ -281,8 +281,13 @@ export class LanesApp implements AbciApp {
 
   private env(block: BlockInfo): ExecEnv {
     if (!this.params) throw new Error('chain not initialised (InitChain has not run)');
-    return this.engine.env(block, this.params, this.sigs);
+    return { ...this.engine.env(block, this.params, this.sigs), onInternalError: this.reportInternalError };
   }
+
+  /** A bug failed a tx in a block: its result says only "internal error", so the node's log says what. */
+  private readonly reportInternalError = (err: unknown, txHash: string | undefined): void => {
+    this.log?.error({ err, tx: txHash }, 'a tx failed on an internal error (a bug); its result says only "internal error"');
+  };
 
   /** For CheckTx and the app's recheck: with the node's budget for Msgs (checkTxMsgGas). */
   private checkEnv(block: BlockInfo): ExecEnv {

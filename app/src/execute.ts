@@ -12,7 +12,7 @@ import { CheckBudgetSpent, GasCost, GasMeter } from './gas.ts';
 import type { Overlay } from './store/kv.ts';
 import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
 import {
-  ErrInvalidPubKey, ErrOutOfGas, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, isResourceLimit, toAbciError,
+  ErrInvalidPubKey, ErrOutOfGas, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, LanesError, isResourceLimit, toAbciError,
 } from './errors.ts';
 import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
@@ -43,6 +43,11 @@ export interface ExecEnv {
   recheckMsgGas?: number;
   /** Gas a simulation may use (default SIMULATE_GAS_LIMIT; see there). Node-local too. */
   simulateGas?: number;
+  /**
+   * Told of an exception that is not a LanesError (a bug) failing a tx in a block, whose result
+   * then says only "internal error" (see toAbciError): node-local, for the node's log.
+   */
+  onInternalError?: (err: unknown, txHash: string | undefined) => void;
 }
 
 /**
@@ -103,8 +108,10 @@ function msgFailed(r: ExecTxResult, msgIndex: string | undefined): ExecTxResult 
   return { ...r, log: `failed to execute message; message index: ${msgIndex}: ${r.log}` };
 }
 
-function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[], inBlock: boolean): ExecTxResult {
-  const { codespace, code, log } = toAbciError(err, inBlock);
+/** `inBlock`: the tx's env and hash when it runs in a block (its result's log is then redacted, and the node told). */
+function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[], inBlock?: { env: ExecEnv; hash: string | undefined }): ExecTxResult {
+  if (inBlock && !(err instanceof LanesError)) inBlock.env.onInternalError?.(err, inBlock.hash);
+  const { codespace, code, log } = toAbciError(err, inBlock !== undefined);
   return { code, codespace, log, data: new Uint8Array(), info: '', gasWanted: BigInt(gasWanted), gasUsed: BigInt(gasUsed), events };
 }
 
@@ -128,13 +135,14 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate', hashHex);
     } catch (err) {
       if (inBlock && isResourceLimit(err)) throw err;
-      return { result: failed(err, 0, 0, [], inBlock), fee: 0n, newAccounts: [], failedIn: 'decode' };
+      return { result: failed(err, 0, 0, [], inBlock ? { env, hash: hashHex } : undefined), fee: 0n, newAccounts: [], failedIn: 'decode' };
     }
   }
   const declared = enforce && !tx.access.includes(GLOBAL_PARTITION) ? tx.access : undefined;
   const access = new AccessRecorder(declared);
   const gas = new GasMeter(mode === 'simulate' ? Math.min(tx.gasLimit, env.simulateGas ?? SIMULATE_GAS_LIMIT) : tx.gasLimit);
   const ctx = new Context(parent, gas, access, env.block, mode);
+  const blockTx = inBlock ? { env, hash: tx.hashHex } : undefined;
   parent.begin();
   try {
     try {
@@ -142,7 +150,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     } catch (err) {
       if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
       parent.revertTo(0);
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), [], inBlock), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
+      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
     }
     const afterAnte = parent.mark();
     const anteEvents = ctx.events.length;
@@ -178,12 +186,12 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
       const at = ctx.msgIndex; // the failing Msg's (unset if it failed before its handler ran)
       if (mode === 'check' || mode === 'recheck') {
         parent.revertTo(0);
-        return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), [], inBlock), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
+        return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
       }
       parent.revertTo(afterAnte);
       ctx.events.length = anteEvents;
       ctx.newAccounts.length = anteAccounts;
-      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events, inBlock), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
+      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events, blockTx), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
     }
     const data = txMsgData(responses);
     return {

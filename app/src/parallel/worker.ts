@@ -50,7 +50,13 @@ export function runWorker(createModules: () => ModuleSet): void {
     }
     const kv = new Overlay(base);
     for (const key of req.verified) sigs.remember(key);
-    const env = engine.env({ height: req.height, timeSeconds: req.timeSeconds, chainId: req.chainId }, req.params, sigs);
+    const env = {
+      ...engine.env({ height: req.height, timeSeconds: req.timeSeconds, chainId: req.chainId }, req.params, sigs),
+      // No logger on this thread: one line to the app's stderr, which the launcher passes on.
+      onInternalError: (err: unknown, txHash: string | undefined) => {
+        process.stderr.write(`execution worker: tx ${txHash ?? '?'} at height ${req.height} failed on an internal error (a bug); its result says only "internal error": ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      },
+    };
     const ran: number[] = [];
     const results = new ResultBuffer(Math.ceil(req.order.length / 2));
     const codes: number[] = [];
