@@ -933,6 +933,11 @@ test('bad queries: each answers its (codespace, code) naming the bad value; noth
   expect('Simulate with empty tx_bytes', q('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: new Uint8Array() }).finish()), sdk(18), ['simulate: tx_bytes is empty']);
   expect('Account of an address with no account', q('/cosmos.auth.v1beta1.Query/Account', QueryAccountRequest.encode({ address: carol.address }).finish()), sdk(22), [`account ${carol.address} not found`]);
   expect('EstimateSwapExactIn without token_in', q('/lanes.amm.v1.Query/EstimateSwapExactIn', QueryEstimateSwapExactInRequest.encode({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: undefined }).finish()), sdk(18), ['token_in is required']);
+  // Routes: the Msgs' stateless check, in the Msgs' order (a repeated pool before pool 0 behind it).
+  const estimateIn = (ids: bigint[]) => q('/lanes.amm.v1.Query/EstimateSwapExactIn', QueryEstimateSwapExactInRequest.encode({ routes: ids.map((poolId) => ({ poolId, tokenOutDenom: 'uusdc' })), tokenIn: wc(5n, 'uatom') }).finish());
+  expect('EstimateSwapExactIn through pools 1, 1, 0', estimateIn([1n, 1n, 0n]), amm(9), ['pool 1 appears twice in the route']);
+  expect('EstimateSwapExactIn through 17 pools', estimateIn(Array.from({ length: 17 }, (_, i) => BigInt(i + 1))), amm(8), ['route of 17 pools exceeds 16']);
+  expect('EstimateSwapExactIn through no pool', estimateIn([]), amm(7), ['routes is empty']);
   expect('EstimateSwapExactOut without token_out', q('/lanes.amm.v1.Query/EstimateSwapExactOut', QueryEstimateSwapExactOutRequest.encode({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: undefined }).finish()), sdk(18), ['token_out is required']);
   const twapReq = { poolId: 1n, baseDenom: 'uatom', quoteDenom: 'uusdc', startTime: undefined, endTime: undefined };
   const t = { seconds: c.time, nanos: 0 };

@@ -281,7 +281,9 @@ export class LanesApp implements AbciApp {
 
   private env(block: BlockInfo): ExecEnv {
     if (!this.params) throw new Error('chain not initialised (InitChain has not run)');
-    return { ...this.engine.env(block, this.params, this.sigs), onInternalError: this.reportInternalError };
+    const env = this.engine.env(block, this.params, this.sigs); // a new object each call
+    env.onInternalError = this.reportInternalError;
+    return env;
   }
 
   /** A bug failed a tx in a block: its result says only "internal error", so the node's log says what. */

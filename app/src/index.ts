@@ -29,4 +29,4 @@ export { paginate, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination.ts';
 export * from './testing.ts';
 export { MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH } from './protoLimits.ts';
 export { FifoMap } from './fifo.ts';
-export { retainHeight, blocksKept, DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, type BlockRetention } from './retention.ts';
+export { blocksKept, DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, type BlockRetention } from './retention.ts';

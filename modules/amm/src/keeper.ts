@@ -7,7 +7,7 @@ import type { BankKeeper } from './expectedKeepers.ts';
 import { NextPoolId, ParamsItem, Pools } from './keys.ts';
 import { DEFAULT_AMM_PARAMS } from './params.ts';
 import {
-  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, curveOf, fromWirePool, indexOf, metered, poolAddress, shareDenom, toWirePool,
+  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, checkHopDenoms, curveOf, fromWirePool, indexOf, metered, poolAddress, shareDenom, toWirePool,
   type PoolState,
 } from './pool.ts';
 import {
@@ -17,7 +17,7 @@ import {
 import {
   ErrDenomNotInPool, ErrInitialLiquidityTooLow, ErrInsufficientShares, ErrInvalidPoolAssets, ErrInvariantViolated,
   ErrMaxAmountInExceeded, ErrMinAmountOutNotMet, ErrMinAmountsOutNotMet, ErrMinSharesOutNotMet, ErrPoolNotFound,
-  ErrRepeatedPool, ErrRouteTooLong, ErrZeroAmountOut, ErrZeroShares, ErrEmptyRoute, ErrInvalidRoute,
+  ErrRepeatedPool, ErrRouteTooLong, ErrZeroAmountOut, ErrZeroShares, ErrEmptyRoute,
 } from './errors.ts';
 import { emitLiquidityAdded, emitLiquidityRemoved, emitPoolCreated, emitSwap } from './events.ts';
 import { initTwap, touchTwap } from './twap.ts';
@@ -179,7 +179,7 @@ export class AmmKeeper {
   }
 
   private hopPool(ctx: Context, id: bigint, inDenom: string, outDenom: string): { pool: PoolState; i: 0 | 1; o: 0 | 1 } {
-    if (inDenom === outDenom) throw ErrInvalidRoute.wrap(`pool ${id}: token in and out are both ${inDenom}`);
+    checkHopDenoms(id, inDenom, outDenom);
     const pool = this.getPool(ctx, id);
     const i = indexOf(pool, inDenom);
     const o = indexOf(pool, outDenom);

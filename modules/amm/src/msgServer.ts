@@ -7,8 +7,8 @@ import {
 } from '@lanes/proto/lanes/amm/v1/tx';
 import type { AmmKeeper } from './keeper.ts';
 import { createPoolAccess, liquidityAccess, swapAccess } from './access.ts';
-import { checkAmplification, parseSwapFee } from './pool.ts';
-import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrInvalidRoute, ErrRepeatedPool, ErrRouteTooLong } from './errors.ts';
+import { checkAmplification, checkHopDenoms, parseSwapFee } from './pool.ts';
+import { ErrEmptyRoute, ErrInvalidPoolAssets, ErrInvalidPoolId, ErrInvalidPoolType, ErrRepeatedPool, ErrRouteTooLong } from './errors.ts';
 import { MAX_ROUTE_LENGTH_LIMIT } from './params.ts';
 
 export const MSG_CREATE_POOL_TYPE_URL = '/lanes.amm.v1.MsgCreatePool';
@@ -17,8 +17,10 @@ export const MSG_REMOVE_LIQUIDITY_TYPE_URL = '/lanes.amm.v1.MsgRemoveLiquidity';
 export const MSG_SWAP_EXACT_IN_TYPE_URL = '/lanes.amm.v1.MsgSwapExactIn';
 export const MSG_SWAP_EXACT_OUT_TYPE_URL = '/lanes.amm.v1.MsgSwapExactOut';
 
-function checkPoolId(id: bigint): void {
+/** A pool id of a Msg or a query: pool ids start at 1 (amm/25). */
+export function checkPoolId(id: bigint): bigint {
   if (id === 0n) throw ErrInvalidPoolId.wrap('pool_id 0: pool ids start at 1');
+  return id;
 }
 
 /** A pool's assets: exactly two coins, two different denoms, each positive and within 256 bits. */
@@ -33,7 +35,8 @@ function parseLimit(s: string, what: string): bigint {
   return s === '' ? 0n : parseAmount(s, what);
 }
 
-function checkRouteIds(ids: readonly bigint[]): void {
+/** A route's pool ids, before any state is read (Msgs and EstimateSwap queries alike). */
+export function checkRouteIds(ids: readonly bigint[]): void {
   if (ids.length === 0) throw ErrEmptyRoute.wrap('routes is empty');
   // Stateless, before the route's partitions are worked out: no chain allows longer routes
   // (params.max_route_length, checked by the keeper, is at most this), and a Msg of 10,000 pool
@@ -77,8 +80,8 @@ export function validateMsgSwapExactIn(m: MsgSwapExactIn): void {
   for (const r of m.routes) validateDenom(r.tokenOutDenom);
   const tokenIn = parseCoin(m.tokenIn ?? { denom: '', amount: '' });
   parseLimit(m.minAmountOut, 'min_amount_out');
-  // Each hop takes in what the one before paid out (the first, token_in).
-  checkHopDenoms(m.routes.map((r, i) => [r.poolId, i === 0 ? tokenIn.denom : (m.routes[i - 1]?.tokenOutDenom ?? ''), r.tokenOutDenom]));
+  // Each hop takes in what the one before paid out (the first, token_in); the keeper checks it again.
+  m.routes.forEach((r, i) => checkHopDenoms(r.poolId, i === 0 ? tokenIn.denom : (m.routes[i - 1]?.tokenOutDenom ?? ''), r.tokenOutDenom));
 }
 
 export function validateMsgSwapExactOut(m: MsgSwapExactOut): void {
@@ -87,15 +90,8 @@ export function validateMsgSwapExactOut(m: MsgSwapExactOut): void {
   for (const r of m.routes) validateDenom(r.tokenInDenom);
   const tokenOut = parseCoin(m.tokenOut ?? { denom: '', amount: '' });
   parseAmount(m.maxAmountIn, 'max_amount_in');
-  // Each hop pays out what the one after takes in (the last, token_out).
-  checkHopDenoms(m.routes.map((r, i) => [r.poolId, r.tokenInDenom, i === m.routes.length - 1 ? tokenOut.denom : (m.routes[i + 1]?.tokenInDenom ?? '')]));
-}
-
-/** A hop that takes in what it pays out is refused from the Msg alone (the keeper checks it again). */
-function checkHopDenoms(hops: readonly [bigint, string, string][]): void {
-  for (const [id, inDenom, outDenom] of hops) {
-    if (inDenom === outDenom) throw ErrInvalidRoute.wrap(`pool ${id}: token in and out are both ${inDenom}`);
-  }
+  // Each hop pays out what the one after takes in (the last, token_out); the keeper checks it again.
+  m.routes.forEach((r, i) => checkHopDenoms(r.poolId, r.tokenInDenom, i === m.routes.length - 1 ? tokenOut.denom : (m.routes[i + 1]?.tokenInDenom ?? '')));
 }
 
 function any(typeUrl: string, value: Uint8Array): AnyMsg {

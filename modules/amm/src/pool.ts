@@ -3,7 +3,7 @@
 import { FifoMap, MAX_AMOUNT, formatDec, moduleAddress, parseDec, type Context } from '@lanes/app';
 import { PoolType, type Pool } from '@lanes/proto/lanes/amm/v1/amm';
 import type { Curve, MathWork } from './math.ts';
-import { ErrAmountOverflow, ErrInvalidAmplification, ErrInvalidSwapFee } from './errors.ts';
+import { ErrAmountOverflow, ErrInvalidAmplification, ErrInvalidRoute, ErrInvalidSwapFee } from './errors.ts';
 
 /** swap_fee is at most 0.1 (18-decimal). */
 export const MAX_SWAP_FEE = 10n ** 17n;
@@ -134,6 +134,11 @@ export function checkAmplification(type: PoolType, amp: bigint): void {
 }
 
 /** Reserves and share supply stay Cosmos `Int`s (256 bits). */
+/** A swap hop through pool `id` must pay out another denom than it takes in (amm/24). */
+export function checkHopDenoms(id: bigint, inDenom: string, outDenom: string): void {
+  if (inDenom === outDenom) throw ErrInvalidRoute.wrap(`pool ${id}: token in and out are both ${inDenom}`);
+}
+
 export function checkAmount(v: bigint, what: string): void {
   if (v > MAX_AMOUNT) throw ErrAmountOverflow.wrap(`${what} ${v} exceeds 2^256-1`);
 }

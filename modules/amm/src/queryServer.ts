@@ -8,12 +8,10 @@ import {
 import type { AmmKeeper } from './keeper.ts';
 import { indexOf, toWirePool } from './pool.ts';
 import { twapOf } from './twap.ts';
-import { ErrDenomNotInPool, ErrInvalidPoolId } from './errors.ts';
+import { ErrDenomNotInPool } from './errors.ts';
+import { checkPoolId, checkRouteIds } from './msgServer.ts';
 
-function poolId(id: bigint): bigint {
-  if (id === 0n) throw ErrInvalidPoolId.wrap('pool_id 0: pool ids start at 1');
-  return id;
-}
+const poolId = checkPoolId;
 
 export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
   return [
@@ -37,7 +35,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       handle: (ctx, data) => {
         const req = QueryEstimateSwapExactInRequest.decode(data);
         if (!req.tokenIn) throw ErrInvalidRequest.wrap('token_in is required');
-        for (const r of req.routes) poolId(r.poolId);
+        checkRouteIds(req.routes.map((r) => r.poolId)); // as the Msg would, before any state is read
         const q = keeper.quoteExactIn(ctx, req.routes, parseCoin(req.tokenIn));
         return QueryEstimateSwapExactInResponse.encode({ amountOut: q.amountOut.toString(), priceImpact: formatDec(q.priceImpact) }).finish();
       },
@@ -47,7 +45,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       handle: (ctx, data) => {
         const req = QueryEstimateSwapExactOutRequest.decode(data);
         if (!req.tokenOut) throw ErrInvalidRequest.wrap('token_out is required');
-        for (const r of req.routes) poolId(r.poolId);
+        checkRouteIds(req.routes.map((r) => r.poolId));
         const q = keeper.quoteExactOut(ctx, req.routes, parseCoin(req.tokenOut));
         return QueryEstimateSwapExactOutResponse.encode({ amountIn: q.amountIn.toString(), priceImpact: formatDec(q.priceImpact) }).finish();
       },
