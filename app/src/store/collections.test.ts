@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  BigIntValue, CMap, Item, MEMO_GENERATION, PairKey, Schema, StringKey, StringValue, U64Key, jsonValue, modulePrefix, strPart,
-  type KeyCodec,
+  BigIntValue, CMap, Item, MEMO_GENERATION, PairKey, Schema, StringKey, StringValue, U64Key, jsonValue, memoValue, modulePrefix, strPart,
+  type KeyCodec, type ValueCodec,
 } from './collections.ts';
 import { MemKV, Overlay, type KV, bytesToBin } from './kv.ts';
 import { CommittedStore } from './sqlite.ts';
@@ -18,6 +18,7 @@ const Names = new CMap(schema, 0x02, 'names', StringKey, StringValue, (k) => `na
 const Seq = new CMap(schema, 0x03, 'seq', U64Key, BigIntValue, () => 'seq');
 const Param = new Item(schema, 0x04, 'param', StringValue, CONST_PARTITION);
 const Counter = new Item(schema, 0x05, 'counter', BigIntValue, 'counter');
+const Ids = new CMap(schema, 0x06, 'ids', U64Key, BigIntValue, (id) => `id:${id}`);
 
 const block = { height: 1n, timeSeconds: 0n, chainId: 'c' };
 function ctx(kv: KV, opts: { declared?: readonly string[]; txPhase?: boolean; gas?: number; mode?: ExecMode } = {}): Context {
@@ -56,14 +57,23 @@ test('CMap records the partition of every read and write in the AccessRecorder',
 
 test('CMap keys and partitions come from a memo: the same as encoding them afresh, past the memo\'s size too (property)', () => {
   const id = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '1'), maxLength: 4 });
-  const op = fc.oneof(fc.tuple(fc.constant('bal' as const), id, id), fc.tuple(fc.constant('name' as const), id, fc.constant('')));
+  const u64 = fc.oneof(fc.bigInt({ min: 0n, max: 5n }), fc.constantFrom(0xffffffffffffffffn, 0x100n, 0x1_0000_0000n));
+  const op = fc.oneof(
+    fc.tuple(fc.constant('bal' as const), id, id),
+    fc.tuple(fc.constant('name' as const), id, fc.constant('')),
+    fc.tuple(fc.constant('id' as const), u64, fc.constant('')),
+  );
   fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
     const kv = new MemKV();
     const c = ctx(kv);
     const keys = new Set<string>();
     const parts = new Set<string>();
     for (const [kind, a, b] of ops) {
-      if (kind === 'bal') {
+      if (kind === 'id') {
+        Ids.set(c, a, 1n);
+        keys.add(Ids.prefix + U64Key.encode(a));
+        parts.add(`id:${a}`);
+      } else if (kind === 'bal') {
         Bal.set(c, [a, b], 1n);
         keys.add(Bal.prefix + PairKey.encode([a, b]));
         parts.add(`account:${a}`);
@@ -101,6 +111,10 @@ test('CMap keys and partitions come from a memo: the same as encoding them afres
   assert.throws(() => Names.get(c, 'é'), /not ASCII/);
   assert.throws(() => Bal.get(c, ['a1', 'é']), /not ASCII/);
   assert.deepEqual([Names.memoSize, Bal.memoSize], before);
+  const ids = Ids.memoSize;
+  assert.throws(() => Ids.get(c, 1n << 64n), /u64 key out of range/);
+  assert.throws(() => Ids.get(c, -1n), /u64 key out of range/);
+  assert.equal(Ids.memoSize, ids);
 });
 
 test('the key memo keeps the keys in use: a working set of half a generation, used again between three generations of other keys, is built once (pair and single keys)', () => {
@@ -311,4 +325,34 @@ test('gas charged for reads and writes is the same whether the value comes from 
 test('running out of gas on a read throws out of gas and names the collection', () => {
   const c = ctx(new MemKV(), { gas: GasCost.readFlat });
   assert.throws(() => Bal.get(c, ['alice', 'uatom']), (e) => e instanceof LanesError && e.codespace === 'sdk' && e.code === 11 && /bal\/read/.test(e.message));
+});
+
+test('memoValue: decodes each stored form once, hands back frozen values equal to a fresh decode, and stays bounded', () => {
+  interface Rec { n: string; list: { x: number }[]; bytes: Uint8Array }
+  let decoded = 0;
+  const json = jsonValue<{ n: string; list: { x: number }[] }>();
+  const inner: ValueCodec<Rec> = {
+    encode: (v) => json.encode({ n: v.n, list: v.list }),
+    decode: (raw) => (decoded++, { ...json.decode(raw), bytes: new Uint8Array([1, 2]) }),
+  };
+  const codec = memoValue(inner, 3, 'test cache');
+  const raws = ['a', 'b', 'c', 'd'].map((n, i) => codec.encode({ n, list: [{ x: i }], bytes: new Uint8Array() }));
+  const first = codec.decode(raws[0] as string);
+  assert.deepEqual({ n: first.n, list: first.list }, { n: 'a', list: [{ x: 0 }] });
+  // Equal bytes (another string object of the same content) find the same value.
+  assert.equal(codec.decode((raws[0] as string).split('').join('')), first);
+  assert.equal(decoded, 1);
+  // Deep-frozen: a caller that changes a shared value fails instead of changing what others read.
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.list) && Object.isFrozen(first.list[0]), 'a decoded value and what it holds are frozen');
+  assert.throws(() => { (first.list as { x: number }[]).push({ x: 9 }); }, TypeError);
+  assert.throws(() => { (first as { n: string }).n = 'z'; }, TypeError);
+  assert.doesNotThrow(() => { first.bytes[0] = 7; }); // typed arrays cannot be frozen: left as they are
+  // Bounded: past `max` stored forms the oldest is decoded again, to an equal value.
+  for (const r of raws) codec.decode(r as string);
+  assert.equal(decoded, 4);
+  const again = codec.decode(raws[0] as string);
+  assert.equal(decoded, 5);
+  assert.notEqual(again, first);
+  assert.deepEqual({ n: again.n, list: again.list }, { n: first.n, list: first.list });
+  assert.throws(() => memoValue(inner, 0, 'test cache'), /test cache: expected a positive size, got 0/);
 });

@@ -4,6 +4,7 @@
 import type { Context } from '../context.ts';
 import type { BinaryReader } from 'cosmjs-types/binary';
 import { GasCost } from '../gas.ts';
+import { FifoMap } from '../fifo.ts';
 import { FlatWriter, viewReader } from '../protoPerf.ts';
 import { type Value, binToBuffer, bytesToBin } from './kv.ts';
 
@@ -108,8 +109,9 @@ export const MEMO_GENERATION = 65_536;
  * memo of 4,096 keys took 14 % more CPU than with one that kept them all.
  */
 class KeyMemo {
-  private young = new Map<string, Located>();
-  private old = new Map<string, Located>();
+  /** Keys that are one string or one bigint (pool ids): a Map tells them apart by value either way. */
+  private young = new Map<string | bigint, Located>();
+  private old = new Map<string | bigint, Located>();
   /** Pair keys [a, b] as b -> a -> entry: two lookups of strings whose hashes V8 keeps, no concatenation. */
   private youngPairs = new Map<string, Map<string, Located>>();
   private oldPairs = new Map<string, Map<string, Located>>();
@@ -123,13 +125,13 @@ class KeyMemo {
     return this.youngSize + this.oldSize;
   }
 
-  one(key: string): Located | undefined {
+  one(key: string | bigint): Located | undefined {
     let hit = this.young.get(key);
     if (hit === undefined && (hit = this.old.get(key)) !== undefined) this.addOne(key, hit);
     return hit;
   }
 
-  addOne(key: string, hit: Located): void {
+  addOne(key: string | bigint, hit: Located): void {
     this.young.set(key, hit);
     this.grew();
   }
@@ -184,10 +186,11 @@ export class CMap<K, V> {
    * The store key and partition of `key`. Keys that are a string or a pair of strings (accounts,
    * balances, supplies) come from a memo: building them anew on every access cost two
    * concatenations, and every Map lookup with the fresh string hashed it again (measured: −8 %
-   * CPU per sequential 10k-transfer FinalizeBlock, median of 28 blocks).
+   * CPU per sequential 10k-transfer FinalizeBlock, median of 28 blocks). So do bigint keys (pool
+   * ids), whose big-endian bytes take eight bigint shifts to build.
    */
   private locate(key: K): Located {
-    if (typeof key === 'string') {
+    if (typeof key === 'string' || typeof key === 'bigint') {
       let hit = this.memo.one(key);
       if (hit === undefined) {
         hit = this.build(key); // first: a key the codec refuses leaves nothing behind
@@ -371,4 +374,35 @@ export function protoValue<V>(type: { encode(v: V): { finish(): Uint8Array }; de
  */
 export function cosmjsValue<V>(type: { encode(v: V): { finish(): Uint8Array }; decode(b: BinaryReader): V }): ValueCodec<V> {
   return { encode: (v) => finishBin(type.encode(v)), decode: (raw) => type.decode(viewReader(binToBuffer(raw))) };
+}
+
+/** Freezes `v` and every object and array inside it (typed arrays are left as they are). */
+function deepFreeze<V>(v: V): V {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v) || ArrayBuffer.isView(v)) return v;
+  for (const inner of Object.values(v)) deepFreeze(inner);
+  return Object.freeze(v);
+}
+
+/**
+ * `codec`, remembering the values it decoded by their stored form (the last `max` of them, in
+ * each thread): for records that a block reads again and again and that cost something to
+ * decode, such as a pool (read twice by every swap hop) and the module params (read by every
+ * swap). Keyed by the stored bytes themselves, so a value remembered is always what decoding
+ * those bytes gives, whatever this thread ran before: the cache cannot make two nodes differ.
+ * Values come back deep-frozen and shared: a caller that wants to change one copies it (a write
+ * to a frozen object throws in the module code, which is all strict mode).
+ */
+export function memoValue<V>(codec: ValueCodec<V>, max: number, what: string): ValueCodec<V> {
+  const memo = new FifoMap<Value, V>(max, what);
+  return {
+    encode: (v) => codec.encode(v),
+    decode: (raw) => {
+      let v = memo.get(raw);
+      if (v === undefined) {
+        v = deepFreeze(codec.decode(raw));
+        memo.set(raw, v);
+      }
+      return v;
+    },
+  };
 }

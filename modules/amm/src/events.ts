@@ -10,22 +10,36 @@ indexEventAttributes(
   'lanes.amm.v1.EventLiquidityAdded.pool_id', 'lanes.amm.v1.EventLiquidityAdded.sender',
   'lanes.amm.v1.EventLiquidityRemoved.pool_id', 'lanes.amm.v1.EventLiquidityRemoved.sender',
 );
-import { EventLiquidityAdded, EventLiquidityRemoved, EventPoolCreated, EventSwap } from '@lanes/proto/lanes/amm/v1/events';
+import { EventLiquidityAdded, EventLiquidityRemoved, EventPoolCreated, type EventSwap } from '@lanes/proto/lanes/amm/v1/events';
+import type { Coin } from '@lanes/proto/cosmos/base/v1beta1/coin';
 
 interface JsonCodec<T> {
   toJSON(m: T): unknown;
 }
 
-function emitTyped<T extends object>(ctx: Context, type: string, codec: JsonCodec<T>, msg: T): void {
+/** Attribute names by field name (camelCase -> snake_case), built once per field. */
+const attrNames = new Map<string, string>();
+
+function attrName(field: string): string {
+  let name = attrNames.get(field);
+  if (name === undefined) {
+    name = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    attrNames.set(field, name);
+  }
+  return name;
+}
+
+/** A typed event's attributes: each field of `msg`, in its order, as the field's proto3 JSON. */
+export function typedAttributes<T extends object>(codec: JsonCodec<T>, msg: T): Record<string, string> {
   const json = codec.toJSON(msg) as Record<string, unknown>;
   const attrs: Record<string, string> = {};
   // ts-proto's toJSON omits default values; typed events list every field.
-  for (const key of Object.keys(msg)) attrs[snake(key)] = JSON.stringify(json[key] ?? defaultJson((msg as Record<string, unknown>)[key]));
-  ctx.emit(type, attrs);
+  for (const key of Object.keys(msg)) attrs[attrName(key)] = JSON.stringify(json[key] ?? defaultJson((msg as Record<string, unknown>)[key]));
+  return attrs;
 }
 
-function snake(k: string): string {
-  return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+function emitTyped<T extends object>(ctx: Context, type: string, codec: JsonCodec<T>, msg: T): void {
+  ctx.emit(type, typedAttributes(codec, msg));
 }
 
 function defaultJson(v: unknown): unknown {
@@ -38,8 +52,30 @@ export function emitPoolCreated(ctx: Context, e: EventPoolCreated): void {
   emitTyped(ctx, 'lanes.amm.v1.EventPoolCreated', EventPoolCreated, e);
 }
 
+/** Coin.toJSON then JSON.stringify, in one step (ts-proto's toJSON leaves out empty strings). */
+function coinJson(c: Coin | undefined): string {
+  if (c === undefined) return 'null';
+  const denom = c.denom === '' ? '' : `"denom":${JSON.stringify(c.denom)}`;
+  const amount = c.amount === '' ? '' : `"amount":${JSON.stringify(c.amount)}`;
+  return `{${denom}${denom !== '' && amount !== '' ? ',' : ''}${amount}}`;
+}
+
+/**
+ * Every swap hop emits one, so it is written out field by field: the same attributes as
+ * typedAttributes(EventSwap, e) for an `e` with its fields in this order (events.test.ts checks
+ * it), in half the time (here ~3 µs against ~6 through toJSON, which was an eighth of a
+ * constant-product swap).
+ */
 export function emitSwap(ctx: Context, e: EventSwap): void {
-  emitTyped(ctx, 'lanes.amm.v1.EventSwap', EventSwap, e);
+  let reserves = '';
+  for (const c of e.reserves) reserves += (reserves === '' ? '' : ',') + coinJson(c);
+  ctx.emit('lanes.amm.v1.EventSwap', {
+    pool_id: `"${e.poolId}"`,
+    sender: JSON.stringify(e.sender),
+    token_in: coinJson(e.tokenIn),
+    token_out: coinJson(e.tokenOut),
+    reserves: `[${reserves}]`,
+  });
 }
 
 export function emitLiquidityAdded(ctx: Context, e: EventLiquidityAdded): void {

@@ -7,7 +7,7 @@ import type { BankKeeper } from './expectedKeepers.ts';
 import { NextPoolId, ParamsItem, Pools } from './keys.ts';
 import { DEFAULT_AMM_PARAMS } from './params.ts';
 import {
-  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, checkHopDenoms, curveOf, fromWirePool, indexOf, metered, poolAddress, shareDenom, toWirePool,
+  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, checkHopDenoms, curveOf, indexOf, metered, poolAddress, shareDenom, toWirePool, wireReserves,
   type PoolState,
 } from './pool.ts';
 import {
@@ -57,21 +57,21 @@ export class AmmKeeper {
   }
 
   getPool(ctx: Context, id: bigint): PoolState {
-    const w = Pools.get(ctx, id);
-    if (w === undefined) throw ErrPoolNotFound.wrap(`pool ${id} not found`);
-    return fromWirePool(w);
+    const p = Pools.get(ctx, id);
+    if (p === undefined) throw ErrPoolNotFound.wrap(`pool ${id} not found`);
+    return p;
   }
 
   /** Every pool in id order (queries and genesis only: a whole-collection scan). */
   allPools(ctx: Context): PoolState[] {
-    return [...Pools.iterate(ctx)].map(([, w]) => fromWirePool(w));
+    return [...Pools.iterate(ctx)].map(([, p]) => p);
   }
 
   setPool(ctx: Context, p: PoolState): void {
     checkAmount(p.reserves[0], `pool ${p.id} reserve of ${p.denoms[0]}`);
     checkAmount(p.reserves[1], `pool ${p.id} reserve of ${p.denoms[1]}`);
     checkAmount(p.totalShares, `pool ${p.id} total shares`);
-    Pools.set(ctx, p.id, toWirePool(p));
+    Pools.set(ctx, p.id, p);
   }
 
   // ---- pools and liquidity ----------------------------------------------------------------------
@@ -127,7 +127,7 @@ export class AmmKeeper {
       totalShares: pool.totalShares + shares,
     };
     this.setPool(ctx, next);
-    emitLiquidityAdded(ctx, { poolId, sender, amountsIn: taken.map(wire), sharesOut: shares.toString(), reserves: toWirePool(next).reserves });
+    emitLiquidityAdded(ctx, { poolId, sender, amountsIn: taken.map(wire), sharesOut: shares.toString(), reserves: wireReserves(next) });
     return { sharesOut: shares, amountsIn: taken };
   }
 
@@ -155,7 +155,7 @@ export class AmmKeeper {
       totalShares: pool.totalShares - shares,
     };
     this.setPool(ctx, next);
-    emitLiquidityRemoved(ctx, { poolId, sender, shares: shares.toString(), amountsOut: out.map(wire), reserves: toWirePool(next).reserves });
+    emitLiquidityRemoved(ctx, { poolId, sender, shares: shares.toString(), amountsOut: out.map(wire), reserves: wireReserves(next) });
     return out;
   }
 
@@ -279,7 +279,7 @@ export class AmmKeeper {
       if (last) this.bank.send(ctx, addr, sender, [h.tokenOut]);
       from = addr;
       this.setPool(ctx, h.pool);
-      emitSwap(ctx, { poolId: h.pool.id, sender, tokenIn: wire(h.tokenIn), tokenOut: wire(h.tokenOut), reserves: toWirePool(h.pool).reserves });
+      emitSwap(ctx, { poolId: h.pool.id, sender, tokenIn: wire(h.tokenIn), tokenOut: wire(h.tokenOut), reserves: wireReserves(h.pool) });
     }
   }
 

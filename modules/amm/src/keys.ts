@@ -1,8 +1,9 @@
 // Every store prefix of the AMM module, in one place. Module byte 0x11.
 // Pool state and its TWAP records live in the pool's partition `pool:<id>`, so swaps on
 // different pools never conflict; params are per-block constants.
-import { BigIntValue, CMap, CONST_PARTITION, Item, U64Key, jsonValue, modulePrefix, protoValue, type KeyCodec } from '@lanes/app';
+import { BigIntValue, CMap, CONST_PARTITION, Item, U64Key, jsonValue, memoValue, modulePrefix, protoValue, type KeyCodec, type ValueCodec } from '@lanes/app';
 import { Pool, Params } from '@lanes/proto/lanes/amm/v1/amm';
+import { fromWirePool, toWirePool, type PoolState } from './pool.ts';
 
 const schema = modulePrefix(0x11, 'amm');
 
@@ -35,9 +36,21 @@ export interface TwapObservation {
   cumulative1: string;
 }
 
-export const ParamsItem = new Item(schema, 0x01, 'params', protoValue(Params), CONST_PARTITION);
+/**
+ * A pool is stored as its wire form (`lanes.amm.v1.Pool`) and read as the keeper's PoolState.
+ * Pools, params and TWAP accumulators are decoded once per stored form and shared, frozen
+ * (memoValue): a swap hop reads its pool twice, its accumulator once and the params twice; a
+ * block that swaps through a pool many times decodes its params and accumulator once.
+ */
+const wirePool = protoValue(Pool);
+const poolValue: ValueCodec<PoolState> = {
+  encode: (p) => wirePool.encode(toWirePool(p)),
+  decode: (raw) => fromWirePool(wirePool.decode(raw)),
+};
+
+export const ParamsItem = new Item(schema, 0x01, 'params', memoValue(protoValue(Params), 16, 'AMM params cache'), CONST_PARTITION);
 export const NextPoolId = new Item(schema, 0x02, 'next_pool_id', BigIntValue, NEXT_POOL_ID_PARTITION);
-export const Pools = new CMap(schema, 0x03, 'pools', U64Key, protoValue(Pool), poolPartition);
-export const Twaps = new CMap(schema, 0x04, 'twap', U64Key, jsonValue<TwapAccumulator>(), poolPartition);
+export const Pools = new CMap(schema, 0x03, 'pools', U64Key, memoValue(poolValue, 4096, 'pool cache'), poolPartition);
+export const Twaps = new CMap(schema, 0x04, 'twap', U64Key, memoValue(jsonValue<TwapAccumulator>(), 4096, 'TWAP accumulator cache'), poolPartition);
 export const TwapObservations = new CMap(schema, 0x05, 'twap_observations', PoolSlotKey, jsonValue<TwapObservation>(), ([id]) => poolPartition(id));
 

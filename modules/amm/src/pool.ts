@@ -25,7 +25,15 @@ export const STABLESWAP_STEP_GAS = 1000;
  * nothing here.
  */
 export function metered<T>(ctx: Context, math: (work: MathWork) => T): T {
-  return math({ step: () => ctx.gas.consume(STABLESWAP_STEP_GAS, 'stableswap math') });
+  return math(new StepGas(ctx));
+}
+
+/** A class rather than an object literal with an arrow: this is built on every hop and TWAP update. */
+class StepGas implements MathWork {
+  constructor(private readonly ctx: Context) {}
+  step(): void {
+    this.ctx.gas.consume(STABLESWAP_STEP_GAS, 'stableswap math');
+  }
 }
 
 /** Receives the pool creation fee. */
@@ -85,11 +93,16 @@ export function indexOf(p: PoolState, denom: string): 0 | 1 | -1 {
   return p.denoms[0] === denom ? 0 : p.denoms[1] === denom ? 1 : -1;
 }
 
+/** The pool's reserves as wire coins (the pool record's and the events' `reserves`). */
+export function wireReserves(p: PoolState): { denom: string; amount: string }[] {
+  return [{ denom: p.denoms[0], amount: p.reserves[0].toString() }, { denom: p.denoms[1], amount: p.reserves[1].toString() }];
+}
+
 export function toWirePool(p: PoolState): Pool {
   return {
     id: p.id,
     poolType: p.type,
-    reserves: [0, 1].map((i) => ({ denom: p.denoms[i] as string, amount: (p.reserves[i] as bigint).toString() })),
+    reserves: wireReserves(p),
     totalShares: p.totalShares.toString(),
     shareDenom: shareDenom(p.id),
     swapFee: formatDec(p.swapFee),
