@@ -14,6 +14,25 @@ export default tseslint.config(
     },
   },
   {
+    // A failing assert.ok(x) with no message makes Node build the "expression evaluated to a
+    // falsy value" message by re-reading and parsing the source file; under tsx's module hooks
+    // that parse can spin for many minutes in a long .ts file (nodejs/node#52962), so a broken
+    // test hangs CI instead of failing. A message argument skips the parse entirely.
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        {
+          selector: "CallExpression[callee.object.name='assert'][callee.property.name='ok'][arguments.length=1]",
+          message: 'give assert.ok a message: without one, a failing call makes Node parse the source file to build the message, which under tsx can hang the test for minutes (nodejs/node#52962)',
+        },
+        {
+          selector: "CallExpression[callee.name='assert'][arguments.length=1]",
+          message: 'give assert() a message: without one, a failing call makes Node parse the source file to build the message, which under tsx can hang the test for minutes (nodejs/node#52962)',
+        },
+      ],
+    },
+  },
+  {
     // Consensus code: no wall clock, no randomness (ARCHITECTURE.md, "Determinism").
     files: ['app/src/**/*.ts', 'modules/*/src/**/*.ts'],
     ignores: ['**/*.test.ts', 'app/src/node/**'],

@@ -231,7 +231,7 @@ const cases: Case[] = [
         msgs: [sendMsg(alice.address, bob.address, uatom(1n))], bodyPadding: lenField(1025, MAX_TX_BYTES),
         sequence: seqOf(c, alice), gasLimit: 2_000_000n, fee: [{ denom: 'ulane', amount: '5000' }],
       }, { accountNumber: accNum(c, alice) });
-      assert.ok(tx.length > MAX_TX_BYTES);
+      assert.ok(tx.length > MAX_TX_BYTES, `tx is ${tx.length} bytes, expected more than ${MAX_TX_BYTES}`);
       return { tx, log: [`tx is ${tx.length} bytes, the limit is ${MAX_TX_BYTES}`] };
     },
   },
@@ -437,7 +437,7 @@ const cases: Case[] = [
     check: sdk(32),
     build: (c) => {
       const s = seqOf(c, alice);
-      assert.ok(s > 0n);
+      assert.ok(s > 0n, `alice's sequence is ${s}, expected > 0 to go one below it`);
       return { tx: validTx(c, { sequence: s - 1n }), log: [`expected ${s}, got ${s - 1n}`] };
     },
   },
@@ -902,7 +902,7 @@ test('a block of only bad txs commits, and reports each one in order', () => {
   const txs = [new Uint8Array(), Buffer.from('junk'), validTx(c, { sequence: 9n }), validTx(c, { gasLimit: 0n })];
   const results = c.block(txs);
   assert.deepEqual(results.map((r) => `${r.codespace}/${r.code}`), ['sdk/2', 'sdk/2', 'sdk/32', 'sdk/41']);
-  assert.ok(results.every((r) => r.gasUsed === 0n || r.gasUsed <= r.gasWanted));
+  assert.ok(results.every((r) => r.gasUsed === 0n || r.gasUsed <= r.gasWanted), 'every rejected tx uses no gas or at most its gas wanted');
   assert.equal(c.block([validTx(c)])[0]?.code, 0);
   assertSupplyConserved(c);
 });

@@ -112,7 +112,7 @@ test('close() resolves once the execution workers have exited, then closes the s
     for (const e of exited) void e.then(() => done++);
     await c.app.close();
     assert.equal(done, 2, 'both workers exited before close() resolved');
-    assert.ok(workers.every((w) => w.threadId === -1));
+    assert.ok(workers.every((w) => w.threadId === -1), `worker threadIds ${workers.map((w) => w.threadId).join(', ')}: expected all -1 (exited)`);
     // A key the cache has not seen goes to SQLite, which is closed now.
     assert.throws(() => c.balance(testKey('never-seen').address, 'uatom'), /database connection is not open/);
   } finally {

@@ -68,7 +68,7 @@ test('ABCI gRPC server: round trips, concurrency, errors never become gRPC statu
   });
   const client = new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
   try {
-    assert.ok(server.port > 0);
+    assert.ok(server.port > 0, `server listens on port ${server.port}, expected a real port`);
     const echo = await call<ResponseEcho>(client, 'Echo', RequestEcho.fromPartial({ message: 'hello' }));
     assert.equal(echo.message, 'hello');
     await call(client, 'Flush', {});

@@ -30,7 +30,7 @@ test('MsgSend moves tokens, charges the fee, bumps the sequence, returns TxMsgDa
   const check = c.checkTx(tx);
   assert.equal(check.code, 0, check.log);
   const [r] = c.block([tx]);
-  assert.ok(r);
+  assert.ok(r, 'the block returned a result for the tx');
   assert.equal(r.code, 0, r.log);
   assert.equal(c.balance(bob.address, 'uatom'), DEVNET_FUNDING + 1000n);
   assert.equal(c.balance(alice.address, 'uatom'), DEVNET_FUNDING - 1000n);
@@ -39,7 +39,7 @@ test('MsgSend moves tokens, charges the fee, bumps the sequence, returns TxMsgDa
   assert.equal(c.account(alice.address)?.sequence, 1n);
   const data = TxMsgData.decode(r.data);
   assert.deepEqual(data.msgResponses.map((m) => m.typeUrl), ['/cosmos.bank.v1beta1.MsgSendResponse']);
-  assert.ok(r.gasUsed > 0n && r.gasUsed <= r.gasWanted);
+  assert.ok(r.gasUsed > 0n && r.gasUsed <= r.gasWanted, `gas used ${r.gasUsed} of ${r.gasWanted}: expected > 0 and <= gas wanted`);
   const types = r.events.map((e) => e.type);
   for (const t of ['tx', 'message', 'transfer', 'coin_spent', 'coin_received']) assert.ok(types.includes(t), `event ${t} missing`);
 });
@@ -74,7 +74,7 @@ test('a receiver without an account gets the next account number at end-block', 
   const tx = buildTx(alice, [send(alice, carol.address, 5n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n });
   assert.equal(c.block([tx])[0]?.code, 0);
   const acc = c.account(carol.address);
-  assert.ok(acc);
+  assert.ok(acc, 'the send created an account for carol');
   assert.equal(acc.accountNumber, 3n); // alice 0, bob 1, fee collector 2
   assert.equal(acc.sequence, 0n);
 });
@@ -351,7 +351,7 @@ test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, thou
 test('a block whose results exceed the gRPC budget keeps code, data and gas but sheds the last txs\' events', () => {
   const { c, txs, stats } = sixThousandTransfers('budget');
   const res = c.app.finalizeBlock(c.nextRequest(txs));
-  assert.ok(!(res instanceof Promise));
+  assert.ok(!(res instanceof Promise), 'finalizeBlock answered synchronously');
   c.app.commit();
   const sizes = (res.encodedTxResults ?? []).map((b) => b.length + 4);
   assert.ok(sizes.reduce((a, b) => a + b, 0) <= RESULTS_BUDGET_BYTES, 'results fit the budget');
@@ -360,7 +360,7 @@ test('a block whose results exceed the gRPC budget keeps code, data and gas but 
   assert.ok((results[0]?.events.length ?? 0) > 0, 'early txs keep their events');
   assert.equal(results[results.length - 1]?.events.length, 0, 'the last tx lost its events');
   const trimmed = results.filter((r) => r.events.length === 0).length;
-  assert.ok(trimmed > 0);
+  assert.ok(trimmed > 0, 'some txs had their events shed');
   assert.deepEqual(stats.map((s) => s.trimmed), [0, trimmed], 'onBlock (the metric lanes_results_trimmed_total) counts them');
   assert.equal(c.balance(bob.address, 'uatom'), 6000n); // bob is not funded in this genesis
 });

@@ -513,7 +513,7 @@ test('a tx that writes a per-block constant (a module bug) fails on both executo
     // The next block runs as usual.
     const next = [buildTx(k, [send(k.address, everyone[36] as string, 'uatom', 7n)], { chainId: CHAIN, accountNumber: 8n, sequence: 1n })];
     assert.deepEqual(await par.blockAsync(next), await seq.blockAsync(next));
-    assert.ok(seq.balance(everyone[36] as string, 'uatom') >= 7n);
+    assert.ok(seq.balance(everyone[36] as string, 'uatom') >= 7n, 'the recipient of the next block holds at least the 7uatom sent');
     assert.deepEqual(dump(par), dump(seq));
   } finally {
     await close();

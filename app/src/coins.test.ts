@@ -11,7 +11,7 @@ function invalidCoins(f: () => unknown, needle: string): void {
     assert.equal(e.codespace, 'sdk');
     assert.equal(e.code, 10);
     assert.ok(e.message.includes(needle), `log ${JSON.stringify(e.message)} should contain ${JSON.stringify(needle)}`);
-    assert.ok(e.message.endsWith(': invalid coins'));
+    assert.ok(e.message.endsWith(': invalid coins'), `log ${JSON.stringify(e.message)} should end with ': invalid coins'`);
     return true;
   });
 }

@@ -55,7 +55,7 @@ test('mulDecCeil rounds up, never down', () => {
 test('mulDecCeil is the least integer >= n*dec (property)', () => {
   fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.bigInt({ min: 0n, max: 10n ** 24n }), (n, dec) => {
     const r = mulDecCeil(n, dec);
-    assert.ok(r * DEC_ONE >= n * dec);
-    assert.ok(r === 0n || (r - 1n) * DEC_ONE < n * dec);
+    assert.ok(r * DEC_ONE >= n * dec, `mulDecCeil(${n}, ${dec}) = ${r} is below n*dec`);
+    assert.ok(r === 0n || (r - 1n) * DEC_ONE < n * dec, `mulDecCeil(${n}, ${dec}) = ${r} is not the least such integer`);
   }));
 });

@@ -67,7 +67,7 @@ test('FlatWriter writes exactly the bytes of cosmjs-types\' writer, for any sequ
 });
 
 test('generated encoders use FlatWriter and produce the same bytes as the original writer', () => {
-  assert.ok(BinaryWriter.create() instanceof FlatWriter);
+  assert.ok(BinaryWriter.create() instanceof FlatWriter, 'BinaryWriter.create() should return a FlatWriter');
   const big = 'x'.repeat(70_000); // a length that needs three varint bytes
   const result = ExecTxResult.fromPartial({
     code: 5, codespace: 'sdk', log: `bad \ud800 ${big}`, data: new Uint8Array([1, 2, 3]), gasWanted: 2n ** 63n - 1n, gasUsed: 123n,

@@ -11,14 +11,14 @@ function entry(bytes: Uint8Array): CachedTx {
 
 test('txFingerprint: a small integer of the length and the last four bytes', () => {
   const a = Uint8Array.from([9, 9, 1, 2, 3, 4]);
-  assert.ok(Number.isInteger(txFingerprint(a)) && txFingerprint(a) >= 0 && txFingerprint(a) < 2 ** 30);
+  assert.ok(Number.isInteger(txFingerprint(a)) && txFingerprint(a) >= 0 && txFingerprint(a) < 2 ** 30, `fingerprint ${txFingerprint(a)} is not an integer in 0..2^30-1`);
   assert.equal(txFingerprint(Uint8Array.from([7, 7, 1, 2, 3, 4])), txFingerprint(a), 'the head does not count');
   assert.notEqual(txFingerprint(Uint8Array.from([9, 9, 1, 2, 3, 5])), txFingerprint(a));
   assert.notEqual(txFingerprint(Uint8Array.from([9, 1, 2, 3, 4])), txFingerprint(a), 'nor does a shorter tx with the same tail');
   assert.equal(txFingerprint(new Uint8Array()), 0);
   fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
     const f = txFingerprint(b);
-    assert.ok(Number.isInteger(f) && f >= 0 && f < 2 ** 30);
+    assert.ok(Number.isInteger(f) && f >= 0 && f < 2 ** 30, `fingerprint ${f} is not an integer in 0..2^30-1`);
   }));
 });
 

@@ -56,7 +56,7 @@ describe('parseHumanCoin', () => {
       assert.throws(
         () => parseHumanCoin(input),
         (e: unknown) => {
-          assert.ok(e instanceof Error);
+          assert.ok(e instanceof Error, 'expected an Error');
           assert.equal(e.name, 'InvalidAmountError');
           assert.match(e.message, msg);
           assert.ok(e.message.includes(`"${input}"`), `message names the input: ${e.message}`);

@@ -13,7 +13,7 @@ describe('signing with the Lanes client options (offline)', () => {
   it('produces a SIGN_MODE_DIRECT TxRaw with a MsgSend, a secp256k1 pubkey and a valid low-S signature', async () => {
     const wallet = await devnetWallet();
     const [from, to] = await wallet.getAccounts();
-    assert.ok(from && to);
+    assert.ok(from && to, 'the devnet wallet has at least two accounts');
     const client = await SigningStargateClient.offline(wallet, lanesClientOptions());
     const msg: MsgSendEncodeObject = {
       typeUrl: '/cosmos.bank.v1beta1.MsgSend',
@@ -28,7 +28,7 @@ describe('signing with the Lanes client options (offline)', () => {
     assert.equal(tx.body.memo, 'hi');
     assert.equal(tx.body.messages[0]?.typeUrl, '/cosmos.bank.v1beta1.MsgSend');
     const signer = tx.authInfo.signerInfos[0];
-    assert.ok(signer);
+    assert.ok(signer, 'the tx has a signer info');
     assert.equal(signer.modeInfo?.single?.mode, SignMode.SIGN_MODE_DIRECT);
     assert.equal(signer.sequence, 7n);
     assert.equal(signer.publicKey?.typeUrl, '/cosmos.crypto.secp256k1.PubKey');
@@ -47,9 +47,9 @@ describe('signing with the Lanes client options (offline)', () => {
     assert.deepEqual(authInfoBytes, raw.authInfoBytes);
     const signBytes = makeSignBytes(makeSignDoc(raw.bodyBytes, raw.authInfoBytes, DEVNET_CHAIN_ID, 3));
     const sig = raw.signatures[0];
-    assert.ok(sig);
+    assert.ok(sig, 'the tx has a signature');
     assert.equal(sig.length, 64);
     const ok = await Secp256k1.verifySignature(Secp256k1Signature.fromFixedLength(sig), sha256(signBytes), from.pubkey);
-    assert.ok(ok);
+    assert.ok(ok, 'the signature verifies against the sign bytes and the sender pubkey');
   });
 });

@@ -18,7 +18,7 @@ describe('constants', () => {
     const o = lanesClientOptions();
     assert.equal(o.gasPrice?.toString(), GasPrice.fromString('0.0025ulane').toString());
     assert.equal(o.broadcastPollIntervalMs, 500);
-    assert.ok(o.registry?.lookupType('/cosmos.bank.v1beta1.MsgSend'));
+    assert.ok(o.registry?.lookupType('/cosmos.bank.v1beta1.MsgSend'), 'the registry knows MsgSend');
     assert.equal(lanesClientOptions({ gasPrice: '0.01ulane' }).gasPrice?.toString(), '0.01ulane');
   });
 });

@@ -12,7 +12,7 @@ describe('devnet accounts', () => {
     assert.equal(new Set(accounts.map((a) => a.address)).size, 10);
     for (const a of accounts) {
       assert.match(a.address, /^lanes1[02-9ac-hj-np-z]{38}$/);
-      assert.ok(isLanesAddress(a.address));
+      assert.ok(isLanesAddress(a.address), `${a.address} should be a lanes address`);
     }
   });
 

@@ -6,7 +6,7 @@ import { createLanesRegistry, isMsgSendEncodeObject, lanesRegistryTypes, type Ms
 describe('lanes registry', () => {
   it('lists MsgSend with its cosmjs-types codec', () => {
     const entry = lanesRegistryTypes.find(([url]) => url === '/cosmos.bank.v1beta1.MsgSend');
-    assert.ok(entry);
+    assert.ok(entry, 'MsgSend is in lanesRegistryTypes');
     assert.equal(entry[1], MsgSend);
   });
 
@@ -22,7 +22,7 @@ describe('lanes registry', () => {
       typeUrl: '/cosmos.bank.v1beta1.MsgSend',
       value: { fromAddress: 'lanes1a', toAddress: 'lanes1b', amount: [{ denom: 'ulane', amount: '5' }] },
     };
-    assert.ok(isMsgSendEncodeObject(msg));
+    assert.ok(isMsgSendEncodeObject(msg), 'a MsgSend encode object is recognised');
     const any = registry.encodeAsAny(msg);
     assert.equal(any.typeUrl, msg.typeUrl);
     assert.deepEqual(registry.decode(any), MsgSend.fromPartial(msg.value));
@@ -31,6 +31,6 @@ describe('lanes registry', () => {
   it('knows nothing the chain does not accept', () => {
     const registry = createLanesRegistry();
     assert.equal(registry.lookupType('/cosmos.staking.v1beta1.MsgDelegate'), undefined);
-    for (const [url] of lanesRegistryTypes) assert.ok(registry.lookupType(url));
+    for (const [url] of lanesRegistryTypes) assert.ok(registry.lookupType(url), `the registry knows ${url}`);
   });
 });

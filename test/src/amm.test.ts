@@ -172,7 +172,7 @@ test('add liquidity: shares = floor(min(a_i·S/R_i)), only the proportional amou
   const r = response(res, '/lanes.amm.v1.MsgAddLiquidityResponse', MsgAddLiquidityResponse);
   assert.equal(r.sharesOut, shares.toString());
   assert.deepEqual(r.amountsIn, [{ denom: 'ueth', amount: takenEth.toString() }, { denom: 'uusdc', amount: takenUsdc.toString() }]);
-  assert.ok(takenUsdc < maxUsdc);
+  assert.ok(takenUsdc < maxUsdc, `took ${takenUsdc} uusdc, expected less than the max ${maxUsdc}`);
   assert.deepEqual(delta(before, await balances(trader)), { ueth: -takenEth, uusdc: -takenUsdc, ulane: -feeOf(res), 'amm/pool/4': shares });
   const after = await q.amm.pool(poolId);
   assert.equal(after.totalShares, (S + shares).toString());
@@ -279,7 +279,7 @@ test('LP shares are a bank denom: MsgSend moves them and the receiver can redeem
 
 test('remove liquidity: all of the trader\'s shares, a_i = floor(shares·R_i/S)', async () => {
   const shares = BigInt((await client.getBalance(trader, 'amm/pool/4')).amount);
-  assert.ok(shares > 0n);
+  assert.ok(shares > 0n, `the trader holds ${shares} shares, expected some`);
   const pool = await q.amm.pool(poolId);
   const S = BigInt(pool.totalShares);
   const R = reservesOf(pool);

@@ -104,11 +104,11 @@ test('each bad tx is rejected in CheckTx with its (codespace, code) and the bad 
   const h = await client.getHeight();
   const res = await client.signAndBroadcast(a0, [msgSend(a0, a1, [{ denom: 'uatom', amount: '5' }])], 'auto');
   assert.equal(res.code, 0, res.rawLog);
-  assert.ok(res.height > h);
+  assert.ok(res.height > h, `committed at height ${res.height}, expected after ${h}`);
 
   // Replaying the committed bytes is refused (CometBFT's cache or our sequence check, sdk/32).
   const tx = await client.getTx(res.transactionHash);
-  assert.ok(tx);
+  assert.ok(tx, 'the committed tx can be fetched');
   await assert.rejects(client.broadcastTxSync(tx.tx), (e: Error) => {
     if (e instanceof BroadcastTxError) return e.codespace === 'sdk' && e.code === 32;
     return /already exists in cache/.test(e.message);

@@ -30,7 +30,7 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
   const j = bench(['exec', '--txs', '200', '--runs', '1', '--warmup', '1']);
   assert.equal(j['suite'], 'exec');
   assert.equal(j['txsPerBlock'], 200);
-  assert.ok(positive(j['cpus']));
+  assert.ok(positive(j['cpus']), `cpus ${String(j['cpus'])} should be a positive number`);
   const rows = j['results'] as { workload: string; executor: string; workers: number; tps: number; runs: number }[];
   for (const w of ['transfers', 'hotspot', 'defi-mix']) {
     const mine = rows.filter((r) => r.workload === w);
@@ -50,7 +50,7 @@ test('bench checktx: CometBFT\'s own ABCI gRPC client against the app\'s gRPC se
   assert.equal(j['suite'], 'checktx');
   assert.equal(j['concurrency'], 16);
   assert.equal(j['client'], 'cometbft');
-  assert.ok(positive(j['tps']));
+  assert.ok(positive(j['tps']), `tps ${String(j['tps'])} should be a positive number`);
   // Same-run limits: the transport with no CheckTx work, and one thread's signature checks.
   const limits = j['limits'] as { transportTps: number; verifyPerThread: number };
   assert.ok(positive(limits.transportTps) && positive(limits.verifyPerThread), JSON.stringify(limits));

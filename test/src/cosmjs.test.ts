@@ -41,7 +41,7 @@ test('chain id, balances and accounts through StargateClient', async () => {
   const all = await client.getAllBalances(a1);
   assert.deepEqual(all.map((c) => c.denom), ['uatom', 'ueth', 'ulane', 'uusdc', 'uusdt']);
   const acc = await client.getAccount(a1);
-  assert.ok(acc);
+  assert.ok(acc, 'a1 has an account');
   assert.equal(acc.address, a1);
   assert.equal(BigInt(acc.accountNumber), 1n);
   const fresh = (await wallet.getAccounts())[2]?.address as string;
@@ -53,8 +53,8 @@ test('send with fee "auto": simulate, broadcast, inclusion via CosmJS polling, m
   const before1 = BigInt((await client.getBalance(a1, 'uusdc')).amount);
   const res = await client.sendTokens(a0, a1, coins(12345, 'uusdc'), 'auto', 'hello lanes');
   assert.equal(res.code, 0, res.rawLog);
-  assert.ok(res.height > 0);
-  assert.ok(res.gasUsed > 0n && res.gasUsed <= res.gasWanted);
+  assert.ok(res.height > 0, `committed at height ${res.height}, expected > 0`);
+  assert.ok(res.gasUsed > 0n && res.gasUsed <= res.gasWanted, `gas used ${res.gasUsed} of ${res.gasWanted}: expected > 0 and <= gas wanted`);
   assert.equal(res.msgResponses.length, 1);
   assert.equal(res.msgResponses[0]?.typeUrl, '/cosmos.bank.v1beta1.MsgSendResponse');
   assert.equal(BigInt((await client.getBalance(a1, 'uusdc')).amount), before1 + 12345n);
@@ -63,7 +63,7 @@ test('send with fee "auto": simulate, broadcast, inclusion via CosmJS polling, m
   // fee = ceil(gasWanted * 0.0025)
   assert.equal(feePaid, (res.gasWanted * 25n + 9999n) / 10000n);
   const tx = await client.getTx(res.transactionHash);
-  assert.ok(tx);
+  assert.ok(tx, 'the committed tx can be fetched');
   assert.equal(tx.height, res.height);
   assert.equal(tx.code, 0);
   const found = await client.searchTx(`transfer.recipient='${a1}'`);
@@ -83,18 +83,18 @@ test('a new account appears once it receives funds', async () => {
   const res = await client.sendTokens(a0, fresh, coins(1_000_000, 'ulane'), 'auto');
   assert.equal(res.code, 0, res.rawLog);
   const acc = await client.getAccount(fresh);
-  assert.ok(acc);
+  assert.ok(acc, 'the fresh address has an account after receiving funds');
   assert.equal(BigInt(acc.sequence), 0n);
   // And it can spend right away, with its pubkey registered on first use.
   const back = await client.sendTokens(fresh, a0, coins(1, 'ulane'), 'auto');
   assert.equal(back.code, 0, back.rawLog);
-  assert.ok((await client.getAccount(fresh))?.pubkey);
+  assert.ok((await client.getAccount(fresh))?.pubkey, 'the fresh account has its pubkey registered');
 });
 
 test('a read-only StargateClient sees the same chain', async () => {
   const ro = await StargateClient.connect(node.rpcUrl);
   try {
-    assert.ok((await ro.getHeight()) > 1);
+    assert.ok((await ro.getHeight()) > 1, 'the read-only client sees a height above 1');
     assert.equal((await ro.getBalance(a0, 'uatom')).denom, 'uatom');
   } finally {
     ro.disconnect();

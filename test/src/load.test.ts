@@ -12,7 +12,7 @@ function assertClean(r: LoadResult): void {
   assert.equal(r.lost, 0, 'no accepted tx lost');
   assert.equal(r.failed_in_block, 0);
   assert.equal(r.committed, r.accepted);
-  assert.ok(r.tps > 0 && r.seconds > 0);
+  assert.ok(r.tps > 0 && r.seconds > 0, `tps ${r.tps} over ${r.seconds} s: expected both > 0`);
   assert.ok(r.p50_ms > 0 && r.p95_ms >= r.p50_ms, `latencies ${r.p50_ms} / ${r.p95_ms}`);
 }
 

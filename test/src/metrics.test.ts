@@ -52,7 +52,7 @@ test('the node serves /metrics on its metrics port, on 127.0.0.1 only', async ()
   assert.match(node.metricsUrl, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   const m = await scrape();
   assert.ok(m.has('process_cpu_user_seconds_total'), 'default process metrics');
-  assert.ok(m.has('nodejs_heap_size_used_bytes'));
+  assert.ok(m.has('nodejs_heap_size_used_bytes'), 'default nodejs metrics');
   assert.ok((m.get('lanes_block_exec_seconds_count') ?? 0) > 0, 'blocks were executed');
   assert.equal((await fetch(node.metricsUrl.replace('/metrics', '/nope'))).status, 404);
 });
@@ -71,9 +71,9 @@ test('txs, CheckTx latency and rejections by codespace/code are counted', async 
     m = await scrape();
     return (m.get('lanes_block_txs_sum') ?? 0) >= (before.get('lanes_block_txs_sum') ?? 0) + 3;
   }, 10_000, 'lanes_block_txs_sum to count the three txs');
-  assert.ok((m.get('lanes_block_txs_count') ?? 0) > 0);
-  assert.ok((m.get('lanes_block_exec_seconds_count') ?? 0) > (before.get('lanes_block_exec_seconds_count') ?? 0));
-  assert.ok((m.get('lanes_block_exec_seconds_sum') ?? 0) > 0);
+  assert.ok((m.get('lanes_block_txs_count') ?? 0) > 0, `lanes_block_txs_count ${m.get('lanes_block_txs_count')}, expected > 0`);
+  assert.ok((m.get('lanes_block_exec_seconds_count') ?? 0) > (before.get('lanes_block_exec_seconds_count') ?? 0), `lanes_block_exec_seconds_count ${before.get('lanes_block_exec_seconds_count')} -> ${m.get('lanes_block_exec_seconds_count')}, expected it to grow`);
+  assert.ok((m.get('lanes_block_exec_seconds_sum') ?? 0) > 0, `lanes_block_exec_seconds_sum ${m.get('lanes_block_exec_seconds_sum')}, expected > 0`);
   assert.ok((m.get('lanes_checktx_seconds_count{type="new"}') ?? 0) >= 4, 'three accepted txs and one rejected');
   assert.equal(m.get('lanes_mempool_rejections_total{codespace="sdk",code="2"}'), 1);
   assert.equal(m.get('lanes_sequential_fallbacks_total'), 0);
@@ -83,8 +83,8 @@ test('txs, CheckTx latency and rejections by codespace/code are counted', async 
   assert.ok((m.get('lanes_state_cache_keys') ?? 0) > 0, 'committed state is read through the cache');
   assert.equal(m.get('lanes_results_trimmed_total'), 0);
   assert.equal(m.get('lanes_proposal_txs_deferred_total'), 0);
-  assert.ok(m.has('lanes_block_conflict_groups'));
-  assert.ok(m.has('lanes_block_largest_group'));
-  assert.ok(m.has('lanes_block_worker_txs'));
-  assert.ok([0, 1].includes(m.get('lanes_block_executor_parallel') ?? -1));
+  assert.ok(m.has('lanes_block_conflict_groups'), 'lanes_block_conflict_groups is exported');
+  assert.ok(m.has('lanes_block_largest_group'), 'lanes_block_largest_group is exported');
+  assert.ok(m.has('lanes_block_worker_txs'), 'lanes_block_worker_txs is exported');
+  assert.ok([0, 1].includes(m.get('lanes_block_executor_parallel') ?? -1), `lanes_block_executor_parallel ${m.get('lanes_block_executor_parallel')}, expected 0 or 1`);
 });

@@ -42,7 +42,7 @@ test('initTestnet: one genesis naming every validator, each node a peer of the o
     const validators = (JSON.parse(genesis[0]!) as { validators: { address: string; power: string }[] }).validators;
     assert.equal(validators.length, 3);
     assert.equal(new Set(validators.map((v) => v.address)).size, 3);
-    assert.ok(validators.every((v) => v.power === '10'));
+    assert.ok(validators.every((v) => v.power === '10'), `powers ${validators.map((v) => v.power).join(', ')}: expected all '10'`);
     nodes.forEach((x, i) => {
       const peers = getTomlKey(readFileSync(homePaths(x.home).cometConfig, 'utf8'), 'p2p', 'persistent_peers');
       const expected = nodes.filter((_, k) => k !== i).map((y) => `${y.nodeId}@127.0.0.1:${y.ports.p2p}`).join(',');

@@ -102,7 +102,7 @@ describe('lanes keys', () => {
   it('list on a fresh home shows the ten built-in devnet keys', async () => {
     const list = JSON.parse((lanes(freshHome(), 'keys', 'list', '-o', 'json')).out) as { name: string; source: string }[];
     assert.equal(list.length, 10);
-    assert.ok(list.every((k) => k.source === 'devnet (built in)'));
+    assert.ok(list.every((k) => k.source === 'devnet (built in)'), `sources ${[...new Set(list.map((k) => k.source))].join(', ')}: expected all 'devnet (built in)'`);
   });
 
   it('refuses a damaged keyring, saying what is wrong with it, and leaves the file alone', async () => {

@@ -12,7 +12,7 @@ test('signSlice: one tx per sequence, account-major, and progress every SIGN_PRO
     chainId: 'lanes-test', senders: [{ seed: 'sign-a', accountNumber: '7', sequence: '0' }, { seed: 'sign-b', accountNumber: '8', sequence: '4' }],
     recipients: [testKey('sign-r0').address, testKey('sign-r1').address], txsPerAccount: per, gasLimit: '100000', denom: 'ulane',
   }, (signed) => seen.push(signed));
-  assert.ok(r);
+  assert.ok(r, 'signSlice returned a result');
   assert.equal(r.offsets.length, 2 * per + 1);
   assert.equal(r.hashes.length, 2 * per * 32);
   assert.deepEqual(seen, [SIGN_PROGRESS_EVERY, 2 * SIGN_PROGRESS_EVERY]);

@@ -65,5 +65,5 @@ test('editGenesis sets chain id, app state, block limits and keeps validators', 
   assert.deepEqual(g.consensus_params.block, { max_bytes: String(BLOCK_MAX_BYTES), max_gas: '-1' });
   assert.equal(g.consensus_params.abci.vote_extensions_enable_height, '1');
   assert.deepEqual(g.validators, [{ address: 'AB', power: '10' }]);
-  assert.ok(BLOCK_MAX_BYTES < 4 * 1024 * 1024);
+  assert.ok(BLOCK_MAX_BYTES < 4 * 1024 * 1024, `BLOCK_MAX_BYTES ${BLOCK_MAX_BYTES} must stay under the 4 MiB gRPC receive limit`);
 });

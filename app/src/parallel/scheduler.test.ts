@@ -33,7 +33,7 @@ test('chunkGroups: every tx in exactly one chunk, groups whole, chunks ascending
     const firstChunkOfGroup = groups.map((g) => chunkOf.get(g[0] as number) as number);
     for (let a = 0; a < groups.length; a++) {
       for (let b = 0; b < groups.length; b++) {
-        if ((groups[a] as number[]).length > (groups[b] as number[]).length) assert.ok((firstChunkOfGroup[a] as number) <= (firstChunkOfGroup[b] as number));
+        if ((groups[a] as number[]).length > (groups[b] as number[]).length) assert.ok((firstChunkOfGroup[a] as number) <= (firstChunkOfGroup[b] as number), `larger group ${a} starts in chunk ${firstChunkOfGroup[a]}, after smaller group ${b} in chunk ${firstChunkOfGroup[b]}`);
       }
     }
   }));
@@ -80,7 +80,7 @@ test('partitions that share a key only merge groups: every group of the exact pa
     const groupOf = new Map<number, number>();
     folded.forEach((g, gi) => g.forEach((i) => groupOf.set(i, gi)));
     for (const g of exact) assert.equal(new Set(g.map((i) => groupOf.get(i))).size, 1, `group ${g} split`);
-    assert.ok(folded.length <= exact.length);
+    assert.ok(folded.length <= exact.length, `${folded.length} folded groups, expected at most the ${exact.length} exact ones`);
   }));
 });
 
@@ -91,6 +91,6 @@ test('partitionKey: 32-bit FNV-1a of the code units, the global partition apart'
   assert.equal(partitionKey('foobar'), 0xbf9cf968);
   // Different partitions, different keys (on these), each in 0..2^32-1.
   const keys = Array.from({ length: 20000 }, (_, i) => partitionKey(`account:cosmos1${i.toString(36).padStart(38, '_')}`));
-  for (const k of keys) assert.ok(Number.isInteger(k) && k >= 0 && k < 2 ** 32);
+  for (const k of keys) assert.ok(Number.isInteger(k) && k >= 0 && k < 2 ** 32, `partition key ${k} is not an integer in 0..2^32-1`);
   assert.ok(new Set(keys).size >= 19998, `${20000 - new Set(keys).size} collisions`);
 });

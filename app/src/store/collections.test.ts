@@ -52,7 +52,7 @@ test('CMap records the partition of every read and write in the AccessRecorder',
   assert.deepEqual([...c.access.touched].sort(), ['account:alice', 'account:bob', 'name:x']);
   // Reading CONST data is free of partitions.
   Param.get(c);
-  assert.ok(!c.access.touched.has(CONST_PARTITION));
+  assert.ok(!c.access.touched.has(CONST_PARTITION), 'reading CONST data touched no partition');
 });
 
 test('CMap keys and partitions come from a memo: the same as encoding them afresh, past the memo\'s size too (property)', () => {
@@ -102,7 +102,7 @@ test('CMap keys and partitions come from a memo: the same as encoding them afres
   }
   for (const i of [0, MEMO_GENERATION - 1, MEMO_GENERATION, n - 1]) {
     assert.equal(Bal.get(c, [`a${i}`, 'uatom']), BigInt(i));
-    assert.ok(c.access.touched.has(`account:a${i}`) && c.access.touched.has(`name:n${i}`));
+    assert.ok(c.access.touched.has(`account:a${i}`) && c.access.touched.has(`name:n${i}`), `partitions account:a${i} and name:n${i} recorded`);
   }
   assert.ok(Bal.memoSize <= 2 * MEMO_GENERATION && Names.memoSize <= 2 * MEMO_GENERATION, `${Bal.memoSize} ${Names.memoSize}`);
   // A key the codec refuses is refused on every access, and leaves no memo entry behind.
@@ -227,7 +227,7 @@ test('PairKey round-trips (property) and keys of one first component share a pre
   fc.assert(fc.property(part, part, (a, b) => {
     const raw = PairKey.encode([a, b]);
     assert.deepEqual(PairKey.decode(raw), [a, b]);
-    assert.ok(raw.startsWith(strPart(a)));
+    assert.ok(raw.startsWith(strPart(a)), `PairKey ${JSON.stringify(raw)} should start with the encoding of ${JSON.stringify(a)}`);
     assert.equal(StringKey.decode(StringKey.encode(a)), a);
   }));
   // Length prefixing keeps ('ab','c') and ('a','bc') apart.

@@ -127,8 +127,8 @@ test('prefixEnd (property): every key with the prefix is below the end, the end 
       return;
     }
     assert.ok(key < end, `${JSON.stringify(key)} < ${JSON.stringify(end)}`);
-    assert.ok(!end.startsWith(prefix));
-    assert.ok(end > prefix);
+    assert.ok(!end.startsWith(prefix), `end ${JSON.stringify(end)} must not start with prefix ${JSON.stringify(prefix)}`);
+    assert.ok(end > prefix, `end ${JSON.stringify(end)} > prefix ${JSON.stringify(prefix)}`);
   }));
 });
 

@@ -119,7 +119,7 @@ test('stableswap swaps at extreme imbalance never lower the real invariant, neve
     if (y > 1n) {
       const want = (amount % (y - 1n)) + 1n;
       const paid = stableInGivenOut(x, y, want, fee, amp);
-      assert.ok(paid >= 1n);
+      assert.ok(paid >= 1n, `exact out ${want} quoted an input of ${paid}, expected >= 1`);
       assert.ok(G(x + paid, y - want, dc, amp) >= 0n, `exact out ${want} for ${paid}: real D fell`);
       assert.ok(stableOutGivenIn(x, y, paid, fee, amp) >= want, 'the quoted input buys at least the output');
       if (paid > 1n) assert.ok(stableOutGivenIn(x, y, paid - 1n, fee, amp) < want, 'the quoted input is the least one (in − 1 buys less)');
@@ -138,7 +138,7 @@ test('stableswap tiny trades at extreme imbalance pay at most the spot value', (
 test('constant product at extreme imbalance: exact in is the floor, exact out covers the output and never lowers k', () => {
   fc.assert(fc.property(wide, wide, wide, feeArb, (rIn, rOut, amount, fee) => {
     const out = cpOutGivenIn(rIn, rOut, amount, fee);
-    assert.ok(out < rOut);
+    assert.ok(out < rOut, `out ${out} must stay below the reserve ${rOut}`);
     // out is the floor: out + 1 would lower k after the fee-adjusted input.
     const inNet = amount * (Q - fee);
     assert.ok(inNet * rOut >= out * (rIn * Q + inNet), 'out is not above the exact value');
@@ -146,8 +146,8 @@ test('constant product at extreme imbalance: exact in is the floor, exact out co
     if (rOut > 1n) {
       const want = (amount % (rOut - 1n)) + 1n;
       const paid = cpInGivenOut(rIn, rOut, want, fee);
-      assert.ok(cpOutGivenIn(rIn, rOut, paid, fee) >= want);
-      assert.ok((rIn + paid) * (rOut - want) >= rIn * rOut);
+      assert.ok(cpOutGivenIn(rIn, rOut, paid, fee) >= want, `the quoted input ${paid} buys less than ${want}`);
+      assert.ok((rIn + paid) * (rOut - want) >= rIn * rOut, `exact out ${want} for ${paid}: k fell`);
     }
   }), { numRuns: 400 });
 });
@@ -272,7 +272,7 @@ test('random add/remove/swap/multi-hop sequences keep bank == pool record, suppl
           }
           assert.equal(h.bank.supplyOf(ctx, shareDenom(id)), p.totalShares, 'share supply');
           assert.equal(h.bank.balance(ctx, LOCKED_SHARES_ADDRESS, shareDenom(id)), MINIMUM_LIQUIDITY, 'locked shares');
-          assert.ok(p.totalShares >= MINIMUM_LIQUIDITY);
+          assert.ok(p.totalShares >= MINIMUM_LIQUIDITY, `pool ${id}: total shares ${p.totalShares} below the minimum liquidity ${MINIMUM_LIQUIDITY}`);
           const [vn, vd] = perShare(id);
           const [ln, ld] = last[n] as [bigint, bigint];
           // Value per share never falls (stable: up to the floor of D, so allow +1 on the new D).
@@ -365,14 +365,14 @@ test('3-hop routes: min_amount_out = quote passes, quote + 1 fails; max_amount_i
     const qIn = h.amm.quoteExactIn(h.ctx(), inRoute, { denom: 'ua', amount: amt });
     let before = snap();
     const tooMuch = h.tx((ctx) => h.amm.swapExactIn(ctx, ATTACKER, inRoute, { denom: 'ua', amount: amt }, qIn.amountOut + 1n));
-    assert.ok(tooMuch instanceof Error && /min_amount_out/.test(tooMuch.message));
+    assert.ok(tooMuch instanceof Error && /min_amount_out/.test(tooMuch.message), `expected a min_amount_out error, got ${tooMuch instanceof Error ? tooMuch.message : 'no Error'}`);
     assert.equal(snap(), before, 'a failed swap moved state');
     assert.equal(ok(h.tx((ctx) => h.amm.swapExactIn(ctx, ATTACKER, inRoute, { denom: 'ua', amount: amt }, qIn.amountOut))), qIn.amountOut);
     const want = amt % (10n ** 9n) + 1n;
     const qOut = h.amm.quoteExactOut(h.ctx(), outRoute, { denom: 'ulane', amount: want });
     before = snap();
     const tooLittle = h.tx((ctx) => h.amm.swapExactOut(ctx, ATTACKER, outRoute, { denom: 'ulane', amount: want }, qOut.amountIn - 1n));
-    assert.ok(tooLittle instanceof Error && /max_amount_in/.test(tooLittle.message));
+    assert.ok(tooLittle instanceof Error && /max_amount_in/.test(tooLittle.message), `expected a max_amount_in error, got ${tooLittle instanceof Error ? tooLittle.message : 'no Error'}`);
     assert.equal(snap(), before, 'a failed swap moved state');
     const lane = h.bank.balance(h.ctx(), ATTACKER, 'ulane');
     const ua = h.bank.balance(h.ctx(), ATTACKER, 'ua');

@@ -52,7 +52,7 @@ const coin = (amount: bigint | string, denom: string) => ({ denom, amount: Strin
 function response<T>(r: ExecTxResult, codec: { decode(b: Uint8Array): T }): T {
   assert.equal(r.code, 0, r.log);
   const any = TxMsgData.decode(r.data).msgResponses[0];
-  assert.ok(any);
+  assert.ok(any, 'the tx returned a msg response');
   return codec.decode(any.value);
 }
 
@@ -136,9 +136,9 @@ test('every bad input fails with its code and value; nothing moves but the fee, 
   for (const bad of BAD) {
     const before = snapshot(c);
     const seq = c.account(A.address)?.sequence;
-    assert.ok(seq !== undefined);
+    assert.ok(seq !== undefined, 'account A exists');
     const [r] = c.block([tx(c, A, [bad.msg])]);
-    assert.ok(r);
+    assert.ok(r, `${bad.name}: the block returned a result`);
     assert.equal(`${r.codespace}/${r.code}`, `${bad.codespace}/${bad.code}`, `${bad.name}: ${r.log}`);
     assert.match(r.log, bad.log, bad.name);
     const after = snapshot(c);
@@ -174,7 +174,7 @@ test('LP shares past 256 bits: a deposit that takes the share supply to exactly 
   const deposit = addLiq({ poolId: 1n, maxAmountsIn: [coin(1n, 'uatom'), coin(1n, 'uusdc')] });
 
   const [ok] = c.block([tx(c, A, [deposit])]);
-  assert.ok(ok);
+  assert.ok(ok, 'the block returned a result for the deposit');
   assert.deepEqual(response(ok, MsgAddLiquidityResponse), { sharesOut: (T / R).toString(), amountsIn: [coin(1n, 'uatom'), coin(1n, 'uusdc')] });
   assert.equal(pool(c, 1n)?.totalShares, MAX_AMOUNT.toString());
 
@@ -182,7 +182,7 @@ test('LP shares past 256 bits: a deposit that takes the share supply to exactly 
   const reserves = pool(c, 1n)?.reserves;
   const seq = c.account(A.address)?.sequence ?? 0n;
   const [r] = c.block([tx(c, A, [deposit])]);
-  assert.ok(r);
+  assert.ok(r, 'the block returned a result for the second deposit');
   assert.equal(`${r.codespace}/${r.code}`, 'sdk/10', r.log);
   assert.match(r.log, new RegExp(`minting ${T / R}amm/pool/1 would take its supply past 256 bits`));
   const after = snapshot(c);
@@ -206,7 +206,7 @@ test('swap exact in: min_amount_out = out passes, out + 1 fails; event and reser
   assert.match(fail?.log ?? '', /min_amount_out 9969007 not met: got 9969006/);
   const usdc = c.balance(A.address, 'uusdc');
   const [ok] = c.block([tx(c, A, [swapIn({ routes, tokenIn: coin(1_000_000n, 'uatom'), minAmountOut: '9969006' })])]);
-  assert.ok(ok);
+  assert.ok(ok, 'the block returned a result for the swap');
   assert.equal(response(ok, MsgSwapExactInResponse).amountOut, '9969006');
   assert.equal(c.balance(A.address, 'uusdc'), usdc + 9_969_006n);
   const ev = ok.events.find((e) => e.type === 'lanes.amm.v1.EventSwap');
@@ -234,7 +234,7 @@ test('swap exact out: max_amount_in = in passes, in − 1 fails; multi-hop both 
   assert.equal(`${fail?.codespace}/${fail?.code}`, 'amm/12');
   assert.match(fail?.log ?? '', /max_amount_in 100301 exceeded: need 100302/);
   const [ok] = c.block([tx(c, A, [swapOut({ routes, tokenOut: coin(1_000_000n, 'uusdc'), maxAmountIn: '100302' })])]);
-  assert.ok(ok);
+  assert.ok(ok, 'the block returned a result for the swap');
   assert.equal(response(ok, MsgSwapExactOutResponse).amountIn, '100302');
 
   // ATOM -> USDC -> USDT (constant product then stableswap), exact in and exact out.
@@ -242,14 +242,14 @@ test('swap exact out: max_amount_in = in passes, in − 1 fails; multi-hop both 
   const quoted = estimateIn(c, hops, coin(500_000n, 'uatom'));
   const usdt = c.balance(A.address, 'uusdt');
   const [mh] = c.block([tx(c, A, [swapIn({ routes: hops, tokenIn: coin(500_000n, 'uatom'), minAmountOut: quoted.amountOut })])]);
-  assert.ok(mh);
+  assert.ok(mh, 'the block returned a result for the multi-hop swap');
   assert.equal(response(mh, MsgSwapExactInResponse).amountOut, quoted.amountOut);
   assert.equal(c.balance(A.address, 'uusdt'), usdt + BigInt(quoted.amountOut));
   assert.ok(BigInt(quoted.priceImpact.replace('.', '')) > 0n, 'a fee-paying trade has a price impact');
   const back = [{ poolId: 1n, tokenInDenom: 'uatom' }, { poolId: 3n, tokenInDenom: 'uusdc' }];
   const need = estimateOut(c, back, coin(2_000_000n, 'uusdt'));
   const [mo] = c.block([tx(c, A, [swapOut({ routes: back, tokenOut: coin(2_000_000n, 'uusdt'), maxAmountIn: need.amountIn })])]);
-  assert.ok(mo);
+  assert.ok(mo, 'the block returned a result for the multi-hop swap');
   assert.equal(response(mo, MsgSwapExactOutResponse).amountIn, need.amountIn);
   void c.app.close();
 });
@@ -258,7 +258,7 @@ test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove
   const c = chain();
   const protocol = c.balance(PROTOCOL_ADDRESS, 'ulane');
   const [cr] = c.block([tx(c, B, [createPool({ creator: B.address, initialLiquidity: [coin(4_000_000n, 'ueth'), coin(1_000_000n, 'uatom')] })])]);
-  assert.ok(cr);
+  assert.ok(cr, 'the block returned a result for the pool creation');
   const created = response(cr, MsgCreatePoolResponse);
   assert.equal(created.poolId, 4n);
   assert.equal(created.sharesOut, String(2_000_000n - 1000n));
@@ -273,7 +273,7 @@ test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove
   assert.equal(`${lo?.codespace}/${lo?.code}`, 'amm/13');
   assert.match(lo?.log ?? '', /min_shares_out 10001 not met: got 10000/);
   const [add] = c.block([tx(c, B, [addLiq({ sender: B.address, poolId: 4n, maxAmountsIn: [coin(5000n, 'uatom'), coin(30_000n, 'ueth')], minSharesOut: '10000' })])]);
-  assert.ok(add);
+  assert.ok(add, 'the block returned a result for the add');
   assert.deepEqual(response(add, MsgAddLiquidityResponse), { sharesOut: '10000', amountsIn: [coin(5000n, 'uatom'), coin(20_000n, 'ueth')] });
   // Send LP shares to A, who removes them.
   const send: AnyMsg = { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: B.address, toAddress: A.address, amount: [coin(10_000n, 'amm/pool/4')] }).finish() };
@@ -283,7 +283,7 @@ test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove
   assert.equal(`${rmFail?.codespace}/${rmFail?.code}`, 'amm/14');
   assert.match(rmFail?.log ?? '', /min_amounts_out 5001uatom not met: got 5000uatom/);
   const [rm] = c.block([tx(c, A, [removeLiq({ poolId: 4n, shares: '10000', minAmountsOut: [coin(5000n, 'uatom'), coin(20_000n, 'ueth')] })])]);
-  assert.ok(rm);
+  assert.ok(rm, 'the block returned a result for the remove');
   assert.deepEqual(response(rm, MsgRemoveLiquidityResponse).amountsOut, [coin(5000n, 'uatom'), coin(20_000n, 'ueth')]);
   assert.equal(c.balance(A.address, 'amm/pool/4'), 0n);
   assert.equal(pool(c, 4n)?.totalShares, '2000000');
@@ -298,7 +298,7 @@ test('stableswap math pays gas by its solver steps: a skewed pool costs more tha
   };
   const stable = (liquidity: ReturnType<typeof coin>[], amplification: bigint): bigint => {
     const [r] = c.block([gasTx([createPool({ poolType: PoolType.POOL_TYPE_STABLESWAP, initialLiquidity: liquidity, amplification })], 4_000_000n)]);
-    assert.ok(r);
+    assert.ok(r, 'the block returned a result for the pool creation');
     return response(r, MsgCreatePoolResponse).poolId;
   };
   const balanced = stable([coin(10n ** 9n, 'uatom'), coin(10n ** 9n, 'ueth')], 100n);
@@ -399,10 +399,10 @@ test('genesis export -> import keeps pools, params and balances', () => {
   const unlocked = structuredClone(bankGenesis) as { balances: { address: string; coins: { denom: string; amount: string }[] }[] };
   const lockedEntry = unlocked.balances.find((b) => b.address === LOCKED_SHARES_ADDRESS);
   const aEntry = unlocked.balances.find((b) => b.address === A.address);
-  assert.ok(lockedEntry && aEntry);
+  assert.ok(lockedEntry && aEntry, 'genesis has balances for the locked-shares address and A');
   const share = lockedEntry.coins.find((x) => x.denom === 'amm/pool/1');
   const held = aEntry.coins.find((x) => x.denom === 'amm/pool/1');
-  assert.ok(share && held);
+  assert.ok(share && held, 'the locked-shares address and A both hold amm/pool/1');
   held.amount = String(BigInt(held.amount) + BigInt(share.amount));
   lockedEntry.coins = lockedEntry.coins.filter((x) => x !== share);
   assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }, { address: B.address }] }, bank: unlocked, amm }), /pool 1: lanes1\w+ holds 0 of amm\/pool\/1; at least 1000 must be locked there/);
@@ -410,7 +410,7 @@ test('genesis export -> import keeps pools, params and balances', () => {
   // pool 4 would mint on top of them, and B could take its reserves.
   const early = structuredClone(bankGenesis) as typeof unlocked & { supply?: { denom: string; amount: string }[] };
   const bEntry = early.balances.find((b) => b.address === B.address);
-  assert.ok(bEntry);
+  assert.ok(bEntry, 'genesis has a balance for B');
   bEntry.coins = [...bEntry.coins, { denom: 'amm/pool/4', amount: '1000000000000' }].sort((x, y) => (x.denom < y.denom ? -1 : 1));
   if (early.supply) early.supply = [...early.supply, { denom: 'amm/pool/4', amount: '1000000000000' }].sort((x, y) => (x.denom < y.denom ? -1 : 1));
   assert.throws(() => new InProcessChain({ auth: { accounts: [{ address: A.address }, { address: B.address }] }, bank: early, amm }), /bank supply of amm\/pool\/4 is 1000000000000, but amm.pools lists no pool 4: LP shares exist only for existing pools/);
@@ -438,8 +438,8 @@ test('property: donations and first-depositor share inflation do not pay; invari
       // B got back at most its seed: the donation is lost to it (not counted in reserves).
       assert.ok(c.balance(B.address, 'uatom') <= bAtom + seed, 'attacker profit');
       const p = pool(c, 4n);
-      assert.ok(p);
-      assert.ok(BigInt(p.totalShares) >= 1000n);
+      assert.ok(p, 'pool 4 exists');
+      assert.ok(BigInt(p.totalShares) >= 1000n, `pool 4 has ${p.totalShares} shares, expected at least 1000`);
       assert.ok(c.balance(poolAddress(4n), 'uatom') >= BigInt(p.reserves[0]?.amount ?? '0'), 'account holds at least the reserves');
       void c.app.close();
     },
