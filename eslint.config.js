@@ -17,7 +17,9 @@ export default tseslint.config(
     // A failing assert.ok(x) with no message makes Node build the "expression evaluated to a
     // falsy value" message by re-reading and parsing the source file; under tsx's module hooks
     // that parse can spin for many minutes in a long .ts file (nodejs/node#52962), so a broken
-    // test hangs CI instead of failing. A message argument skips the parse entirely.
+    // test hangs CI instead of failing. A message argument skips the parse entirely. (Flat config
+    // does not merge rule options: a later entry setting no-restricted-syntax for these files would
+    // replace this one, so add its selectors here instead.)
     files: ['**/*.ts'],
     rules: {
       'no-restricted-syntax': ['error',

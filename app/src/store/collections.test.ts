@@ -328,31 +328,54 @@ test('running out of gas on a read throws out of gas and names the collection', 
 });
 
 test('memoValue: decodes each stored form once, hands back frozen values equal to a fresh decode, and stays bounded', () => {
-  interface Rec { n: string; list: { x: number }[]; bytes: Uint8Array }
+  interface Rec { n: string; list: { x: number }[] }
   let decoded = 0;
-  const json = jsonValue<{ n: string; list: { x: number }[] }>();
-  const inner: ValueCodec<Rec> = {
-    encode: (v) => json.encode({ n: v.n, list: v.list }),
-    decode: (raw) => (decoded++, { ...json.decode(raw), bytes: new Uint8Array([1, 2]) }),
-  };
+  const json = jsonValue<Rec>();
+  const inner: ValueCodec<Rec> = { encode: json.encode, decode: (raw) => (decoded++, json.decode(raw)) };
   const codec = memoValue(inner, 3, 'test cache');
-  const raws = ['a', 'b', 'c', 'd'].map((n, i) => codec.encode({ n, list: [{ x: i }], bytes: new Uint8Array() }));
+  const raws = ['a', 'b', 'c', 'd'].map((n, i) => codec.encode({ n, list: [{ x: i }] }));
   const first = codec.decode(raws[0] as string);
-  assert.deepEqual({ n: first.n, list: first.list }, { n: 'a', list: [{ x: 0 }] });
+  assert.deepEqual(first, { n: 'a', list: [{ x: 0 }] });
   // Equal bytes (another string object of the same content) find the same value.
   assert.equal(codec.decode((raws[0] as string).split('').join('')), first);
   assert.equal(decoded, 1);
   // Deep-frozen: a caller that changes a shared value fails instead of changing what others read.
   assert.ok(Object.isFrozen(first) && Object.isFrozen(first.list) && Object.isFrozen(first.list[0]), 'a decoded value and what it holds are frozen');
-  assert.throws(() => { (first.list as { x: number }[]).push({ x: 9 }); }, TypeError);
-  assert.throws(() => { (first as { n: string }).n = 'z'; }, TypeError);
-  assert.doesNotThrow(() => { first.bytes[0] = 7; }); // typed arrays cannot be frozen: left as they are
+  assert.throws(() => { first.list.push({ x: 9 }); }, TypeError);
+  assert.throws(() => { first.n = 'z'; }, TypeError);
   // Bounded: past `max` stored forms the oldest is decoded again, to an equal value.
   for (const r of raws) codec.decode(r as string);
   assert.equal(decoded, 4);
   const again = codec.decode(raws[0] as string);
   assert.equal(decoded, 5);
   assert.notEqual(again, first);
-  assert.deepEqual({ n: again.n, list: again.list }, { n: first.n, list: first.list });
+  assert.deepEqual(again, first);
   assert.throws(() => memoValue(inner, 0, 'test cache'), /test cache: expected a positive size, got 0/);
+});
+
+test('memoValue shares only plain data: a value holding bytes, a Map or a Set is refused on decode (it would stay writable while shared)', () => {
+  const holding = (extra: unknown): ValueCodec<{ n: string; extra: unknown }> => ({ encode: (v) => v.n, decode: (raw) => ({ n: raw, extra }) });
+  for (const [what, extra] of [['Uint8Array', new Uint8Array([1, 2])], ['Buffer', Buffer.from('ab')], ['Map', new Map()], ['Set', new Set()]] as const) {
+    const codec = memoValue(holding({ deep: [extra] }), 4, 'test cache');
+    assert.throws(() => codec.decode('x'), new RegExp(`deepFreeze: a ${what} cannot be frozen`), what);
+    assert.throws(() => codec.decode('x'), /cannot be frozen/, `${what}: refused again, nothing was remembered`);
+  }
+  // An object frozen already (shallowly) still has what it holds frozen.
+  const child = { x: 1 };
+  const codec = memoValue(holding(Object.freeze({ child })), 4, 'test cache');
+  codec.decode('y');
+  assert.ok(Object.isFrozen(child), 'the child of an already frozen object is frozen too');
+});
+
+test('bigint keys come from the key memo: built once per id, and the memo grows by the ids in use only', () => {
+  let built = 0;
+  const s = modulePrefix(0xe2, 'bigint-memo-test');
+  const ByU64 = new CMap(s, 0x01, 'by_u64', { encode: (k: bigint) => (built++, U64Key.encode(k)), decode: U64Key.decode }, BigIntValue, (k) => `id:${k}`);
+  const c = ctx(new MemKV(), { gas: Number.MAX_SAFE_INTEGER });
+  const ids = [1n, 2n, 3n, 0xffffffffffffffffn];
+  for (let round = 0; round < 3; round++) for (const id of ids) ByU64.set(c, id, id);
+  assert.equal(built, ids.length, 'each id built once');
+  assert.equal(ByU64.memoSize, ids.length, 'one memo entry per id');
+  for (const id of ids) assert.equal(ByU64.get(c, id), id);
+  assert.equal(built, ids.length, 'reads find the memo too');
 });

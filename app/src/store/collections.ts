@@ -376,21 +376,29 @@ export function cosmjsValue<V>(type: { encode(v: V): { finish(): Uint8Array }; d
   return { encode: (v) => finishBin(type.encode(v)), decode: (raw) => type.decode(viewReader(binToBuffer(raw))) };
 }
 
-/** Freezes `v` and every object and array inside it (typed arrays are left as they are). */
-function deepFreeze<V>(v: V): V {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v) || ArrayBuffer.isView(v)) return v;
+/**
+ * Freezes `v` and every object and array inside it. Only plain data can be frozen all the way
+ * down: typed arrays (bytes fields), Maps and Sets would stay writable while shared, so they throw.
+ */
+export function deepFreeze<V>(v: V): V {
+  if (typeof v !== 'object' || v === null) return v;
+  if (ArrayBuffer.isView(v) || v instanceof Map || v instanceof Set) {
+    throw new Error(`deepFreeze: a ${v.constructor.name} cannot be frozen; only plain objects, arrays and primitives can be shared`);
+  }
   for (const inner of Object.values(v)) deepFreeze(inner);
-  return Object.freeze(v);
+  return Object.isFrozen(v) ? v : Object.freeze(v);
 }
 
 /**
  * `codec`, remembering the values it decoded by their stored form (the last `max` of them, in
  * each thread): for records that a block reads again and again and that cost something to
- * decode, such as a pool (read twice by every swap hop) and the module params (read by every
- * swap). Keyed by the stored bytes themselves, so a value remembered is always what decoding
- * those bytes gives, whatever this thread ran before: the cache cannot make two nodes differ.
- * Values come back deep-frozen and shared: a caller that wants to change one copies it (a write
- * to a frozen object throws in the module code, which is all strict mode).
+ * decode, such as a pool (read twice by every swap hop) and the module params (read twice by
+ * every swap). Keyed by the stored bytes themselves, so a value remembered is always what
+ * decoding those bytes gives, whatever this thread ran before: the cache cannot make two nodes
+ * differ. That holds because values come back deep-frozen and shared, and so CONTRACT: `codec`
+ * decodes to plain objects, arrays and primitives (no bytes fields, Maps or Sets: deepFreeze
+ * throws on them, so a codec that breaks this fails on its first read). A caller that wants to
+ * change a value copies it (a write to a frozen object throws: all module code is strict mode).
  */
 export function memoValue<V>(codec: ValueCodec<V>, max: number, what: string): ValueCodec<V> {
   const memo = new FifoMap<Value, V>(max, what);

@@ -6,10 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MemKV, Overlay, plainContext, type Coin, type Context } from '@lanes/app';
+import { LanesError, MemKV, Overlay, plainContext, type Coin, type Context } from '@lanes/app';
 import { createBankModule, type BankKeeper } from '@lanes/bank';
 import { PoolType, type Params } from '@lanes/proto/lanes/amm/v1/amm';
-import { ParamsItem } from './keys.ts';
+import { ParamsItem, Twaps } from './keys.ts';
+import { exportAmmGenesis } from './genesis.ts';
 import { DEFAULT_AMM_PARAMS } from './params.ts';
 import { ErrTwapUnavailable } from './errors.ts';
 import { createAmmModule } from './index.ts';
@@ -45,7 +46,11 @@ interface Harness {
   amm: AmmKeeper;
   kv: MemKV;
   time: bigint;
-  /** Runs `f` as a tx: its writes are kept if it returns, dropped if it throws (the error is returned). */
+  /**
+   * Runs `f` as a tx: its writes are kept if it returns, dropped if it throws a LanesError (which
+   * is returned). Any other exception (a bug: a TypeError from writing to a frozen pool, say) is
+   * thrown on, so that no property takes it for a rejection.
+   */
   tx<T>(f: (ctx: Context) => T): T | Error;
   ctx(): Context;
 }
@@ -66,7 +71,8 @@ function harness(funded: Record<string, Coin[]>, params?: Params): Harness {
       try {
         r = f(ctx);
       } catch (e) {
-        return e as Error;
+        if (e instanceof LanesError) return e;
+        throw e;
       }
       for (const [k, v] of ov.writes) {
         if (v === null) kv.delete(k);
@@ -451,4 +457,34 @@ test('splitting a trade into many pieces never pays out more than the single tra
       assert.ok(total <= out(r0, r1, whole), `${pieces.length} pieces paid ${total}, one trade of ${whole} pays ${out(r0, r1, whole)}`);
     },
   ), { numRuns: 300 });
+});
+
+// ---- state values are shared and frozen ---------------------------------------------------------
+
+test('pools, params and TWAP records read from state are shared and frozen; the default params are frozen; exported genesis is a copy to edit', () => {
+  assert.ok(Object.isFrozen(DEFAULT_AMM_PARAMS) && Object.isFrozen(DEFAULT_AMM_PARAMS.poolCreationFee[0]), 'DEFAULT_AMM_PARAMS is frozen all the way down');
+  const h = harness({ [ATTACKER]: fund() }, { ...DEFAULT_AMM_PARAMS, poolCreationFee: [{ denom: 'ulane', amount: '5' }] });
+  const id = ok(h.tx((ctx) => h.amm.createPool(ctx, { creator: ATTACKER, type: PoolType.POOL_TYPE_CONSTANT_PRODUCT, liquidity: [{ denom: 'ua', amount: 10n ** 9n }, { denom: 'ub', amount: 10n ** 9n }], swapFee: FEE_03, amplification: 0n }))).poolId;
+  const ctx = h.ctx();
+  const p = h.amm.getPool(ctx, id);
+  assert.equal(h.amm.getPool(ctx, id), p, 'the same stored pool is decoded once and shared');
+  assert.ok(Object.isFrozen(p) && Object.isFrozen(p.reserves) && Object.isFrozen(p.denoms), 'a pool is frozen with its arrays');
+  assert.throws(() => { (p.reserves as unknown as bigint[])[0] = 1n; }, TypeError);
+  const params = h.amm.params(ctx);
+  assert.equal(h.amm.params(ctx), params, 'the params are decoded once and shared');
+  assert.ok(Object.isFrozen(params) && Object.isFrozen(params.poolCreationFee[0]), 'the params are frozen all the way down');
+  const acc = Twaps.get(ctx, id);
+  assert.ok(acc !== undefined && Object.isFrozen(acc) && Twaps.get(ctx, id) === acc, 'a TWAP accumulator is frozen and shared');
+  // A swap writes a new pool record: the next read is the new state, not the shared old one.
+  ok(h.tx((c) => h.amm.swapExactIn(c, ATTACKER, [{ poolId: id, tokenOutDenom: 'ub' }], { denom: 'ua', amount: 1000n }, 1n)));
+  const after = h.amm.getPool(h.ctx(), id);
+  assert.notEqual(after, p);
+  assert.equal(after.reserves[0], p.reserves[0] + 1000n);
+  assert.equal(p.reserves[0], 10n ** 9n, 'the old shared value is unchanged');
+  // Genesis export is JSON for an operator to edit: its params are not the frozen ones.
+  const g = exportAmmGenesis(h.ctx(), h.amm);
+  const fee = g.params?.pool_creation_fee?.[0];
+  assert.ok(fee !== undefined && !Object.isFrozen(fee), 'exported pool_creation_fee coins are copies');
+  fee.amount = '6';
+  assert.equal(h.amm.params(h.ctx()).poolCreationFee[0]?.amount, '5', 'editing the export leaves the state\'s params alone');
 });

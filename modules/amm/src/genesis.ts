@@ -9,7 +9,7 @@ import { PoolType, type Params } from '@lanes/proto/lanes/amm/v1/amm';
 import type { BankKeeper } from './expectedKeepers.ts';
 import type { AmmKeeper } from './keeper.ts';
 import { NextPoolId, ParamsItem } from './keys.ts';
-import { DEFAULT_AMM_PARAMS, validateParams } from './params.ts';
+import { DEFAULT_AMM_PARAMS, validateParams, type AmmParams } from './params.ts';
 import { LOCKED_SHARES_ADDRESS, checkAmplification, parseSwapFee, poolAddress, shareDenom, shareDenomPoolId, type PoolState } from './pool.ts';
 import { MINIMUM_LIQUIDITY, initialShares, invariant } from './math.ts';
 import { curveOf } from './pool.ts';
@@ -66,8 +66,10 @@ export function paramsFromGenesis(p: AmmGenesisParams | undefined): Params {
   return params;
 }
 
-export function paramsToGenesis(p: Params): AmmGenesisParams {
-  return { pool_creation_fee: p.poolCreationFee, max_route_length: p.maxRouteLength.toString(), twap_observations: p.twapObservations.toString() };
+export function paramsToGenesis(p: AmmParams): AmmGenesisParams {
+  // Copied: `p` may be the shared, frozen params from state, and genesis JSON is for editing.
+  const fee = p.poolCreationFee.map((c) => ({ denom: c.denom, amount: c.amount }));
+  return { pool_creation_fee: fee, max_route_length: p.maxRouteLength.toString(), twap_observations: p.twapObservations.toString() };
 }
 
 export function poolFromGenesis(g: AmmGenesisPool, i: number): PoolState {

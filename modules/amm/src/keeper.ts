@@ -2,10 +2,10 @@
 // record (what the math and the invariant check use) and as the pool account's bank balances
 // (so supply and balances add up); every change moves tokens and updates the record together.
 import { coinsToString, type Coin, type Context } from '@lanes/app';
-import { PoolType, type Params, type SwapAmountInRoute, type SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
+import { PoolType, type SwapAmountInRoute, type SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
 import type { BankKeeper } from './expectedKeepers.ts';
 import { NextPoolId, ParamsItem, Pools } from './keys.ts';
-import { DEFAULT_AMM_PARAMS } from './params.ts';
+import { DEFAULT_AMM_PARAMS, type AmmParams } from './params.ts';
 import {
   LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, checkAmount, checkHopDenoms, curveOf, indexOf, metered, poolAddress, shareDenom, toWirePool, wireReserves,
   type PoolState,
@@ -52,7 +52,7 @@ const wire = (c: Coin) => ({ denom: c.denom, amount: c.amount.toString() });
 export class AmmKeeper {
   constructor(private readonly bank: BankKeeper) {}
 
-  params(ctx: Context): Params {
+  params(ctx: Context): AmmParams {
     return ParamsItem.get(ctx) ?? DEFAULT_AMM_PARAMS;
   }
 

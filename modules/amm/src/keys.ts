@@ -20,14 +20,14 @@ export const PoolSlotKey: KeyCodec<readonly [bigint, bigint]> = {
 /** Cumulative prices (18-decimal price × seconds, Uniswap v2 style) of the pool's two assets. */
 export interface TwapAccumulator {
   /** Block time (seconds) of the last update. */
-  last_time: string;
+  readonly last_time: string;
   /** Σ price of reserves[0] in reserves[1] × seconds. */
-  cumulative0: string;
+  readonly cumulative0: string;
   /** Σ price of reserves[1] in reserves[0] × seconds. */
-  cumulative1: string;
+  readonly cumulative1: string;
   /** Ring position of the newest observation, and how many slots are filled. */
-  head: string;
-  count: string;
+  readonly head: string;
+  readonly count: string;
 }
 
 export interface TwapObservation {
@@ -39,8 +39,8 @@ export interface TwapObservation {
 /**
  * A pool is stored as its wire form (`lanes.amm.v1.Pool`) and read as the keeper's PoolState.
  * Pools, params and TWAP accumulators are decoded once per stored form and shared, frozen
- * (memoValue): a swap hop reads its pool twice, its accumulator once and the params twice; a
- * block that swaps through a pool many times decodes its params and accumulator once.
+ * (memoValue): a swap hop reads its pool twice and its accumulator once, a swap the params twice;
+ * a block that swaps through a pool many times decodes its params and accumulator once.
  */
 const wirePool = protoValue(Pool);
 const poolValue: ValueCodec<PoolState> = {

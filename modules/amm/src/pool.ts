@@ -72,16 +72,20 @@ export function shareDenomPoolId(denom: string): bigint | undefined {
   return m ? BigInt(m[1] as string) : undefined;
 }
 
+/**
+ * Read-only all the way down: pools read from state are shared and frozen (keys.ts, memoValue), so
+ * a new state is a new object (`{ ...pool, reserves: [...] }`).
+ */
 export interface PoolState {
-  id: bigint;
-  type: PoolType;
+  readonly id: bigint;
+  readonly type: PoolType;
   /** Sorted ascending; always two. */
-  denoms: [string, string];
-  reserves: [bigint, bigint];
-  totalShares: bigint;
+  readonly denoms: readonly [string, string];
+  readonly reserves: readonly [bigint, bigint];
+  readonly totalShares: bigint;
   /** 18-decimal. */
-  swapFee: bigint;
-  amplification: bigint;
+  readonly swapFee: bigint;
+  readonly amplification: bigint;
 }
 
 export function curveOf(p: PoolState): Curve {

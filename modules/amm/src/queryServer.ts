@@ -79,7 +79,8 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       path: '/lanes.amm.v1.Query/Params',
       handle: (ctx, data) => {
         QueryParamsRequest.decode(data);
-        return QueryParamsResponse.encode({ params: keeper.params(ctx) }).finish();
+        const p = keeper.params(ctx);
+        return QueryParamsResponse.encode({ params: { ...p, poolCreationFee: [...p.poolCreationFee] } }).finish();
       },
     },
   ];

@@ -3,7 +3,7 @@
 // reserves as they stood since the previous touch) and recorded in a bounded ring of
 // observations, so a Twap query can answer any window inside the retained history exactly.
 import type { Context } from '@lanes/app';
-import type { Params } from '@lanes/proto/lanes/amm/v1/amm';
+import type { AmmParams } from './params.ts';
 import { TwapObservations, Twaps, type TwapAccumulator, type TwapObservation } from './keys.ts';
 import { poolPartition } from './keys.ts';
 import { spotFraction, toDec, type MathWork } from './math.ts';
@@ -30,7 +30,7 @@ function record(ctx: Context, id: bigint, acc: TwapAccumulator, capacity: bigint
 }
 
 /** A new pool's accumulator: zero at the block time, one observation. */
-export function initTwap(ctx: Context, id: bigint, params: Params): void {
+export function initTwap(ctx: Context, id: bigint, params: AmmParams): void {
   record(ctx, id, { last_time: ctx.block.timeSeconds.toString(), cumulative0: '0', cumulative1: '0', head: '0', count: '0' }, params.twapObservations);
 }
 
@@ -38,7 +38,7 @@ export function initTwap(ctx: Context, id: bigint, params: Params): void {
  * CONTRACT: call before the reserves of `p` change in this block. Only the first call in a
  * block writes (later ones see last_time == block time).
  */
-export function touchTwap(ctx: Context, p: PoolState, params: Params): void {
+export function touchTwap(ctx: Context, p: PoolState, params: AmmParams): void {
   const acc = Twaps.get(ctx, p.id);
   const now = ctx.block.timeSeconds;
   if (acc === undefined) {
