@@ -37,6 +37,10 @@ if (files.length === 0) {
 // eslint.config.js) is stopped after this long and reported as failed by name, instead of running
 // CI into its limit. The longest file takes ~4 minutes. --test-timeout came in Node 20.11.
 const FILE_TIMEOUT_MS = Number(process.env.LANES_TEST_FILE_TIMEOUT_MS ?? 15 * 60_000);
+if (!Number.isSafeInteger(FILE_TIMEOUT_MS) || FILE_TIMEOUT_MS < 1) {
+  process.stderr.write(`LANES_TEST_FILE_TIMEOUT_MS=${JSON.stringify(process.env.LANES_TEST_FILE_TIMEOUT_MS)}: expected a whole number of milliseconds, at least 1\n`);
+  process.exit(1);
+}
 const [major, minor] = process.versions.node.split('.').map(Number);
 const timeoutArgs = major > 20 || (major === 20 && minor >= 11) ? [`--test-timeout=${FILE_TIMEOUT_MS}`] : [];
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...timeoutArgs, ...files], {

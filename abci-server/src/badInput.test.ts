@@ -671,6 +671,18 @@ const cases: Case[] = [
     build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ routes: [{ poolId: 1n, tokenInDenom: 'uusdc' }], tokenOut: wc(5n, 'uusdc') })], opts(c, alice)), log: ['pool 1: token in and out are both uusdc'] }),
   },
   {
+    // The second hop takes in what the first paid out (uusdc) and pays out uusdc again.
+    name: 'amm: swap exact in whose second hop has token in = token out',
+    check: amm(24),
+    build: (c) => ({ tx: buildTx(alice, [swapInMsg({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 2n, tokenOutDenom: 'uusdc' }], tokenIn: wc(5n, 'uatom') })], opts(c, alice)), log: ['pool 2: token in and out are both uusdc'] }),
+  },
+  {
+    // The first hop pays out what the second takes in (uusdc), and the second pays out token_out, uusdc.
+    name: 'amm: swap exact out whose second hop has token in = token out',
+    check: amm(24),
+    build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ routes: [{ poolId: 1n, tokenInDenom: 'uatom' }, { poolId: 2n, tokenInDenom: 'uusdc' }], tokenOut: wc(5n, 'uusdc') })], opts(c, alice)), log: ['pool 2: token in and out are both uusdc'] }),
+  },
+  {
     name: 'gas limit 0',
     check: sdk(41),
     build: (c) => ({ tx: validTx(c, { gasLimit: 0n, fee: 500n }), log: ['gas limit is 0'] }),

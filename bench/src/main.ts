@@ -69,7 +69,7 @@ program.command('e2e')
 program.command('gas')
   .description('block time per unit of gas by kind of tx, against transfers in the same run')
   .option('--quick', 'short run (2 blocks of 100 txs per workload)')
-  .option('--txs <n>', `txs per block (default 400, at most ${MAX_GAS_TXS})`, wholeNumber(1))
+  .option('--txs <n>', `txs per block (default 400, at most ${MAX_GAS_TXS}: the accounts' huge balances must add up to under 2^256)`, wholeNumber(1, MAX_GAS_TXS))
   .option('--runs <n>', 'measured blocks per workload (default 9)', wholeNumber(1))
   .addOption(new Option('--workload <w...>', 'workloads (transfer, the baseline, always runs)').choices([...GAS_WORKLOADS]))
   .action(async (o: { quick?: boolean; txs?: number; runs?: number; workload?: GasWorkload[] }) => {

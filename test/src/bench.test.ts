@@ -83,7 +83,7 @@ test('bench options: a count that is not a whole number in range is refused by n
   for (const [args, option] of [
     [['exec', '--warmup', '-1'], '--warmup'], [['exec', '--runs', '0'], '--runs'], [['exec', '--txs', '2.5'], '--txs'],
     [['checktx', '--concurrency', 'x'], '--concurrency'], [['e2e', '--duration', '0'], '--duration'],
-    [['e2e', '--accounts', '2.5'], '--accounts'], [['gas', '--txs', '0'], '--txs'],
+    [['e2e', '--accounts', '2.5'], '--accounts'], [['gas', '--txs', '0'], '--txs'], [['gas', '--txs', '2001'], '--txs'],
   ] as const) {
     const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'bench/src/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.notEqual(r.status, 0, `${args.join(' ')} was accepted`);

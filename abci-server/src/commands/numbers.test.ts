@@ -7,6 +7,8 @@ test('wholeNumber and positiveNumber accept what they name and refuse the rest w
   assert.equal(wholeNumber(0)('0'), 0);
   assert.equal(wholeNumber(1)('128'), 128);
   for (const v of ['0', '-1', '2.5', 'x', '', 'Infinity']) assert.throws(() => wholeNumber(1)(v), /expected a whole number, at least 1/, v);
+  assert.equal(wholeNumber(1, 2000)('2000'), 2000);
+  for (const v of ['0', '2001', '2.5', 'Infinity']) assert.throws(() => wholeNumber(1, 2000)(v), /expected a whole number from 1 to 2000/, v);
   assert.equal(positiveNumber('0.5'), 0.5);
   for (const v of ['0', '-2', 'x', 'Infinity', 'NaN']) assert.throws(() => positiveNumber(v), /expected a positive number/, v);
 });

@@ -3,10 +3,12 @@
 import { InvalidArgumentError } from 'commander';
 
 /** A whole number of at least `min`. */
-export function wholeNumber(min: number): (v: string) => number {
+export function wholeNumber(min: number, max = Infinity): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number, at least ${min}.`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max === Infinity ? `expected a whole number, at least ${min}.` : `expected a whole number from ${min} to ${max}.`);
+    }
     return n;
   };
 }

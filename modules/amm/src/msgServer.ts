@@ -81,7 +81,11 @@ export function validateMsgSwapExactIn(m: MsgSwapExactIn): void {
   const tokenIn = parseCoin(m.tokenIn ?? { denom: '', amount: '' });
   parseLimit(m.minAmountOut, 'min_amount_out');
   // Each hop takes in what the one before paid out (the first, token_in); the keeper checks it again.
-  m.routes.forEach((r, i) => checkHopDenoms(r.poolId, i === 0 ? tokenIn.denom : (m.routes[i - 1]?.tokenOutDenom ?? ''), r.tokenOutDenom));
+  let inDenom = tokenIn.denom;
+  for (const r of m.routes) {
+    checkHopDenoms(r.poolId, inDenom, r.tokenOutDenom);
+    inDenom = r.tokenOutDenom;
+  }
 }
 
 export function validateMsgSwapExactOut(m: MsgSwapExactOut): void {
@@ -91,7 +95,11 @@ export function validateMsgSwapExactOut(m: MsgSwapExactOut): void {
   const tokenOut = parseCoin(m.tokenOut ?? { denom: '', amount: '' });
   parseAmount(m.maxAmountIn, 'max_amount_in');
   // Each hop pays out what the one after takes in (the last, token_out); the keeper checks it again.
-  m.routes.forEach((r, i) => checkHopDenoms(r.poolId, r.tokenInDenom, i === m.routes.length - 1 ? tokenOut.denom : (m.routes[i + 1]?.tokenInDenom ?? '')));
+  let outDenom = tokenOut.denom;
+  for (const r of [...m.routes].reverse()) {
+    checkHopDenoms(r.poolId, r.tokenInDenom, outDenom);
+    outDenom = r.tokenInDenom;
+  }
 }
 
 function any(typeUrl: string, value: Uint8Array): AnyMsg {

@@ -150,12 +150,12 @@ export function checkAmplification(type: PoolType, amp: bigint): void {
   }
 }
 
-/** Reserves and share supply stay Cosmos `Int`s (256 bits). */
 /** A swap hop through pool `id` must pay out another denom than it takes in (amm/24). */
 export function checkHopDenoms(id: bigint, inDenom: string, outDenom: string): void {
   if (inDenom === outDenom) throw ErrInvalidRoute.wrap(`pool ${id}: token in and out are both ${inDenom}`);
 }
 
+/** Reserves and share supply stay Cosmos `Int`s (256 bits). */
 export function checkAmount(v: bigint, what: string): void {
   if (v > MAX_AMOUNT) throw ErrAmountOverflow.wrap(`${what} ${v} exceeds 2^256-1`);
 }

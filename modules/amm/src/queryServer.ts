@@ -11,7 +11,6 @@ import { twapOf } from './twap.ts';
 import { ErrDenomNotInPool } from './errors.ts';
 import { checkPoolId, checkRouteIds } from './msgServer.ts';
 
-const poolId = checkPoolId;
 
 export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
   return [
@@ -19,7 +18,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       path: '/lanes.amm.v1.Query/Pool',
       handle: (ctx, data) => {
         const req = QueryPoolRequest.decode(data);
-        return QueryPoolResponse.encode({ pool: toWirePool(keeper.getPool(ctx, poolId(req.poolId))) }).finish();
+        return QueryPoolResponse.encode({ pool: toWirePool(keeper.getPool(ctx, checkPoolId(req.poolId))) }).finish();
       },
     },
     {
@@ -56,7 +55,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
         const req = QuerySpotPriceRequest.decode(data);
         validateDenom(req.baseDenom);
         validateDenom(req.quoteDenom);
-        const price = keeper.spotPrice(ctx, poolId(req.poolId), req.baseDenom, req.quoteDenom);
+        const price = keeper.spotPrice(ctx, checkPoolId(req.poolId), req.baseDenom, req.quoteDenom);
         return QuerySpotPriceResponse.encode({ spotPrice: formatDec(price) }).finish();
       },
     },
@@ -65,7 +64,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       handle: (ctx, data) => {
         const req = QueryTwapRequest.decode(data);
         if (!req.startTime || !req.endTime) throw ErrInvalidRequest.wrap('start_time and end_time are required');
-        const pool = keeper.getPool(ctx, poolId(req.poolId));
+        const pool = keeper.getPool(ctx, checkPoolId(req.poolId));
         const base = indexOf(pool, req.baseDenom);
         const quote = indexOf(pool, req.quoteDenom);
         if (base === -1 || quote === -1 || base === quote) {
