@@ -9,6 +9,7 @@ import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v
 import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
+import { assertPhases } from './testing/blockStats.ts';
 
 const alice = testKey('alice');
 const bob = testKey('bob');
@@ -188,6 +189,7 @@ test('a proposal built here keeps its results under the gRPC budget: no block it
     assert.ok(results.every((r) => r.code === 0 && r.events.some((e) => e.type === 'transfer')), 'every tx kept its events');
   }
   assert.deepEqual(stats.map((s) => s.trimmed), [0, 0, 0]);
+  stats.forEach(assertPhases);
   assert.equal(c.balance(bob.address, 'uatom'), 6000n);
   // onProposal (the metric lanes_proposal_txs_deferred_total) counts what each proposal left.
   assert.deepEqual(proposals, [

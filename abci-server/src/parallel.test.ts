@@ -24,6 +24,7 @@ import { Writable } from 'node:stream';
 import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFingerprint, txHashHex, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
+import { assertPhases } from './testing/blockStats.ts';
 import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
 
 const SEEDS_FILE = fileURLToPath(new URL('./parallel.seeds.json', import.meta.url));
@@ -381,6 +382,7 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
     const next = funded.slice(10, 18).map((k, i) => buildTx(k, [send(k.address, everyone[i] as string, 'uatom', 3n)], opts(i + 10, 0n)));
     const r2 = await par.app.finalizeBlock(par.nextRequest(next));
     assert.equal(stats.at(-1)?.executor, 'parallel');
+    stats.forEach(assertPhases);
     par.app.commit();
     const ref2 = await seq.app.finalizeBlock(seq.nextRequest(next));
     seq.app.commit();
@@ -536,6 +538,7 @@ async function openWatchedPair(parallel: Partial<ParallelSettings>) {
     pair.seq.app.commit();
     assert.deepEqual(r.encodedTxResults, ref.encodedTxResults);
     assert.equal(Buffer.from(r.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    assertPhases(stats.at(-1) as BlockStats);
     return { stats: stats.at(-1) as BlockStats, codes: ref.txResults.map((x) => x.code) };
   };
   const logged = (text: string) => lines.filter((l) => l.includes(text)).length;
@@ -558,8 +561,10 @@ for (const mode of ['exits', 'hangs'] as const) {
       const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
       const failing = (from: number) => [...transfers(from), tx(from + 6, failOnWorker(from + 6, mode === 'hangs' ? 1n : 2n))];
       // [executor, fallback, workerFailed, workerTxs, workersAlive, workersReplaced]
+      let last: BlockStats | undefined;
       const block = async (txs: Uint8Array[]) => {
         const { stats: st, codes } = await both(txs);
+        last = st;
         assert.ok(codes.every((c) => c === 0), 'every tx of these blocks succeeds');
         return [st.executor, st.fallback, st.workerFailed, st.workerTxs, st.workersAlive, st.workersReplaced];
       };
@@ -569,6 +574,8 @@ for (const mode of ['exits', 'hangs'] as const) {
       // The worker ends or hangs mid-block, having run some of the block's txs: found once the
       // main thread stops blocking for it, or after workerTimeoutMs (then terminated).
       assert.deepEqual((await block(failing(8))).slice(1, 3), [true, true]);
+      // The txs phase counts from the parallel start, the wait for the hung worker included.
+      if (mode === 'hangs') assert.ok((last?.txsMs ?? 0) >= 300, `txsMs ${last?.txsMs}, the worker was waited for 300 ms`);
       const why = mode === 'exits' ? 'exited with code 7' : 'did not answer block request';
       assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes(why)), lines.join(''));
       // That block's Commit replaced it: once the new worker has started (it reads the state

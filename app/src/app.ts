@@ -146,7 +146,20 @@ export interface BlockStats {
   stateCacheKeys: number;
   /** Tx results whose events were left out to fit the gRPC budget (RESULTS_BUDGET_BYTES). */
   trimmed: number;
+  /** FinalizeBlock's time, prepareMs + txsMs + finishMs (node-local: read from the clock, never part of a result). */
   execMs: number;
+  /**
+   * Before the txs run: begin-block, finding the txs' decodes and hashes, and for a parallel
+   * block planning it and handing it to the workers. One thread.
+   */
+  prepareMs: number;
+  /**
+   * Running the txs: the sequential loop, or, in a parallel block, every thread's share and
+   * taking the workers' results (a fallback's sequential re-run included).
+   */
+  txsMs: number;
+  /** After the txs: fees, end-block, fitting results to the gRPC budget, and the change set sorted, framed and hashed. One thread. */
+  finishMs: number;
 }
 
 interface Decided {
@@ -729,7 +742,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, stateCacheKeys: 0, trimmed: 0, execMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, stateCacheKeys: 0, trimmed: 0, execMs: 0, prepareMs: 0, txsMs: 0, finishMs: 0 };
     this.workersReplaced = 0;
     const hashes = new Array<string>(req.txs.length);
     const decoded = new Array<DecodedTx | undefined>(req.txs.length);
@@ -742,8 +755,14 @@ export class LanesApp implements AbciApp {
       hashes[i] = tx ? tx.hashHex : txHashHex(bytes);
     }
     this.finalizedTxHashes = hashes;
+    // When the txs start running (BlockStats.txsMs): a fallback's re-run counts from the parallel start.
+    let txsStarted: bigint | undefined;
+    const sequential = (): BlockExecution => {
+      txsStarted ??= process.hrtime.bigint();
+      return executeSequential(blockKV, req.txs, env, decoded, hashes);
+    };
     // Genesis writes are not in the workers' replicas until the first commit.
-    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
+    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, started, txsStarted);
     const parallel = this.parallel;
     const access = req.txs.map((tx, i) => {
       try {
@@ -757,9 +776,12 @@ export class LanesApp implements AbciApp {
     const plan = parallel.plan(access);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
-    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
+    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, started, txsStarted);
     stats.executor = 'parallel';
-    return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded).then((out) => {
+    const onTxsStart = (): void => {
+      txsStarted = process.hrtime.bigint();
+    };
+    return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded, onTxsStart).then((out) => {
       if ('fallback' in out) {
         // The sequential re-run is the reference result, so either way this costs speed, never
         // consensus. A tx that touched an undeclared partition does so on every validator; a
@@ -770,10 +792,10 @@ export class LanesApp implements AbciApp {
         else this.log?.error({ height, err: out.reason }, 'an execution worker failed during the block; block re-executed sequentially');
         stats.fallback = true;
         stats.workerFailed = out.fallback === 'worker';
-        return this.finishBlock(req, blockKV, hookCtx, env, executeSequential(blockKV, req.txs, env, decoded, hashes), stats, started);
+        return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, started, txsStarted);
       }
       stats.workerTxs = out.workerTxs ?? 0;
-      return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started);
+      return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started, txsStarted);
     });
   }
 
@@ -813,7 +835,9 @@ export class LanesApp implements AbciApp {
 
   private finishBlock(
     req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, started: bigint,
+    txsStarted: bigint | undefined,
   ): FinalizeBlockResponse {
+    const txsEnded = process.hrtime.bigint();
     // After a parallel block the workers' writes are runs beside the block layer: end-block
     // reads them through a RunsLayer and writes a layer of its own above them.
     const workerRuns = exec.workerRuns ?? [];
@@ -837,7 +861,12 @@ export class LanesApp implements AbciApp {
     const appHash = nextAppHashPacked(this.decidedOrCommittedHash(), packed);
     this.decided = { height: req.height, block: blockKV, sorted, packed, appHash };
     this.lastBlockTime = req.time.seconds;
-    stats.execMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const ended = process.hrtime.bigint();
+    const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+    stats.execMs = ms(started, ended);
+    stats.prepareMs = ms(started, txsStarted ?? txsEnded);
+    stats.txsMs = ms(txsStarted ?? txsEnded, txsEnded);
+    stats.finishMs = ms(txsEnded, ended);
     stats.workersAlive = this.parallel?.liveWorkers() ?? 0;
     stats.stateCacheKeys = this.store.cachedKeys();
     this.onBlock?.(stats);

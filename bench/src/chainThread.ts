@@ -24,9 +24,15 @@ export interface ChainThreadInit {
   workers: number;
 }
 export type ChainRequest = { type: 'run'; count: number } | { type: 'close' };
+/** Where a FinalizeBlock's time went, in ms (BlockStats.prepareMs, txsMs, finishMs). */
+export interface BlockPhases {
+  prepare: number;
+  txs: number;
+  finish: number;
+}
 export type ChainReply =
   | { type: 'ready' }
-  | { type: 'ran'; finalize: number[]; whole: number[]; groups: number; fallbacks: number }
+  | { type: 'ran'; finalize: number[]; whole: number[]; phases: BlockPhases[]; groups: number; fallbacks: number }
   | { type: 'failed'; message: string };
 
 const port = parentPort;
@@ -37,9 +43,14 @@ const acc = makeAccounts(init.txs);
 const blocks = Array.from({ length: init.blocks }, (_, r) => blockTxs(init.workload, acc, r));
 const dir = mkdtempSync(join(tmpdir(), 'lanes-bench-'));
 const stats = { groups: 0, fallbacks: 0 };
+let lastPhases: BlockPhases = { prepare: 0, txs: 0, finish: 0 };
 const chain = new InProcessChain(benchGenesis(acc), join(dir, 'state.db'), BENCH_CHAIN_ID, {
   executor: init.executor, workers: Math.max(1, init.workers), sigs: new SigVerifier(4 * init.txs * init.blocks),
-  onBlock: (s) => { stats.groups = s.groups; if (s.fallback) stats.fallbacks++; },
+  onBlock: (s) => {
+    stats.groups = s.groups;
+    if (s.fallback) stats.fallbacks++;
+    lastPhases = { prepare: s.prepareMs, txs: s.txsMs, finish: s.finishMs };
+  },
 });
 await chain.app.ready();
 await chain.blockAsync([]); // commit genesis, so workers see it
@@ -49,6 +60,7 @@ let next = 0;
 async function run(count: number): Promise<ChainReply> {
   const finalize: number[] = [];
   const whole: number[] = [];
+  const phases: BlockPhases[] = [];
   for (let i = 0; i < count; i++) {
     const txs = blocks[next++];
     if (!txs) throw new Error(`chain thread: only ${init.blocks} blocks were signed`);
@@ -57,8 +69,9 @@ async function run(count: number): Promise<ChainReply> {
     await chain.app.parallel?.sync(); // the workers' replicas are current
     finalize.push(tf);
     whole.push(seconds(started));
+    phases.push(lastPhases);
   }
-  return { type: 'ran', finalize, whole, ...stats };
+  return { type: 'ran', finalize, whole, phases, ...stats };
 }
 
 port.on('message', (m: ChainRequest) => {

@@ -5,6 +5,7 @@ import type { Workload } from './workloads.ts';
 import { median, progress, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
+import type { BlockPhases } from './chainThread.ts';
 
 /**
  * Unmeasured blocks per chain first, at least this many txs' worth (and 3 blocks). Each chain's
@@ -36,6 +37,7 @@ interface Run {
   chain: RemoteChain;
   finalize: number[];
   whole: number[];
+  phases: BlockPhases[];
   groups: number;
   fallbacks: number;
 }
@@ -48,6 +50,8 @@ interface Row {
   blockTps: number;
   runs: number;
   ratio?: number;
+  /** The median of each phase over the measured blocks. */
+  phases: BlockPhases;
   groups?: number;
   fallbacks?: number;
 }
@@ -70,7 +74,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     const runs: Run[] = configs.map((cfg) => ({
       cfg, label: cfg.executor === 'sequential' ? 'sequential' : `parallel x${cfg.workers}`,
       chain: new RemoteChain({ txs: o.txs, blocks: o.runs + warmup, workload, executor: cfg.executor, workers: cfg.workers }),
-      finalize: [], whole: [], groups: 0, fallbacks: 0,
+      finalize: [], whole: [], phases: [], groups: 0, fallbacks: 0,
     }));
     try {
       await Promise.all(runs.map((r) => r.chain.ready));
@@ -86,6 +90,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
           const tw = ran.whole[0] as number;
           run.finalize.push(tf);
           run.whole.push(tw);
+          run.phases.push(ran.phases[0] as BlockPhases);
           progress(`${workload} ${run.label} run ${r}/${o.runs}: ${Math.round(o.txs / tf)} tx/s (finalize), ${Math.round(o.txs / tw)} tx/s (with commit)`);
         }
       }
@@ -101,6 +106,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
       rows.push({
         workload, executor: run.cfg.executor, workers: run.cfg.workers, tps, blockTps: o.txs / median(run.whole), runs: run.finalize.length,
         ratio: median(run.finalize.map((t, r) => (seq.finalize[r] as number) / t)),
+        phases: { prepare: median(run.phases.map((p) => p.prepare)), txs: median(run.phases.map((p) => p.txs)), finish: median(run.phases.map((p) => p.finish)) },
         ...(run.cfg.executor === 'parallel' ? { groups: run.groups, fallbacks: run.fallbacks } : {}),
       });
     }
@@ -109,13 +115,22 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   process.stdout.write(`${table(['workload', 'executor', 'workers', 'finalize tx/s', 'x sequential', 'with commit tx/s', 'groups'], rows.map((r) => [
     r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), r.tps, r.ratio ?? 1, r.blockTps, r.groups === undefined ? '-' : String(r.groups),
   ]))}\n`);
+  // Amdahl's share: what runs on one thread however many workers there are.
+  process.stdout.write(`\nwhere a block's FinalizeBlock time goes (ms, median of each phase): prepare (begin-block, decodes, planning) and finish (end-block, results, change set sorted, framed and hashed) run on one thread; txs on every execution thread\n`);
+  process.stdout.write(`${table(['workload', 'executor', 'workers', 'prepare ms', 'txs ms', 'finish ms', 'one-thread share'], rows.map((r) => {
+    const { prepare, txs, finish } = r.phases;
+    return [r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), prepare.toFixed(1), txs.toFixed(1), finish.toFixed(1), `${(100 * (prepare + finish) / (prepare + txs + finish)).toFixed(0)} %`];
+  }))}\n`);
   if (ceiling) {
     process.stdout.write(`two-thread ceiling: one thread alone ${Math.round(ceiling.soloTps).toLocaleString('en-US')} tx/s; two at once ${ceiling.pairTps.map((t) => Math.round(t).toLocaleString('en-US')).join(' + ')} tx/s = ${ceiling.speedup.toFixed(2)}x one thread (the most 2 threads can give on this machine, before any coordination cost)\n`);
   }
   const file = writeResult('exec', {
     suite: 'exec', cpus, txsPerBlock: o.txs,
     ...(ceiling ? { ceiling: { threads: 2, soloTps: Math.round(ceiling.soloTps), pairTps: ceiling.pairTps.map(Math.round), speedup: Number(ceiling.speedup.toFixed(3)) } } : {}),
-    results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)), tpsWithCommit: Math.round(r.blockTps), ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
+    results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)), tpsWithCommit: Math.round(r.blockTps),
+      phasesMs: { prepare: round1(r.phases.prepare), txs: round1(r.phases.txs), finish: round1(r.phases.finish) }, ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
   });
   process.stdout.write(`results: ${file}\n`);
 }
+
+const round1 = (ms: number): number => Math.round(ms * 10) / 10;

@@ -31,11 +31,16 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
   assert.equal(j['suite'], 'exec');
   assert.equal(j['txsPerBlock'], 200);
   assert.ok(positive(j['cpus']), `cpus ${String(j['cpus'])} should be a positive number`);
-  const rows = j['results'] as { workload: string; executor: string; workers: number; tps: number; runs: number }[];
+  const rows = j['results'] as { workload: string; executor: string; workers: number; tps: number; runs: number; phasesMs: { prepare: number; txs: number; finish: number } }[];
   for (const w of ['transfers', 'hotspot', 'defi-mix']) {
     const mine = rows.filter((r) => r.workload === w);
     assert.deepEqual(mine.map((r) => r.executor === 'sequential' ? 0 : r.workers).slice(0, 3), [0, 1, 2], `${w}: sequential, parallel x1, x2`);
-    for (const r of mine) assert.ok(positive(r.tps) && r.runs === 1, JSON.stringify(r));
+    for (const r of mine) {
+      assert.ok(positive(r.tps) && r.runs === 1, JSON.stringify(r));
+      // Where the block's time went, from the app's own BlockStats.
+      const p = r.phasesMs;
+      assert.ok(p.prepare >= 0 && positive(p.txs) && p.finish >= 0, `phases of ${JSON.stringify(r)}`);
+    }
   }
   // The two-thread ceiling probe: one thread alone, then two at once.
   const c = j['ceiling'] as { threads: number; soloTps: number; pairTps: number[]; speedup: number };

@@ -17,14 +17,14 @@ async function values(m: ReturnType<typeof createLanesMetrics>): Promise<Map<str
 
 const block = (over: Partial<BlockStats>): BlockStats => ({
   height: 5n, txs: 40, executor: 'parallel', groups: 7, largestGroup: 12, workerTxs: 25, fallback: false, workerFailed: false,
-  workersAlive: 1, workersReplaced: 0, stateCacheKeys: 900, trimmed: 0, execMs: 30, ...over,
+  workersAlive: 1, workersReplaced: 0, stateCacheKeys: 900, trimmed: 0, execMs: 30, prepareMs: 4, txsMs: 20, finishMs: 6, ...over,
 });
 
 test('block stats: fallbacks, worker failures and replacements, trimmed results counted; the last block\'s shape kept', async () => {
   const m = createLanesMetrics();
   m.onBlock(block({}));
   m.onBlock(block({ fallback: true, workerFailed: true, workersAlive: 0, trimmed: 3, groups: 0, largestGroup: 0, workerTxs: 0 }));
-  m.onBlock(block({ executor: 'sequential', fallback: true, workersReplaced: 1, txs: 2, execMs: 2500 }));
+  m.onBlock(block({ executor: 'sequential', fallback: true, workersReplaced: 1, txs: 2, execMs: 2500, prepareMs: 10, txsMs: 2400, finishMs: 90 }));
   const v = await values(m);
   assert.equal(v.get('lanes_sequential_fallbacks_total'), 2);
   assert.equal(v.get('lanes_execution_worker_failures_total'), 1);
@@ -40,6 +40,12 @@ test('block stats: fallbacks, worker failures and replacements, trimmed results 
   assert.equal(v.get('lanes_block_exec_seconds_bucket{le="0.05"}'), 2, '30 ms twice, 2.5 s once');
   assert.equal(v.get('lanes_block_exec_seconds_sum'), 2.56);
   assert.equal(v.get('lanes_block_txs_sum'), 82);
+  assert.equal(v.get('lanes_block_phase_seconds_count{phase="prepare"}'), 3);
+  const near = (k: string, want: number): void => assert.ok(Math.abs((v.get(k) ?? NaN) - want) < 1e-9, `${k} ${v.get(k)}, expected ${want}`);
+  near('lanes_block_phase_seconds_sum{phase="prepare"}', 0.018);
+  near('lanes_block_phase_seconds_sum{phase="txs"}', 2.44);
+  assert.equal(v.get('lanes_block_phase_seconds_bucket{le="0.025",phase="txs"}'), 2, '20 ms twice, 2.4 s once');
+  near('lanes_block_phase_seconds_sum{phase="finish"}', 0.102);
 });
 
 test('CheckTx stats: new txs and rechecks timed apart; a new tx refused is a rejection, a recheck\'s failure an eviction', async () => {

@@ -411,10 +411,11 @@ export class ParallelExecutor {
    * takes fewer). Returns a violation if a tx touched a partition it did not declare; the caller
    * then re-executes the block sequentially on `blockKV`, which is put back as it was.
    * `hashes[i]` is tx i's hash; `verifiedKeys(i)` the signature keys this node verified for it.
+   * `onStart` is called once the workers have the block, as the txs start running (for timing).
    */
   async execute(
     blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, chunks: readonly number[][], hashes: readonly string[],
-    verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [],
+    verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [], onStart?: () => void,
   ): Promise<BlockExecution | BlockFallback> {
     const n = txs.length;
     const baseWrites = packWrites(blockKV.writes);
@@ -441,6 +442,7 @@ export class ParallelExecutor {
       w.run(req);
       return req.id;
     });
+    onStart?.();
     const encoded = new Array<Uint8Array>(n);
     const codes = new Array<number>(n);
     const fees = new Array<bigint>(n);
