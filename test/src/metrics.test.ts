@@ -74,6 +74,11 @@ test('txs, CheckTx latency and rejections by codespace/code are counted', async 
   assert.ok((m.get('lanes_block_txs_count') ?? 0) > 0, `lanes_block_txs_count ${m.get('lanes_block_txs_count')}, expected > 0`);
   assert.ok((m.get('lanes_block_exec_seconds_count') ?? 0) > (before.get('lanes_block_exec_seconds_count') ?? 0), `lanes_block_exec_seconds_count ${before.get('lanes_block_exec_seconds_count')} -> ${m.get('lanes_block_exec_seconds_count')}, expected it to grow`);
   assert.ok((m.get('lanes_block_exec_seconds_sum') ?? 0) > 0, `lanes_block_exec_seconds_sum ${m.get('lanes_block_exec_seconds_sum')}, expected > 0`);
+  for (const phase of ['prepare', 'txs', 'finish']) {
+    const count = `lanes_block_phase_seconds_count{phase="${phase}"}`;
+    assert.equal(m.get(count), m.get('lanes_block_exec_seconds_count'), `${count}: one per block`);
+  }
+  assert.ok((m.get('lanes_block_phase_seconds_sum{phase="txs"}') ?? 0) > 0, 'blocks with txs spent time running them');
   assert.ok((m.get('lanes_checktx_seconds_count{type="new"}') ?? 0) >= 4, 'three accepted txs and one rejected');
   assert.equal(m.get('lanes_mempool_rejections_total{codespace="sdk",code="2"}'), 1);
   assert.equal(m.get('lanes_sequential_fallbacks_total'), 0);
