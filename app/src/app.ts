@@ -162,6 +162,12 @@ export interface BlockStats {
   finishMs: number;
 }
 
+/** A FinalizeBlock's clock readings (BlockStats' phases): when it started, and when its txs started running. */
+interface BlockTiming {
+  readonly started: bigint;
+  txsStarted?: bigint;
+}
+
 interface Decided {
   height: bigint;
   /** The block layer; read only to merge it with genesis writes (that block runs sequentially). */
@@ -756,13 +762,13 @@ export class LanesApp implements AbciApp {
     }
     this.finalizedTxHashes = hashes;
     // When the txs start running (BlockStats.txsMs): a fallback's re-run counts from the parallel start.
-    let txsStarted: bigint | undefined;
+    const timing: BlockTiming = { started };
     const sequential = (): BlockExecution => {
-      txsStarted ??= process.hrtime.bigint();
+      timing.txsStarted ??= process.hrtime.bigint();
       return executeSequential(blockKV, req.txs, env, decoded, hashes);
     };
     // Genesis writes are not in the workers' replicas until the first commit.
-    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, started, txsStarted);
+    if (!this.parallel || this.pending) return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, timing);
     const parallel = this.parallel;
     const access = req.txs.map((tx, i) => {
       try {
@@ -776,10 +782,10 @@ export class LanesApp implements AbciApp {
     const plan = parallel.plan(access);
     stats.groups = plan.groups.length;
     stats.largestGroup = plan.groups.reduce((m, g) => Math.max(m, g.length), 0);
-    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, started, txsStarted);
+    if (!plan.chunks) return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, timing);
     stats.executor = 'parallel';
     const onTxsStart = (): void => {
-      txsStarted = process.hrtime.bigint();
+      timing.txsStarted = process.hrtime.bigint();
     };
     return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded, onTxsStart).then((out) => {
       if ('fallback' in out) {
@@ -792,10 +798,10 @@ export class LanesApp implements AbciApp {
         else this.log?.error({ height, err: out.reason }, 'an execution worker failed during the block; block re-executed sequentially');
         stats.fallback = true;
         stats.workerFailed = out.fallback === 'worker';
-        return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, started, txsStarted);
+        return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, timing);
       }
       stats.workerTxs = out.workerTxs ?? 0;
-      return this.finishBlock(req, blockKV, hookCtx, env, out, stats, started, txsStarted);
+      return this.finishBlock(req, blockKV, hookCtx, env, out, stats, timing);
     });
   }
 
@@ -834,8 +840,7 @@ export class LanesApp implements AbciApp {
   }
 
   private finishBlock(
-    req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, started: bigint,
-    txsStarted: bigint | undefined,
+    req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, timing: BlockTiming,
   ): FinalizeBlockResponse {
     const txsEnded = process.hrtime.bigint();
     // After a parallel block the workers' writes are runs beside the block layer: end-block
@@ -863,9 +868,10 @@ export class LanesApp implements AbciApp {
     this.lastBlockTime = req.time.seconds;
     const ended = process.hrtime.bigint();
     const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
-    stats.execMs = ms(started, ended);
-    stats.prepareMs = ms(started, txsStarted ?? txsEnded);
-    stats.txsMs = ms(txsStarted ?? txsEnded, txsEnded);
+    const txsStarted = timing.txsStarted ?? txsEnded;
+    stats.execMs = ms(timing.started, ended);
+    stats.prepareMs = ms(timing.started, txsStarted);
+    stats.txsMs = ms(txsStarted, txsEnded);
     stats.finishMs = ms(txsEnded, ended);
     stats.workersAlive = this.parallel?.liveWorkers() ?? 0;
     stats.stateCacheKeys = this.store.cachedKeys();

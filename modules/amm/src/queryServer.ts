@@ -11,7 +11,6 @@ import { twapOf } from './twap.ts';
 import { ErrDenomNotInPool } from './errors.ts';
 import { checkPoolId, checkRouteIds } from './msgServer.ts';
 
-
 export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
   return [
     {
