@@ -13,6 +13,7 @@ import { SigVerifier } from '@lanes/app';
 import { InProcessChain } from '@lanes/abci-server/inprocess';
 import { BENCH_CHAIN_ID, benchGenesis, blockTxs, makeAccounts, timedFinalize, type Workload } from './workloads.ts';
 import { seconds } from './report.ts';
+import { blockCpu, currentThreadId, threadTimes, type BlockCpu, type ThreadTimes } from './threadCpu.ts';
 
 export interface ChainThreadInit {
   txs: number;
@@ -22,6 +23,8 @@ export interface ChainThreadInit {
   executor: 'sequential' | 'parallel';
   /** Execution workers of the parallel executor. */
   workers: number;
+  /** The process's threads before any chain started (threadCpu.ts): counted as helpers, not workers. Without it, no CPU split. */
+  helperThreads?: number[];
 }
 export type ChainRequest = { type: 'run'; count: number } | { type: 'close' };
 /** Where a FinalizeBlock's time went, in ms (BlockStats.prepareMs, txsMs, finishMs). */
@@ -32,7 +35,7 @@ export interface BlockPhases {
 }
 export type ChainReply =
   | { type: 'ready' }
-  | { type: 'ran'; finalize: number[]; whole: number[]; phases: BlockPhases[]; groups: number; fallbacks: number }
+  | { type: 'ran'; finalize: number[]; whole: number[]; phases: BlockPhases[]; cpu: (BlockCpu | undefined)[]; groups: number; fallbacks: number }
   | { type: 'failed'; message: string };
 
 const port = parentPort;
@@ -56,22 +59,34 @@ await chain.app.ready();
 await chain.blockAsync([]); // commit genesis, so workers see it
 await chain.app.parallel?.sync();
 let next = 0;
+const self = currentThreadId();
+const helpers = new Set(init.helperThreads ?? []);
 
 async function run(count: number): Promise<ChainReply> {
   const finalize: number[] = [];
   const whole: number[] = [];
   const phases: BlockPhases[] = [];
+  const cpu: (BlockCpu | undefined)[] = [];
   for (let i = 0; i < count; i++) {
     const txs = blocks[next++];
     if (!txs) throw new Error(`chain thread: only ${init.blocks} blocks were signed`);
-    const { started, seconds: tf } = await timedFinalize(chain, txs, `${init.workload}/${label}`);
+    let before: Map<number, ThreadTimes> | undefined;
+    let split: BlockCpu | undefined;
+    const edges = (edge: 'start' | 'end'): void => {
+      if (self === undefined || helpers.size === 0) return;
+      if (edge === 'start') before = threadTimes();
+      const after = edge === 'end' ? threadTimes() : undefined;
+      if (before && after) split = blockCpu(before, after, self, helpers);
+    };
+    const { started, seconds: tf } = await timedFinalize(chain, txs, `${init.workload}/${label}`, edges);
     chain.app.commit();
     await chain.app.parallel?.sync(); // the workers' replicas are current
     finalize.push(tf);
     whole.push(seconds(started));
     phases.push(lastPhases);
+    cpu.push(split);
   }
-  return { type: 'ran', finalize, whole, phases, ...stats };
+  return { type: 'ran', finalize, whole, phases, cpu, ...stats };
 }
 
 port.on('message', (m: ChainRequest) => {

@@ -6,6 +6,8 @@ import { median, progress, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
 import type { BlockPhases } from './chainThread.ts';
+import { threadTimes, type BlockCpu } from './threadCpu.ts';
+import { stat } from 'node:fs/promises';
 
 /**
  * Unmeasured blocks per chain first, at least this many txs' worth (and 3 blocks). Each chain's
@@ -38,6 +40,7 @@ interface Run {
   finalize: number[];
   whole: number[];
   phases: BlockPhases[];
+  cpu: (BlockCpu | undefined)[];
   groups: number;
   fallbacks: number;
 }
@@ -52,6 +55,8 @@ interface Row {
   ratio?: number;
   /** The median of each phase over the measured blocks. */
   phases: BlockPhases;
+  /** The median of each part of the CPU split (threadCpu.ts), where every block has one. */
+  cpu?: BlockCpu;
   groups?: number;
   fallbacks?: number;
 }
@@ -62,6 +67,10 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   progress(`exec: ${o.txs} txs per block, median of ${o.runs} runs after ${warmup} warm-up blocks, ${cpus} CPUs`);
   const configs: { executor: 'sequential' | 'parallel'; workers: number }[] = [{ executor: 'sequential', workers: 0 }];
   for (const w of [...new Set([1, 2, cpus])].sort((a, b) => a - b)) configs.push({ executor: 'parallel', workers: w });
+  // The threads this process has before any chain starts (V8's GC helpers, libuv's pool, which an
+  // async fs call brings up if nothing has yet) count as helpers in the CPU split (threadCpu.ts).
+  await stat('.');
+  const helperThreads = [...(threadTimes()?.keys() ?? [])];
   const ceiling: Ceiling | undefined = o.ceiling ? await measureCeiling(o.txs, o.runs, warmup) : undefined;
   const rows: Row[] = [];
   for (const workload of o.workloads) {
@@ -73,8 +82,8 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     progress(`${workload}: setting up ${configs.length} chains, each signing ${o.txs * (o.runs + warmup)} txs...`);
     const runs: Run[] = configs.map((cfg) => ({
       cfg, label: cfg.executor === 'sequential' ? 'sequential' : `parallel x${cfg.workers}`,
-      chain: new RemoteChain({ txs: o.txs, blocks: o.runs + warmup, workload, executor: cfg.executor, workers: cfg.workers }),
-      finalize: [], whole: [], phases: [], groups: 0, fallbacks: 0,
+      chain: new RemoteChain({ txs: o.txs, blocks: o.runs + warmup, workload, executor: cfg.executor, workers: cfg.workers, helperThreads }),
+      finalize: [], whole: [], phases: [], cpu: [], groups: 0, fallbacks: 0,
     }));
     try {
       await Promise.all(runs.map((r) => r.chain.ready));
@@ -91,6 +100,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
           run.finalize.push(tf);
           run.whole.push(tw);
           run.phases.push(ran.phases[0] as BlockPhases);
+          run.cpu.push(ran.cpu[0]);
           progress(`${workload} ${run.label} run ${r}/${o.runs}: ${Math.round(o.txs / tf)} tx/s (finalize), ${Math.round(o.txs / tw)} tx/s (with commit)`);
         }
       }
@@ -107,6 +117,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
         workload, executor: run.cfg.executor, workers: run.cfg.workers, tps, blockTps: o.txs / median(run.whole), runs: run.finalize.length,
         ratio: median(run.finalize.map((t, r) => (seq.finalize[r] as number) / t)),
         phases: { prepare: median(run.phases.map((p) => p.prepare)), txs: median(run.phases.map((p) => p.txs)), finish: median(run.phases.map((p) => p.finish)) },
+        ...medianCpu(run.cpu),
         ...(run.cfg.executor === 'parallel' ? { groups: run.groups, fallbacks: run.fallbacks } : {}),
       });
     }
@@ -121,6 +132,14 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     const { prepare, txs, finish } = r.phases;
     return [r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), prepare.toFixed(1), txs.toFixed(1), finish.toFixed(1), `${(100 * (prepare + finish) / (prepare + txs + finish)).toFixed(0)} %`];
   }))}\n`);
+  const split = rows.filter((r) => r.cpu !== undefined);
+  if (split.length > 0) {
+    process.stdout.write(`\nCPU while FinalizeBlock ran (ms, median of each; per thread from /proc schedstat): on a CPU ("run") and ready to run but waiting for one ("wait"); helpers are V8's garbage-collection threads and libuv's pool\n`);
+    process.stdout.write(`${table(['workload', 'executor', 'workers', 'main run', 'main wait', 'workers run', 'workers wait', 'helpers run'], split.map((r) => {
+      const c = r.cpu as BlockCpu;
+      return [r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), ...[c.mainRun, c.mainWait, c.workersRun, c.workersWait, c.helpersRun].map((v) => v.toFixed(1))];
+    }))}\n`);
+  }
   if (ceiling) {
     process.stdout.write(`two-thread ceiling: one thread alone ${Math.round(ceiling.soloTps).toLocaleString('en-US')} tx/s; two at once ${ceiling.pairTps.map((t) => Math.round(t).toLocaleString('en-US')).join(' + ')} tx/s = ${ceiling.speedup.toFixed(2)}x one thread (the most 2 threads can give on this machine, before any coordination cost)\n`);
   }
@@ -128,9 +147,18 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     suite: 'exec', cpus, txsPerBlock: o.txs,
     ...(ceiling ? { ceiling: { threads: 2, soloTps: Math.round(ceiling.soloTps), pairTps: ceiling.pairTps.map(Math.round), speedup: Number(ceiling.speedup.toFixed(3)) } } : {}),
     results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)), tpsWithCommit: Math.round(r.blockTps),
-      phasesMs: { prepare: round1(r.phases.prepare), txs: round1(r.phases.txs), finish: round1(r.phases.finish) }, ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
+      phasesMs: { prepare: round1(r.phases.prepare), txs: round1(r.phases.txs), finish: round1(r.phases.finish) },
+      ...(r.cpu ? { cpuMs: Object.fromEntries(Object.entries(r.cpu).map(([k, v]) => [k, round1(v)])) } : {}), ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
   });
   process.stdout.write(`results: ${file}\n`);
 }
 
 const round1 = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** Each part's median over the blocks, if every block has a split (none where /proc cannot be read). */
+function medianCpu(cpu: readonly (BlockCpu | undefined)[]): { cpu?: BlockCpu } {
+  if (cpu.length === 0 || cpu.some((c) => c === undefined)) return {};
+  const all = cpu as BlockCpu[];
+  const m = (k: keyof BlockCpu): number => median(all.map((c) => c[k]));
+  return { cpu: { mainRun: m('mainRun'), mainWait: m('mainWait'), workersRun: m('workersRun'), workersWait: m('workersWait'), helpersRun: m('helpersRun') } };
+}

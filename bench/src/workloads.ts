@@ -88,12 +88,15 @@ export function failedTxs(encoded: readonly Uint8Array[]): number[] {
  * found by the identity of the objects CheckTx saw). Commit is left to the caller. Returns when
  * FinalizeBlock started and how long it took; throws if a tx failed.
  */
-export async function timedFinalize(chain: InProcessChain, txs: readonly Uint8Array[], what: string): Promise<{ started: bigint; seconds: number }> {
+/** `edges`, if given, is called just before FinalizeBlock starts and just after it ends, outside the timing. */
+export async function timedFinalize(chain: InProcessChain, txs: readonly Uint8Array[], what: string, edges?: (edge: 'start' | 'end') => void): Promise<{ started: bigint; seconds: number }> {
   await chain.app.preverify(txs);
   const req = chain.nextRequest(txs.map((t) => t.slice()));
+  edges?.('start');
   const started = process.hrtime.bigint();
   const res = await chain.app.finalizeBlock(req);
   const took = seconds(started);
+  edges?.('end');
   if (!res.encodedTxResults) throw new Error(`${what}: the executor returned no encoded results`);
   const bad = failedTxs(res.encodedTxResults);
   if (bad.length) throw new Error(`${what}: ${bad.length} txs failed, first: ${res.txResults[bad[0] as number]?.log}`);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,7 +31,11 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
   assert.equal(j['suite'], 'exec');
   assert.equal(j['txsPerBlock'], 200);
   assert.ok(positive(j['cpus']), `cpus ${String(j['cpus'])} should be a positive number`);
-  const rows = j['results'] as { workload: string; executor: string; workers: number; tps: number; runs: number; phasesMs: { prepare: number; txs: number; finish: number } }[];
+  const rows = j['results'] as {
+    workload: string; executor: string; workers: number; tps: number; runs: number; phasesMs: { prepare: number; txs: number; finish: number };
+    cpuMs?: { mainRun: number; mainWait: number; workersRun: number; workersWait: number; helpersRun: number };
+  }[];
+  const schedstat = existsSync('/proc/thread-self/schedstat');
   for (const w of ['transfers', 'hotspot', 'defi-mix']) {
     const mine = rows.filter((r) => r.workload === w);
     assert.deepEqual(mine.map((r) => r.executor === 'sequential' ? 0 : r.workers).slice(0, 3), [0, 1, 2], `${w}: sequential, parallel x1, x2`);
@@ -40,6 +44,12 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
       // Where the block's time went, from the app's own BlockStats.
       const p = r.phasesMs;
       assert.ok(p.prepare >= 0 && positive(p.txs) && p.finish >= 0, `phases of ${JSON.stringify(r)}`);
+      // The CPU split by thread (Linux): the chain's thread ran; a sequential block has no workers.
+      if (schedstat) {
+        const c = r.cpuMs;
+        assert.ok(c && Object.values(c).every((v) => Number.isFinite(v) && v >= 0) && positive(c.mainRun), `CPU split of ${JSON.stringify(r)}`);
+        if (r.executor === 'sequential') assert.ok(c.workersRun < c.mainRun / 2, `a sequential block's other threads barely ran: ${JSON.stringify(c)}`);
+      }
     }
   }
   // The two-thread ceiling probe: one thread alone, then two at once.
