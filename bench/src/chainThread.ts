@@ -74,8 +74,11 @@ async function run(count: number): Promise<ChainReply> {
     let split: BlockCpu | undefined;
     const edges = (edge: 'start' | 'end'): void => {
       if (self === undefined || helpers.size === 0) return;
-      if (edge === 'start') before = threadTimes();
-      const after = edge === 'end' ? threadTimes() : undefined;
+      if (edge === 'start') {
+        before = threadTimes();
+        return;
+      }
+      const after = threadTimes();
       if (before && after) split = blockCpu(before, after, self, helpers);
     };
     const { started, seconds: tf } = await timedFinalize(chain, txs, `${init.workload}/${label}`, edges);

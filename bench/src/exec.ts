@@ -1,13 +1,13 @@
 // exec: FinalizeBlock throughput of large blocks, signatures already verified (as CheckTx
 // leaves them), sequential vs parallel at 1, 2 and N workers, in the same run.
 import { availableParallelism } from 'node:os';
+import { stat } from 'node:fs/promises';
 import type { Workload } from './workloads.ts';
 import { median, progress, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
 import type { BlockPhases } from './chainThread.ts';
 import { threadTimes, type BlockCpu } from './threadCpu.ts';
-import { stat } from 'node:fs/promises';
 
 /**
  * Unmeasured blocks per chain first, at least this many txs' worth (and 3 blocks). Each chain's
