@@ -12,7 +12,7 @@
 // Failing seeds are saved in parallel.seeds.json and replayed first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -357,6 +357,12 @@ test('a block does not wait for a worker still busy with CheckTx batches: the ma
   const stats: BlockStats[] = [];
   const { seq, par, close } = await openPair({}, { onBlock: (s) => stats.push(s) });
   try {
+    // Linux: the worker says which OS thread it is (for tools that split CPU by thread).
+    if (existsSync('/proc/thread-self')) {
+      const ids = par.app.parallel?.workerThreadIds() ?? [];
+      const main = Number(readlinkSync('/proc/thread-self').split('/').pop());
+      assert.ok(ids.length === 1 && Number.isInteger(ids[0]) && ids[0] !== main && existsSync(`/proc/self/task/${ids[0]}`), `worker thread ids ${ids}, main ${main}`);
+    }
     const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
     const block = funded.slice(0, 8).map((k, i) => buildTx(k, [send(k.address, everyone[i + 20] as string, 'uatom', 7n)], opts(i, 0n)));
     await par.app.preverify(block); // verified ahead, so the block itself sends the worker nothing to check

@@ -23,8 +23,6 @@ export interface ChainThreadInit {
   executor: 'sequential' | 'parallel';
   /** Execution workers of the parallel executor. */
   workers: number;
-  /** The process's threads before any chain started (threadCpu.ts): counted as helpers, not workers. Without it, no CPU split. */
-  helperThreads?: number[];
 }
 export type ChainRequest = { type: 'run'; count: number } | { type: 'close' };
 /** Where a FinalizeBlock's time went, in ms (BlockStats.prepareMs, txsMs, finishMs). */
@@ -60,7 +58,8 @@ await chain.blockAsync([]); // commit genesis, so workers see it
 await chain.app.parallel?.sync();
 let next = 0;
 const self = currentThreadId();
-const helpers = new Set(init.helperThreads ?? []);
+// This chain's execution workers, by OS thread id, for the CPU split (none in the bench replace).
+const workerThreads = new Set(chain.app.parallel?.workerThreadIds() ?? []);
 
 async function run(count: number): Promise<ChainReply> {
   const finalize: number[] = [];
@@ -73,13 +72,13 @@ async function run(count: number): Promise<ChainReply> {
     let before: Map<number, ThreadTimes> | undefined;
     let split: BlockCpu | undefined;
     const edges = (edge: 'start' | 'end'): void => {
-      if (self === undefined || helpers.size === 0) return;
+      if (self === undefined) return;
       if (edge === 'start') {
         before = threadTimes();
         return;
       }
       const after = threadTimes();
-      if (before && after) split = blockCpu(before, after, self, helpers);
+      if (before && after) split = blockCpu(before, after, self, workerThreads);
     };
     const { started, seconds: tf } = await timedFinalize(chain, txs, `${init.workload}/${label}`, edges);
     chain.app.commit();

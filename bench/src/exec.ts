@@ -1,13 +1,12 @@
 // exec: FinalizeBlock throughput of large blocks, signatures already verified (as CheckTx
 // leaves them), sequential vs parallel at 1, 2 and N workers, in the same run.
 import { availableParallelism } from 'node:os';
-import { stat } from 'node:fs/promises';
 import type { Workload } from './workloads.ts';
 import { median, progress, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
 import type { BlockPhases } from './chainThread.ts';
-import { threadTimes, type BlockCpu } from './threadCpu.ts';
+import type { BlockCpu } from './threadCpu.ts';
 
 /**
  * Unmeasured blocks per chain first, at least this many txs' worth (and 3 blocks). Each chain's
@@ -67,10 +66,6 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   progress(`exec: ${o.txs} txs per block, median of ${o.runs} runs after ${warmup} warm-up blocks, ${cpus} CPUs`);
   const configs: { executor: 'sequential' | 'parallel'; workers: number }[] = [{ executor: 'sequential', workers: 0 }];
   for (const w of [...new Set([1, 2, cpus])].sort((a, b) => a - b)) configs.push({ executor: 'parallel', workers: w });
-  // The threads this process has before any chain starts (V8's GC helpers, libuv's pool, which an
-  // async fs call brings up if nothing has yet) count as helpers in the CPU split (threadCpu.ts).
-  await stat('.');
-  const helperThreads = [...(threadTimes()?.keys() ?? [])];
   const ceiling: Ceiling | undefined = o.ceiling ? await measureCeiling(o.txs, o.runs, warmup) : undefined;
   const rows: Row[] = [];
   for (const workload of o.workloads) {
@@ -82,7 +77,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     progress(`${workload}: setting up ${configs.length} chains, each signing ${o.txs * (o.runs + warmup)} txs...`);
     const runs: Run[] = configs.map((cfg) => ({
       cfg, label: cfg.executor === 'sequential' ? 'sequential' : `parallel x${cfg.workers}`,
-      chain: new RemoteChain({ txs: o.txs, blocks: o.runs + warmup, workload, executor: cfg.executor, workers: cfg.workers, helperThreads }),
+      chain: new RemoteChain({ txs: o.txs, blocks: o.runs + warmup, workload, executor: cfg.executor, workers: cfg.workers }),
       finalize: [], whole: [], phases: [], cpu: [], groups: 0, fallbacks: 0,
     }));
     try {
@@ -134,7 +129,7 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   }))}\n`);
   const split = rows.filter((r) => r.cpu !== undefined);
   if (split.length > 0) {
-    process.stdout.write(`\nCPU while FinalizeBlock ran (ms, median of each; per thread from /proc schedstat): on a CPU ("run") and ready to run but waiting for one ("wait"); helpers are V8's garbage-collection threads and libuv's pool\n`);
+    process.stdout.write(`\nCPU while FinalizeBlock ran (ms, median of each; per thread from /proc schedstat): on a CPU ("run") and ready to run but waiting for one ("wait"); helpers: every other thread, mostly V8's garbage collection\n`);
     process.stdout.write(`${table(['workload', 'executor', 'workers', 'main run', 'main wait', 'workers run', 'workers wait', 'helpers run'], split.map((r) => {
       const c = r.cpu as BlockCpu;
       return [r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), ...[c.mainRun, c.mainWait, c.workersRun, c.workersWait, c.helpersRun].map((v) => v.toFixed(1))];

@@ -5,13 +5,13 @@ import { blockCpu, currentThreadId, threadTimes, type ThreadTimes } from './thre
 
 const times = (entries: [number, number, number][]): Map<number, ThreadTimes> => new Map(entries.map(([tid, run, wait]) => [tid, { runNs: run * 1e6, waitNs: wait * 1e6 }]));
 
-test('blockCpu: the chain thread, the helpers the process started with, and every other thread as workers; a thread started in between counts from zero', () => {
+test('blockCpu: the chain thread, its workers, and every other thread as helpers; a thread started in between counts from zero', () => {
   const before = times([[10, 100, 50], [1, 500, 0], [2, 40, 3], [20, 7, 1], [99, 1, 1]]);
-  const after = times([[10, 130, 62], [1, 501, 0], [2, 55, 9], [20, 27, 4], [21, 15, 2]]);
-  assert.deepEqual(blockCpu(before, after, 10, new Set([1, 2])), {
+  const after = times([[10, 130, 62], [1, 501, 0], [2, 55, 9], [20, 27, 4], [21, 15, 2], [30, 6, 1]]);
+  assert.deepEqual(blockCpu(before, after, 10, new Set([20, 21, 99])), {
     mainRun: 30, mainWait: 12,
-    helpersRun: 16, // 1 + 15; helpers' waits are not reported
     workersRun: 35, workersWait: 5, // thread 20: 20 and 3; thread 21, new: 15 and 2; thread 99, gone: left out
+    helpersRun: 22, // 1 + 15 + 6 (thread 30, new); helpers' waits are not reported
   });
 });
 

@@ -46,19 +46,19 @@ export interface BlockCpu {
   /** The thread running the chain (FinalizeBlock's main thread): on a CPU, and waiting for one. */
   mainRun: number;
   mainWait: number;
-  /** Every thread started after the process's first ones, bar `self`: the chain's execution workers. */
+  /** The chain's execution workers (ParallelExecutor.workerThreadIds). */
   workersRun: number;
   workersWait: number;
-  /** The threads the process had before any chain started: V8's garbage-collection helpers, libuv's pool, the bench's own main thread. */
+  /** Every other thread of the process: V8's garbage-collection helpers, libuv's pool, the bench's main thread and the other chains' threads (idle meanwhile). */
   helpersRun: number;
 }
 
 /**
- * Splits the CPU time between two threadTimes readings by kind of thread. A thread missing from
- * `before` started in between and counts from zero; one missing from `after` is left out. Other
- * chains' threads fall among the workers: they are idle while a chain runs its block.
+ * Splits the CPU time between two threadTimes readings by kind of thread: `self` (the chain's
+ * main thread), `workers` (its execution workers) and every other thread. A thread missing from
+ * `before` started in between and counts from zero; one missing from `after` is left out.
  */
-export function blockCpu(before: ReadonlyMap<number, ThreadTimes>, after: ReadonlyMap<number, ThreadTimes>, self: number, helpers: ReadonlySet<number>): BlockCpu {
+export function blockCpu(before: ReadonlyMap<number, ThreadTimes>, after: ReadonlyMap<number, ThreadTimes>, self: number, workers: ReadonlySet<number>): BlockCpu {
   const cpu: BlockCpu = { mainRun: 0, mainWait: 0, workersRun: 0, workersWait: 0, helpersRun: 0 };
   for (const [tid, t] of after) {
     const b = before.get(tid) ?? { runNs: 0, waitNs: 0 };
@@ -67,11 +67,11 @@ export function blockCpu(before: ReadonlyMap<number, ThreadTimes>, after: Readon
     if (tid === self) {
       cpu.mainRun += run;
       cpu.mainWait += wait;
-    } else if (helpers.has(tid)) {
-      cpu.helpersRun += run;
-    } else {
+    } else if (workers.has(tid)) {
       cpu.workersRun += run;
       cpu.workersWait += wait;
+    } else {
+      cpu.helpersRun += run;
     }
   }
   return cpu;

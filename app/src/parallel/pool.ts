@@ -62,6 +62,8 @@ class ExecWorker {
   inflight = 0;
   /** Set once the worker has loaded its modules and opened its replica. */
   started = false;
+  /** The worker thread's OS id (Linux), from its ready message. */
+  osThreadId: number | undefined;
   readonly ready: Promise<void>;
   /** Armed while CheckTx batches are in flight; each answer restarts it (see WORKER_CHECK_TIMEOUT_MS). */
   private watchdog: NodeJS.Timeout | null = null;
@@ -87,6 +89,7 @@ class ExecWorker {
       this.worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
           this.started = true;
+          this.osThreadId = m.osThreadId;
           resolve();
           return;
         }
@@ -309,6 +312,14 @@ export class ParallelExecutor {
 
   private spawn(): ExecWorker {
     return new ExecWorker({ entry: this.opts.entry, dbPath: this.opts.dbPath, cacheKeys: this.opts.cacheKeys }, this.opts.checkTimeoutMs ?? WORKER_CHECK_TIMEOUT_MS);
+  }
+
+  /**
+   * The OS thread ids (Linux) of the live workers that have started: for tools that split CPU
+   * time by thread (the exec benchmark). Empty where the OS does not say.
+   */
+  workerThreadIds(): number[] {
+    return this.workers.flatMap((w) => (w.alive && w.osThreadId !== undefined ? [w.osThreadId] : []));
   }
 
   /** Workers that have not failed (a replacement counts from the Commit that starts it). */

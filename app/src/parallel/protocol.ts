@@ -124,4 +124,4 @@ export interface WorkerFailure {
 /** What a worker answers a block request with, on its `replies` port. */
 export type BlockReply = BlockDone | BlockViolation | WorkerFailure;
 
-export type WorkerReply = { type: 'checked'; id: number; out: CheckedTx[] } | WorkerFailure | { type: 'ready' } | { type: 'synced'; id: number };
+export type WorkerReply = { type: 'checked'; id: number; out: CheckedTx[] } | WorkerFailure | { type: 'ready'; osThreadId: number | undefined } | { type: 'synced'; id: number };

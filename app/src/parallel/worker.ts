@@ -2,6 +2,7 @@
 // cache, updated with each committed block's writes) on which it runs its share of a block's txs, in
 // block order, with partition enforcement.
 import { parentPort, workerData } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
 import { viewReader } from '../protoPerf.ts';
 import { CommittedStore } from '../store/sqlite.ts';
 import { Overlay, sortKeys } from '../store/kv.ts';
@@ -170,5 +171,14 @@ export function runWorker(createModules: () => ModuleSet): void {
         return;
     }
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', osThreadId: osThreadId() });
+}
+
+/** This thread's id as the OS knows it (Linux: /proc/self/task/<id>), for tools that measure CPU per thread; undefined elsewhere. */
+function osThreadId(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
 }
