@@ -2,7 +2,7 @@
 // leaves them), sequential vs parallel at 1, 2 and N workers, in the same run.
 import { availableParallelism } from 'node:os';
 import type { Workload } from './workloads.ts';
-import { median, progress, table, writeResult } from './report.ts';
+import { median, progress, quantile, table, writeResult } from './report.ts';
 import { measureCeiling, type Ceiling } from './ceiling.ts';
 import { RemoteChain } from './remoteChain.ts';
 import type { BlockPhases } from './chainThread.ts';
@@ -52,6 +52,8 @@ interface Row {
   blockTps: number;
   runs: number;
   ratio?: number;
+  /** The lower and upper quartiles of the per-round ratios whose median is `ratio`: how far one block's reading strays. */
+  ratioQuartiles?: [number, number];
   /** The median of each phase over the measured blocks. */
   phases: BlockPhases;
   /** The median of each part of the CPU split (threadCpu.ts), where every block has one. */
@@ -108,9 +110,10 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     const seq = runs[0] as Run;
     for (const run of runs) {
       const tps = o.txs / median(run.finalize);
+      const ratios = run.finalize.map((t, r) => (seq.finalize[r] as number) / t);
       rows.push({
         workload, executor: run.cfg.executor, workers: run.cfg.workers, tps, blockTps: o.txs / median(run.whole), runs: run.finalize.length,
-        ratio: median(run.finalize.map((t, r) => (seq.finalize[r] as number) / t)),
+        ratio: median(ratios), ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
         phases: { prepare: median(run.phases.map((p) => p.prepare)), txs: median(run.phases.map((p) => p.txs)), finish: median(run.phases.map((p) => p.finish)) },
         ...medianCpu(run.cpu),
         ...(run.cfg.executor === 'parallel' ? { groups: run.groups, fallbacks: run.fallbacks } : {}),
@@ -118,8 +121,11 @@ export async function execSuite(o: ExecOptions): Promise<void> {
     }
   }
   process.stdout.write(`\nexec: ${o.txs}-tx blocks, signatures pre-verified, median of ${o.runs} runs, ${cpus} CPUs\n`);
-  process.stdout.write(`${table(['workload', 'executor', 'workers', 'finalize tx/s', 'x sequential', 'with commit tx/s', 'groups'], rows.map((r) => [
-    r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), r.tps, r.ratio ?? 1, r.blockTps, r.groups === undefined ? '-' : String(r.groups),
+  // The quartiles of the per-round ratios say how far a single block's ratio strays on this run.
+  process.stdout.write(`${table(['workload', 'executor', 'workers', 'finalize tx/s', 'x sequential', 'x seq p25-p75', 'with commit tx/s', 'groups'], rows.map((r) => [
+    r.workload, r.executor, r.executor === 'sequential' ? '-' : String(r.workers), r.tps, r.ratio ?? 1,
+    r.executor === 'sequential' || !r.ratioQuartiles ? '-' : r.ratioQuartiles.map((q) => q.toFixed(2)).join('-'),
+    r.blockTps, r.groups === undefined ? '-' : String(r.groups),
   ]))}\n`);
   // Amdahl's share: what runs on one thread however many workers there are.
   process.stdout.write(`\nwhere a block's FinalizeBlock time goes (ms, median of each phase): prepare (begin-block, decodes, planning) and finish (end-block, results, change set sorted, framed and hashed) run on one thread; txs on every execution thread\n`);
@@ -141,7 +147,8 @@ export async function execSuite(o: ExecOptions): Promise<void> {
   const file = writeResult('exec', {
     suite: 'exec', cpus, txsPerBlock: o.txs,
     ...(ceiling ? { ceiling: { threads: 2, soloTps: Math.round(ceiling.soloTps), pairTps: ceiling.pairTps.map(Math.round), speedup: Number(ceiling.speedup.toFixed(3)) } } : {}),
-    results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)), tpsWithCommit: Math.round(r.blockTps),
+    results: rows.map((r) => ({ workload: r.workload, executor: r.executor, workers: r.workers, tps: Math.round(r.tps), runs: r.runs, ratio: Number((r.ratio ?? 1).toFixed(3)),
+      ...(r.ratioQuartiles ? { ratioQuartiles: r.ratioQuartiles.map((q) => Number(q.toFixed(3))) } : {}), tpsWithCommit: Math.round(r.blockTps),
       phasesMs: { prepare: round1(r.phases.prepare), txs: round1(r.phases.txs), finish: round1(r.phases.finish) },
       ...(r.cpu ? { cpuMs: Object.fromEntries(Object.entries(r.cpu).map(([k, v]) => [k, round1(v)])) } : {}), ...(r.groups !== undefined ? { groups: r.groups } : {}) })),
   });

@@ -14,6 +14,19 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/**
+ * The p-quantile of `xs` (0 <= p <= 1), linearly interpolated between the two nearest order
+ * statistics (position (n - 1)p, the default of R and NumPy): p = 0.5 is the median.
+ */
+export function quantile(xs: readonly number[], p: number): number {
+  if (xs.length === 0 || !(p >= 0 && p <= 1)) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * p;
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (at - lo);
+}
+
 export function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }

@@ -32,7 +32,7 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
   assert.equal(j['txsPerBlock'], 200);
   assert.ok(positive(j['cpus']), `cpus ${String(j['cpus'])} should be a positive number`);
   const rows = j['results'] as {
-    workload: string; executor: string; workers: number; tps: number; runs: number; phasesMs: { prepare: number; txs: number; finish: number };
+    workload: string; executor: string; workers: number; tps: number; runs: number; ratio: number; ratioQuartiles: number[]; phasesMs: { prepare: number; txs: number; finish: number };
     cpuMs?: { mainRun: number; mainWait: number; workersRun: number; workersWait: number; helpersRun: number };
   }[];
   const schedstat = existsSync('/proc/thread-self/schedstat');
@@ -41,6 +41,9 @@ test('bench exec: every workload, sequential and parallel at 1, 2 and N workers'
     assert.deepEqual(mine.map((r) => r.executor === 'sequential' ? 0 : r.workers).slice(0, 3), [0, 1, 2], `${w}: sequential, parallel x1, x2`);
     for (const r of mine) {
       assert.ok(positive(r.tps) && r.runs === 1, JSON.stringify(r));
+      // The per-round ratios' quartiles bracket their median (one round: all three the same).
+      const [q1, q3] = r.ratioQuartiles;
+      assert.ok(positive(q1) && positive(q3) && q1! <= r.ratio && r.ratio <= q3!, `ratio quartiles of ${JSON.stringify(r)}`);
       // Where the block's time went, from the app's own BlockStats.
       const p = r.phasesMs;
       assert.ok(p.prepare >= 0 && positive(p.txs) && p.finish >= 0, `phases of ${JSON.stringify(r)}`);
