@@ -25,7 +25,7 @@ import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFinge
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
-import { createModules, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
+import { createModules, recurse, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_CAUGHT_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
 
 const SEEDS_FILE = fileURLToPath(new URL('./parallel.seeds.json', import.meta.url));
 const CHAIN = 'lanes-eq-1';
@@ -501,6 +501,32 @@ test('a Msg that throws an exception of the engine\'s (a bug) fails its tx with 
   }
 });
 
+test('an undeclared access that module code catches still makes the block fall back: failing with its own error or going on, the results are the sequential ones', async () => {
+  const stats: BlockStats[] = [];
+  const { seq, par, close } = await openPair({}, { onBlock: (s) => stats.push(s) });
+  try {
+    const lieCaught = (k: TestKey, to: string, amount: string): AnyMsg => ({
+      typeUrl: MSG_LIE_CAUGHT_TYPE_URL, value: MsgSend.encode({ fromAddress: k.address, toAddress: to, amount: [{ denom: 'uatom', amount }] }).finish(),
+    });
+    const [a, b, c] = [funded[10] as TestKey, funded[11] as TestKey, funded[12] as TestKey];
+    const block = [
+      buildTx(a, [lieCaught(a, everyone[37] as string, '1')], { chainId: CHAIN, accountNumber: 10n, sequence: 0n }), // fails with its own error on a thread that refuses
+      buildTx(b, [lieCaught(b, everyone[38] as string, '2')], { chainId: CHAIN, accountNumber: 11n, sequence: 0n }), // goes on, half done, on such a thread
+      buildTx(c, [send(c.address, everyone[39] as string, 'uatom', 3n)], { chainId: CHAIN, accountNumber: 12n, sequence: 0n }),
+    ];
+    const ref = await seq.blockAsync(block);
+    const got = await par.blockAsync(block);
+    assert.deepEqual(got, ref);
+    // Sequentially nothing is refused: both sends went through.
+    assert.deepEqual(ref.map((r) => r?.code), [0, 0, 0]);
+    assert.deepEqual(stats.at(-1), { ...stats.at(-1), executor: 'parallel', fallback: true });
+    assert.deepEqual(par.lastAppHash, seq.lastAppHash);
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    await close();
+  }
+});
+
 test('a tx that writes a per-block constant (a module bug) fails on both executors alike, without a fallback, and the chain goes on', async () => {
   const stats: BlockStats[] = [];
   const { seq, par, close } = await openPair({}, { onBlock: (s) => stats.push(s) });
@@ -625,6 +651,38 @@ test('a thread that runs out of stack or heap in a block never makes that a tx\'
     assert.deepEqual([checked.codespace, checked.code], ['sdk', 111222], checked.log);
     await assert.rejects(seq.blockAsync([everywhere]), /Maximum call stack size exceeded/);
     await assert.rejects(par.blockAsync([everywhere]), /Maximum call stack size exceeded/);
+  } finally {
+    await close();
+  }
+});
+
+test('a tx deeper than the main thread\'s stack stops the block on both executors: an execution worker\'s stack is no deeper (WORKER_STACK_MB), so it cannot commit such a tx', { timeout: 60_000 }, async () => {
+  const { seq, par, close } = await openWatchedPair({ mainTakes: false });
+  try {
+    // How deep recurse goes on this (the main) thread, once optimized: its frames are then their
+    // smallest, so this is the most any thread's copy of it reaches in the same stack.
+    let deepest = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 200; i++) recurse(100);
+      let lo = 1000;
+      let hi = 1 << 24;
+      while (lo + 1 < hi) {
+        const mid = (lo + hi) >> 1;
+        try {
+          recurse(mid);
+          lo = mid;
+        } catch {
+          hi = mid;
+        }
+      }
+      deepest = Math.max(deepest, lo);
+    }
+    const k = funded[13] as TestKey;
+    const deep = buildTx(k, [failOnWorker(13, BigInt(Math.ceil(deepest * 1.3)))], { chainId: CHAIN, accountNumber: 13n, sequence: 0n });
+    await assert.rejects(seq.blockAsync([deep]), /Maximum call stack size exceeded/);
+    // The tx runs on the worker (mainTakes: false). With a stack deeper than the main thread's
+    // it would succeed there, and the parallel node commit a block every sequential node refuses.
+    await assert.rejects(par.blockAsync([deep]), /Maximum call stack size exceeded/);
   } finally {
     await close();
   }

@@ -72,6 +72,13 @@ const SMALL_DECLARED = 8;
 export class AccessRecorder {
   /** Partitions touched, when constructed with `record` (tests, tools): nothing on the hot path reads it. */
   readonly touched: Set<string>;
+  /**
+   * The first AccessViolation thrown, kept even if module code catches it: runTx throws it
+   * again however the tx ends, so that a Msg that catches errors (and fails with its own, or
+   * goes on) cannot turn an undeclared access into a result the sequential executor would not
+   * give.
+   */
+  violation: AccessViolation | undefined = undefined;
   private readonly declaredSet: ReadonlySet<string> | undefined;
   /**
    * `declared` undefined: no limit. A list: refuse anything outside it. `record`: keep `touched`
@@ -93,7 +100,9 @@ export class AccessRecorder {
     }
     const d = this.declared;
     if (d !== undefined && !(this.declaredSet !== undefined ? this.declaredSet.has(partition) : d.includes(partition))) {
-      throw new AccessViolation(partition, write);
+      const v = new AccessViolation(partition, write);
+      this.violation ??= v;
+      throw v;
     }
     if (this.record) this.touched.add(partition);
   }

@@ -142,71 +142,82 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
   const access = new AccessRecorder(declared);
   const gas = new GasMeter(mode === 'simulate' ? Math.min(tx.gasLimit, env.simulateGas ?? SIMULATE_GAS_LIMIT) : tx.gasLimit);
   const ctx = new Context(parent, gas, access, env.block, mode);
-  const blockTx = inBlock ? { env, hash: tx.hashHex } : undefined;
   parent.begin();
+  let out: TxOutcome;
   try {
-    try {
-      runAnte(ctx, tx, env, mode);
-    } catch (err) {
-      if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
-      parent.revertTo(0);
-      return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
-    }
-    const afterAnte = parent.mark();
-    const anteEvents = ctx.events.length;
-    const anteAccounts = ctx.newAccounts.length;
-    const responses: Any[] = [];
-    const checking = mode === 'check' || mode === 'recheck' || mode === 'pending';
-    if (checking) {
-      const budget = mode === 'check' ? env.checkTxMsgGas ?? CHECK_TX_MSG_GAS : env.recheckMsgGas ?? RECHECK_MSG_GAS;
-      gas.capAt(gas.consumed() + budget, `CheckTx's budget of ${budget} gas for Msgs`);
-    }
-    try {
-      for (const [i, m] of tx.msgs.entries()) {
-        const msgIndex = String(i);
-        ctx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: msgIndex });
-        ctx.msgIndex = msgIndex; // the Msg's own events end with msg_index
-        responses.push(m.handler.handle(ctx, m.msg));
-        ctx.msgIndex = undefined;
-      }
-    } catch (err) {
-      if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
-      if (err instanceof CheckBudgetSpent) {
-        // Admitted on its ante: the block runs its Msgs in full, charging the fee either way.
-        parent.revertTo(afterAnte);
-        ctx.events.length = anteEvents;
-        ctx.newAccounts.length = anteAccounts;
-        // In `log` too: CometBFT's broadcast_tx_sync shows a CheckTx's log, not its info.
-        const note = `Msgs not run to the end in CheckTx: ${err.message}`;
-        return {
-          result: { code: 0, codespace: '', log: note, info: note, data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events },
-          fee: tx.fee, newAccounts: ctx.newAccounts, tx, msgsUnchecked: true,
-        };
-      }
-      const at = ctx.msgIndex; // the failing Msg's (unset if it failed before its handler ran)
-      if (mode === 'check' || mode === 'recheck') {
-        parent.revertTo(0);
-        return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
-      }
-      parent.revertTo(afterAnte);
-      ctx.events.length = anteEvents;
-      ctx.newAccounts.length = anteAccounts;
-      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events, blockTx), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
-    }
-    const data = txMsgData(responses);
-    return {
-      result: {
-        code: 0, codespace: '', log: '', info: '', data,
-        gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumed()),
-        events: ctx.events,
-      },
-      fee: tx.fee,
-      newAccounts: ctx.newAccounts,
-      tx,
-    };
+    out = runStages(parent, tx, env, mode, ctx, inBlock);
   } finally {
     parent.end();
   }
+  // An undeclared access that module code caught (failing with an error of its own, or going
+  // on) still makes the block re-run sequentially, where nothing is refused.
+  if (access.violation) throw access.violation;
+  return out;
+}
+
+/** The ante and the Msgs of a decoded tx, each stage journaled in `parent` (see runTx). */
+function runStages(parent: Overlay, tx: DecodedTx, env: ExecEnv, mode: ExecMode, ctx: Context, inBlock: boolean): TxOutcome {
+  const gas = ctx.gas;
+  const blockTx = inBlock ? { env, hash: tx.hashHex } : undefined;
+  try {
+    runAnte(ctx, tx, env, mode);
+  } catch (err) {
+    if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
+    parent.revertTo(0);
+    return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
+  }
+  const afterAnte = parent.mark();
+  const anteEvents = ctx.events.length;
+  const anteAccounts = ctx.newAccounts.length;
+  const responses: Any[] = [];
+  const checking = mode === 'check' || mode === 'recheck' || mode === 'pending';
+  if (checking) {
+    const budget = mode === 'check' ? env.checkTxMsgGas ?? CHECK_TX_MSG_GAS : env.recheckMsgGas ?? RECHECK_MSG_GAS;
+    gas.capAt(gas.consumed() + budget, `CheckTx's budget of ${budget} gas for Msgs`);
+  }
+  try {
+    for (const [i, m] of tx.msgs.entries()) {
+      const msgIndex = String(i);
+      ctx.emit('message', { action: m.typeUrl, sender: tx.signers[0]?.address ?? '', module: m.handler.module, msg_index: msgIndex });
+      ctx.msgIndex = msgIndex; // the Msg's own events end with msg_index
+      responses.push(m.handler.handle(ctx, m.msg));
+      ctx.msgIndex = undefined;
+    }
+  } catch (err) {
+    if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
+    if (err instanceof CheckBudgetSpent) {
+      // Admitted on its ante: the block runs its Msgs in full, charging the fee either way.
+      parent.revertTo(afterAnte);
+      ctx.events.length = anteEvents;
+      ctx.newAccounts.length = anteAccounts;
+      // In `log` too: CometBFT's broadcast_tx_sync shows a CheckTx's log, not its info.
+      const note = `Msgs not run to the end in CheckTx: ${err.message}`;
+      return {
+        result: { code: 0, codespace: '', log: note, info: note, data: new Uint8Array(), gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumedToLimit()), events: ctx.events },
+        fee: tx.fee, newAccounts: ctx.newAccounts, tx, msgsUnchecked: true,
+      };
+    }
+    const at = ctx.msgIndex; // the failing Msg's (unset if it failed before its handler ran)
+    if (mode === 'check' || mode === 'recheck') {
+      parent.revertTo(0);
+      return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), at), fee: 0n, newAccounts: [], tx, failedIn: 'msgs' };
+    }
+    parent.revertTo(afterAnte);
+    ctx.events.length = anteEvents;
+    ctx.newAccounts.length = anteAccounts;
+    return { result: msgFailed(failed(err, tx.gasLimit, gas.consumedToLimit(), ctx.events, blockTx), at), fee: tx.fee, newAccounts: ctx.newAccounts, tx, failedIn: 'msgs' };
+  }
+  const data = txMsgData(responses);
+  return {
+    result: {
+      code: 0, codespace: '', log: '', info: '', data,
+      gasWanted: BigInt(tx.gasLimit), gasUsed: BigInt(gas.consumed()),
+      events: ctx.events,
+    },
+    fee: tx.fee,
+    newAccounts: ctx.newAccounts,
+    tx,
+  };
 }
 
 /**

@@ -56,6 +56,16 @@ export const WORKER_CHECK_TIMEOUT_MS = 10_000;
  */
 export const WORKER_REPLACE_MIN_BLOCKS = 100n;
 
+/**
+ * An execution worker's stack, in MB: less than the main thread's (V8's default --stack-size
+ * of 984 KB; Node gives a worker 4 MB unless told, and keeps 192 KB of it for native code). A tx
+ * that runs out of stack on the main thread must run out on a worker too: there it re-runs the
+ * block on the main thread, as a sequential node runs it, whereas a tx that fit a worker's
+ * larger stack would commit a result that the main thread, and a sequential node, never reach.
+ * A tx deep enough to overflow a worker but not the main thread only costs that fallback.
+ */
+export const WORKER_STACK_MB = 0.75;
+
 class ExecWorker {
   readonly worker: Worker;
   /** CheckTx batches sent and not yet answered. */
@@ -82,7 +92,7 @@ class ExecWorker {
     const channel = new MessageChannel();
     this.replies = channel.port1;
     const workerData: WorkerInit = { ...init, replies: channel.port2, signal: this.signal };
-    this.worker = new Worker(bootstrap, { workerData, transferList: [channel.port2], execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    this.worker = new Worker(bootstrap, { workerData, transferList: [channel.port2], execArgv, resourceLimits: { maxYoungGenerationSizeMb: 96, stackSizeMb: WORKER_STACK_MB } });
     let notReady: (e: Error) => void = () => undefined;
     this.ready = new Promise((resolve, reject) => {
       notReady = reject;

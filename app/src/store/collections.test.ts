@@ -13,7 +13,7 @@ import { LanesError } from '../errors.ts';
 
 // Module bytes far from the app's own (0x01 auth, 0x02 app, 0x10 bank).
 const schema = modulePrefix(0xe0, 'collections-test');
-const Bal = new CMap(schema, 0x01, 'bal', PairKey, BigIntValue, ([addr]) => `account:${addr}`);
+const Bal = new CMap(schema, 0x01, 'bal', PairKey, BigIntValue, ([addr]) => `account:${addr}`, { encode: (addr: string) => strPart(addr), partition: (addr: string) => `account:${addr}` });
 const Names = new CMap(schema, 0x02, 'names', StringKey, StringValue, (k) => `name:${k}`);
 const Seq = new CMap(schema, 0x03, 'seq', U64Key, BigIntValue, () => 'seq');
 const Param = new Item(schema, 0x04, 'param', StringValue, CONST_PARTITION);
@@ -166,8 +166,8 @@ for (const [what, declared] of [
   // A refused write never reaches the store.
   assert.equal((c.kv as Overlay).writes.size, 1);
   // Partition-scoped iteration is checked like a read; a declared one is fine.
-  assert.throws(() => [...Bal.iterate(c, strPart('bob'), 'account:bob')], AccessViolation);
-  assert.deepEqual([...Bal.iterate(c, strPart('alice'), 'account:alice')], [[['alice', 'uatom'], 1n]]);
+  assert.throws(() => [...Bal.iterate(c, 'bob')], AccessViolation);
+  assert.deepEqual([...Bal.iterate(c, 'alice')], [[['alice', 'uatom'], 1n]]);
   // CONST reads are allowed even when undeclared.
   assert.doesNotThrow(() => Param.get(c));
 });
@@ -182,6 +182,31 @@ test('CONST writes are refused in the tx phase (a failing tx, not an access viol
   const hook = ctx(kv, { txPhase: false, mode: 'block' });
   Param.set(hook, 'y');
   assert.equal(Param.get(tx), 'y');
+});
+
+test('a scan by partition checks every entry it returns where declarations are enforced: a ScanHead whose range strays out of its partition is an AccessViolation', () => {
+  // A wrong ScanHead: it names the head's partition but scans every address from the head on.
+  const Stray = new CMap(schema, 0x09, 'stray', PairKey, BigIntValue, ([addr]) => `account:${addr}`, {
+    encode: (addr: string) => strPart(addr).slice(0, 1), // the length byte only: every address as long
+    partition: (addr: string) => `account:${addr}`,
+  });
+  const kv = new Overlay(new MemKV());
+  const setup = ctx(kv, { txPhase: false });
+  Stray.set(setup, ['alice', 'uatom'], 1n);
+  Stray.set(setup, ['carol', 'uatom'], 2n); // as long as alice: inside the stray range
+  const enforced = ctx(kv, { declared: ['account:alice'] });
+  assert.throws(() => [...Stray.iterate(enforced, 'alice')], (e) => e instanceof AccessViolation && e.partition === 'account:carol' && !e.write);
+  // Without enforcement (the sequential executor, queries) the same scan runs, as it always did.
+  assert.deepEqual([...Stray.iterate(ctx(kv), 'alice')].map(([k]) => k[0]), ['alice', 'carol']);
+  // A right ScanHead stays inside: alice's balances only, carol's never touched.
+  Bal.set(setup, ['alice', 'uatom'], 1n);
+  Bal.set(setup, ['carol', 'uatom'], 2n);
+  assert.deepEqual([...Bal.iterate(ctx(kv, { declared: ['account:alice'] }), 'alice')], [[['alice', 'uatom'], 1n]]);
+});
+
+test('a scan by partition needs the collection\'s ScanHead', () => {
+  const c = ctx(new Overlay(new MemKV()), { txPhase: false });
+  assert.throws(() => [...Seq.iterate(c, 1n as never)], /seq: no scans by partition/);
 });
 
 test('a whole-collection scan is refused inside a tx, allowed outside', () => {

@@ -160,7 +160,22 @@ class KeyMemo {
   }
 }
 
-export class CMap<K, V> {
+/**
+ * How a collection is scanned within one partition: a key's leading components (its head)
+ * determine both the raw key prefix of the range and the partition that owns every key in it
+ * (Balances: the address gives `strPart(address)` and `account:<address>`). Deriving both from the
+ * head, instead of taking a prefix and a partition from the caller, keeps a scan from naming a
+ * partition its range is not inside: a range reaching other partitions would read keys that
+ * another conflict group may write in the same block, which the parallel executor could not see.
+ */
+export interface ScanHead<H> {
+  /** The raw key prefix (after the collection's own) of every key with this head. */
+  encode(head: H): string;
+  /** The partition that owns every key with this head. */
+  partition(head: H): string;
+}
+
+export class CMap<K, V, H = never> {
   readonly prefix: string;
   private readonly labels: ReturnType<typeof gasLabels>;
   private readonly memo = new KeyMemo(MEMO_GENERATION);
@@ -172,6 +187,8 @@ export class CMap<K, V> {
     private readonly valueCodec: ValueCodec<V>,
     /** The partition that owns a key: the parallel executor's unit of conflict. */
     readonly partitionOf: (key: K) => string,
+    /** How to scan the keys of one partition (iterate with a head); without it, only whole-collection scans outside txs. */
+    private readonly scanHead?: ScanHead<H>,
   ) {
     this.prefix = schema.byte + schema.claim(prefix, name);
     this.labels = gasLabels(name);
@@ -246,15 +263,27 @@ export class CMap<K, V> {
   }
 
   /**
-   * Entries in key order. `partition` names the partition the range lies in (checked like a
-   * read), or undefined for whole-collection scans, which only block hooks and queries may do.
+   * Entries in key order: those under `head` (the collection's ScanHead gives the range and its
+   * partition, checked like a read), or every entry when `head` is undefined, which only block
+   * hooks and queries may do. Where the context enforces declarations (a tx on the parallel
+   * executor), each entry's own partition is checked too, so that a ScanHead whose range strays
+   * out of its partition shows as an AccessViolation (the block then re-runs sequentially).
    */
-  *iterate(ctx: Context, rawKeyPrefix = '', partition?: string): Generator<[K, V]> {
-    if (partition !== undefined) ctx.access.touch(partition, false);
-    else if (ctx.access.txPhase) throw new Error(`${this.name}: whole-collection scan inside a tx`);
+  *iterate(ctx: Context, head?: H): Generator<[K, V]> {
+    let rawKeyPrefix = '';
+    if (head !== undefined) {
+      if (!this.scanHead) throw new Error(`${this.name}: no scans by partition (the collection has no ScanHead)`);
+      rawKeyPrefix = this.scanHead.encode(head);
+      ctx.access.touch(this.scanHead.partition(head), false);
+    } else if (ctx.access.txPhase) {
+      throw new Error(`${this.name}: whole-collection scan inside a tx`);
+    }
+    const checkEach = ctx.access.declared !== undefined;
     for (const [k, v] of ctx.kv.iterate(this.prefix + rawKeyPrefix)) {
       ctx.gas.consume(GasCost.iterNextFlat + GasCost.readPerByte * (k.length + v.length), this.labels.iter);
-      yield [this.keyCodec.decode(k.slice(this.prefix.length)), this.valueCodec.decode(v)];
+      const key = this.keyCodec.decode(k.slice(this.prefix.length));
+      if (checkEach) ctx.access.touch(this.partitionOf(key), false);
+      yield [key, this.valueCodec.decode(v)];
     }
   }
 }

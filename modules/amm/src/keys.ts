@@ -52,5 +52,8 @@ export const ParamsItem = new Item(schema, 0x01, 'params', memoValue(protoValue(
 export const NextPoolId = new Item(schema, 0x02, 'next_pool_id', BigIntValue, NEXT_POOL_ID_PARTITION);
 export const Pools = new CMap(schema, 0x03, 'pools', U64Key, memoValue(poolValue, 4096, 'pool cache'), poolPartition);
 export const Twaps = new CMap(schema, 0x04, 'twap', U64Key, memoValue(jsonValue<TwapAccumulator>(), 4096, 'TWAP accumulator cache'), poolPartition);
-export const TwapObservations = new CMap(schema, 0x05, 'twap_observations', PoolSlotKey, jsonValue<TwapObservation>(), ([id]) => poolPartition(id));
+export const TwapObservations = new CMap(schema, 0x05, 'twap_observations', PoolSlotKey, jsonValue<TwapObservation>(), ([id]) => poolPartition(id), {
+  encode: (id: bigint) => U64Key.encode(id), // a pool's observations, by slot
+  partition: poolPartition,
+});
 

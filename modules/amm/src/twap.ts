@@ -5,10 +5,8 @@
 import type { Context } from '@lanes/app';
 import type { AmmParams } from './params.ts';
 import { TwapObservations, Twaps, type TwapAccumulator, type TwapObservation } from './keys.ts';
-import { poolPartition } from './keys.ts';
 import { spotFraction, toDec, type MathWork } from './math.ts';
 import { curveOf, metered, type PoolState } from './pool.ts';
-import { U64Key } from '@lanes/app';
 import { ErrTwapUnavailable } from './errors.ts';
 
 /** Spot prices (18-decimal) of reserves[0] in reserves[1] and the reverse. */
@@ -71,7 +69,7 @@ export function twapOf(ctx: Context, p: PoolState, baseIndex: 0 | 1, start: bigi
   if (start >= end) throw ErrTwapUnavailable.wrap(`start_time ${start} must be before end_time ${end}`);
   if (end > now) throw ErrTwapUnavailable.wrap(`end_time ${end} is after the latest block time ${now}`);
   const obs: Obs[] = [];
-  for (const [, o] of TwapObservations.iterate(ctx, U64Key.encode(p.id), poolPartition(p.id))) {
+  for (const [, o] of TwapObservations.iterate(ctx, p.id)) {
     obs.push({ time: BigInt(o.time), cum: BigInt(baseIndex === 0 ? o.cumulative0 : o.cumulative1) });
   }
   obs.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));

@@ -1,5 +1,5 @@
 // The only code that reads and writes balances and supply.
-import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, accountPartition, coinsToString, strPart, type Coin, type Context, type FeeBank } from '@lanes/app';
+import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, coinsToString, type Coin, type Context, type FeeBank } from '@lanes/app';
 import { Balances, Supply } from './keys.ts';
 import type { AccountKeeper } from './expectedKeepers.ts';
 import { emitBurn, emitMint, emitTransfer } from './events.ts';
@@ -14,7 +14,7 @@ export class BankKeeper implements FeeBank {
   /** All non-zero balances of `addr`, sorted by denom. */
   allBalances(ctx: Context, addr: string): Coin[] {
     const out: Coin[] = [];
-    for (const [[, denom], amount] of Balances.iterate(ctx, strPart(addr), accountPartition(addr))) out.push({ denom, amount });
+    for (const [[, denom], amount] of Balances.iterate(ctx, addr)) out.push({ denom, amount });
     return out;
   }
 

@@ -1,10 +1,13 @@
 // Every store prefix of the bank module, in one place. Module byte 0x10.
-import { BigIntValue, CMap, PairKey, StringKey, accountPartition, modulePrefix } from '@lanes/app';
+import { BigIntValue, CMap, PairKey, StringKey, accountPartition, modulePrefix, strPart } from '@lanes/app';
 
 const schema = modulePrefix(0x10, 'bank');
 
 /** (address, denom) -> amount; zero balances are deleted. Owned by the holder's account partition. */
-export const Balances = new CMap(schema, 0x01, 'balances', PairKey, BigIntValue, ([addr]) => accountPartition(addr));
+export const Balances = new CMap(schema, 0x01, 'balances', PairKey, BigIntValue, ([addr]) => accountPartition(addr), {
+  encode: (addr: string) => strPart(addr), // an address's balances, by denom
+  partition: accountPartition,
+});
 
 /**
  * denom -> total supply. Changed only by mint and burn; each denom is its own partition so
