@@ -427,10 +427,16 @@ test('property: donations and first-depositor share inflation do not pay; invari
       const [cr] = c.block([tx(c, B, [createPool({ creator: B.address, initialLiquidity: [coin(seed, 'uatom'), coin(seed, 'ueth')] })])]);
       assert.equal(cr?.code, 0, cr?.log);
       const bAtom = c.balance(B.address, 'uatom');
+      const before = pool(c, 4n);
       if (donation > 0n) {
         const send: AnyMsg = { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: B.address, toAddress: poolAddress(4n), amount: [coin(donation, 'uatom')] }).finish() };
         assert.equal(c.block([tx(c, B, [send])])[0]?.code, 0);
       }
+      // A donation reaches the pool's account, never its reserves or shares (those move only
+      // through the pool's own Msgs).
+      const after = pool(c, 4n);
+      assert.deepEqual([after?.reserves, after?.totalShares], [before?.reserves, before?.totalShares], 'a donation changed the pool record');
+      assert.equal(c.balance(poolAddress(4n), 'uatom'), BigInt(before?.reserves[0]?.amount ?? '0') + donation, 'the donation sits in the pool account');
       const [dep] = c.block([tx(c, A, [addLiq({ poolId: 4n, maxAmountsIn: [coin(victim, 'uatom'), coin(victim, 'ueth')] })])]);
       if (dep?.code !== 0) assert.equal(`${dep?.codespace}/${dep?.code}`, 'amm/16');
       const shares = c.balance(B.address, 'amm/pool/4');
