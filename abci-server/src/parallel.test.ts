@@ -25,7 +25,7 @@ import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFinge
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
-import { createModules, recurse, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_CAUGHT_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
+import { createModules, recurse, ENDBLOCK_PAID, MSG_FAIL_ON_WORKER_TYPE_URL, MSG_LIE_CAUGHT_TYPE_URL, MSG_LIE_TYPE_URL, MSG_WRITE_CONST_TYPE_URL } from './testing/liarModules.ts';
 
 const SEEDS_FILE = fileURLToPath(new URL('./parallel.seeds.json', import.meta.url));
 const CHAIN = 'lanes-eq-1';
@@ -496,6 +496,24 @@ test('a Msg that throws an exception of the engine\'s (a bug) fails its tx with 
     } finally {
       await logged.app.close();
     }
+  } finally {
+    await close();
+  }
+});
+
+test('an address first paid by an end-block hook gets an account number, the same on both executors', async () => {
+  const { seq, par, close } = await openPair({});
+  try {
+    // openPair ran one empty block on each chain: the observer's end-block paid ENDBLOCK_PAID.
+    const k = funded[14] as TestKey;
+    const block = [buildTx(k, [send(k.address, everyone[40] as string, 'uatom', 2n)], { chainId: CHAIN, accountNumber: 14n, sequence: 0n })];
+    assert.deepEqual(await par.blockAsync(block), await seq.blockAsync(block));
+    for (const ch of [seq, par]) {
+      assert.equal(ch.balance(ENDBLOCK_PAID, 'uatom'), 2n, 'paid 1uatom by each of the two blocks\' end-block');
+      assert.ok(ch.account(ENDBLOCK_PAID) !== null, 'the address paid only in end-block has an account');
+    }
+    assert.equal(par.account(ENDBLOCK_PAID)?.accountNumber, seq.account(ENDBLOCK_PAID)?.accountNumber);
+    assert.deepEqual(dump(par), dump(seq));
   } finally {
     await close();
   }

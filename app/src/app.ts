@@ -853,8 +853,9 @@ export class LanesApp implements AbciApp {
       endCtx = hookCtx.child(endKV);
       endCtx.newAccounts.push(...hookCtx.newAccounts);
     }
-    foldBlock(endCtx, exec, env);
-    for (const m of this.modules) m.endBlock?.(endCtx);
+    foldBlock(endCtx, exec, env, () => {
+      for (const m of this.modules) m.endBlock?.(endCtx);
+    });
     if (endCtx !== hookCtx) hookCtx.events.push(...endCtx.events);
     const trimmed = fitResults(exec);
     stats.trimmed = trimmed;

@@ -81,11 +81,19 @@ export function executeSequential(
   return exec;
 }
 
-export function foldBlock(ctx: Context, exec: Pick<BlockExecution, 'fees' | 'newAccounts'>, env: ExecEnv): void {
+/**
+ * End-block's part of a block's execution, around the modules' end-block hooks (`endBlock`):
+ * first the txs' fees, credited to the fee collector at once; then, after every hook has run,
+ * the accounts first credited in the block get their numbers: the txs' in tx order, then those
+ * of `ctx` (begin-block's, the fee credit's, end-block's), so an address that only an end-block
+ * hook pays gets its account too.
+ */
+export function foldBlock(ctx: Context, exec: Pick<BlockExecution, 'fees' | 'newAccounts'>, env: ExecEnv, endBlock: () => void = () => undefined): void {
   let fees = 0n;
-  const created: string[] = [];
   for (const f of exec.fees) fees += f;
-  for (const list of exec.newAccounts) for (const a of list) created.push(a);
   if (fees > 0n) env.feeBank.creditFees(ctx, env.feeCollector, fees);
+  endBlock();
+  const created: string[] = [];
+  for (const list of exec.newAccounts) for (const a of list) created.push(a);
   createAccounts(ctx, [...created, ...ctx.newAccounts]);
 }

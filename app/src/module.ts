@@ -36,6 +36,7 @@ export interface Module {
   initGenesis(ctx: Context, state: unknown): void;
   exportGenesis(ctx: Context): unknown;
   beginBlock?(ctx: Context): void;
+  /** Runs after the block's fees are credited; accounts first credited in the block (here too) are numbered after it. */
   endBlock?(ctx: Context): void;
 }
 

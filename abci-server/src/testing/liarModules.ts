@@ -17,7 +17,8 @@
 //     buggy module might: the tx must fail (sdk/111222) on every executor, and the chain go on;
 //   - an observer with block hooks, which no real module has yet: begin-block writes balances
 //     that txs then overwrite (the txs' values must win), end-block reads and iterates balances
-//     txs wrote (on workers too), reports them in an event and writes over them.
+//     txs wrote (on workers too), reports them in an event and writes over them, and pays an
+//     address nothing else pays (ENDBLOCK_PAID), which must get an account like any other.
 // Never wired into a node.
 import { isMainThread } from 'node:worker_threads';
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
@@ -34,6 +35,8 @@ const ConstFlag = new Item(modulePrefix(0x7e, 'constwriter'), 0x01, 'flag', Stri
 
 /** Accounts the observer touches: the equivalence test's first funded keys (`eq-<i>`). */
 export const OBSERVED = [0, 1, 2, 3].map((i) => testKey(`eq-${i}`).address);
+/** An address only the observer's end-block pays (1uatom a block). */
+export const ENDBLOCK_PAID = testKey('observer-endblock-paid').address;
 
 /** Plain recursion, `n` calls deep: a Msg that runs out of stack for real (see MsgFailOnWorker). */
 export function recurse(n: number): number {
@@ -145,6 +148,7 @@ export function createModules(): ModuleSet {
       const seen = OBSERVED.map((addr) => `${addr}=${bank.allBalances(ctx, addr).map((c) => `${c.amount}${c.denom}`).join(',')}`);
       ctx.emit('observer', { balances: seen.join(';') });
       bank.mint(ctx, OBSERVED[2] as string, [{ denom: 'uatom', amount: 2n }]);
+      bank.mint(ctx, ENDBLOCK_PAID, [{ denom: 'uatom', amount: 1n }]);
     },
     validateGenesis: () => undefined,
     initGenesis: () => undefined,
