@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  cpInGivenOut, cpOutGivenIn, depositShares, initialShares, invariant, isqrt, outGivenIn, inGivenOut, spotFraction, stableD,
+  cpInGivenOut, cpOutGivenIn, depositShares, initialShares, invariant, isqrt, MINIMUM_LIQUIDITY, outGivenIn, inGivenOut, spotFraction, stableD,
   stableInGivenOut, stableOutGivenIn, withdrawAmounts, type Curve, type MathWork,
 } from './math.ts';
 import { ErrInsufficientLiquidity } from './errors.ts';
@@ -148,29 +148,43 @@ test('property: tiny amounts round toward the pool (never more than the spot val
   }), { numRuns: 300 });
 });
 
-test('property: add then remove never returns more than was put in', () => {
+test('property: a deposit pays at least the value of its shares, a withdrawal at most, so add then remove never returns more than was put in', () => {
   fc.assert(fc.property(reserve, reserve, fc.bigInt({ min: 1001n, max: 10n ** 24n }), fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.bigInt({ min: 0n, max: 10n ** 24n }), (r0, r1, s, a0, a1) => {
     const { shares, amountsIn } = depositShares([r0, r1], s, [a0, a1]);
     assert.ok((amountsIn[0] as bigint) <= a0 && (amountsIn[1] as bigint) <= a1, 'takes at most max_amounts_in');
     if (shares === 0n) return;
     const reserves = [r0 + (amountsIn[0] as bigint), r1 + (amountsIn[1] as bigint)];
+    // Per asset: in_i / shares >= R_i / S (the pool's value per share never falls by a deposit).
+    for (const [i, r] of [r0, r1].entries()) assert.ok((amountsIn[i] as bigint) * s >= r * shares, `asset ${i}: ${amountsIn[i]} paid for ${shares} of ${s} shares over ${r}`);
     const out = withdrawAmounts(reserves, s + shares, shares);
+    // Per asset: out_i / shares <= R_i / S (nor by a withdrawal).
+    for (const [i, r] of reserves.entries()) assert.ok((out[i] as bigint) * (s + shares) <= r * shares, `asset ${i}: ${out[i]} paid out for ${shares} of ${s + shares} shares over ${r}`);
     assert.ok((out[0] as bigint) <= (amountsIn[0] as bigint) && (out[1] as bigint) <= (amountsIn[1] as bigint), `in ${amountsIn} out ${out}`);
   }), { numRuns: 500 });
 });
 
-test('property: first-depositor inflation does not pay (locked shares + donations not counted)', () => {
-  // Attacker creates the pool with the least liquidity allowed, then a victim deposits. Donations
-  // to the pool account are not reserves, so the attacker's only lever is the share price, and
-  // the victim either gets shares worth its deposit (up to rounding) or the deposit is refused.
-  fc.assert(fc.property(fc.bigInt({ min: 1001n, max: 10n ** 6n }), fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.bigInt({ min: 1n, max: 10n ** 18n }), (seed, v0, v1) => {
+test('property: first-depositor inflation does not pay: with the pool shrunk to its locked shares plus a few and its reserves pumped at will, a victim depositing loses at most one unit of each asset, and gains nothing', () => {
+  // The attack: create the pool with the least liquidity, withdraw all but `keep` of one's shares
+  // (the 1,000 locked shares stay), then raise the reserves without minting shares, so that one
+  // share is worth a lot and the victim's deposit rounds against it. Here the reserves are
+  // raised by any amount for free, more than an attacker can do (donations are not reserves;
+  // only swap fees raise them, at a price). The victim pays ceil(shares·R_i/S) for the shares
+  // it gets and can take out floor(shares·R'_i/S'), R'/S' >= R/S: at most one unit less.
+  const big = fc.integer({ min: 1, max: 24 }).chain((digits) => fc.bigInt({ min: 0n, max: 10n ** BigInt(digits) }));
+  fc.assert(fc.property(fc.bigInt({ min: 1001n, max: 10n ** 6n }), fc.bigInt({ min: 1n, max: 5n }), big, big, big, big, (seed, keep, pump0, pump1, v0, v1) => {
     const total = initialShares(seed, seed);
-    const attackerShares = total - 1000n;
-    const { shares, amountsIn } = depositShares([seed, seed], total, [v0, v1]);
+    fc.pre(total - MINIMUM_LIQUIDITY - keep > 0n);
+    const taken = withdrawAmounts([seed, seed], total, total - MINIMUM_LIQUIDITY - keep);
+    const reserves = [seed - (taken[0] as bigint) + pump0, seed - (taken[1] as bigint) + pump1];
+    const s = MINIMUM_LIQUIDITY + keep;
+    const { shares, amountsIn } = depositShares(reserves, s, [v0 + 1n, v1 + 1n]);
     if (shares === 0n) return; // refused: nothing moves
-    const reserves = [seed + (amountsIn[0] as bigint), seed + (amountsIn[1] as bigint)];
-    const s = total + shares;
-    const attackerOut = withdrawAmounts(reserves, s, attackerShares);
-    assert.ok((attackerOut[0] as bigint) <= seed && (attackerOut[1] as bigint) <= seed, 'attacker gets back at most what it put in');
+    const after = [(reserves[0] as bigint) + (amountsIn[0] as bigint), (reserves[1] as bigint) + (amountsIn[1] as bigint)];
+    const back = withdrawAmounts(after, s + shares, shares);
+    // Nor does the victim gain: what it takes out is the other LPs' too.
+    for (const i of [0, 1]) {
+      const lost = (amountsIn[i] as bigint) - (back[i] as bigint);
+      assert.ok(lost >= 0n && lost <= 1n, `asset ${i}: paid ${amountsIn[i]}, can take out ${back[i]} (reserves ${reserves}, ${s} shares)`);
+    }
   }), { numRuns: 500 });
 });
