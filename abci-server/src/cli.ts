@@ -164,15 +164,24 @@ function prefixedLines(prefix: string): NodeJS.WritableStream {
   });
 }
 
+/**
+ * A second signal this soon after the first is the same Ctrl-C, not a request to force: in a
+ * terminal, under `npm start`, Ctrl-C reaches the launcher twice at once (the terminal signals
+ * the whole foreground process group, and npm forwards the SIGINT it got too).
+ */
+export const SIGNAL_REPEAT_MS = 1000;
+
 function installSignalHandlers(nodes: NodeHandle[]) {
-  let signals = 0;
+  let first: number | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
+    const now = performance.now();
+    if (first !== undefined) {
+      if (now - first < SIGNAL_REPEAT_MS) return;
       process.stderr.write(`${sig} again: not waiting; the node will replay on next start\n`);
       for (const node of nodes) for (const pid of [node.cometbftPid, node.appPid]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       process.exit(130);
     }
+    first = now;
     process.stderr.write(`${sig}: stopping CometBFT, then the app (again to force)...\n`);
     for (const node of nodes) void node.stop();
   };

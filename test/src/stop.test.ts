@@ -22,36 +22,55 @@ async function answers(rpc: string): Promise<boolean> {
   }
 }
 
-test('SIGTERM to `npm run lanes -- start` stops the whole node: CometBFT, then the app', { timeout: 120_000 }, async () => {
+/**
+ * Starts a node with `npm run lanes -- start` on a fresh home, calls `stop(npm)` once it is
+ * ready, and checks that CometBFT and the app both exit and the launcher cleans up. `detached`:
+ * npm gets a process group of its own, as a terminal's foreground job has. Returns the output.
+ */
+async function startThenStop(stop: (npm: ReturnType<typeof spawn>) => void, detached = false): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-stop-'));
   const home = join(dir, 'home');
   const [rpc, p2p, abci, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const npm = (args: string[]) => spawn('npm', ['run', '-s', 'lanes', '--', '--home', home, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = (args: string[]) => spawn('npm', ['run', '-s', 'lanes', '--', '--home', home, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached });
   try {
     const init = npm(['init', '--rpc-port', String(rpc), '--p2p-port', String(p2p), '--abci-port', String(abci), '--metrics-port', String(metrics), '--block-time', '200']);
     assert.equal((await once(init, 'close'))[0], 0, 'lanes init');
     const node = npm(['start']);
     let out = '';
-    node.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    node.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    node.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    node.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
     const closed = once(node, 'close');
     const pids: number[] = [];
     try {
       await waitFor(() => out.includes('Lanes node ready'), 90_000, `the node to start:\n${out}`);
       for (const f of [homePaths(home).appPid, homePaths(home).cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
       assert.equal(await answers(`http://127.0.0.1:${rpc}`), true);
-      node.kill('SIGTERM'); // npm's own pid, as `kill <pid>` or a process manager sends it
+      stop(node);
       const stopped = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
-      assert.ok(stopped, `npm did not exit within 30 s of SIGTERM:\n${out.slice(-2000)}`);
+      assert.ok(stopped, `npm did not exit within 30 s of the signal:\n${out.slice(-2000)}`);
       await waitFor(() => pids.every((pid) => !isRunning(pid)), 30_000, `the app (${pids[0]}) and CometBFT (${pids[1]}) to exit:\n${out.slice(-2000)}`);
       assert.equal(await answers(`http://127.0.0.1:${rpc}`), false, 'nothing answers at the node\'s RPC any more');
-      assert.match(out, /app stopped/);
       assert.equal(existsSync(homePaths(home).appPid), false, 'the launcher removed its pid files');
+      return out;
     } finally {
       for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-      if (node.exitCode === null) node.kill('SIGKILL');
+      if (node.exitCode === null && node.pid !== undefined) node.kill('SIGKILL');
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('SIGTERM to `npm run lanes -- start` stops the whole node: CometBFT, then the app', { timeout: 120_000 }, async () => {
+  // npm's own pid, as `kill <pid>` or a process manager sends it.
+  const out = await startThenStop((npm) => npm.kill('SIGTERM'));
+  assert.match(out, /app stopped/);
+});
+
+test('Ctrl-C in a terminal (SIGINT to npm\'s whole process group, which npm forwards again) stops the node cleanly, not by force', { timeout: 120_000 }, async () => {
+  const out = await startThenStop((npm) => process.kill(-(npm.pid as number), 'SIGINT'), true);
+  assert.match(out, /SIGINT: stopping CometBFT, then the app/);
+  assert.doesNotMatch(out, /again: not waiting/, 'one Ctrl-C must not force the node down');
+  assert.match(out, /app stopped/);
+  assert.match(out, /node stopped/);
 });
