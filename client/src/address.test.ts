@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toBech32 } from '@cosmjs/encoding';
+import { fromBech32, toBech32 } from '@cosmjs/encoding';
 import { assertLanesAddress, isLanesAddress } from './address.ts';
 
 describe('assertLanesAddress', () => {
@@ -25,5 +25,14 @@ describe('assertLanesAddress', () => {
     assert.throws(() => assertLanesAddress(good.toUpperCase()), /canonical lower case/);
     assert.equal(isLanesAddress(''), false);
     assert.equal(isLanesAddress(good), true);
+  });
+});
+
+describe('CosmJS as integrators call it', () => {
+  it('fromBech32 with its default limit decodes a lanes address (@scure/base pinned to 2.2.0: 2.3+ refuses the Infinity @cosmjs/encoding 0.39 passes, cosmos/cosmjs#1982)', () => {
+    const data = new Uint8Array(20).fill(9);
+    const decoded = fromBech32(toBech32('lanes', data));
+    assert.equal(decoded.prefix, 'lanes');
+    assert.deepEqual(decoded.data, data);
   });
 });
