@@ -2,7 +2,7 @@
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetHome, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetChainData, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -89,7 +89,7 @@ async function devnetBanner(dir: string, chainId: string, ports: NodePorts): Pro
     `  RPC        http://127.0.0.1:${ports.rpc}`,
     `  ABCI gRPC  127.0.0.1:${ports.abci}`,
     `  data       ${dir}`,
-    `  reset      ${homePaths(dir).home === homePaths(join(REPO_ROOT, '.devnet')).home ? 'npm run reset' : `npm run lanes -- --home ${dir} unsafe-reset`}   (stop the node first; deletes the chain)`,
+    `  reset      ${homePaths(dir).home === homePaths(join(REPO_ROOT, '.devnet')).home ? 'npm run reset' : `npm run lanes -- --home ${dir} unsafe-reset --all`}   (stop the node first; deletes the chain)`,
     '',
     `  TEST KEYS from the public mnemonic '${TEST_MNEMONIC}'`,
     '  Anyone can spend these: NEVER use them on a real network.',
@@ -333,9 +333,10 @@ export function buildProgram(): Command {
     });
 
   program.command('unsafe-reset')
-    .description('delete the node data folder (chain data, app state, keys of the validator)')
+    .description('delete the chain data (blocks, app state) and keep the config, genesis and keys, to sync the chain again; --all deletes the whole node')
+    .option('--all', 'delete the whole node: also lanes.json, CometBFT\'s config and genesis, and the validator\'s keys and signing state (to start a chain over)')
     .option('--devnet', 'only reset a home whose chain is the local devnet')
-    .action((o: { devnet?: boolean }, cmd: Command) => {
+    .action((o: { all?: boolean; devnet?: boolean }, cmd: Command) => {
       const dir = home(cmd);
       if (!existsSync(dir)) {
         print(`nothing to reset: ${dir} does not exist`);
@@ -347,6 +348,13 @@ export function buildProgram(): Command {
         throw new UserError(`${dir} holds chain ${manifest.chainId}, not the devnet ${DEVNET_CHAIN_ID}; refusing (drop --devnet to reset it anyway)`);
       }
       assertNotRunning(dir);
+      if (!o.all) {
+        const gone = resetChainData(dir);
+        print(`deleted the chain data of ${manifest.chainId} in ${dir}: ${gone.map((f) => relative(dir, f)).join(', ') || 'nothing there'}`);
+        print('kept lanes.json, CometBFT\'s config, genesis and keys, and the validator\'s last-signed record (so it never signs a height twice): '
+          + `start the node to sync the chain again from its peers; to start a chain of your own over from genesis, use unsafe-reset --all`);
+        return;
+      }
       resetHome(dir);
       // Keys (keyring-test.json) and anything else the user put there stay.
       const kept = existsSync(dir) ? readdirSync(dir).sort() : [];

@@ -394,8 +394,34 @@ export function assertNotRunning(home: string): void {
 }
 
 /**
- * Deletes a Lanes home. Refuses any folder without a lanes.json, so a mistyped --home can
- * never delete something else.
+ * Deletes a node's chain data and keeps what makes it this node on this network, as the Cosmos
+ * SDK's `unsafe-reset-all` does: CometBFT's blocks, state and tx index (`cometbft/data`), its
+ * address book and the app's state go; lanes.json, CometBFT's config, genesis and keys stay, and
+ * so does the validator's record of what it last signed (`data/priv_validator_state.json`), so
+ * that a validator that syncs the chain again never signs a height twice. For a node that lost
+ * its state and rejoins its network. Returns the paths deleted. Refuses any folder without a
+ * lanes.json, as resetHome does.
+ */
+export function resetChainData(home: string): string[] {
+  const p = homePaths(home);
+  if (!existsSync(p.manifest)) {
+    throw new UserError(`${p.home} does not look like a Lanes home (no lanes.json); refusing to reset it`);
+  }
+  const data = join(p.cometHome, 'data');
+  const signState = join(data, 'priv_validator_state.json');
+  const kept = existsSync(signState) ? readFileSync(signState) : undefined;
+  const gone = [data, join(p.cometHome, 'config', 'addrbook.json'), p.appDir, p.appPid, p.cometPid].filter((f) => existsSync(f));
+  for (const f of gone) rmSync(f, { recursive: true, force: true });
+  if (kept) {
+    mkdirSync(data, { recursive: true });
+    writeFileSync(signState, kept);
+  }
+  return gone;
+}
+
+/**
+ * Deletes a Lanes home: chain data, config, genesis and the validator's keys. Refuses any
+ * folder without a lanes.json, so a mistyped --home can never delete something else.
  */
 export function resetHome(home: string): void {
   const p = homePaths(home);

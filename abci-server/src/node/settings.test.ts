@@ -125,11 +125,40 @@ test('lanes init records the executor always, and the other settings only when g
   }
 });
 
-test('lanes unsafe-reset deletes the chain and keeps the keys (and whatever else is there), saying so', async () => {
+test('lanes unsafe-reset deletes the chain data and keeps the node: config, genesis, keys and the validator\'s last-signed record', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-reset-'));
+  const home = join(dir, 'n');
+  try {
+    await buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init']);
+    const comet = join(home, 'cometbft');
+    // What a node that ran holds: blocks, an address book, app state, a signing record past 0.
+    mkdirSync(join(comet, 'data', 'blockstore.db'));
+    writeFileSync(join(comet, 'data', 'blockstore.db', '000001.log'), 'blocks');
+    writeFileSync(join(comet, 'config', 'addrbook.json'), '{}');
+    writeFileSync(join(home, 'app', 'state.db'), 'state');
+    const signed = '{"height":"42","round":0,"step":3}';
+    writeFileSync(join(comet, 'data', 'priv_validator_state.json'), signed);
+    const keep = ['lanes.json', 'cometbft/config/config.toml', 'cometbft/config/genesis.json', 'cometbft/config/node_key.json', 'cometbft/config/priv_validator_key.json'];
+    const before = keep.map((f) => readFileSync(join(home, f), 'utf8'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`deleted the chain data of lanes-devnet-1 in ${home}: cometbft/data, cometbft/config/addrbook.json, app\\n`));
+    assert.match(r.stdout, /kept lanes.json, CometBFT's config, genesis and keys, and the validator's last-signed record .*use unsafe-reset --all/);
+    assert.deepEqual(keep.map((f) => readFileSync(join(home, f), 'utf8')), before, 'config, genesis and keys unchanged');
+    assert.equal(readFileSync(join(comet, 'data', 'priv_validator_state.json'), 'utf8'), signed, 'the last-signed record kept as it was');
+    assert.deepEqual(readdirSync(join(comet, 'data')), ['priv_validator_state.json'], 'the blocks are gone');
+    assert.equal(existsSync(join(comet, 'config', 'addrbook.json')), false);
+    assert.equal(existsSync(join(home, 'app')), false, 'the app state is gone');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lanes unsafe-reset --all deletes the whole node and keeps the keyring (and whatever else is there), saying so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-reset-'));
   const init = (home: string) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init']);
   // In a process of its own: its output is what is checked (this one's stdout carries the test's results).
-  const reset = (home: string) => spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset'], { encoding: 'utf8' });
+  const reset = (home: string) => spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset', '--all'], { encoding: 'utf8' });
   try {
     const withKeys = join(dir, 'k');
     await init(withKeys);
