@@ -9,7 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { pino } from 'pino';
 import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID, STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
-import { devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
+import { assertLanesAddress, devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
 import { register as registerAmm } from './commands/amm.ts';
 import { wholeNumber } from './commands/numbers.ts';
 import { register as registerKeys } from './commands/keys.ts';
@@ -189,6 +189,30 @@ function installSignalHandlers(nodes: NodeHandle[]) {
   process.on('SIGTERM', onSignal);
 }
 
+/**
+ * `init --fund`'s addresses, space- or comma-separated (as the CLI's other lists are), each a
+ * lanes address, none twice: refused here, naming the value, rather than written into a genesis
+ * that the node then refuses at start.
+ */
+export function fundList(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const part of v.split(',')) {
+      const addr = part.trim();
+      if (addr === '') continue;
+      try {
+        assertLanesAddress(addr, '--fund address');
+      } catch (e) {
+        throw new UserError((e as Error).message);
+      }
+      if (out.includes(addr)) throw new UserError(`--fund lists ${addr} twice`);
+      out.push(addr);
+    }
+  }
+  if (out.length === 0) throw new UserError('--fund needs at least one address');
+  return out;
+}
+
 export function buildProgram(): Command {
   const program = new Command('lanes')
     .description('Lanes appchain node and client')
@@ -214,6 +238,7 @@ export function buildProgram(): Command {
     .option('--force', 'wipe an existing Lanes home first')
     .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean } & Partial<AppSettings>, cmd: Command) => {
       const dir = home(cmd);
+      if (o.fund !== undefined) o.fund = fundList(o.fund);
       const m = await initDevnet(dir, {
         chainId: o.chainId,
         settings: appSettingOverrides(o),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
+import { devnetAccounts } from '@lanes/client';
 import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
 import { StallWatch, buildProgram } from '../cli.ts';
 
@@ -120,6 +121,31 @@ test('lanes init records the executor always, and the other settings only when g
     await init(join(dir, 'b'), ['--executor', 'sequential', '--metrics-port', '0']);
     const b = JSON.parse(readFileSync(join(dir, 'b', 'lanes.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual([b['executor'], b['metricsPort'], 'workers' in b, 'stateCacheKeys' in b, 'minRetainBlocks' in b], ['sequential', 0, false, false, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lanes init --fund takes space- or comma-separated lanes addresses and refuses a bad or repeated one before writing anything', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-fund-'));
+  const init = (home: string, fund: string[]) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init', '--fund', ...fund]);
+  const [a, b, c] = (await devnetAccounts()).map((x) => x.address);
+  try {
+    await init(join(dir, 'ok'), [`${a},${b}`, c as string]);
+    const genesis = JSON.parse(readFileSync(join(dir, 'ok', 'cometbft', 'config', 'genesis.json'), 'utf8')) as { app_state: { bank: { balances: { address: string }[] } } };
+    const funded = genesis.app_state.bank.balances.map((x) => x.address);
+    for (const addr of [a, b, c]) assert.ok(funded.includes(addr as string), `${addr} funded: ${funded.join(' ')}`);
+    assert.ok(!funded.some((x) => x.includes(',')), 'no address with a comma in it');
+    for (const [fund, message] of [
+      [['lanes1abc'], /invalid --fund address "lanes1abc": not bech32/],
+      [[`${a},cosmos1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu`], /invalid --fund address "cosmos1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu"/],
+      [[a as string, a as string], new RegExp(`--fund lists ${a} twice`)],
+      [[','], /--fund needs at least one address/],
+    ] as const) {
+      const home = join(dir, 'bad');
+      await assert.rejects(init(home, [...fund]), (e) => e instanceof UserError && message.test(e.message), `--fund ${fund.join(' ')}`);
+      assert.equal(existsSync(join(home, 'lanes.json')), false, `nothing written for --fund ${fund.join(' ')}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
