@@ -5,7 +5,7 @@
 //   <home>/app.pid, <home>/cometbft.pid   written by the launcher while the node runs
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, type NodePorts } from './config.ts';
@@ -407,15 +407,12 @@ export function resetChainData(home: string): string[] {
   if (!existsSync(p.manifest)) {
     throw new UserError(`${p.home} does not look like a Lanes home (no lanes.json); refusing to reset it`);
   }
+  // Everything in CometBFT's data folder but the signing record, which is never moved or
+  // rewritten: a reset cut short cannot lose it.
   const data = join(p.cometHome, 'data');
-  const signState = join(data, 'priv_validator_state.json');
-  const kept = existsSync(signState) ? readFileSync(signState) : undefined;
-  const gone = [data, join(p.cometHome, 'config', 'addrbook.json'), p.appDir, p.appPid, p.cometPid].filter((f) => existsSync(f));
+  const inData = existsSync(data) ? readdirSync(data).filter((f) => f !== 'priv_validator_state.json').sort().map((f) => join(data, f)) : [];
+  const gone = [...inData, join(p.cometHome, 'config', 'addrbook.json'), p.appDir, p.appPid, p.cometPid].filter((f) => existsSync(f));
   for (const f of gone) rmSync(f, { recursive: true, force: true });
-  if (kept) {
-    mkdirSync(data, { recursive: true });
-    writeFileSync(signState, kept);
-  }
   return gone;
 }
 

@@ -168,7 +168,7 @@ test('lanes unsafe-reset deletes the chain data and keeps the node: config, gene
     const before = keep.map((f) => readFileSync(join(home, f), 'utf8'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`deleted the chain data of lanes-devnet-1 in ${home}: cometbft/data, cometbft/config/addrbook.json, app\\n`));
+    assert.match(r.stdout, new RegExp(`deleted the chain data of lanes-devnet-1 in ${home}: cometbft/data/blockstore.db, cometbft/config/addrbook.json, app\\n`));
     assert.match(r.stdout, /kept lanes.json, CometBFT's config, genesis and keys, and the validator's last-signed record .*use unsafe-reset --all/);
     assert.deepEqual(keep.map((f) => readFileSync(join(home, f), 'utf8')), before, 'config, genesis and keys unchanged');
     assert.equal(readFileSync(join(comet, 'data', 'priv_validator_state.json'), 'utf8'), signed, 'the last-signed record kept as it was');
