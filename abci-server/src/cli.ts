@@ -17,7 +17,7 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
+  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
   parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetChainData, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
@@ -367,8 +367,7 @@ export function buildProgram(): Command {
         print(`nothing to reset: ${dir} does not exist`);
         return;
       }
-      const manifest = readManifest(dir);
-      if (!manifest) throw new UserError(`${dir} does not look like a Lanes home (no lanes.json); refusing to delete it`);
+      const manifest = assertLanesHome(dir, o.all ? 'delete' : 'reset');
       if (o.devnet && manifest.chainId !== DEVNET_CHAIN_ID) {
         throw new UserError(`${dir} holds chain ${manifest.chainId}, not the devnet ${DEVNET_CHAIN_ID}; refusing (drop --devnet to reset it anyway)`);
       }

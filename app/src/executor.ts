@@ -88,7 +88,7 @@ export function executeSequential(
  * of `ctx` (begin-block's, the fee credit's, end-block's), so an address that only an end-block
  * hook pays gets its account too.
  */
-export function foldBlock(ctx: Context, exec: Pick<BlockExecution, 'fees' | 'newAccounts'>, env: ExecEnv, endBlock: () => void = () => undefined): void {
+export function foldBlock(ctx: Context, exec: Pick<BlockExecution, 'fees' | 'newAccounts'>, env: ExecEnv, endBlock: () => void): void {
   let fees = 0n;
   for (const f of exec.fees) fees += f;
   if (fees > 0n) env.feeBank.creditFees(ctx, env.feeCollector, fees);

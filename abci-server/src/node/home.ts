@@ -394,6 +394,16 @@ export function assertNotRunning(home: string): void {
 }
 
 /**
+ * A Lanes home's manifest, for a command about to reset or delete it: refuses a folder without a
+ * lanes.json, so that a mistyped --home can never lose something else.
+ */
+export function assertLanesHome(home: string, verb: 'reset' | 'delete'): HomeManifest {
+  const manifest = readManifest(home);
+  if (!manifest) throw new UserError(`${homePaths(home).home} does not look like a Lanes home (no lanes.json); refusing to ${verb} it`);
+  return manifest;
+}
+
+/**
  * Deletes a node's chain data and keeps what makes it this node on this network, as the Cosmos
  * SDK's `unsafe-reset-all` does: CometBFT's blocks, state and tx index (`cometbft/data`), its
  * address book and the app's state go; lanes.json, CometBFT's config, genesis and keys stay, and
@@ -404,9 +414,7 @@ export function assertNotRunning(home: string): void {
  */
 export function resetChainData(home: string): string[] {
   const p = homePaths(home);
-  if (!existsSync(p.manifest)) {
-    throw new UserError(`${p.home} does not look like a Lanes home (no lanes.json); refusing to reset it`);
-  }
+  assertLanesHome(home, 'reset');
   // Everything in CometBFT's data folder but the signing record, which is never moved or
   // rewritten: a reset cut short cannot lose it.
   const data = join(p.cometHome, 'data');
@@ -422,9 +430,7 @@ export function resetChainData(home: string): string[] {
  */
 export function resetHome(home: string): void {
   const p = homePaths(home);
-  if (!existsSync(p.manifest)) {
-    throw new UserError(`${p.home} does not look like a Lanes home (no lanes.json); refusing to delete it`);
-  }
+  assertLanesHome(home, 'delete');
   // Known entries only, then the folder if nothing else was put there. lanes.json first: a wipe
   // that fails halfway leaves no home that looks complete.
   for (const f of [p.manifest, p.cometHome, p.appDir, p.appPid, p.cometPid]) rmSync(f, { recursive: true, force: true });

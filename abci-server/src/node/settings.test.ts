@@ -180,6 +180,23 @@ test('lanes unsafe-reset deletes the chain data and keeps the node: config, gene
   }
 });
 
+test('lanes unsafe-reset, with --all or without, refuses a folder that is not a Lanes home and leaves it as it was', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-notahome-'));
+  try {
+    mkdirSync(join(dir, 'cometbft', 'data'), { recursive: true });
+    writeFileSync(join(dir, 'cometbft', 'data', 'keep.db'), 'x');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    for (const [args, verb] of [[[], 'reset'], [['--all'], 'delete']] as const) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', dir, 'unsafe-reset', ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 1, `unsafe-reset ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`${dir} does not look like a Lanes home \\(no lanes.json\\); refusing to ${verb} it`));
+      assert.deepEqual([readFileSync(join(dir, 'notes.txt'), 'utf8'), readFileSync(join(dir, 'cometbft', 'data', 'keep.db'), 'utf8')], ['mine', 'x']);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('lanes unsafe-reset --all deletes the whole node and keeps the keyring (and whatever else is there), saying so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-reset-'));
   const init = (home: string) => buildProgram().exitOverride().parseAsync(['node', 'lanes', '--home', home, 'init']);
