@@ -8,10 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const RESULTS_DIR = process.env['LANES_BENCH_RESULTS'] || join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return quantile(xs, 0.5);
 }
 
 /**
