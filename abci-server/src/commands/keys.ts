@@ -7,8 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { EnglishMnemonic } from '@cosmjs/crypto';
+import { fromBech32 } from '@cosmjs/encoding';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
-import { BECH32_PREFIX, DEVNET_ACCOUNT_COUNT, TEST_MNEMONIC, devnetAccounts, isLanesAddress, lanesWallet } from '@lanes/client';
+import { BECH32_PREFIX, DEVNET_ACCOUNT_COUNT, TEST_MNEMONIC, assertLanesAddress, devnetAccounts, isLanesAddress, lanesWallet } from '@lanes/client';
 import { Option, type Command } from 'commander';
 
 export const KEYRING_FILE = 'keyring-test.json';
@@ -181,6 +182,55 @@ export async function resolveKey(home: string, nameOrAddress: string): Promise<R
     throw new CliError(`keyring entry "${entry.name}" is corrupt: its mnemonic derives ${account?.address ?? 'nothing'}, file says ${entry.address}`);
   }
   return { entry, wallet };
+}
+
+/**
+ * Shaped like a bech32 address of any chain, valid or not: it decodes, or it starts with `lanes1`,
+ * or it is a prefix, `1` and at least 38 characters of bech32's alphabet (a 20-byte payload and its
+ * checksum). Such a value is an address with a typo, never a key name to look up.
+ */
+function looksLikeAddress(value: string): boolean {
+  try {
+    fromBech32(value);
+    return true;
+  } catch {
+    return value.toLowerCase().startsWith(`${BECH32_PREFIX}1`) || /^[a-z][a-z0-9]*1[02-9ac-hj-np-z]{38,}$/i.test(value);
+  }
+}
+
+export interface ResolvedAddress {
+  readonly address: string;
+  /** The key it was found under, when `value` was a name. */
+  readonly name?: string;
+}
+
+/**
+ * An address argument (`<to>`, `query bank balances <address>`): a lanes address as it is, else the
+ * address of the key of that name in the keyring of `home`, and with `devnetNames` the built-in
+ * test0..test9 too (harmless for a query; a recipient takes them only once stored, since their
+ * keys are public). A value shaped like an address gets the address error (`what` names it), not a
+ * key lookup. Throws CliError naming the value when it is neither.
+ */
+export async function resolveAddress(home: string, value: string, what: string, opts: { devnetNames?: boolean } = {}): Promise<ResolvedAddress> {
+  if (looksLikeAddress(value)) {
+    try {
+      assertLanesAddress(value, what);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    return { address: value };
+  }
+  const entry = loadKeyring(home).keys.find((k) => k.name === value) ?? (opts.devnetNames ? await devnetEntry(value) : undefined);
+  if (entry) return { address: entry.address, name: entry.name };
+  const devnet = !opts.devnetNames && (await devnetEntry(value)) !== undefined
+    ? ` (${value} is a built-in devnet key, whose mnemonic is public: give its address, or store the devnet keys with \`lanes keys import-devnet\`)`
+    : '';
+  throw new CliError(`${what} is not a lanes address or a key in ${keyringPath(home)}: ${value}${devnet}`);
+}
+
+/** `name (lanes1...)` for an address found by key name, else the address. */
+export function showAddress(a: ResolvedAddress): string {
+  return a.name === undefined ? a.address : `${a.name} (${a.address})`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import { decodeTxRaw } from '@cosmjs/proto-signing';
 import { accountFromAny, type Account } from '@cosmjs/stargate';
 import { Comet38Client, type CometClient } from '@cosmjs/tendermint-rpc';
 import {
-  assertLanesAddress,
   baseDenom,
   createLanesRegistry,
   DEVNET_RPC,
@@ -16,7 +15,7 @@ import type { Coin } from '@cosmjs/stargate';
 import { Option, type Command } from 'commander';
 import { QueryAllBalancesRequest, QueryAllBalancesResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { PageRequest } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
-import { CliError, cliAction, explainNodeError, outputOption, printJson } from './keys.ts';
+import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome } from './keys.ts';
 import { rpcUrl } from './numbers.ts';
 
 export interface QueryOptions {
@@ -24,12 +23,9 @@ export interface QueryOptions {
   output: string;
 }
 
-function checkAddress(address: string): void {
-  try {
-    assertLanesAddress(address);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+/** An address argument of a query: a lanes address, or a key name (stored, or test0..test9). */
+async function addressArg(cmd: Command, value: string): Promise<string> {
+  return (await resolveAddress(resolveHome(cmd), value, 'address', { devnetNames: true })).address;
 }
 
 /**
@@ -110,13 +106,13 @@ export function register(program: Command): void {
   const bank = query.command('bank').description('bank module queries');
   bank
     .command('balances <address>')
-    .description('balances of an address, in display and base units')
+    .description('balances of an address (or of a key, by name), in display and base units')
     .option('--denom <denom>', 'only this denom (display like lane, or base like ulane)')
     .addOption(nodeOption())
     .addOption(outputOption())
     .action(
-      cliAction(async (address: string, opts: QueryOptions & { denom?: string }, _cmd: Command) => {
-        checkAddress(address);
+      cliAction(async (addressOrName: string, opts: QueryOptions & { denom?: string }, cmd: Command) => {
+        const address = await addressArg(cmd, addressOrName);
         const coins = await withQuery(opts.node, async (q) =>
           opts.denom !== undefined ? [await q.bank.balance(address, baseDenom(opts.denom))] : allBalances(q, address),
         );
@@ -132,12 +128,12 @@ export function register(program: Command): void {
 
   query
     .command('account <address>')
-    .description('account number, sequence and public key of an address')
+    .description('account number, sequence and public key of an address (or of a key, by name)')
     .addOption(nodeOption())
     .addOption(outputOption())
     .action(
-      cliAction(async (address: string, opts: QueryOptions, _cmd: Command) => {
-        checkAddress(address);
+      cliAction(async (addressOrName: string, opts: QueryOptions, cmd: Command) => {
+        const address = await addressArg(cmd, addressOrName);
         const account: Account | null = await withQuery(opts.node, async (q) => {
           try {
             const any = await q.auth.account(address);

@@ -6,7 +6,6 @@ import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, Timeou
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
 import {
-  assertLanesAddress,
   lanesClientOptions,
   DEFAULT_GAS_ADJUSTMENT,
   DEFAULT_GAS_LIMIT,
@@ -17,7 +16,7 @@ import {
   type MsgSendEncodeObject,
 } from '@lanes/client';
 import type { Command } from 'commander';
-import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveHome, resolveKey } from './keys.ts';
+import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome, resolveKey, showAddress } from './keys.ts';
 import { keepingCodespace, nodeOption, refusedQuery } from './query.ts';
 
 /** The options every `lanes tx` command takes (addTxOptions). */
@@ -229,21 +228,18 @@ export function register(program: Command): void {
   addTxOptions(
     bank
       .command('send <from> <to> <amount>')
-      .description('send coins; <from> is a key name (test0..test9 built in) or its address; <amount> like 1.5lane or 1lane,2000000uatom'),
+      .description('send coins; <from> is a key name (test0..test9 built in) or its address; <to> an address or the name of a key '
+        + 'in the keyring; <amount> like 1.5lane or 1lane,2000000uatom'),
   ).action(
     cliAction(async (from: string, to: string, amount: string, opts: TxOptions, cmd: Command) => {
-      try {
-        assertLanesAddress(to, 'recipient');
-      } catch (e) {
-        throw new CliError((e as Error).message);
-      }
+      const recipient = await resolveAddress(resolveHome(cmd), to, 'recipient');
       const coins = parseHumanCoins(amount);
-      const summary = `send ${formatCoins(coins)} (${coins.map((c) => `${c.amount}${c.denom}`).join(',')}) to ${to}`;
+      const summary = `send ${formatCoins(coins)} (${coins.map((c) => `${c.amount}${c.denom}`).join(',')}) to ${showAddress(recipient)}`;
       await signAndSend(
         cmd,
         from,
         (signer): MsgSendEncodeObject[] => [
-          { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: signer, toAddress: to, amount: coins } },
+          { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: signer, toAddress: recipient.address, amount: coins } },
         ],
         summary,
         opts,

@@ -1,0 +1,83 @@
+// For the command files' tests only: a stand-in for a node's CometBFT RPC that answers `status` and
+// `abci_query` from an InProcessChain (the real app, without CometBFT), so that a `lanes` command
+// runs end to end (queries, a tx's simulation) in a child process, as a user runs it.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromHex, toBase64 } from '@cosmjs/encoding';
+import { devnetAccounts } from '@lanes/client';
+import { InProcessChain } from '../inprocess.ts';
+import { devnetGenesis } from '../lanesApp.ts';
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+
+export interface TestNode {
+  readonly chain: InProcessChain;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A devnet chain (the ten test accounts funded, the three pools) behind a minimal RPC. */
+export async function startTestNode(): Promise<TestNode> {
+  const chain = new InProcessChain(devnetGenesis((await devnetAccounts()).map((a) => a.address)));
+  chain.block([]); // CosmJS wants a query answered at a height above 0
+  const status = () => ({
+    node_info: {
+      id: 'aa', listen_addr: 'tcp://127.0.0.1:0', network: chain.chainId, version: '0.38.0', channels: '', moniker: 'test', other: {},
+      protocol_version: { app: '1', block: '11', p2p: '8' },
+    },
+    sync_info: {
+      latest_block_hash: 'AA', latest_app_hash: 'AA', latest_block_height: String(chain.height),
+      latest_block_time: new Date(Number(chain.time) * 1000).toISOString(), catching_up: false,
+    },
+    validator_info: { address: 'AA', pub_key: { type: 'tendermint/PubKeyEd25519', value: toBase64(new Uint8Array(32)) }, voting_power: '1' },
+  });
+  const abciQuery = (p: { path: string; data?: string }) => {
+    const r = chain.query(p.path, fromHex(p.data ?? ''));
+    return {
+      response: {
+        code: r.code, log: r.log, info: r.info, index: r.index.toString(), key: toBase64(r.key), value: toBase64(r.value),
+        height: r.height.toString(), codespace: r.codespace,
+      },
+    };
+  };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
+      const call = JSON.parse(body) as { id: number; method: string; params: { path: string; data?: string } };
+      const answer = call.method === 'status' ? { result: status() }
+        : call.method === 'abci_query' ? { result: abciQuery(call.params) }
+        : { error: { code: -32601, message: `method ${call.method} not served by the test node` } };
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: call.id, ...answer }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    chain,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Runs `lanes <args>` (cli.ts) in a child process; resolves to its exit code and output. */
+export async function lanes(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const base = { ...process.env };
+  delete base['LANES_NODE'];
+  delete base['LANES_HOME'];
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: dirname(CLI), env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code: code ?? -1, out, err };
+}
