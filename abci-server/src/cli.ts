@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option, type ParseOptionsResult } from 'commander';
 import { pino } from 'pino';
 import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID, STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
@@ -213,8 +213,34 @@ export function fundList(values: readonly string[]): string[] {
   return out;
 }
 
+/** An argument like `-5usdc`, `-1.5lane` or `-5`: a negative amount, which commander takes for an option. */
+const NEGATIVE_AMOUNT = /^-\.?[0-9]/;
+
+/**
+ * commander's Command, except that a command's first unknown option that reads as a negative amount
+ * (`tx bank send test0 lanes1... -5usdc`) is refused as one ("amounts must be positive: -5usdc")
+ * rather than as "unknown option '-5usdc'". Other unknown options are reported as before. Every
+ * subcommand is one too (createCommand).
+ */
+export class LanesCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new LanesCommand(name);
+  }
+
+  override parseOptions(argv: string[]): ParseOptionsResult {
+    const parsed = super.parseOptions(argv);
+    const first = parsed.unknown[0];
+    // Only where arguments end up: a command with subcommands passes its unknown ones on to them.
+    if (this.commands.length === 0 && first !== undefined && NEGATIVE_AMOUNT.test(first)) {
+      this.showHelpAfterError(false); // one line, as for any bad value
+      this.error(`error: amounts must be positive: ${first}`, { exitCode: 1, code: 'lanes.negativeAmount' });
+    }
+    return parsed;
+  }
+}
+
 export function buildProgram(): Command {
-  const program = new Command('lanes')
+  const program = new LanesCommand('lanes')
     .description('Lanes appchain node and client')
     .option('--home <dir>', 'node data folder ($LANES_HOME, else <repo>/.devnet)', defaultHome())
     .showHelpAfterError();

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
+import { CommanderError, type Command } from 'commander';
+import { buildProgram } from '../cli.ts';
 import { keyringPath } from './keys.ts';
 import { lanes, startTestNode, type TestNode } from './testNode.ts';
 
@@ -38,5 +40,46 @@ describe('lanes tx bank send', () => {
     assert.match(devnet.err, /recipient is not a lanes address or a key in .*: test1 \(test1 is a built-in devnet key, whose mnemonic is public: give its address, or store the devnet keys with `lanes keys import-devnet`\)/);
     const typo = await send('test0', 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp', '1lane');
     assert.match(typo.err, /^error: invalid recipient "lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp": not bech32/);
+  });
+});
+
+/** Runs `lanes <args>` in process, against a node that is not there; resolves to the error's code and line. */
+async function refusal(...args: string[]): Promise<{ code: string; message: string }> {
+  const program = buildProgram();
+  const quiet = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    c.commands.forEach(quiet);
+  };
+  quiet(program);
+  try {
+    await program.parseAsync(['node', 'lanes', ...args, '--node', 'http://127.0.0.1:1', '-y']);
+  } catch (e) {
+    assert.ok(e instanceof CommanderError, String(e));
+    return { code: e.code, message: e.message };
+  }
+  assert.fail(`lanes ${args.join(' ')} did not fail`);
+}
+
+describe('a negative amount where an argument is expected', () => {
+  const to = 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxq';
+  it('is refused as a negative amount, not as an unknown option, before anything is sent', async () => {
+    for (const [args, value] of [
+      [['tx', 'bank', 'send', 'test0', to, '-5usdc'], '-5usdc'],
+      [['tx', 'bank', 'send', 'test0', to, '-1.5lane,2usdc'], '-1.5lane,2usdc'],
+      [['tx', 'bank', 'send', 'test0', to, '-.5lane'], '-.5lane'],
+      [['tx', 'amm', 'swap-exact-in', 'test0', '-1atom', '--route', '1:uusdc', '--min-out', '0usdc'], '-1atom'],
+      [['tx', 'amm', 'add-liquidity', 'test0', '1', '-10atom,100usdc', '--min-shares', '0'], '-10atom,100usdc'],
+      [['query', 'amm', 'estimate-swap', '-1atom', '--route', '1:uusdc'], '-1atom'],
+    ] as const) {
+      assert.deepEqual(await refusal(...args), { code: 'lanes.negativeAmount', message: `error: amounts must be positive: ${value}` }, args.join(' '));
+    }
+  });
+
+  it('leaves the other refusals as they were: unknown options, and a negative number (commander passes it as an argument)', async () => {
+    assert.deepEqual(await refusal('tx', 'bank', 'send', 'test0', to, '1lane', '--bogus'), { code: 'commander.unknownOption', message: 'error: unknown option \'--bogus\'' });
+    assert.deepEqual(await refusal('tx', 'bank', 'send', 'test0', to, '-x5usdc'), { code: 'commander.unknownOption', message: 'error: unknown option \'-x5usdc\'' });
+    assert.match((await refusal('tx', 'bank', 'send', 'test0', to, '-5')).message, /^error: invalid amount "-5": must not be negative$/);
+    // An option's value is its option's to judge.
+    assert.match((await refusal('tx', 'amm', 'add-liquidity', 'test0', '1', '1atom,10usdc', '--min-shares', '-1')).message, /invalid --min-shares "-1": expected a non-negative whole number/);
   });
 });
