@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PageRequest } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
-import { paginate } from './pagination.ts';
+import { paginate, paginateScan } from './pagination.ts';
 
 const key = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const page = (p: Partial<PageRequest>): PageRequest => PageRequest.fromPartial(p);
@@ -54,4 +54,55 @@ test('following next_key visits every item once, in order, while items are remov
       assert.deepEqual(seen, expected);
     },
   ));
+});
+
+test('paginateScan (property): the same pages as paginate over the whole list, decoding only the items it returns', () => {
+  const unit = fc.constantFrom('a', 'b', 'c', '\x00', '\xff');
+  fc.assert(fc.property(
+    fc.uniqueArray(fc.string({ unit, minLength: 1, maxLength: 3 }), { maxLength: 30 }),
+    fc.record({
+      limit: fc.bigInt({ min: 0n, max: 8n }),
+      key: fc.option(fc.string({ unit, maxLength: 3 }), { nil: undefined }),
+      offset: fc.bigInt({ min: 0n, max: 35n }),
+      countTotal: fc.boolean(),
+      reverse: fc.boolean(),
+    }),
+    (raw, p) => {
+      const items = [...raw].sort();
+      const req = page({ limit: p.limit, countTotal: p.countTotal, reverse: p.reverse, ...(p.key === undefined ? { offset: p.offset } : { key: key(p.key) }) });
+      const scan = (from?: string) => items.filter((k) => from === undefined || k >= from).map((k) => [k, `value of ${k}`] as const);
+      let decoded = 0;
+      const got = paginateScan(scan, (k, v) => {
+        decoded++;
+        assert.equal(v, `value of ${k}`);
+        return k;
+      }, req);
+      const want = paginate(items, key, req);
+      assert.deepEqual(got.items, want.items);
+      assert.deepEqual(Buffer.from(got.pagination.nextKey).toString('latin1'), Buffer.from(want.pagination.nextKey).toString('latin1'));
+      assert.equal(got.pagination.total, want.pagination.total);
+      assert.equal(decoded, got.items.length, 'decodes only the page');
+    },
+  ), { numRuns: 500 });
+});
+
+test('paginateScan reads no further than the page needs, without count_total or reverse', () => {
+  const items = Array.from({ length: 1000 }, (_, i) => `k${String(i).padStart(4, '0')}`);
+  let read = 0;
+  function* scan(from?: string): Generator<readonly [string, string]> {
+    for (const k of items) {
+      if (from !== undefined && k < from) continue;
+      read++;
+      yield [k, k];
+    }
+  }
+  const r = paginateScan(scan, (k) => k, page({ limit: 10n, key: key('k0500') }));
+  assert.deepEqual(r.items, items.slice(500, 510));
+  assert.equal(Buffer.from(r.pagination.nextKey).toString('latin1'), 'k0510');
+  assert.equal(read, 11, 'the page and the next key');
+  read = 0;
+  paginateScan(scan, (k) => k, page({ limit: 10n, offset: 20n }));
+  assert.equal(read, 31, 'an offset walks the entries before it');
+  assert.throws(() => paginateScan(scan, (k) => k, page({ limit: 1001n })), /limit 1001 exceeds 1000/);
+  assert.throws(() => paginateScan(scan, (k) => k, page({ key: key('k'), offset: 1n })), /use either key or offset/);
 });

@@ -2,17 +2,29 @@
 // after it, before it with reverse: a position in the store, as in the Cosmos SDK, so a page
 // still follows when the item whose key it was has gone since), or offset; limit (default 100,
 // at most 1000); count_total; reverse. next_key is the next item's key.
+//
+// Two forms: `paginate` over a list already in memory, and `paginateScan` over a store range,
+// which reads from the page's start and decodes only the page's items, so that a page of 100 of
+// 5,000 pools costs its 100 (a list of every pool, decoded for each page, took 36-75 ms of the
+// node's main thread per page, measured here).
 import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
 import { ErrInvalidRequest } from './errors.ts';
+import { bytesToBin } from './store/kv.ts';
 
 export const DEFAULT_PAGE_LIMIT = 100n;
 export const MAX_PAGE_LIMIT = 1000n;
 
-export function paginate<T>(items: readonly T[], keyOf: (t: T) => Uint8Array, page: PageRequest | undefined): { items: T[]; pagination: PageResponse } {
-  const list = page?.reverse ? [...items].reverse() : items;
+/** The page's limit, after refusing what no page may ask. */
+function pageLimit(page: PageRequest | undefined): bigint {
   const limit = page?.limit && page.limit > 0n ? page.limit : DEFAULT_PAGE_LIMIT;
   if (limit > MAX_PAGE_LIMIT) throw ErrInvalidRequest.wrap(`pagination limit ${limit} exceeds ${MAX_PAGE_LIMIT}`);
   if (page?.key?.length && page.offset > 0n) throw ErrInvalidRequest.wrap('pagination: use either key or offset, not both');
+  return limit;
+}
+
+export function paginate<T>(items: readonly T[], keyOf: (t: T) => Uint8Array, page: PageRequest | undefined): { items: T[]; pagination: PageResponse } {
+  const limit = pageLimit(page);
+  const list = page?.reverse ? [...items].reverse() : items;
   let start = 0;
   if (page?.key?.length) {
     const want = Buffer.from(page.key);
@@ -31,4 +43,33 @@ export function paginate<T>(items: readonly T[], keyOf: (t: T) => Uint8Array, pa
     items: list.slice(start, end),
     pagination: { nextKey: next === undefined ? new Uint8Array() : keyOf(next), total: page?.countTotal ? BigInt(list.length) : 0n },
   };
+}
+
+/**
+ * A store range for paginateScan: its entries in ascending key order, each as its key within the
+ * range (a binary string: the bytes a page's key names) and its stored value, from the first whose
+ * key is at least `from` (every entry without).
+ */
+export type PageScan = (from?: string) => Iterable<readonly [key: string, raw: string]>;
+
+/**
+ * paginate over a store range, with the same answers: reads entries from the page's start and
+ * decodes only the page's items. An offset still walks the entries before it (undecoded), as in
+ * the Cosmos SDK; count_total and reverse read every key of the range (values undecoded).
+ */
+export function paginateScan<T>(scan: PageScan, decode: (key: string, raw: string) => T, page: PageRequest | undefined): { items: T[]; pagination: PageResponse } {
+  const limit = pageLimit(page);
+  const toBytes = (k: string): Uint8Array => Buffer.from(k, 'latin1');
+  if (page?.reverse) {
+    const r = paginate([...scan()], (e) => toBytes(e[0]), page);
+    return { items: r.items.map(([k, raw]) => decode(k, raw)), pagination: r.pagination };
+  }
+  const it = scan(page?.key?.length ? bytesToBin(page.key) : undefined)[Symbol.iterator]();
+  for (let skip = page?.offset ?? 0n; skip > 0n && !it.next().done; skip--);
+  const items: T[] = [];
+  let e = it.next();
+  for (; !e.done && BigInt(items.length) < limit; e = it.next()) items.push(decode(e.value[0], e.value[1]));
+  let total = 0n;
+  if (page?.countTotal) for (const _ of scan()) total++;
+  return { items, pagination: { nextKey: e.done ? new Uint8Array() : toBytes(e.value[0]), total } };
 }

@@ -270,6 +270,24 @@ export class CMap<K, V, H = never> {
    * out of its partition shows as an AccessViolation (the block then re-runs sequentially).
    */
   *iterate(ctx: Context, head?: H): Generator<[K, V]> {
+    for (const [, key, raw] of this.entries(ctx, head)) yield [key, this.valueCodec.decode(raw)];
+  }
+
+  /**
+   * iterate for a query's page (see paginateScan): each entry's key as stored after `head`'s
+   * range prefix (a binary string, what the page's keys name) and its value undecoded, from the
+   * first whose key there is at least `from`.
+   */
+  *scanRaw(ctx: Context, head?: H, from?: string): Generator<[string, Value]> {
+    for (const [rel, , raw] of this.entries(ctx, head, from)) yield [rel, raw];
+  }
+
+  /** A value as get would return it, from the stored form scanRaw gives. */
+  decodeValue(raw: Value): V {
+    return this.valueCodec.decode(raw);
+  }
+
+  private *entries(ctx: Context, head: H | undefined, from?: string): Generator<[string, K, Value]> {
     let rawKeyPrefix = '';
     if (head !== undefined) {
       if (!this.scanHead) throw new Error(`${this.name}: no scans by partition (the collection has no ScanHead)`);
@@ -279,11 +297,12 @@ export class CMap<K, V, H = never> {
       throw new Error(`${this.name}: whole-collection scan inside a tx`);
     }
     const checkEach = ctx.access.declared !== undefined;
-    for (const [k, v] of ctx.kv.iterate(this.prefix + rawKeyPrefix)) {
+    const range = this.prefix + rawKeyPrefix;
+    for (const [k, v] of ctx.kv.iterate(range, from === undefined ? undefined : range + from)) {
       ctx.gas.consume(GasCost.iterNextFlat + GasCost.readPerByte * (k.length + v.length), this.labels.iter);
       const key = this.keyCodec.decode(k.slice(this.prefix.length));
       if (checkEach) ctx.access.touch(this.partitionOf(key), false);
-      yield [key, this.valueCodec.decode(v)];
+      yield [k.slice(range.length), key, v];
     }
   }
 }

@@ -7,7 +7,7 @@ import {
 
 const b = (s: string): Value => s;
 const str = (v: Value | undefined): string | undefined => v;
-const entries = (kv: KVReader, prefix = ''): [string, string][] => [...kv.iterate(prefix)].map(([k, v]) => [k, str(v) as string]);
+const entries = (kv: KVReader, prefix = '', from?: string): [string, string][] => [...kv.iterate(prefix, from)].map(([k, v]) => [k, str(v) as string]);
 
 function mem(init: Record<string, string>): MemKV {
   const m = new MemKV();
@@ -173,6 +173,9 @@ test('Overlay (property): nested overlays behave like a Map; flushTo folds each 
       for (const p of PREFIXES) {
         const want = [...v.entries()].filter(([k]) => k.startsWith(p)).sort((a, c) => (a[0] < c[0] ? -1 : a[0] > c[0] ? 1 : 0));
         assert.deepEqual(entries(l2, p), want, `iterate ${JSON.stringify(p)}`);
+        for (const from of KEYS) {
+          assert.deepEqual(entries(l2, p, from), want.filter(([k]) => k >= from), `iterate ${JSON.stringify(p)} from ${JSON.stringify(from)}`);
+        }
       }
     };
     for (const op of ops) {
@@ -331,7 +334,12 @@ for (const [what, runsArb] of [['disjoint runs', disjointRuns], ['runs sharing k
       for (const k of new Set([...Object.keys(committed), ...block.map(([k]) => k), ...runs.flatMap((r) => r.keys)])) {
         assert.equal(layer.get(k), expected.get(k), `get ${JSON.stringify(k)}`);
       }
-      for (const p of ['', ...prefixes]) assert.deepEqual(entries(layer, p), entries(expected, p), `iterate ${JSON.stringify(p)}`);
+      for (const p of ['', ...prefixes]) {
+        assert.deepEqual(entries(layer, p), entries(expected, p), `iterate ${JSON.stringify(p)}`);
+        for (const from of ['', ...prefixes, ...runs.flatMap((r) => r.keys)]) {
+          assert.deepEqual(entries(layer, p, from), entries(expected, p).filter(([k]) => k >= from), `iterate ${JSON.stringify(p)} from ${JSON.stringify(from)}`);
+        }
+      }
     },
   ));
 });

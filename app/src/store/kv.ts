@@ -16,8 +16,11 @@ export type Value = string;
 
 export interface KVReader {
   get(key: Key): Value | undefined;
-  /** Entries whose key starts with `prefix`, in ascending key order. */
-  iterate(prefix: Key): Iterable<[Key, Value]>;
+  /**
+   * Entries whose key starts with `prefix`, in ascending key order; with `from`, only those
+   * whose key is at least `from` (a page of a query starts there).
+   */
+  iterate(prefix: Key, from?: Key): Iterable<[Key, Value]>;
 }
 
 export interface KV extends KVReader {
@@ -84,9 +87,9 @@ export class Overlay implements KV {
   }
 
   /** Entries as they stand when iteration starts (writes made while iterating are not seen). */
-  *iterate(prefix: Key): Iterable<[Key, Value]> {
-    const mine = sortKeys([...this.writes.keys()].filter((k) => k.startsWith(prefix)));
-    yield* overlaid(mine.map((k) => [k, this.writes.get(k) as Value | null]), this.parent.iterate(prefix));
+  *iterate(prefix: Key, from?: Key): Iterable<[Key, Value]> {
+    const mine = sortKeys([...this.writes.keys()].filter((k) => k.startsWith(prefix) && (from === undefined || k >= from)));
+    yield* overlaid(mine.map((k) => [k, this.writes.get(k) as Value | null]), this.parent.iterate(prefix, from));
   }
 
   /** Applies this layer's writes to `target` in insertion order (callers sort where order matters). */
@@ -184,17 +187,18 @@ export class RunsLayer implements KVReader {
     return this.parent.get(key);
   }
 
-  *iterate(prefix: Key): Iterable<[Key, Value]> {
+  *iterate(prefix: Key, from?: Key): Iterable<[Key, Value]> {
     const mine: [Key, Value | null][] = [];
+    const start = from !== undefined && from > prefix ? from : prefix;
     for (const run of this.runs) {
-      for (let i = lowerBound(run.keys, prefix); i < run.keys.length && (run.keys[i] as Key).startsWith(prefix); i++) {
+      for (let i = lowerBound(run.keys, start); i < run.keys.length && (run.keys[i] as Key).startsWith(prefix); i++) {
         mine.push([run.keys[i] as Key, run.values[i] as Value | null]);
       }
     }
     // Stable: a key in two runs (see the CONTRACT) keeps run order, and the last one stays.
     mine.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const last = mine.filter((e, i) => mine[i + 1]?.[0] !== e[0]);
-    yield* overlaid(last, this.parent.iterate(prefix));
+    yield* overlaid(last, this.parent.iterate(prefix, from));
   }
 }
 
@@ -382,8 +386,8 @@ export class MemKV implements KV {
   delete(key: Key): void {
     this.data.delete(key);
   }
-  *iterate(prefix: Key): Iterable<[Key, Value]> {
-    const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix)).sort();
+  *iterate(prefix: Key, from?: Key): Iterable<[Key, Value]> {
+    const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix) && (from === undefined || k >= from)).sort();
     for (const k of keys) yield [k, this.data.get(k) as Value];
   }
 }

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMIT_BATCH_ROWS, CommittedStore } from './sqlite.ts';
+import { COMMIT_BATCH_ROWS, CommittedStore, RANGE_CHUNK_ROWS } from './sqlite.ts';
 import type { Key, Value } from './kv.ts';
 
 const b = (s: string): Value => s;
 const str = (v: Value | undefined): string | undefined => v;
 /** Every byte value, twice: stored values are binary strings and must come back byte for byte. */
 const EVERY_BYTE = String.fromCharCode(...Array.from({ length: 512 }, (_, i) => i % 256));
-const all = (s: CommittedStore, prefix = ''): [string, string][] => [...s.iterate(prefix)].map(([k, v]) => [k, str(v) as string]);
+const all = (s: CommittedStore, prefix = '', from?: string): [string, string][] => [...s.iterate(prefix, from)].map(([k, v]) => [k, str(v) as string]);
 
 function tempDb(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-sqlite-'));
@@ -89,6 +89,43 @@ test('iterate is in byte order over binary keys, bounded by the prefix (0xff edg
   assert.deepEqual(all(r).map(([k]) => k), sorted);
   assert.equal(str(r.get('a\xff\x00')), 'v3');
   r.close();
+});
+
+test('iterate reads a range in chunks of RANGE_CHUNK_ROWS: every row once, in order, from any key on; a scan stopped early reads about as many rows as it used', (t) => {
+  const s = new CommittedStore(tempDb(t));
+  // Keys under 'p' across several chunks, with neighbours outside the range on both sides, and
+  // the same under '\xff\xff' (no end key: the range runs to the table's end).
+  const n = 3 * RANGE_CHUNK_ROWS + 5;
+  const under = (prefix: string): Key[] => Array.from({ length: n }, (_, i) => prefix + String.fromCharCode(i >> 8, i & 0xff));
+  const p = under('p');
+  const top = under('\xff\xff');
+  // A key that is another key plus \x00 follows it directly: a chunk ending at one must not skip the other.
+  const tricky = [p[RANGE_CHUNK_ROWS - 1] + '\x00', p[2 * RANGE_CHUNK_ROWS - 1] + '\x00'];
+  const keys: Key[] = ['o\xff', 'q', ...p, ...tricky, ...top];
+  s.commit([...keys].sort().map((k) => [k, b(`v${k}`)] as [Key, Value]), { height: 1n, appHash: hash(1) });
+  const inP = [...p, ...tricky].sort();
+  assert.deepEqual(all(s, 'p').map(([k]) => k), inP);
+  assert.ok(all(s, 'p').every(([k, v]) => v === `v${k}`), 'each value with its key');
+  assert.deepEqual(all(s, '\xff\xff').map(([k]) => k), top);
+  for (const i of [0, 1, RANGE_CHUNK_ROWS - 1, RANGE_CHUNK_ROWS, RANGE_CHUNK_ROWS + 1, inP.length - 1]) {
+    const from = inP[i] as Key;
+    assert.deepEqual(all(s, 'p', from).map(([k]) => k), inP.slice(i), `from the ${i}th key`);
+    const after = from + '\x00';
+    assert.deepEqual(all(s, 'p', after).map(([k]) => k), inP.filter((k) => k >= after), `from just after the ${i}th key`);
+  }
+  assert.deepEqual(all(s, 'p', 'o').map(([k]) => k), inP, 'a start before the range: the whole range');
+  assert.deepEqual(all(s, 'p', 'q'), [], 'a start past the range');
+  assert.deepEqual(all(s, '\xff\xff', top[n - 2]).map(([k]) => k), top.slice(n - 2));
+  // The scan is lazy: taking the first rows reads one chunk, so a write committed meanwhile
+  // shows in the rows of the chunks read after it.
+  const it = s.iterate('p')[Symbol.iterator]();
+  assert.equal(it.next().value?.[0], inP[0]);
+  s.commit([[inP[RANGE_CHUNK_ROWS + 3] as Key, b('changed')]], { height: 2n, appHash: hash(2) });
+  const rest = [];
+  for (let e = it.next(); !e.done; e = it.next()) rest.push(e.value);
+  assert.equal(rest.length, inP.length - 1);
+  assert.equal(rest[RANGE_CHUNK_ROWS + 2]?.[1], 'changed', 'the second chunk was read after the commit');
+  s.close();
 });
 
 test('the commit is atomic: a failing write set leaves data, height and hash as they were', (t) => {

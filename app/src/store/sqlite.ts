@@ -37,6 +37,10 @@ export const COMMIT_BATCH_ROWS = 128;
  */
 export const STATE_CACHE_KEYS = 1_000_000;
 
+/** Rows a range scan reads per statement call (see CommittedStore.iterate). */
+export const RANGE_CHUNK_ROWS = 256;
+const ZERO_BYTE = Buffer.alloc(1);
+
 export interface CommitInfo {
   height: bigint;
   appHash: Uint8Array;
@@ -49,8 +53,9 @@ export class CommittedStore implements KVReader {
   private readonly cacheKeys: number;
   /** Plucked: get() returns the value itself, not a row object. */
   private readonly getStmt: Database.Statement<[Buffer], Buffer>;
-  private readonly rangeStmt: Database.Statement<[Buffer, Buffer], { k: Buffer; v: Buffer }>;
-  private readonly rangeOpenStmt: Database.Statement<[Buffer], { k: Buffer; v: Buffer }>;
+  /** At most RANGE_CHUNK_ROWS rows from a key on, below an end key or to the table's end. */
+  private readonly rangeStmt: Database.Statement<[Buffer, Buffer, number], { k: Buffer; v: Buffer }>;
+  private readonly rangeOpenStmt: Database.Statement<[Buffer, number], { k: Buffer; v: Buffer }>;
   /** null on a read-only connection. */
   private readonly writer: {
     put: Database.Statement<[Buffer, Buffer]>;
@@ -84,8 +89,8 @@ export class CommittedStore implements KVReader {
       `);
     }
     this.getStmt = keep(this.db.prepare<[Buffer], Buffer>('SELECT v FROM kv WHERE k = ?').pluck());
-    this.rangeStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k'));
-    this.rangeOpenStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k'));
+    this.rangeStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k LIMIT ?'));
+    this.rangeOpenStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k LIMIT ?'));
     this.writer = opts.readonly ? null : keep({
       put: this.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
       putMany: this.db.prepare<[Buffer[]]>(
@@ -145,12 +150,24 @@ export class CommittedStore implements KVReader {
     return v ?? undefined;
   }
 
-  *iterate(prefix: Key): Iterable<[Key, Value]> {
+  /**
+   * Reads RANGE_CHUNK_ROWS rows per statement call, so that a scan stopped early (a query's page)
+   * reads about as many rows as it uses. Each call completes before its rows are yielded, so no
+   * statement stays open while the caller reads; the scan sees what was committed when each
+   * chunk was read (Commit never runs while a scan is under way: both run on this thread, and
+   * every scan is consumed within one ABCI call).
+   */
+  *iterate(prefix: Key, from?: Key): Iterable<[Key, Value]> {
     const end = prefixEnd(prefix);
-    const rows = end === undefined
-      ? this.rangeOpenStmt.all(binToBuffer(prefix))
-      : this.rangeStmt.all(binToBuffer(prefix), binToBuffer(end));
-    for (const r of rows) yield [bytesToBin(r.k), bytesToBin(r.v)];
+    const endBuf = end === undefined ? undefined : binToBuffer(end);
+    let at = binToBuffer(from !== undefined && from > prefix ? from : prefix);
+    for (;;) {
+      const rows = endBuf === undefined ? this.rangeOpenStmt.all(at, RANGE_CHUNK_ROWS) : this.rangeStmt.all(at, endBuf, RANGE_CHUNK_ROWS);
+      for (const r of rows) yield [bytesToBin(r.k), bytesToBin(r.v)];
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < RANGE_CHUNK_ROWS) return;
+      at = Buffer.concat([last.k, ZERO_BYTE]); // the least key after the last one read
+    }
   }
 
   /** Persists a block's sorted write set with its height and app hash, atomically. */

@@ -1,7 +1,8 @@
 // The only code that reads and writes AMM state. Reserves live twice, on purpose: in the pool
 // record (what the math and the invariant check use) and as the pool account's bank balances
 // (so supply and balances add up); every change moves tokens and updates the record together.
-import { coinsToString, type Coin, type Context } from '@lanes/app';
+import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
+import { coinsToString, paginateScan, type Coin, type Context } from '@lanes/app';
 import { PoolType, type SwapAmountInRoute, type SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
 import type { BankKeeper } from './expectedKeepers.ts';
 import { NextPoolId, ParamsItem, Pools } from './keys.ts';
@@ -65,6 +66,11 @@ export class AmmKeeper {
   /** Every pool in id order (queries and genesis only: a whole-collection scan). */
   allPools(ctx: Context): PoolState[] {
     return [...Pools.iterate(ctx)].map(([, p]) => p);
+  }
+
+  /** A page of the pools, by id (page keys name the id as 8 big-endian bytes), reading only that page's. */
+  poolsPage(ctx: Context, page: PageRequest | undefined): { items: PoolState[]; pagination: PageResponse } {
+    return paginateScan((from) => Pools.scanRaw(ctx, undefined, from), (_id, raw) => Pools.decodeValue(raw), page);
   }
 
   setPool(ctx: Context, p: PoolState): void {

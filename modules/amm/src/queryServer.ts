@@ -1,5 +1,5 @@
 // AMM queries (ABCI paths /lanes.amm.v1.Query/<Method>): reject bad requests -> validate -> read.
-import { ErrInvalidRequest, U64Key, formatDec, paginate, parseCoin, validateDenom, type QueryHandler } from '@lanes/app';
+import { ErrInvalidRequest, formatDec, parseCoin, validateDenom, type QueryHandler } from '@lanes/app';
 import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest,
   QueryEstimateSwapExactOutResponse, QueryParamsRequest, QueryParamsResponse, QueryPoolRequest, QueryPoolResponse,
@@ -24,8 +24,8 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
       path: '/lanes.amm.v1.Query/Pools',
       handle: (ctx, data) => {
         const req = QueryPoolsRequest.decode(data);
-        const page = paginate(keeper.allPools(ctx).map(toWirePool), (p) => Buffer.from(U64Key.encode(p.id), 'latin1'), req.pagination);
-        return QueryPoolsResponse.encode({ pools: page.items, pagination: page.pagination }).finish();
+        const page = keeper.poolsPage(ctx, req.pagination);
+        return QueryPoolsResponse.encode({ pools: page.items.map(toWirePool), pagination: page.pagination }).finish();
       },
     },
     {

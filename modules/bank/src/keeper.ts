@@ -1,5 +1,6 @@
 // The only code that reads and writes balances and supply.
-import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, coinsToString, type Coin, type Context, type FeeBank } from '@lanes/app';
+import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
+import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, coinsToString, paginateScan, type Coin, type Context, type FeeBank } from '@lanes/app';
 import { Balances, Supply } from './keys.ts';
 import type { AccountKeeper } from './expectedKeepers.ts';
 import { emitBurn, emitMint, emitTransfer } from './events.ts';
@@ -16,6 +17,11 @@ export class BankKeeper implements FeeBank {
     const out: Coin[] = [];
     for (const [[, denom], amount] of Balances.iterate(ctx, addr)) out.push({ denom, amount });
     return out;
+  }
+
+  /** A page of `addr`'s balances, by denom (page keys name the denom), reading only that page's. */
+  balancesPage(ctx: Context, addr: string, page: PageRequest | undefined): { items: Coin[]; pagination: PageResponse } {
+    return paginateScan((from) => Balances.scanRaw(ctx, addr, from), (denom, raw) => ({ denom, amount: Balances.decodeValue(raw) }), page);
   }
 
   supplyOf(ctx: Context, denom: string): bigint {

@@ -25,8 +25,8 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
       handle: (ctx, data) => {
         const req = QueryAllBalancesRequest.decode(data);
         validateAddress(req.address);
-        const page = paginate(keeper.allBalances(ctx, req.address).map(toWireCoin), denomKey, req.pagination);
-        return QueryAllBalancesResponse.encode({ balances: page.items, pagination: page.pagination }).finish();
+        const page = keeper.balancesPage(ctx, req.address, req.pagination);
+        return QueryAllBalancesResponse.encode({ balances: page.items.map(toWireCoin), pagination: page.pagination }).finish();
       },
     },
     {
