@@ -195,9 +195,12 @@ function registerTx(txGroup: Command): void {
         }],
         summary,
         opts,
-        (res) => {
-          const r = msgResponse(res, '/lanes.amm.v1.MsgCreatePoolResponse', MsgCreatePoolResponse);
-          return { pool_id: r.poolId.toString(), shares_out: { denom: shareDenom(r.poolId), amount: r.sharesOut } };
+        {
+          spends: coins,
+          describe: (res) => {
+            const r = msgResponse(res, '/lanes.amm.v1.MsgCreatePoolResponse', MsgCreatePoolResponse);
+            return { pool_id: r.poolId.toString(), shares_out: { denom: shareDenom(r.poolId), amount: r.sharesOut } };
+          },
         },
       );
     }),
@@ -222,9 +225,12 @@ function registerTx(txGroup: Command): void {
         }],
         `add at most ${coins.map(showCoin).join(' and ')} to pool ${poolId} for at least ${minSharesOut} shares`,
         opts,
-        (res) => {
-          const r = msgResponse(res, '/lanes.amm.v1.MsgAddLiquidityResponse', MsgAddLiquidityResponse);
-          return { shares_out: { denom: shareDenom(poolId), amount: r.sharesOut }, amounts_in: r.amountsIn };
+        {
+          spends: coins,
+          describe: (res) => {
+            const r = msgResponse(res, '/lanes.amm.v1.MsgAddLiquidityResponse', MsgAddLiquidityResponse);
+            return { shares_out: { denom: shareDenom(poolId), amount: r.sharesOut }, amounts_in: r.amountsIn };
+          },
         },
       );
     }),
@@ -249,7 +255,10 @@ function registerTx(txGroup: Command): void {
         }],
         `redeem ${shares}${shareDenom(poolId)}${minAmountsOut.length ? ` for at least ${minAmountsOut.map(showCoin).join(' and ')}` : ''}`,
         opts,
-        (res) => ({ amounts_out: msgResponse(res, '/lanes.amm.v1.MsgRemoveLiquidityResponse', MsgRemoveLiquidityResponse).amountsOut }),
+        {
+          spends: [{ denom: shareDenom(poolId), amount: shares }],
+          describe: (res) => ({ amounts_out: msgResponse(res, '/lanes.amm.v1.MsgRemoveLiquidityResponse', MsgRemoveLiquidityResponse).amountsOut }),
+        },
       );
     }),
   );
@@ -277,7 +286,10 @@ function registerTx(txGroup: Command): void {
         }],
         `swap ${showCoin(tokenIn)} for at least ${showCoin(minOut)} via ${routeText(hops, '->')}`,
         opts,
-        (res) => ({ amount_out: { denom: minOut.denom, amount: msgResponse(res, '/lanes.amm.v1.MsgSwapExactInResponse', MsgSwapExactInResponse).amountOut } }),
+        {
+          spends: [tokenIn],
+          describe: (res) => ({ amount_out: { denom: minOut.denom, amount: msgResponse(res, '/lanes.amm.v1.MsgSwapExactInResponse', MsgSwapExactInResponse).amountOut } }),
+        },
       );
     }),
   );
@@ -305,7 +317,10 @@ function registerTx(txGroup: Command): void {
         }],
         `buy ${showCoin(tokenOut)} for at most ${showCoin(maxIn)} via ${routeText(hops, '<-')}`,
         opts,
-        (res) => ({ amount_in: { denom: maxIn.denom, amount: msgResponse(res, '/lanes.amm.v1.MsgSwapExactOutResponse', MsgSwapExactOutResponse).amountIn } }),
+        {
+          spends: [maxIn],
+          describe: (res) => ({ amount_in: { denom: maxIn.denom, amount: msgResponse(res, '/lanes.amm.v1.MsgSwapExactOutResponse', MsgSwapExactOutResponse).amountIn } }),
+        },
       );
     }),
   );

@@ -41,6 +41,25 @@ describe('lanes tx bank send', () => {
     const typo = await send('test0', 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp', '1lane');
     assert.match(typo.err, /^error: invalid recipient "lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp": not bech32/);
   });
+
+  it('insufficient funds in a denom the sender holds none of comes with a hint naming the chain\'s denoms; in one it holds too little of, without', async () => {
+    const to = (await devnetAccounts())[1]?.address ?? '';
+    const denoms = 'amm/pool/1, amm/pool/2, amm/pool/3, uatom, ueth, ulane, uusdc, uusdt';
+    const unknown = await send('test0', to, '5xdenom');
+    assert.equal(unknown.code, 1, unknown.err);
+    assert.match(unknown.out, /^rejected in simulation \(nothing sent; --gas N sends it without simulating\)\ncodespace: sdk\ncode: 5\nlog: .*\n/);
+    assert.ok(unknown.out.endsWith(`\nhint: the sender holds no xdenom; denoms on this chain: ${denoms}\n`), unknown.out);
+
+    const tooLittle = await send('test0', to, '2000000lane');
+    assert.match(tooLittle.out, /^rejected in simulation .*\ncodespace: sdk\ncode: 5\n/);
+    assert.doesNotMatch(tooLittle.out, /hint/);
+
+    const json = await send('test0', to, '5xdenom,1lane', '-o', 'json');
+    assert.equal(json.code, 1, json.err);
+    assert.deepEqual({ ...JSON.parse(json.out) as object, log: undefined }, {
+      stage: 'simulate', codespace: 'sdk', code: 5, log: undefined, hint: `the sender holds no xdenom; denoms on this chain: ${denoms}`,
+    });
+  });
 });
 
 /** Runs `lanes <args>` in process, against a node that is not there; resolves to the error's code and line. */

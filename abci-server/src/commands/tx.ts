@@ -17,7 +17,7 @@ import {
 } from '@lanes/client';
 import type { Command } from 'commander';
 import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome, resolveKey, showAddress } from './keys.ts';
-import { keepingCodespace, nodeOption, refusedQuery } from './query.ts';
+import { keepingCodespace, nodeOption, refusedQuery, withQuery } from './query.ts';
 
 /** The options every `lanes tx` command takes (addTxOptions). */
 export interface TxOptions {
@@ -96,10 +96,51 @@ function showValue(v: string | Coin | readonly Coin[]): string {
   return v.map(showCoin).join(', ') || 'nothing';
 }
 
+/** What signAndSend knows of a tx beyond its Msgs. */
+export interface SendDetails {
+  /** Extra output fields when it succeeded. */
+  readonly describe?: DescribeResult;
+  /** The coins its Msgs spend from the sender (not the fee), for the insufficient-funds hint. */
+  readonly spends?: readonly Coin[];
+}
+
+/** The most denoms the insufficient-funds hint lists. */
+const HINT_DENOMS = 20;
+
+/**
+ * For a tx refused or failed with insufficient funds (sdk/5), which the chain says alike for a
+ * denom it has never heard of (`5xdenom`): the denoms of `spends` that `sender` holds none of, and
+ * the denoms of this chain (its bank supply). Undefined when the sender holds some of each, or
+ * when the node does not answer: it is a hint beside the chain's own log, which is printed anyway.
+ */
+export async function noFundsHint(node: string, sender: string, spends: readonly Coin[]): Promise<string | undefined> {
+  const denoms = [...new Set(spends.map((c) => c.denom))];
+  try {
+    return await withQuery(node, async (q) => {
+      const none: string[] = [];
+      for (const d of denoms) if ((await q.bank.balance(sender, d)).amount === '0') none.push(d);
+      if (none.length === 0) return undefined;
+      const supply: string[] = [];
+      let key: Uint8Array | undefined;
+      do {
+        const page = await q.bank.totalSupply(key);
+        supply.push(...page.supply.map((c) => c.denom));
+        key = page.pagination?.nextKey;
+      } while (key !== undefined && key.length > 0);
+      const listed = supply.length > HINT_DENOMS ? `${supply.slice(0, HINT_DENOMS).join(', ')} and ${supply.length - HINT_DENOMS} more` : supply.join(', ') || 'none';
+      return `the sender holds no ${none.join(' and no ')}; denoms on this chain: ${listed}`;
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Signs with `from`'s key, broadcasts, waits for inclusion and prints the outcome (plus
- * `describe`'s fields when it succeeded). `msgsFor` runs before anything is sent, so it may
- * throw CliError for bad input. Sets process.exitCode = 1 when the tx is rejected or fails.
+ * `details.describe`'s fields when it succeeded; a `hint` line when it was refused or failed for
+ * insufficient funds in a denom of `details.spends` the sender holds none of). `msgsFor` runs
+ * before anything is sent, so it may throw CliError for bad input. Sets process.exitCode = 1 when
+ * the tx is rejected or fails.
  */
 export async function signAndSend(
   cmd: Command,
@@ -107,7 +148,7 @@ export async function signAndSend(
   msgsFor: (signer: string) => EncodeObject[],
   summary: string,
   opts: TxOptions,
-  describe?: DescribeResult,
+  details: SendDetails = {},
 ): Promise<void> {
   const gas = parseGas(opts);
   const gasPrice = parseGasPrice(opts.gasPrices);
@@ -116,6 +157,11 @@ export async function signAndSend(
   const { entry, wallet } = await resolveKey(home, from);
   const msgs = msgsFor(entry.address);
   const memo = opts.memo ?? '';
+  const hintFor = async (r: { codespace: string; code: number }): Promise<{ hint?: string }> => {
+    const hint = r.codespace === 'sdk' && r.code === 5 ? await noFundsHint(opts.node, entry.address, details.spends ?? []) : undefined;
+    return hint === undefined ? {} : { hint };
+  };
+  const hintLine = (h: { hint?: string }): string => (h.hint === undefined ? '' : `hint: ${h.hint}\n`);
 
   let client;
   try {
@@ -138,9 +184,9 @@ export async function signAndSend(
         const refused = refusedQuery(e);
         if (refused) {
           // As a CheckTx rejection: nothing was signed or sent.
-          const out = { stage: 'simulate', ...refused };
+          const out = { stage: 'simulate', ...refused, ...(await hintFor(refused)) };
           if (opts.output === 'json') printJson(out);
-          else process.stdout.write(`rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n`);
+          else process.stdout.write(`rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n${hintLine(out)}`);
           process.exitCode = 1;
           return;
         }
@@ -171,9 +217,9 @@ export async function signAndSend(
     } catch (e) {
       if (e instanceof BroadcastTxError) {
         // Rejected by CheckTx: never entered the mempool.
-        const out = { stage: 'check_tx', codespace: e.codespace, code: e.code, log: e.log ?? '' };
+        const out = { stage: 'check_tx', codespace: e.codespace, code: e.code, log: e.log ?? '', ...(await hintFor(e)) };
         if (opts.output === 'json') printJson(out);
-        else process.stdout.write(`rejected by CheckTx\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n`);
+        else process.stdout.write(`rejected by CheckTx\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n${hintLine(out)}`);
         process.exitCode = 1;
         return;
       }
@@ -185,19 +231,20 @@ export async function signAndSend(
 
     const failed = res.code !== 0;
     const detail = failed ? await txResult(opts.node, res.transactionHash) : undefined;
+    const hint = failed ? await hintFor({ codespace: detail?.codespace ?? '', code: res.code }) : {};
     const out = {
       txhash: res.transactionHash,
       height: res.height,
       code: res.code,
-      ...(failed ? { codespace: detail?.codespace ?? '', log: detail?.log ?? res.rawLog ?? '' } : {}),
+      ...(failed ? { codespace: detail?.codespace ?? '', log: detail?.log ?? res.rawLog ?? '', ...hint } : {}),
       gas_wanted: res.gasWanted.toString(),
       gas_used: res.gasUsed.toString(),
     };
-    const extra = !failed && describe ? describe(res) : {};
+    const extra = !failed && details.describe ? details.describe(res) : {};
     if (opts.output === 'json') printJson({ ...out, ...extra });
     else {
       process.stdout.write(`txhash: ${out.txhash}\nheight: ${out.height}\ncode: ${out.code}\ngas: ${out.gas_used} used / ${out.gas_wanted} wanted\n`);
-      if (failed) process.stdout.write(`codespace: ${out.codespace ?? ''}\nlog: ${out.log ?? ''}\n`);
+      if (failed) process.stdout.write(`codespace: ${out.codespace ?? ''}\nlog: ${out.log ?? ''}\n${hintLine(hint)}`);
       for (const [k, v] of Object.entries(extra)) process.stdout.write(`${k}: ${showValue(v)}\n`);
     }
     if (failed) process.exitCode = 1;
@@ -243,6 +290,7 @@ export function register(program: Command): void {
         ],
         summary,
         opts,
+        { spends: coins },
       );
     }),
   );
