@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommanderError, type Command } from 'commander';
 import { buildProgram } from '../cli.ts';
-import { parsePoolId, parseRoute } from './amm.ts';
+import { parsePoolId, parseRoute, withIsoTimes } from './amm.ts';
 
 /** Runs `lanes <args>` in process, against a node that is not there; resolves to the error line. */
 async function refusal(...args: string[]): Promise<string> {
@@ -53,4 +53,13 @@ test('query amm twap refuses a time it cannot read', async () => {
   assert.match(await refusal('query', 'amm', 'twap', '1', 'uatom', 'uusdc', '--start', 'yesterday', '--end', '1700000000'),
     /invalid --start "yesterday": expected Unix seconds or an ISO-8601 time like 2025-01-31T12:00:00Z/);
   assert.match(await refusal('query', 'amm', 'twap', '1', 'uatom', 'uusdc', '--end', '2025-13-45T99:00:00Z'), /invalid --end "2025-13-45T99:00:00Z"/);
+});
+
+test('a TWAP refusal\'s Unix seconds get their ISO-8601 UTC form beside them; pool ids and other numbers stay as they are', () => {
+  assert.equal(withIsoTimes('query refused: amm/23: start_time 1765000000 is before the oldest retained observation of pool 1 at 1765000100: twap unavailable for the window'),
+    'query refused: amm/23: start_time 1765000000 (2025-12-06T05:46:40.000Z) is before the oldest retained observation of pool 1 at 1765000100 (2025-12-06T05:48:20.000Z): twap unavailable for the window');
+  assert.equal(withIsoTimes('start_time 20 must be before end_time 10'), 'start_time 20 (1970-01-01T00:00:20.000Z) must be before end_time 10 (1970-01-01T00:00:10.000Z)');
+  assert.equal(withIsoTimes('end_time 1700000060 is after the latest block time 1700000001'),
+    'end_time 1700000060 (2023-11-14T22:14:20.000Z) is after the latest block time 1700000001 (2023-11-14T22:13:21.000Z)');
+  assert.equal(withIsoTimes('pool 1765000000 has no observations'), 'pool 1765000000 has no observations');
 });

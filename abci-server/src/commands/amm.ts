@@ -101,6 +101,18 @@ function parseTime(value: string, what: string): bigint {
 // ---------------------------------------------------------------------------------------------
 // Formatting.
 
+/** Unix seconds as ISO-8601 UTC: 1700000000 -> 2023-11-14T22:13:20.000Z. */
+const isoSeconds = (seconds: bigint | string): string => new Date(Number(seconds) * 1000).toISOString();
+
+/**
+ * The chain's TWAP refusals give times in Unix seconds ("start_time 1765000000 is before the oldest
+ * retained observation of pool 1 at 1765000100"): each such time gets its ISO-8601 UTC form after
+ * it. The chain's words stay as they are (they are its log, which consensus sees).
+ */
+export function withIsoTimes(message: string): string {
+  return message.replace(/\b(start_time|end_time|time|at) ([0-9]{1,12})\b/g, (_m, word: string, seconds: string) => `${word} ${seconds} (${isoSeconds(seconds)})`);
+}
+
 const POOL_TYPES: Record<string, PoolType> = { 'constant-product': PoolType.POOL_TYPE_CONSTANT_PRODUCT, stableswap: PoolType.POOL_TYPE_STABLESWAP };
 
 /** "0.003000000000000000" -> "0.003". */
@@ -399,8 +411,10 @@ function registerQuery(queryGroup: Command): void {
         const start = opts.start === undefined ? undefined : parseTime(opts.start, '--start');
         const end = opts.end === undefined ? await latestBlockSeconds(opts.node) : parseTime(opts.end, '--end');
         const from = start ?? end - window;
-        const twap = await withQuery(opts.node, (q) => q.amm.twap(poolId, base, quote, from, end));
-        const window_ = { start_time: new Date(Number(from) * 1000).toISOString(), end_time: new Date(Number(end) * 1000).toISOString() };
+        const twap = await withQuery(opts.node, (q) => q.amm.twap(poolId, base, quote, from, end)).catch((e: unknown) => {
+          throw e instanceof CliError ? new CliError(withIsoTimes(e.message)) : e;
+        });
+        const window_ = { start_time: isoSeconds(from), end_time: isoSeconds(end) };
         if (opts.output === 'json') printJson({ pool_id: poolId.toString(), base_denom: base, quote_denom: quote, ...window_, twap });
         else process.stdout.write(`${displayPrice(twap, base, quote)} (twap ${trimDec(twap)} ${quote} per ${base}, ${window_.start_time} to ${window_.end_time})\n`);
       }),

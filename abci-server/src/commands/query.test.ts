@@ -54,4 +54,16 @@ describe('lanes query', () => {
       assert.match(r.err, why, value);
     }
   });
+
+  it('amm twap: a window the chain refuses is shown with its times in ISO-8601 UTC beside the chain\'s Unix seconds', async () => {
+    const genesis = Number(node.chain.time) - 1; // the pools' first observation; one block since
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    const twap = (...args: string[]) => lanes(['--home', home, 'query', 'amm', 'twap', '1', 'atom', 'usdc', ...args, '--node', node.url]);
+    const early = await twap('--start', '1000', '--end', String(genesis + 1));
+    assert.equal(early.code, 1);
+    // The chain's words are its own (modules/amm); the CLI adds the ISO forms.
+    assert.match(early.err, new RegExp(`^error: query refused: amm/23: start_time 1000 \\(${iso(1000)}\\) .* at ${genesis} \\(${iso(genesis)}\\)`));
+    const late = await twap('--end', '9999999999');
+    assert.match(late.err, new RegExp(`end_time 9999999999 \\(${iso(9999999999)}\\) is after the latest block time ${genesis + 1} \\(${iso(genesis + 1)}\\)`));
+  });
 });
