@@ -335,7 +335,11 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       await sleep(200);
     }
     started = true;
-    logger.info({ rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid, executor: settings.executor, workers: settings.workers, cometbftGoMaxProcs: goMaxProcs ?? 'Go default' }, 'node ready');
+    logger.info({
+      rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid, executor: settings.executor,
+      ...(settings.executor === 'parallel' && { workers: settings.workers }), // the sequential executor runs none
+      cometbftGoMaxProcs: goMaxProcs ?? 'Go default',
+    }, 'node ready');
     opts.onReady?.({ rpcUrl, height });
   } catch (err) {
     await shutdown(1);
