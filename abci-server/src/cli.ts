@@ -61,13 +61,18 @@ function home(cmd: Command): string {
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
+/**
+ * A home whose genesis funds `fund` (10^12 of every devnet denom each), or without it the ten
+ * devnet test accounts and the devnet pools (liquidity owned by test0). The pools come only with
+ * the test accounts: on a chain of one's own they would be liquidity nobody put in.
+ */
 async function initDevnet(dir: string, opts: { chainId: string; moniker?: string; ports: NodePorts; blockTimeMs?: number; force?: boolean; fund?: string[]; settings?: Partial<AppSettings> }) {
   const accounts = opts.fund ?? (await devnetAccounts()).map((a) => a.address);
   return initHome({
     home: dir,
     chainId: opts.chainId,
     ports: opts.ports,
-    genesisAppState: devnetGenesis(accounts),
+    genesisAppState: devnetGenesis(accounts, { pools: opts.fund === undefined }),
     appVersion: APP_VERSION,
     // lanes.json records the executor (parallel unless told otherwise); the other settings only
     // when given, so a copied home adapts to its machine.
@@ -260,11 +265,17 @@ export function buildProgram(): Command {
     .option('--p2p-port <port>', 'CometBFT P2P port', parsePort, DEFAULT_PORTS.p2p)
     .option('--abci-port <port>', 'ABCI gRPC port of the app', parsePort, DEFAULT_PORTS.abci)
     .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
-    .option('--fund <addresses...>', 'addresses funded at genesis (default: the ten devnet test accounts)')
+    .option('--fund <addresses...>', `addresses funded at genesis, 10^12 of each devnet denom (no pools); a chain other than ${DEVNET_CHAIN_ID} needs this or --devnet`)
+    .addOption(new Option('--devnet', `fund the ten devnet test accounts (public mnemonic) and create the devnet pools: the default on ${DEVNET_CHAIN_ID}`).conflicts('fund'))
     .option('--force', 'wipe an existing Lanes home first')
-    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; force?: boolean } & Partial<AppSettings>, cmd: Command) => {
+    .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; devnet?: boolean; force?: boolean } & Partial<AppSettings>, cmd: Command) => {
       const dir = home(cmd);
       if (o.fund !== undefined) o.fund = fundList(o.fund);
+      // Anyone can spend the test accounts: a chain of one's own gets them only when asked.
+      if (o.fund === undefined && !o.devnet && o.chainId !== DEVNET_CHAIN_ID) {
+        throw new UserError(`chain ${o.chainId} is not the devnet: name the accounts its genesis funds with --fund lanes1..., `
+          + 'or pass --devnet for the ten public test accounts and the devnet pools');
+      }
       const m = await initDevnet(dir, {
         chainId: o.chainId,
         settings: appSettingOverrides(o),
@@ -275,6 +286,9 @@ export function buildProgram(): Command {
         ...(o.force !== undefined && { force: o.force }),
       });
       print(`initialised ${dir} (chain ${m.chainId}, RPC port ${m.ports.rpc}, P2P ${m.ports.p2p}, ABCI ${m.ports.abci}, executor ${m.executor ?? 'parallel'})`);
+      print(o.fund === undefined
+        ? 'genesis: the ten devnet test accounts funded (public mnemonic: never use them on a real network), pools 1-3'
+        : `genesis: ${o.fund.length} address${o.fund.length === 1 ? '' : 'es'} funded, no pools`);
       print(`start it with: npm run lanes -- --home ${dir} start`);
     });
 

@@ -1,0 +1,48 @@
+// `lanes init`'s genesis: the devnet's test accounts and pools only on the devnet, or when asked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devnetAccounts } from '@lanes/client';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.ts';
+import { UserError } from './node/home.ts';
+
+interface Genesis { chain_id: string; app_state: { bank: { balances: { address: string }[] }; amm: { pools: unknown[] } } }
+
+test('lanes init: a chain of one\'s own funds what --fund names, without pools; the test accounts and pools come on the devnet or with --devnet', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-init-'));
+  const init = (home: string, args: string[]) => {
+    const p = buildProgram().exitOverride().configureOutput({ writeErr: () => {} });
+    p.commands.find((c) => c.name() === 'init')?.exitOverride().configureOutput({ writeErr: () => {} });
+    return p.parseAsync(['node', 'lanes', '--home', join(dir, home), 'init', ...args]);
+  };
+  const genesis = (home: string) => JSON.parse(readFileSync(join(dir, home, 'cometbft', 'config', 'genesis.json'), 'utf8')) as Genesis;
+  const testAccounts = (await devnetAccounts()).map((a) => a.address);
+  const mine = testAccounts[3] as string;
+  try {
+    await assert.rejects(init('own', ['--chain-id', 'my-lanes-1']),
+      (e) => e instanceof UserError && e.message === 'chain my-lanes-1 is not the devnet: name the accounts its genesis funds with --fund lanes1..., '
+        + 'or pass --devnet for the ten public test accounts and the devnet pools');
+    assert.equal(existsSync(join(dir, 'own', 'lanes.json')), false, 'nothing written');
+
+    await init('own', ['--chain-id', 'my-lanes-1', '--fund', mine]);
+    const own = genesis('own');
+    assert.deepEqual(own.app_state.bank.balances.map((b) => b.address), [mine], 'only the --fund address: no pool, no LP shares');
+    assert.deepEqual(own.app_state.amm.pools, []);
+
+    for (const [home, args] of [['asked', ['--chain-id', 'my-lanes-1', '--devnet']], ['devnet', []]] as const) {
+      await init(home, [...args]);
+      const g = genesis(home);
+      const funded = g.app_state.bank.balances.map((b) => b.address);
+      assert.ok(testAccounts.every((a) => funded.includes(a)), `${home}: the ten test accounts funded`);
+      assert.equal(g.app_state.amm.pools.length, 3, `${home}: the devnet pools`);
+    }
+
+    await assert.rejects(init('both', ['--chain-id', 'my-lanes-1', '--devnet', '--fund', mine]),
+      (e) => e instanceof CommanderError && /option '--devnet' cannot be used with option '--fund <addresses...>'/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
