@@ -1,5 +1,6 @@
-// For the command files' tests only: a stand-in for a node's CometBFT RPC that answers `status` and
-// `abci_query` from an InProcessChain (the real app, without CometBFT), so that a `lanes` command
+// For the command files' tests only: a stand-in for a node's CometBFT RPC that answers `status`,
+// `abci_query`, `broadcast_tx_sync` (CheckTx, then a block of that one tx), `tx` and `tx_search`
+// (by hash) from an InProcessChain (the real app, without CometBFT), so that a `lanes` command
 // runs end to end (queries, a tx's simulation) in a child process, as a user runs it.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -7,7 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromHex, toBase64 } from '@cosmjs/encoding';
+import { sha256 } from '@cosmjs/crypto';
+import { fromBase64, fromHex, toBase64, toHex } from '@cosmjs/encoding';
 import { devnetAccounts } from '@lanes/client';
 import { InProcessChain } from '../inprocess.ts';
 import { devnetGenesis } from '../lanesApp.ts';
@@ -45,13 +47,42 @@ export async function startTestNode(): Promise<TestNode> {
       },
     };
   };
+  // A tx CheckTx admits goes into a block of its own at once; `tx` and `tx_search` (by hash) find it.
+  const included = new Map<string, object>();
+  const broadcastTxSync = (p: { tx: string }) => {
+    const tx = fromBase64(p.tx);
+    const hash = toHex(sha256(tx)).toUpperCase();
+    const r = chain.checkTx(tx);
+    if (r.code === 0) {
+      const [result] = chain.block([tx]);
+      if (!result) throw new Error('a block of one tx gave no result');
+      included.set(hash, {
+        tx: p.tx, hash, height: String(chain.height), index: 0,
+        tx_result: {
+          code: result.code, codespace: result.codespace, log: result.log, data: toBase64(result.data),
+          gas_wanted: result.gasWanted.toString(), gas_used: result.gasUsed.toString(),
+          events: result.events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index })) })),
+        },
+      });
+    }
+    return { code: r.code, data: toBase64(r.data), log: r.log, codespace: r.codespace, hash };
+  };
+  const byHash = (hash: string) => included.get(hash.toUpperCase());
+  const txSearch = (p: { query: string }) => {
+    const found = byHash(/^tx\.hash='([0-9A-Fa-f]+)'$/.exec(p.query)?.[1] ?? '');
+    return { txs: found ? [found] : [], total_count: found ? '1' : '0' };
+  };
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
-      const call = JSON.parse(body) as { id: number; method: string; params: { path: string; data?: string } };
+      const call = JSON.parse(body) as { id: number; method: string; params: { path: string; data?: string } & { tx: string } & { hash: string; query: string } };
+      const tx = call.method === 'tx' ? byHash(Buffer.from(call.params.hash, 'base64').toString('hex')) : undefined;
       const answer = call.method === 'status' ? { result: status() }
         : call.method === 'abci_query' ? { result: abciQuery(call.params) }
-        : { error: { code: -32601, message: `method ${call.method} not served by the test node` } };
+        : call.method === 'broadcast_tx_sync' ? { result: broadcastTxSync(call.params) }
+        : call.method === 'tx_search' ? { result: txSearch(call.params) }
+        : call.method === 'tx' && tx ? { result: tx }
+        : { error: { code: -32603, message: `${call.method} ${JSON.stringify(call.params)}: not found on the test node` } };
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ jsonrpc: '2.0', id: call.id, ...answer }));
     });

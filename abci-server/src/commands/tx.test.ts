@@ -18,6 +18,8 @@ describe('lanes tx bank send', () => {
   before(async () => {
     node = await startTestNode();
     home = mkdtempSync(join(tmpdir(), 'lanes-tx-'));
+    const bob = (await devnetAccounts())[4]?.address ?? '';
+    writeFileSync(keyringPath(home), JSON.stringify({ version: 1, keys: [{ name: 'bob', address: bob, index: 4, hdPath: "m/44'/118'/0'/0/4", mnemonic: TEST_MNEMONIC }] }), { mode: 0o600 });
   });
   after(async () => {
     await node.close();
@@ -26,8 +28,7 @@ describe('lanes tx bank send', () => {
   const send = (...args: string[]) => lanes(['--home', home, 'tx', 'bank', 'send', ...args, '--node', node.url]);
 
   it('<to> takes the name of a key in --home\'s keyring; neither an address nor a key is refused naming the value', async () => {
-    const bob = (await devnetAccounts())[4]?.address ?? '';
-    writeFileSync(keyringPath(home), JSON.stringify({ version: 1, keys: [{ name: 'bob', address: bob, index: 4, hdPath: "m/44'/118'/0'/0/4", mnemonic: TEST_MNEMONIC }] }), { mode: 0o600 });
+    const bob = (await devnetAccounts())[4]?.address ?? ''; // stored as "bob" (before)
     const r = await send('test0', 'bob', '1lane');
     assert.match(r.err, new RegExp(`^send 1lane \\(1000000ulane\\) to bob \\(${bob}\\)\n`), r.err);
     assert.match(r.err, /error: not confirmed: stdin is not a terminal/);
@@ -40,6 +41,17 @@ describe('lanes tx bank send', () => {
     assert.match(devnet.err, /recipient is not a lanes address or a key in .*: test1 \(test1 is a built-in devnet key, whose mnemonic is public: give its address, or store the devnet keys with `lanes keys import-devnet`\)/);
     const typo = await send('test0', 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp', '1lane');
     assert.match(typo.err, /^error: invalid recipient "lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp": not bech32/);
+  });
+
+  it('a tx the node admits is waited for and reported from its block: -y sends test0 -> bob (a key name) 1lane', async () => {
+    const bob = (await devnetAccounts())[4]?.address ?? '';
+    const before = node.chain.balance(bob, 'ulane');
+    const r = await send('test0', 'bob', '1lane', '-y', '-o', 'json');
+    assert.equal(r.code, 0, r.err);
+    const out = JSON.parse(r.out) as { txhash: string; height: number; code: number };
+    assert.deepEqual([out.code, out.height], [0, Number(node.chain.height)], r.out);
+    assert.match(out.txhash, /^[0-9A-F]{64}$/);
+    assert.equal(node.chain.balance(bob, 'ulane') - before, 1_000_000n);
   });
 
   it('insufficient funds in a denom the sender holds none of comes with a hint naming the chain\'s denoms; in one it holds too little of, without', async () => {
@@ -59,6 +71,20 @@ describe('lanes tx bank send', () => {
     assert.deepEqual({ ...JSON.parse(json.out) as object, log: undefined }, {
       stage: 'simulate', codespace: 'sdk', code: 5, log: undefined, hint: `the sender holds no xdenom; denoms on this chain: ${denoms}`,
     });
+  });
+
+  it('a tx CheckTx refuses (sent without simulating, --gas N) is printed with its hint, and the CLI exits then, not 30 s later', async () => {
+    const to = (await devnetAccounts())[1]?.address ?? '';
+    const started = Date.now();
+    const checked = await send('test0', to, '5xdenom,1lane', '--gas', '200000', '-y', '-o', 'json');
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(checked.code, 1, checked.err);
+    assert.deepEqual({ ...JSON.parse(checked.out) as object, log: undefined }, {
+      stage: 'check_tx', codespace: 'sdk', code: 5, log: undefined,
+      hint: 'the sender holds no xdenom; denoms on this chain: amm/pool/1, amm/pool/2, amm/pool/3, uatom, ueth, ulane, uusdc, uusdt',
+    });
+    // CosmJS's signAndBroadcast left its 30 s wait for the block running after the refusal.
+    assert.ok(seconds < 20, `exited ${seconds.toFixed(1)} s after starting`);
   });
 });
 

@@ -1,6 +1,7 @@
 // `lanes tx ...`: build, sign (SIGN_MODE_DIRECT via CosmJS) and broadcast transactions, then
 // wait for inclusion and report the result. Exit code 1 when the tx fails at any stage.
 import { createInterface } from 'node:readline/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fromHex } from '@cosmjs/encoding';
 import { BroadcastTxError, calculateFee, GasPrice, SigningStargateClient, TimeoutError, type Coin, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
 import type { EncodeObject } from '@cosmjs/proto-signing';
@@ -8,6 +9,8 @@ import { Comet38Client } from '@cosmjs/tendermint-rpc';
 import {
   lanesClientOptions,
   DEFAULT_GAS_ADJUSTMENT,
+  DEFAULT_BROADCAST_POLL_INTERVAL_MS,
+  DEFAULT_BROADCAST_TIMEOUT_MS,
   DEFAULT_GAS_LIMIT,
   DEVNET_GAS_PRICE,
   formatCoin,
@@ -77,6 +80,28 @@ async function txResult(node: string, hash: string): Promise<{ codespace: string
     }
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Signs, broadcasts (CheckTx) and waits for the tx's block, as CosmJS's signAndBroadcast does, but
+ * without its wait timer, which it starts before broadcasting and leaves running when CheckTx
+ * refuses the tx: the CLI then sat 30 s (DEFAULT_BROADCAST_TIMEOUT_MS) after printing the refusal
+ * before it could exit. Throws BroadcastTxError (refused) or TimeoutError (not included in time).
+ */
+async function signBroadcastAndWait(client: SigningStargateClient, signer: string, msgs: readonly EncodeObject[], fee: StdFee, memo: string): Promise<DeliverTxResponse> {
+  const hash = await client.signAndBroadcastSync(signer, msgs, fee, memo);
+  const deadline = Date.now() + DEFAULT_BROADCAST_TIMEOUT_MS;
+  for (;;) {
+    await sleep(DEFAULT_BROADCAST_POLL_INTERVAL_MS);
+    const r = await client.getTx(hash);
+    if (r) {
+      return {
+        code: r.code, height: r.height, txIndex: r.txIndex, events: r.events, rawLog: r.rawLog, transactionHash: hash,
+        msgResponses: r.msgResponses, gasUsed: r.gasUsed, gasWanted: r.gasWanted,
+      };
+    }
+    if (Date.now() >= deadline) throw new TimeoutError(`tx ${hash} was not found on chain after ${DEFAULT_BROADCAST_TIMEOUT_MS / 1000} s`, hash);
   }
 }
 
@@ -213,7 +238,7 @@ export async function signAndSend(
 
     let res: DeliverTxResponse;
     try {
-      res = await client.signAndBroadcast(entry.address, msgs, fee, memo);
+      res = await signBroadcastAndWait(client, entry.address, msgs, fee, memo);
     } catch (e) {
       if (e instanceof BroadcastTxError) {
         // Rejected by CheckTx: never entered the mempool.
