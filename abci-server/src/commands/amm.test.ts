@@ -2,26 +2,11 @@
 // argument and the value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommanderError, type Command } from 'commander';
-import { buildProgram } from '../cli.ts';
 import { parsePoolId, parseRoute, withIsoTimes } from './amm.ts';
+import { refusal as refused } from './testSupport.ts';
 
-/** Runs `lanes <args>` in process, against a node that is not there; resolves to the error line. */
-async function refusal(...args: string[]): Promise<string> {
-  const program = buildProgram();
-  const quiet = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-    c.commands.forEach(quiet);
-  };
-  quiet(program);
-  try {
-    await program.parseAsync(['node', 'lanes', ...args, '--node', 'http://127.0.0.1:1', ...(args[0] === 'tx' ? ['-y'] : [])]);
-  } catch (e) {
-    assert.ok(e instanceof CommanderError, String(e));
-    return e.message;
-  }
-  assert.fail(`lanes ${args.join(' ')} did not fail`);
-}
+/** The error line of `lanes <args>`, refused before it reaches any node. */
+const refusal = async (...args: string[]): Promise<string> => (await refused(...args)).message;
 
 test('routes and pool ids: each bad hop named, with what was expected', () => {
   assert.deepEqual(parseRoute('1:uusdc, 2:lane'), [{ poolId: 1n, denom: 'uusdc' }, { poolId: 2n, denom: 'ulane' }]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
 import { keyringPath } from './keys.ts';
-import { lanes, startTestNode, type TestNode } from './testNode.ts';
+import { lanes, startTestNode, type TestNode } from './testSupport.ts';
 
 describe('lanes query', () => {
   let node: TestNode;

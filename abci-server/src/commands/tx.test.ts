@@ -7,10 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
-import { CommanderError, type Command } from 'commander';
-import { buildProgram } from '../cli.ts';
 import { keyringPath } from './keys.ts';
-import { lanes, startTestNode, type TestNode } from './testNode.ts';
+import { lanes, refusal as refused, startTestNode, type TestNode } from './testSupport.ts';
 
 describe('lanes tx bank send', () => {
   let node: TestNode;
@@ -88,21 +86,10 @@ describe('lanes tx bank send', () => {
   });
 });
 
-/** Runs `lanes <args>` in process, against a node that is not there; resolves to the error's code and line. */
+/** The error of `lanes <args>`, refused before it reaches any node: its code and line. */
 async function refusal(...args: string[]): Promise<{ code: string; message: string }> {
-  const program = buildProgram();
-  const quiet = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-    c.commands.forEach(quiet);
-  };
-  quiet(program);
-  try {
-    await program.parseAsync(['node', 'lanes', ...args, '--node', 'http://127.0.0.1:1', '-y']);
-  } catch (e) {
-    assert.ok(e instanceof CommanderError, String(e));
-    return { code: e.code, message: e.message };
-  }
-  assert.fail(`lanes ${args.join(' ')} did not fail`);
+  const e = await refused(...args);
+  return { code: e.code, message: e.message };
 }
 
 describe('a negative amount where an argument is expected', () => {

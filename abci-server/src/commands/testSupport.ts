@@ -1,7 +1,9 @@
-// For the command files' tests only: a stand-in for a node's CometBFT RPC that answers `status`,
+// For the command files' tests only. A stand-in for a node's CometBFT RPC that answers `status`,
 // `abci_query`, `broadcast_tx_sync` (CheckTx, then a block of that one tx), `tx` and `tx_search`
 // (by hash) from an InProcessChain (the real app, without CometBFT), so that a `lanes` command
-// runs end to end (queries, a tx's simulation) in a child process, as a user runs it.
+// runs end to end (queries, a tx's simulation) in a child process, as a user runs it; and
+// `refusal`, which runs a command in process that must fail before it reaches any node.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -11,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { sha256 } from '@cosmjs/crypto';
 import { fromBase64, fromHex, toBase64, toHex } from '@cosmjs/encoding';
 import { devnetAccounts } from '@lanes/client';
+import { CommanderError, type Command } from 'commander';
+import { buildProgram } from '../cli.ts';
 import { InProcessChain } from '../inprocess.ts';
 import { devnetGenesis } from '../lanesApp.ts';
 
@@ -111,4 +115,24 @@ export async function lanes(args: readonly string[], env: NodeJS.ProcessEnv = {}
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const [code] = (await once(child, 'close')) as [number | null];
   return { code: code ?? -1, out, err };
+}
+
+/**
+ * Runs `lanes <args>` in process against a node that is not there (with -y for a tx), output
+ * silenced; resolves to commander's error, which a refusal before any node is reached ends in.
+ */
+export async function refusal(...args: string[]): Promise<CommanderError> {
+  const program = buildProgram();
+  const quiet = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    c.commands.forEach(quiet);
+  };
+  quiet(program);
+  try {
+    await program.parseAsync(['node', 'lanes', ...args, '--node', 'http://127.0.0.1:1', ...(args[0] === 'tx' ? ['-y'] : [])]);
+  } catch (e) {
+    assert.ok(e instanceof CommanderError, String(e));
+    return e;
+  }
+  assert.fail(`lanes ${args.join(' ')} did not fail`);
 }
