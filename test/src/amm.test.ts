@@ -6,8 +6,6 @@
 // state, so all of this also runs with reads that went back to SQLite after the caches dropped keys.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectSecp256k1HdWallet, type EncodeObject } from '@cosmjs/proto-signing';
@@ -22,6 +20,7 @@ import {
 import {
   MsgAddLiquidityResponse, MsgCreatePoolResponse, MsgRemoveLiquidityResponse, MsgSwapExactInResponse, MsgSwapExactOutResponse,
 } from '@lanes/proto/lanes/amm/v1/tx';
+import { runLanes } from './support/lanes.ts';
 import { startTestNode, waitFor, type TestNode } from './support/node.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -342,24 +341,8 @@ test('after the rejections the same signer still transacts (no sequence was cons
 // ---------------------------------------------------------------------------------------------
 // The CLI, as a child process against the same node.
 
-/**
- * Runs `lanes --home <node home> <args>` in a child process. Asynchronously: a blocked event loop
- * would let the node close this process's idle keep-alive RPC sockets unnoticed.
- */
-async function lanes(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'abci-server', 'src', 'cli.ts'), '--home', node.home, ...args], {
-    cwd: root,
-    env: { ...process.env, LANES_NODE: node.rpcUrl, LANES_HOME: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120_000,
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { out, err, code: code ?? -1 };
-}
+/** `lanes --home <node home> <args>` in a child process (support/lanes.ts). */
+const lanes = (...args: string[]) => runLanes(node, args);
 
 test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes query amm pool 1` shows the pool', async () => {
   const cliTrader = 'test6';

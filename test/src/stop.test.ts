@@ -14,6 +14,14 @@ import { waitFor } from './support/node.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
+/** The executor and workers of the launcher's "node ready" log line in `out`. */
+function readyLine(out: string): { executor: unknown; workers: unknown } {
+  const line = out.split('\n').find((l) => l.includes('"msg":"node ready"'));
+  assert.ok(line, `no "node ready" line in:\n${out.slice(-2000)}`);
+  const { executor, workers } = JSON.parse(line) as { executor?: unknown; workers?: unknown };
+  return { executor, workers };
+}
+
 async function answers(rpc: string): Promise<boolean> {
   try {
     return (await fetch(`${rpc}/status`, { signal: AbortSignal.timeout(2000) })).ok;
@@ -23,11 +31,11 @@ async function answers(rpc: string): Promise<boolean> {
 }
 
 /**
- * Starts a node with `npm run lanes -- start` on a fresh home, calls `stop(npm)` once it is
- * ready, and checks that CometBFT and the app both exit and the launcher cleans up. `detached`:
- * npm gets a process group of its own, as a terminal's foreground job has. Returns the output.
+ * Starts a node with `npm run lanes -- start <startArgs>` on a fresh home, calls `stop(npm)` once
+ * it is ready, and checks that CometBFT and the app both exit and the launcher cleans up.
+ * `detached`: npm gets a process group of its own, as a terminal's foreground job has. Returns the output.
  */
-async function startThenStop(stop: (npm: ReturnType<typeof spawn>) => void, detached = false): Promise<string> {
+async function startThenStop(stop: (npm: ReturnType<typeof spawn>) => void, detached = false, startArgs: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-stop-'));
   const home = join(dir, 'home');
   const [rpc, p2p, abci, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -35,7 +43,7 @@ async function startThenStop(stop: (npm: ReturnType<typeof spawn>) => void, deta
   try {
     const init = npm(['init', '--rpc-port', String(rpc), '--p2p-port', String(p2p), '--abci-port', String(abci), '--metrics-port', String(metrics), '--block-time', '200']);
     assert.equal((await once(init, 'close'))[0], 0, 'lanes init');
-    const node = npm(['start']);
+    const node = npm(['start', ...startArgs]);
     let out = '';
     node.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
     node.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -46,7 +54,7 @@ async function startThenStop(stop: (npm: ReturnType<typeof spawn>) => void, deta
       for (const f of [homePaths(home).appPid, homePaths(home).cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
       assert.equal(await answers(`http://127.0.0.1:${rpc}`), true);
       stop(node);
-      const stopped = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000))]);
+      const stopped = await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000).unref())]);
       assert.ok(stopped, `npm did not exit within 30 s of the signal:\n${out.slice(-2000)}`);
       await waitFor(() => pids.every((pid) => !isRunning(pid)), 30_000, `the app (${pids[0]}) and CometBFT (${pids[1]}) to exit:\n${out.slice(-2000)}`);
       assert.equal(await answers(`http://127.0.0.1:${rpc}`), false, 'nothing answers at the node\'s RPC any more');
@@ -63,8 +71,10 @@ async function startThenStop(stop: (npm: ReturnType<typeof spawn>) => void, deta
 
 test('SIGTERM to `npm run lanes -- start` stops the whole node: CometBFT, then the app', { timeout: 120_000 }, async () => {
   // npm's own pid, as `kill <pid>` or a process manager sends it.
-  const out = await startThenStop((npm) => npm.kill('SIGTERM'));
+  const out = await startThenStop((npm) => npm.kill('SIGTERM'), false, ['--executor', 'sequential']);
   assert.match(out, /app stopped/);
+  // The launcher's "node ready" line names workers only for the parallel executor (the other test's).
+  assert.deepEqual(readyLine(out), { executor: 'sequential', workers: undefined });
 });
 
 test('Ctrl-C in a terminal (SIGINT to npm\'s whole process group, which npm forwards again) stops the node cleanly, not by force', { timeout: 120_000 }, async () => {
@@ -73,4 +83,6 @@ test('Ctrl-C in a terminal (SIGINT to npm\'s whole process group, which npm forw
   assert.doesNotMatch(out, /again: not waiting/, 'one Ctrl-C must not force the node down');
   assert.match(out, /app stopped/);
   assert.match(out, /node stopped/);
+  const ready = readyLine(out); // `lanes init`'s default executor: parallel, with the CPU count - 1 workers
+  assert.ok(ready.executor === 'parallel' && typeof ready.workers === 'number', JSON.stringify(ready));
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePoolId, parseRoute, withIsoTimes } from './amm.ts';
-import { refusal as refused } from './testSupport.ts';
+import { refusal as refused } from '../testing/cliRefusal.ts';
 
 /** The error line of `lanes <args>`, refused before it reaches any node. */
 const refusal = async (...args: string[]): Promise<string> => (await refused(...args)).message;
