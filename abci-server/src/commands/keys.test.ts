@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
-import { CliError, KEYRING_WARNING, keyringPath, loadKeyring, resolveKey } from './keys.ts';
+import { DEVNET_CHAIN_ID, TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
+import { CliError, KEYRING_WARNING, keyringPath, loadKeyring, resolveAddress, resolveKey } from './keys.ts';
+import { checkRecipientChain } from './tx.ts';
 
 const homes: string[] = [];
 function freshHome(): string {
@@ -56,6 +57,28 @@ describe('lanes keys', () => {
     assert.equal(byAddr.entry.name, 'test2');
     await assert.rejects(resolveKey(home, 'test10'), /no key named "test10"/);
     await assert.rejects(resolveKey(home, 'lanes1jt5nj88t8rzfzs8pq9hwhxf0sj07uj6wnyry8e'), /no key for address lanes1jt5n/);
+    // A mistyped address (test1's, its checksum's last character changed) is refused as an address, not looked up as a name.
+    await assert.rejects(resolveKey(home, 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp'), (e) => e instanceof CliError && /^invalid signer "lanes1erxf.*": not bech32/.test(e.message));
+    await assert.rejects(resolveKey(home, 'cosmos1erxf3sa9q2j4vgseu7jq4a258ckmk7cy076t8z'), /invalid signer "cosmos1erxf.*": prefix is "cosmos", expected "lanes"/);
+  });
+
+  it('resolveAddress: a stored key by name; else test0..test9, marked built in, which checkRecipientChain refuses off the devnet', async () => {
+    const home = freshHome();
+    const accounts = await devnetAccounts();
+    const builtIn = await resolveAddress(home, 'test3', 'recipient');
+    assert.deepEqual(builtIn, { address: accounts[3]?.address, name: 'test3', builtIn: true });
+    assert.doesNotThrow(() => checkRecipientChain(builtIn, DEVNET_CHAIN_ID));
+    assert.throws(() => checkRecipientChain(builtIn, 'my-lanes-1'), (e) => e instanceof CliError
+      && e.message === 'recipient test3 is a built-in devnet key, whose mnemonic is public, and chain my-lanes-1 is not the devnet: give the address itself, or store the key with `lanes keys import-devnet`');
+    // Stored (import-devnet), the same name is the keyring's: no longer built in, taken on any chain.
+    assert.equal(lanes(home, 'keys', 'import-devnet').code, 0);
+    const stored = await resolveAddress(home, 'test3', 'recipient');
+    assert.deepEqual(stored, { address: accounts[3]?.address, name: 'test3' });
+    assert.doesNotThrow(() => checkRecipientChain(stored, 'my-lanes-1'));
+    const plain = await resolveAddress(home, accounts[5]?.address ?? '', 'recipient');
+    assert.deepEqual(plain, { address: accounts[5]?.address });
+    assert.doesNotThrow(() => checkRecipientChain(plain, 'my-lanes-1'));
+    await assert.rejects(resolveAddress(home, 'test10', 'recipient'), new RegExp(`^CliError: recipient is not a lanes address or a key in ${keyringPath(home).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: test10$`));
   });
 
   it('show -a prints only the address; every command notes the test keyring on stderr', async () => {

@@ -163,6 +163,8 @@ export interface ResolvedKey {
 export async function resolveKey(home: string, nameOrAddress: string): Promise<ResolvedKey> {
   const { keys } = loadKeyring(home);
   const byAddress = isLanesAddress(nameOrAddress);
+  // A mistyped address is not a key name: say what is wrong with it.
+  if (!byAddress && looksLikeAddress(nameOrAddress)) checkAddressShaped(nameOrAddress, 'signer');
   let entry = keys.find((k) => (byAddress ? k.address === nameOrAddress : k.name === nameOrAddress));
   if (!entry && !byAddress) entry = await devnetEntry(nameOrAddress);
   if (!entry && byAddress) {
@@ -198,34 +200,40 @@ function looksLikeAddress(value: string): boolean {
   }
 }
 
+/** The address error for a value shaped like an address (see looksLikeAddress) that is not a lanes one. */
+function checkAddressShaped(value: string, what: string): void {
+  try {
+    assertLanesAddress(value, what);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
 export interface ResolvedAddress {
   readonly address: string;
   /** The key it was found under, when `value` was a name. */
   readonly name?: string;
+  /** Found as a built-in devnet name (test0..test9, not stored in the keyring): its key is public. */
+  readonly builtIn?: true;
 }
 
 /**
  * An address argument (`<to>`, `query bank balances <address>`): a lanes address as it is, else the
- * address of the key of that name in the keyring of `home`, and with `devnetNames` the built-in
- * test0..test9 too (harmless for a query; a recipient takes them only once stored, since their
- * keys are public). A value shaped like an address gets the address error (`what` names it), not a
- * key lookup. Throws CliError naming the value when it is neither.
+ * address of the key of that name in the keyring of `home`, else of the built-in devnet key of that
+ * name (test0..test9; `builtIn` says so, for a caller that sends funds there to check the chain). A
+ * value shaped like an address gets the address error (`what` names it), not a key lookup. Throws
+ * CliError naming the value when it is neither.
  */
-export async function resolveAddress(home: string, value: string, what: string, opts: { devnetNames?: boolean } = {}): Promise<ResolvedAddress> {
+export async function resolveAddress(home: string, value: string, what: string): Promise<ResolvedAddress> {
   if (looksLikeAddress(value)) {
-    try {
-      assertLanesAddress(value, what);
-    } catch (e) {
-      throw new CliError((e as Error).message);
-    }
+    checkAddressShaped(value, what);
     return { address: value };
   }
-  const entry = loadKeyring(home).keys.find((k) => k.name === value) ?? (opts.devnetNames ? await devnetEntry(value) : undefined);
-  if (entry) return { address: entry.address, name: entry.name };
-  const devnet = !opts.devnetNames && (await devnetEntry(value)) !== undefined
-    ? ` (${value} is a built-in devnet key, whose mnemonic is public: give its address, or store the devnet keys with \`lanes keys import-devnet\`)`
-    : '';
-  throw new CliError(`${what} is not a lanes address or a key in ${keyringPath(home)}: ${value}${devnet}`);
+  const stored = loadKeyring(home).keys.find((k) => k.name === value);
+  if (stored) return { address: stored.address, name: stored.name };
+  const devnet = await devnetEntry(value);
+  if (devnet) return { address: devnet.address, name: devnet.name, builtIn: true };
+  throw new CliError(`${what} is not a lanes address or a key in ${keyringPath(home)}: ${value}`);
 }
 
 /** `name (lanes1...)` for an address found by key name, else the address. */

@@ -25,7 +25,7 @@ export interface QueryOptions {
 
 /** An address argument of a query: a lanes address, or a key name (stored, or test0..test9). */
 async function addressArg(cmd: Command, value: string): Promise<string> {
-  return (await resolveAddress(resolveHome(cmd), value, 'address', { devnetNames: true })).address;
+  return (await resolveAddress(resolveHome(cmd), value, 'address')).address;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   DEFAULT_BROADCAST_POLL_INTERVAL_MS,
   DEFAULT_BROADCAST_TIMEOUT_MS,
   DEFAULT_GAS_LIMIT,
+  DEVNET_CHAIN_ID,
   DEVNET_GAS_PRICE,
   formatCoin,
   formatCoins,
@@ -19,7 +20,7 @@ import {
   type MsgSendEncodeObject,
 } from '@lanes/client';
 import type { Command } from 'commander';
-import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome, resolveKey, showAddress } from './keys.ts';
+import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome, resolveKey, showAddress, type ResolvedAddress } from './keys.ts';
 import { keepingCodespace, nodeOption, refusedQuery, withQuery } from './query.ts';
 
 /** The options every `lanes tx` command takes (addTxOptions). */
@@ -127,6 +128,8 @@ export interface SendDetails {
   readonly describe?: DescribeResult;
   /** The coins its Msgs spend from the sender (not the fee), for the insufficient-funds hint. */
   readonly spends?: readonly Coin[];
+  /** Called with the node's chain id before anything is simulated or signed; throws to refuse. */
+  readonly checkChain?: (chainId: string) => void;
 }
 
 /** The most denoms the insufficient-funds hint lists. */
@@ -200,6 +203,7 @@ export async function signAndSend(
     if (opts.chainId !== undefined && opts.chainId !== chainId) {
       throw new CliError(`--chain-id "${opts.chainId}" does not match the node at ${opts.node}, which is on "${chainId}"`);
     }
+    details.checkChain?.(chainId);
     let gasLimit: number;
     if (gas.auto) {
       let simulated: number;
@@ -293,6 +297,17 @@ export function addTxOptions(cmd: Command): Command {
     .addOption(outputOption());
 }
 
+/**
+ * Refuses a recipient found as a built-in devnet name (test0..test9) on any chain but the devnet:
+ * anyone holds those keys, so funds sent there on a real chain are anyone's.
+ */
+export function checkRecipientChain(recipient: ResolvedAddress, chainId: string): void {
+  if (recipient.builtIn && chainId !== DEVNET_CHAIN_ID) {
+    throw new CliError(`recipient ${recipient.name ?? recipient.address} is a built-in devnet key, whose mnemonic is public, and chain ${chainId} `
+      + 'is not the devnet: give the address itself, or store the key with `lanes keys import-devnet`');
+  }
+}
+
 export function register(program: Command): void {
   const tx = program.command('tx').description('sign and broadcast transactions');
   const bank = tx.command('bank').description('bank module transactions');
@@ -305,6 +320,7 @@ export function register(program: Command): void {
   ).action(
     cliAction(async (from: string, to: string, amount: string, opts: TxOptions, cmd: Command) => {
       const recipient = await resolveAddress(resolveHome(cmd), to, 'recipient');
+      const checkChain = (chainId: string): void => checkRecipientChain(recipient, chainId);
       const coins = parseHumanCoins(amount);
       const summary = `send ${formatCoins(coins)} (${coins.map((c) => `${c.amount}${c.denom}`).join(',')}) to ${showAddress(recipient)}`;
       await signAndSend(
@@ -315,7 +331,7 @@ export function register(program: Command): void {
         ],
         summary,
         opts,
-        { spends: coins },
+        { spends: coins, checkChain },
       );
     }),
   );
