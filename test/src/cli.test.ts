@@ -83,7 +83,7 @@ describe('lanes query', () => {
     }
   });
 
-  it('amm twap: a window the chain refuses is shown with its times in ISO-8601 UTC beside the chain\'s Unix seconds', async () => {
+  it('amm twap: a window the chain refuses is shown with its times in ISO-8601 UTC beside the chain\'s Unix seconds; the default window is shortened to the history there is', async () => {
     // The pools' first observation is at genesis (InitChain's time, in whole seconds).
     const genesisTime = (JSON.parse(readFileSync(homePaths(node.home).genesis, 'utf8')) as { genesis_time: string }).genesis_time;
     const genesis = Math.floor(Date.parse(`${genesisTime.slice(0, 19)}Z`) / 1000);
@@ -93,6 +93,18 @@ describe('lanes query', () => {
     assert.equal(early.code, 1, early.out);
     // The chain's words are its own (modules/amm); the CLI adds the ISO forms.
     assert.match(early.err, new RegExp(`^error: query refused: amm/23: start_time 1000 \\(${iso(1000)}\\) .* at ${genesis} \\(${iso(genesis)}\\)`));
+    // The default window (60 s) reaching back past the history: the history there is, said so.
+    const young = await twap('--end', String(genesis + 2), '-o', 'json');
+    assert.equal(young.code, 0, young.err);
+    assert.equal(young.err, `note: pool 1's price history starts at ${iso(genesis)}: the window is the 2 s since then, not the default 60 s\n`);
+    assert.deepEqual({ ...JSON.parse(young.out) as object, twap: undefined }, {
+      pool_id: '1', base_denom: 'uatom', quote_denom: 'uusdc', start_time: iso(genesis), end_time: iso(genesis + 2), twap: undefined,
+    });
+    assert.equal((JSON.parse(young.out) as { twap: string }).twap, '10.000000000000000000', 'the devnet pool: 10 USDC per ATOM');
+    // A window asked for is not shortened.
+    const asked = await twap('--end', String(genesis + 2), '--window', '60');
+    assert.equal(asked.code, 1, asked.out);
+    assert.match(asked.err, /before the oldest retained observation of pool 1/);
     const late = await twap('--end', '9999999999');
     assert.equal(late.code, 1, late.out);
     const m = new RegExp(`end_time 9999999999 \\(${iso(9999999999)}\\) is after the latest block time (\\d+) \\(([^)]*)\\)`).exec(late.err);
