@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { refusal as refused } from '../testing/cliRefusal.ts';
+import { denomList } from './tx.ts';
 
 /** The error of `lanes <args>`, refused before it reaches any node: its code and line. */
 async function refusal(...args: string[]): Promise<{ code: string; message: string }> {
@@ -31,5 +32,16 @@ describe('a negative amount where an argument is expected', () => {
     assert.match((await refusal('tx', 'bank', 'send', 'test0', to, '-5')).message, /^error: invalid amount "-5": must not be negative$/);
     // An option's value is its option's to judge.
     assert.match((await refusal('tx', 'amm', 'add-liquidity', 'test0', '1', '1atom,10usdc', '--min-shares', '-1')).message, /invalid --min-shares "-1": expected a non-negative whole number/);
+  });
+});
+
+describe('the insufficient-funds hint\'s list of denoms', () => {
+  it('lists a page\'s first 20 denoms, and says "and more" when the page or the chain has more', () => {
+    const denoms = Array.from({ length: 25 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+    assert.equal(denomList(denoms.slice(0, 3), false), 'd00, d01, d02');
+    assert.equal(denomList(denoms.slice(0, 20), false), denoms.slice(0, 20).join(', '));
+    assert.equal(denomList(denoms.slice(0, 20), true), `${denoms.slice(0, 20).join(', ')} and more`);
+    assert.equal(denomList(denoms, false), `${denoms.slice(0, 20).join(', ')} and more`);
+    assert.equal(denomList([], false), 'none');
   });
 });

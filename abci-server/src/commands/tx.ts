@@ -135,6 +135,12 @@ export interface SendDetails {
 /** The most denoms the insufficient-funds hint lists. */
 const HINT_DENOMS = 20;
 
+/** The first HINT_DENOMS of a page of denoms, and "and more" when the page or the chain has more. */
+export function denomList(page: readonly string[], morePages: boolean): string {
+  const more = page.length > HINT_DENOMS || morePages;
+  return `${page.slice(0, HINT_DENOMS).join(', ') || 'none'}${more ? ' and more' : ''}`;
+}
+
 /**
  * For a tx refused or failed with insufficient funds (sdk/5), which the chain says alike for a
  * denom it has never heard of (`5xdenom`): the denoms of `spends` that `sender` holds none of, and
@@ -148,15 +154,9 @@ export async function noFundsHint(node: string, sender: string, spends: readonly
       const none: string[] = [];
       for (const d of denoms) if ((await q.bank.balance(sender, d)).amount === '0') none.push(d);
       if (none.length === 0) return undefined;
-      const supply: string[] = [];
-      let key: Uint8Array | undefined;
-      do {
-        const page = await q.bank.totalSupply(key);
-        supply.push(...page.supply.map((c) => c.denom));
-        key = page.pagination?.nextKey;
-      } while (key !== undefined && key.length > 0);
-      const listed = supply.length > HINT_DENOMS ? `${supply.slice(0, HINT_DENOMS).join(', ')} and ${supply.length - HINT_DENOMS} more` : supply.join(', ') || 'none';
-      return `the sender holds no ${none.join(' and no ')}; denoms on this chain: ${listed}`;
+      // One page: a chain with a share denom per pool may have thousands.
+      const page = await q.bank.totalSupply();
+      return `the sender holds no ${none.join(' and no ')}; denoms on this chain: ${denomList(page.supply.map((c) => c.denom), (page.pagination?.nextKey.length ?? 0) > 0)}`;
     });
   } catch {
     return undefined;
