@@ -9,7 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option, type ParseOption
 import { pino } from 'pino';
 import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID, STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
-import { assertLanesAddress, devnetAccounts, TEST_MNEMONIC } from '@lanes/client';
+import { assertLanesAddress, devnetAccounts, TEST_MNEMONIC, TESTNET_CHAIN_ID } from '@lanes/client';
 import { register as registerAmm } from './commands/amm.ts';
 import { wholeNumber } from './commands/numbers.ts';
 import { register as registerKeys } from './commands/keys.ts';
@@ -345,7 +345,7 @@ export function buildProgram(): Command {
         if (!(EXECUTORS as readonly string[]).includes(e)) throw new InvalidArgumentError(`not an executor: ${JSON.stringify(e)} (${EXECUTORS.join(' or ')})`);
         return e as (typeof EXECUTORS)[number];
       }), ['parallel' as const])
-    .option('--chain-id <id>', 'chain id', 'lanes-testnet-1')
+    .option('--chain-id <id>', 'chain id', TESTNET_CHAIN_ID)
     .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
     .option('--port-offset <n>', `added to every node's ports (node i: the single node's ports + offset + ${TESTNET_PORT_STEP}·i); e.g. 1000 to run beside the devnet`, wholeNumber(0), 0)
     .option('--force', 'wipe the node homes already in --dir (none may be running)')

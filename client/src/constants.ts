@@ -5,6 +5,8 @@ export const BECH32_PREFIX = 'lanes';
 /** SLIP-44 coin type: Lanes uses the Cosmos Hub's, so existing wallets derive the same keys. */
 export const COIN_TYPE = 118;
 export const DEVNET_CHAIN_ID = 'lanes-devnet-1';
+/** `lanes testnet init`'s default chain id: a local network whose genesis, like the devnet's, funds the public test accounts. */
+export const TESTNET_CHAIN_ID = 'lanes-testnet-1';
 export const FEE_DENOM = 'ulane';
 /** Devnet minimum gas price, in CosmJS GasPrice string form. */
 export const DEVNET_GAS_PRICE = '0.0025ulane';

@@ -5,7 +5,7 @@
 // the chain's denoms, pool shares among them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StargateClient } from '@cosmjs/stargate';
@@ -16,7 +16,7 @@ import { startTestNode, type TestNode } from './support/node.ts';
 
 /** The devnet funding of each denom (DEVNET_FUNDING). */
 const FUNDED = 1_000_000_000_000n;
-const DENOMS = 'amm/pool/1, amm/pool/2, amm/pool/3, uatom, ueth, ulane, uusdc, uusdt';
+const DENOMS = 'uatom, ueth, ulane, uusdc, uusdt, and pool shares (amm/pool/<id>)';
 /** Values shaped like addresses: test1's address with its checksum's last character changed; a valid address of another chain; that one mistyped. */
 const TYPO = 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp';
 const FOREIGN = 'cosmos1erxf3sa9q2j4vgseu7jq4a258ckmk7cy076t8z';
@@ -36,12 +36,21 @@ const balance = async (who: string, denom: string): Promise<bigint> => BigInt((a
 before(async () => {
   keysHome = mkdtempSync(join(tmpdir(), 'lanes-cli-keys-'));
   oddHome = mkdtempSync(join(tmpdir(), 'lanes-cli-odd-'));
-  // The keys need no node: stored while it starts, with `lanes keys add --recover` (which takes such names).
+  // The keys need no node: stored while it starts, with `lanes keys add --recover`. `keys add`
+  // refuses names shaped like addresses, so those are given by editing the keyring, as a keyring
+  // written by hand (or by an older lanes) may hold them.
   const addKeys = async () => {
-    for (const [home, name, index] of [[keysHome, 'bob', 4], [oddHome, TYPO, 11], [oddHome, FOREIGN, 12], [oddHome, FOREIGN_TYPO, 13]] as const) {
+    const odd: Record<string, string> = { k11: TYPO, k12: FOREIGN, k13: FOREIGN_TYPO };
+    for (const [home, name, index] of [[keysHome, 'bob', 4], [oddHome, 'k11', 11], [oddHome, 'k12', 12], [oddHome, 'k13', 13]] as const) {
       const r = await runLanes({ home, rpcUrl: 'http://127.0.0.1:1' }, ['keys', 'add', name, '--recover', '--index', String(index)], { input: TEST_MNEMONIC });
       assert.equal(r.code, 0, r.err);
     }
+    const file = JSON.parse(readFileSync(keyring(oddHome), 'utf8')) as { keys: { name: string }[] };
+    for (const k of file.keys) k.name = odd[k.name] ?? k.name;
+    writeFileSync(keyring(oddHome), JSON.stringify(file));
+    const refused = await runLanes({ home: oddHome, rpcUrl: 'http://127.0.0.1:1' }, ['keys', 'add', TYPO, '--recover'], { input: TEST_MNEMONIC });
+    assert.equal(refused.code, 1, refused.out);
+    assert.match(refused.err, new RegExp(`error: key name "${TYPO}" is shaped like an address`));
   };
   [node] = await Promise.all([startTestNode(), addKeys()]);
   lanes = (home, ...args) => runLanes({ home, rpcUrl: node.rpcUrl }, args);

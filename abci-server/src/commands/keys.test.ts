@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEVNET_CHAIN_ID, TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
+import { DEVNET_CHAIN_ID, TESTNET_CHAIN_ID, TEST_MNEMONIC, devnetAccounts } from '@lanes/client';
 import { CliError, KEYRING_WARNING, keyringPath, loadKeyring, resolveAddress, resolveKey } from './keys.ts';
 import { checkRecipientChain } from './tx.ts';
 
@@ -68,8 +68,9 @@ describe('lanes keys', () => {
     const builtIn = await resolveAddress(home, 'test3', 'recipient');
     assert.deepEqual(builtIn, { address: accounts[3]?.address, name: 'test3', builtIn: true });
     assert.doesNotThrow(() => checkRecipientChain(builtIn, DEVNET_CHAIN_ID));
+    assert.doesNotThrow(() => checkRecipientChain(builtIn, TESTNET_CHAIN_ID), 'the local testnet funds the test accounts too');
     assert.throws(() => checkRecipientChain(builtIn, 'my-lanes-1'), (e) => e instanceof CliError
-      && e.message === 'recipient test3 is a built-in devnet key, whose mnemonic is public, and chain my-lanes-1 is not the devnet: give the address itself, or store the key with `lanes keys import-devnet`');
+      && e.message === 'recipient test3 is a built-in devnet key, whose mnemonic is public, and chain my-lanes-1 is neither the devnet nor the local testnet: give the address itself, or store the key with `lanes keys import-devnet`');
     // Stored (import-devnet), the same name is the keyring's: no longer built in, taken on any chain.
     assert.equal(lanes(home, 'keys', 'import-devnet').code, 0);
     const stored = await resolveAddress(home, 'test3', 'recipient');
@@ -79,6 +80,16 @@ describe('lanes keys', () => {
     assert.deepEqual(plain, { address: accounts[5]?.address });
     assert.doesNotThrow(() => checkRecipientChain(plain, 'my-lanes-1'));
     await assert.rejects(resolveAddress(home, 'test10', 'recipient'), new RegExp(`^CliError: recipient is not a lanes address or a key in ${keyringPath(home).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: test10$`));
+  });
+
+  it('add refuses a name shaped like an address, which an address argument would read as one', () => {
+    const home = freshHome();
+    for (const name of ['lanes1-ops', 'lanes1erxf3sa9q2j4vgseu7jq4a258ckmk7cyz42kxp', 'cosmos1erxf3sa9q2j4vgseu7jq4a258ckmk7cy076t8z']) {
+      const r = lanes(home, 'keys', 'add', name);
+      assert.equal(r.code, 1, name);
+      assert.match(r.err, new RegExp(`key name "${name}" is shaped like an address, and would be read as one: choose another name`), name);
+    }
+    assert.equal(lanes(home, 'keys', 'add', 'ops-lanes1').code, 0, 'lanes1 inside a name is fine');
   });
 
   it('show -a prints only the address; every command notes the test keyring on stderr', async () => {

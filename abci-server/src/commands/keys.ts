@@ -247,6 +247,8 @@ export function showAddress(a: ResolvedAddress): string {
 function checkName(name: string): void {
   if (!KEY_NAME.test(name)) throw new CliError(`invalid key name "${name}": use 1-64 of [A-Za-z0-9._-], starting with a letter or digit`);
   if (DEVNET_NAME.test(name)) throw new CliError(`key name "${name}" is reserved for the devnet keys (see \`lanes keys import-devnet\`)`);
+  // Where an address is expected such a value is read as an address, never as a key name.
+  if (looksLikeAddress(name)) throw new CliError(`key name "${name}" is shaped like an address, and would be read as one: choose another name`);
 }
 
 function parseIndex(value: string): number {

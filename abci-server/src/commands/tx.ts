@@ -14,12 +14,14 @@ import {
   DEFAULT_GAS_LIMIT,
   DEVNET_CHAIN_ID,
   DEVNET_GAS_PRICE,
+  TESTNET_CHAIN_ID,
   formatCoin,
   formatCoins,
   parseHumanCoins,
   type MsgSendEncodeObject,
 } from '@lanes/client';
 import type { Command } from 'commander';
+import { shareDenomPoolId } from '@lanes/amm';
 import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome, resolveKey, showAddress, type ResolvedAddress } from './keys.ts';
 import { keepingCodespace, nodeOption, refusedQuery, withQuery } from './query.ts';
 
@@ -135,10 +137,35 @@ export interface SendDetails {
 /** The most denoms the insufficient-funds hint lists. */
 const HINT_DENOMS = 20;
 
-/** The first HINT_DENOMS of a page of denoms, and "and more" when the page or the chain has more. */
-export function denomList(page: readonly string[], morePages: boolean): string {
-  const more = page.length > HINT_DENOMS || morePages;
-  return `${page.slice(0, HINT_DENOMS).join(', ') || 'none'}${more ? ' and more' : ''}`;
+/** Pool share denoms are `amm/pool/<id>`; '0' follows '/', so `amm/pool0` is the first key past them all. */
+const PAST_SHARE_DENOMS = Buffer.from('amm/pool0');
+
+/**
+ * The denoms read (sorted), for the hint: the first HINT_DENOMS that are not pool shares, "and
+ * more" when there are more than that, then the pool shares as one item.
+ */
+export function denomList(denoms: readonly string[]): string {
+  const base = denoms.filter((d) => shareDenomPoolId(d) === undefined);
+  const shares = denoms.length > base.length;
+  return `${base.slice(0, HINT_DENOMS).join(', ') || 'none'}${base.length > HINT_DENOMS ? ' and more' : ''}${shares ? ', and pool shares (amm/pool/<id>)' : ''}`;
+}
+
+/** A page of the bank's TotalSupply query, as CosmJS's bank extension answers it. */
+export type SupplyPage = (key?: Uint8Array) => Promise<{ supply: readonly { denom: string }[]; pagination?: { nextKey: Uint8Array } | undefined }>;
+
+/**
+ * The chain's denoms for the hint (denomList), from at most two pages of its total supply. A chain
+ * has a share denom per pool, maybe thousands, and they sort before the `u…` denoms: the first
+ * page, and if there are more, the page from just past the share denoms.
+ */
+export async function chainDenoms(page: SupplyPage): Promise<string> {
+  const first = await page();
+  const firstNext = first.pagination?.nextKey ?? new Uint8Array();
+  const pages = [first];
+  if (firstNext.length > 0) pages.push(await page(PAST_SHARE_DENOMS));
+  // Denoms left unread (before the share denoms, past the first page; or past the second page)
+  // come after a full page of other denoms, so denomList says "and more" for them itself.
+  return denomList([...new Set(pages.flatMap((p) => p.supply.map((c) => c.denom)))].sort());
 }
 
 /**
@@ -148,15 +175,13 @@ export function denomList(page: readonly string[], morePages: boolean): string {
  * when the node does not answer: it is a hint beside the chain's own log, which is printed anyway.
  */
 export async function noFundsHint(node: string, sender: string, spends: readonly Coin[]): Promise<string | undefined> {
-  const denoms = [...new Set(spends.map((c) => c.denom))];
+  const spent = [...new Set(spends.map((c) => c.denom))];
   try {
     return await withQuery(node, async (q) => {
       const none: string[] = [];
-      for (const d of denoms) if ((await q.bank.balance(sender, d)).amount === '0') none.push(d);
+      for (const d of spent) if ((await q.bank.balance(sender, d)).amount === '0') none.push(d);
       if (none.length === 0) return undefined;
-      // One page: a chain with a share denom per pool may have thousands.
-      const page = await q.bank.totalSupply();
-      return `the sender holds no ${none.join(' and no ')}; denoms on this chain: ${denomList(page.supply.map((c) => c.denom), (page.pagination?.nextKey.length ?? 0) > 0)}`;
+      return `the sender holds no ${none.join(' and no ')}; denoms on this chain: ${await chainDenoms((key) => q.bank.totalSupply(key))}`;
     });
   } catch {
     return undefined;
@@ -297,14 +322,17 @@ export function addTxOptions(cmd: Command): Command {
     .addOption(outputOption());
 }
 
+/** Chains whose genesis funds the public test accounts: the devnet and `lanes testnet`'s default. */
+const TEST_ACCOUNT_CHAINS: readonly string[] = [DEVNET_CHAIN_ID, TESTNET_CHAIN_ID];
+
 /**
- * Refuses a recipient found as a built-in devnet name (test0..test9) on any chain but the devnet:
- * anyone holds those keys, so funds sent there on a real chain are anyone's.
+ * Refuses a recipient found as a built-in devnet name (test0..test9) on any chain but the devnet
+ * and the local testnet: anyone holds those keys, so funds sent there on a real chain are anyone's.
  */
 export function checkRecipientChain(recipient: ResolvedAddress, chainId: string): void {
-  if (recipient.builtIn && chainId !== DEVNET_CHAIN_ID) {
+  if (recipient.builtIn && !TEST_ACCOUNT_CHAINS.includes(chainId)) {
     throw new CliError(`recipient ${recipient.name ?? recipient.address} is a built-in devnet key, whose mnemonic is public, and chain ${chainId} `
-      + 'is not the devnet: give the address itself, or store the key with `lanes keys import-devnet`');
+      + 'is neither the devnet nor the local testnet: give the address itself, or store the key with `lanes keys import-devnet`');
   }
 }
 

@@ -15,7 +15,7 @@ export * from './math.ts';
 export * from './access.ts';
 export { DEFAULT_AMM_PARAMS } from './params.ts';
 export {
-  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, MAX_SWAP_FEE, MIN_AMPLIFICATION, MAX_AMPLIFICATION, poolAddress, shareDenom,
+  LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, MAX_SWAP_FEE, MIN_AMPLIFICATION, MAX_AMPLIFICATION, poolAddress, shareDenom, shareDenomPoolId,
   type PoolState,
 } from './pool.ts';
 export { genesisPools, type AmmGenesis, type AmmGenesisPool, type GenesisPoolSpec } from './genesis.ts';
