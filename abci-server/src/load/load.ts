@@ -294,17 +294,21 @@ async function ownNode(o: LoadOptions, seeds: string[], log: (l: string) => void
     const keys = seeds.map((s) => testKey(s));
     const devnet = (await devnetAccounts()).map((a) => a.address);
     const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
+    // The metrics port too: initHome checks the ports against it, which by default is the devnet's,
+    // and a free port drawn for P2P could be that one.
+    const metricsPort = await freePort();
     initHome({
       home,
       chainId: LOAD_CHAIN_ID,
       ports,
+      metricsPort,
       genesisAppState: devnetGenesis([...devnet, ...keys.map((k) => k.address)], { pools: false }),
       blockTimeMs: o.blockTimeMs ?? 500,
     });
     const executor = o.executor ?? 'parallel';
     log(`starting a ${executor} node in ${home} (RPC 127.0.0.1:${ports.rpc}, block time ${o.blockTimeMs ?? 500} ms)`);
     const node = await startNode({
-      home, executor, metricsPort: await freePort(),
+      home, executor, metricsPort,
       ...(o.workers !== undefined && { workers: o.workers }),
       logger: pino({ level: 'warn' }), output: o.nodeOutput ?? null, cometbftLogLevel: '*:error', appLogLevel: 'warn',
     });

@@ -39,6 +39,8 @@ export async function startTestNode(opts: {
     home,
     chainId: TEST_CHAIN_ID,
     ports,
+    // Else initHome checks the ports against the devnet's metrics port, which a free port drawn above may be.
+    metricsPort,
     genesisAppState: devnetGenesis(accounts.map((a) => a.address)),
     blockTimeMs: opts.blockTimeMs ?? 300,
   });
