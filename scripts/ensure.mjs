@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Installs whatever is missing before `npm start`, `npm test`, `npm run bench`, `npm run lanes`
-// and `npm run reset`:
+// Installs whatever is missing before `npm start`, `npm test` (and `test:unit`, `test:integration`),
+// `npm run bench`, `npm run lanes` and `npm run reset`:
 // the npm packages (when node_modules is absent or older than package-lock.json) and the
 // pinned CometBFT binary (into .tools/bin, skipped when the right version is there).
 // Only Node built-ins here: this runs before any package is installed.

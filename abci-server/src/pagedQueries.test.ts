@@ -1,5 +1,5 @@
 // Paged queries over a store range larger than one SQLite read (RANGE_CHUNK_ROWS): the Pools and
-// AllBalances queries read from the page's start and decode only its items (paginateScan), and
+// AllBalances queries read from the page's start and decode only its items (CMap.page), and
 // must still answer as the Cosmos SDK's pagination does, page after page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -25,7 +25,7 @@ export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';
 export * from './store/collections.ts';
 export { CommittedStore, RANGE_CHUNK_ROWS, STATE_CACHE_KEYS } from './store/sqlite.ts';
-export { paginate, paginateScan, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type PageScan } from './pagination.ts';
+export { paginate, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination.ts';
 export * from './testing.ts';
 export { MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH } from './protoLimits.ts';
 export { FifoMap } from './fifo.ts';

@@ -6,7 +6,9 @@ import type { BinaryReader } from 'cosmjs-types/binary';
 import { GasCost } from '../gas.ts';
 import { FifoMap } from '../fifo.ts';
 import { FlatWriter, viewReader } from '../protoPerf.ts';
+import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
 import { type Value, binToBuffer, bytesToBin } from './kv.ts';
+import { paginateScan } from '../pagination.ts';
 
 export interface KeyCodec<K> {
   encode(key: K): string;
@@ -274,17 +276,17 @@ export class CMap<K, V, H = never> {
   }
 
   /**
-   * iterate for a query's page (see paginateScan): each entry's key as stored after `head`'s
-   * range prefix (a binary string, what the page's keys name) and its value undecoded, from the
-   * first whose key there is at least `from`.
+   * One page (a Cosmos PageRequest) of the entries under `head`, or of every entry without (queries
+   * only): read from the page's start, only the page's values decoded (paginateScan). Each item is
+   * the entry's key as stored after the head's range (a binary string: what the page's keys name)
+   * and its value.
    */
-  *scanRaw(ctx: Context, head?: H, from?: string): Generator<[string, Value]> {
-    for (const [rel, , raw] of this.entries(ctx, head, from)) yield [rel, raw];
+  page(ctx: Context, req: PageRequest | undefined, head?: H): { items: [string, V][]; pagination: PageResponse } {
+    return paginateScan((from) => this.undecoded(ctx, head, from), (rel, raw): [string, V] => [rel, this.valueCodec.decode(raw)], req);
   }
 
-  /** A value as get would return it, from the stored form scanRaw gives. */
-  decodeValue(raw: Value): V {
-    return this.valueCodec.decode(raw);
+  private *undecoded(ctx: Context, head: H | undefined, from: string | undefined): Generator<[string, Value]> {
+    for (const [rel, , raw] of this.entries(ctx, head, from)) yield [rel, raw];
   }
 
   private *entries(ctx: Context, head: H | undefined, from?: string): Generator<[string, K, Value]> {

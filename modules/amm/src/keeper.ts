@@ -2,7 +2,7 @@
 // record (what the math and the invariant check use) and as the pool account's bank balances
 // (so supply and balances add up); every change moves tokens and updates the record together.
 import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
-import { coinsToString, paginateScan, type Coin, type Context } from '@lanes/app';
+import { coinsToString, type Coin, type Context } from '@lanes/app';
 import { PoolType, type SwapAmountInRoute, type SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
 import type { BankKeeper } from './expectedKeepers.ts';
 import { NextPoolId, ParamsItem, Pools } from './keys.ts';
@@ -70,7 +70,8 @@ export class AmmKeeper {
 
   /** A page of the pools, by id (page keys name the id as 8 big-endian bytes), reading only that page's. */
   poolsPage(ctx: Context, page: PageRequest | undefined): { items: PoolState[]; pagination: PageResponse } {
-    return paginateScan((from) => Pools.scanRaw(ctx, undefined, from), (_id, raw) => Pools.decodeValue(raw), page);
+    const r = Pools.page(ctx, page);
+    return { items: r.items.map(([, pool]) => pool), pagination: r.pagination };
   }
 
   setPool(ctx: Context, p: PoolState): void {

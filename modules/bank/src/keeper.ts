@@ -1,6 +1,6 @@
 // The only code that reads and writes balances and supply.
 import type { PageRequest, PageResponse } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
-import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, coinsToString, paginateScan, type Coin, type Context, type FeeBank } from '@lanes/app';
+import { ErrInsufficientFunds, ErrInvalidCoins, FEE_DENOM, MAX_AMOUNT, coinsToString, type Coin, type Context, type FeeBank } from '@lanes/app';
 import { Balances, Supply } from './keys.ts';
 import type { AccountKeeper } from './expectedKeepers.ts';
 import { emitBurn, emitMint, emitTransfer } from './events.ts';
@@ -21,7 +21,8 @@ export class BankKeeper implements FeeBank {
 
   /** A page of `addr`'s balances, by denom (page keys name the denom), reading only that page's. */
   balancesPage(ctx: Context, addr: string, page: PageRequest | undefined): { items: Coin[]; pagination: PageResponse } {
-    return paginateScan((from) => Balances.scanRaw(ctx, addr, from), (denom, raw) => ({ denom, amount: Balances.decodeValue(raw) }), page);
+    const r = Balances.page(ctx, page, addr);
+    return { items: r.items.map(([denom, amount]) => ({ denom, amount })), pagination: r.pagination };
   }
 
   supplyOf(ctx: Context, denom: string): bigint {
