@@ -93,7 +93,12 @@ async function run(opts: { executor: 'sequential' | 'parallel' }): Promise<Run> 
   }
 }
 
-/** Read from f9ec92f (before the swap path's caches) and from the code since: the same. */
+/**
+ * Read from f9ec92f (before the swap path's caches) and from the code since: the same. Changed
+ * once since, on purpose: supplies keyed by the bare denom (one byte shorter, so 33 gas less for
+ * each supply read and write: 3 a byte read, 30 written), which moves the app hashes and the
+ * results' digests of the blocks that mint or burn LP shares.
+ */
 const PINNED: Run = {
   codes: [
     ['/0', '/0', '/0', '/0', '/0', 'amm/11', 'amm/10'],
@@ -101,19 +106,19 @@ const PINNED: Run = {
     ['/0', '/0'],
   ],
   gas: [
-    [62_916n, 83_816n, 93_235n, 59_688n, 93_959n, 19_989n, 19_905n],
-    [97_856n, 71_171n, 84_323n, 60_000n],
+    [62_916n, 83_816n, 93_235n, 59_655n, 93_893n, 19_989n, 19_905n],
+    [97_856n, 71_138n, 84_323n, 60_000n],
     [63_281n, 164_315n],
   ],
   results: [
-    '9c0e49b7b57bf3688753fddc3ea440f6ce6993ae1a365963430f83341957ad4a',
-    '70266b796654795cab46571c26cfab4c166b57572679818eb5f63223ee86e062',
+    'f14f3a50ebcbbb370d43aa14c4dbd92959274b18c7a00875f52a582e1273e3a2',
+    'ca0cf132abbf1ab0ae0e79660f84d9990128d971545c3731206222fc871bddd9',
     '0e04cfa3b04a15ddc269bfe402421da4051d2269a5959a7eb00f0e216fe687d8',
   ],
   appHashes: [
-    '1652e611433621fb5a6713cc04d2ca77c79c32e4b8ec8e6d4c81d369dad85007',
-    '1109abaf3a3f5cbf8ee358cbd1514c075af0486b77655e9e082e17311002085d',
-    '1b3b0e1efc614bac06947dcb5d49ca00a1721d6c7a41fd9aa08b9d7dc55b9959',
+    '82aac9b74e5a76762676f71c2c7b7feec9cbb1309c203625daa93ba348b9929a',
+    '76b5df18a59c21f188b1caf5800f9edecab258918aa8586bad78f2aa70ec0fc8',
+    '54b7f14d0110f91696d6c969ce0d3392342198e62bd56ac69aa4b59598b994b8',
   ],
 };
 

@@ -1,4 +1,5 @@
-// `lanes init`'s genesis: the devnet's test accounts and pools only on the devnet, or when asked.
+// `lanes init`'s genesis: the devnet's test accounts and pools only on the devnet, or when asked;
+// `lanes app` refusing state of another layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,7 +8,10 @@ import { join } from 'node:path';
 import { devnetAccounts } from '@lanes/client';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.ts';
-import { UserError } from './node/home.ts';
+import Database from 'better-sqlite3';
+import { CommittedStore, STATE_LAYOUT } from '@lanes/app';
+import { UserError, homePaths } from './node/home.ts';
+import { runApp } from './node/appProcess.ts';
 
 interface Genesis { chain_id: string; app_state: { bank: { balances: { address: string }[] }; amm: { pools: unknown[] } } }
 
@@ -42,6 +46,32 @@ test('lanes init: a chain of one\'s own funds what --fund names, without pools; 
 
     await assert.rejects(init('both', ['--chain-id', 'my-lanes-1', '--devnet', '--fund', mine]),
       (e) => e instanceof CommanderError && /option '--devnet' cannot be used with option '--fund <addresses...>'/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lanes app on state written in another layout exits with the store\'s message, no stack, and leaves the state as it was', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-layout-'));
+  try {
+    const home = join(dir, 'node');
+    await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', home, 'init']);
+    const { dbPath } = homePaths(home);
+    const store = new CommittedStore(dbPath);
+    store.commit([['k', 'v']], { height: 1n, appHash: new Uint8Array(32) });
+    store.close();
+    const db = new Database(dbPath);
+    db.prepare("DELETE FROM meta WHERE k = 'layout'").run(); // as the builds before the record wrote it
+    db.close();
+    await assert.rejects(runApp({ home, abci: '127.0.0.1:0', metricsPort: 0 }), (e) => {
+      assert.ok(e instanceof UserError, `a UserError (printed without a stack), got ${String(e)}`);
+      assert.equal(e.message, `${dbPath} holds state in layout 1, and this build reads layout ${STATE_LAYOUT}: it would not find the state's keys. `
+        + 'Start the node from genesis again (the devnet: npm run reset), or run the build that wrote the state.');
+      return true;
+    });
+    const after = new Database(dbPath, { readonly: true });
+    assert.deepEqual(after.prepare('SELECT k FROM meta ORDER BY k').pluck().all(), ['app_hash', 'height'], 'no layout recorded over the old state');
+    after.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

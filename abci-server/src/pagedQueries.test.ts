@@ -1,9 +1,9 @@
-// Paged queries over a store range larger than one SQLite read (RANGE_CHUNK_ROWS): the Pools and
-// AllBalances queries read from the page's start and decode only its items (CMap.page), and
+// Paged queries over a store range larger than one SQLite read (RANGE_CHUNK_ROWS): the Pools,
+// AllBalances and TotalSupply queries read from the page's start and decode only its items (CMap.page), and
 // must still answer as the Cosmos SDK's pagination does, page after page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QueryAllBalancesRequest, QueryAllBalancesResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { QueryAllBalancesRequest, QueryAllBalancesResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { PageRequest } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
 import { QueryPoolRequest, QueryPoolResponse, QueryPoolsRequest, QueryPoolsResponse } from '@lanes/proto/lanes/amm/v1/query';
 import { RANGE_CHUNK_ROWS, testKey } from '@lanes/app';
@@ -43,6 +43,12 @@ function balances(c: InProcessChain, p: Partial<PageRequest>): QueryAllBalancesR
   const r = c.query('/cosmos.bank.v1beta1.Query/AllBalances', QueryAllBalancesRequest.encode({ address: alice.address, resolveDenom: false, pagination: PageRequest.fromPartial(p) }).finish());
   assert.equal(r.code, 0, r.log);
   return QueryAllBalancesResponse.decode(r.value);
+}
+
+function supply(c: InProcessChain, p: Partial<PageRequest>): QueryTotalSupplyResponse {
+  const r = c.query('/cosmos.bank.v1beta1.Query/TotalSupply', QueryTotalSupplyRequest.encode({ pagination: PageRequest.fromPartial(p) }).finish());
+  assert.equal(r.code, 0, r.log);
+  return QueryTotalSupplyResponse.decode(r.value);
 }
 
 test(`Pools and AllBalances over ${POOLS} pools: next_key pages visit everything once and in order; offset, count_total and reverse as in the Cosmos SDK`, () => {
@@ -88,4 +94,30 @@ test(`Pools and AllBalances over ${POOLS} pools: next_key pages visit everything
   assert.deepEqual(paged, everything.map((b) => `${b.amount}${b.denom}`));
   assert.equal(balances(c, { limit: 1n, countTotal: true }).pagination?.total, BigInt(POOLS + 5));
   assert.deepEqual(balances(c, { reverse: true, limit: 2n }).balances, everything.slice(-2).reverse());
+});
+
+test(`TotalSupply over ${POOLS} pools' share denoms: the store keeps supplies in denom order, so next_key pages (the denom's bytes) visit every denom once, in order`, () => {
+  const c = chain();
+  const all = supply(c, { limit: 1000n }).supply;
+  assert.equal(all.length, POOLS + 5);
+  const denoms = all.map((x) => x.denom);
+  // String order, as the Cosmos SDK lists supplies: amm/pool/10 before amm/pool/2.
+  assert.deepEqual(denoms, [...denoms].sort());
+  assert.ok(denoms.indexOf('amm/pool/10') < denoms.indexOf('amm/pool/2'), 'amm/pool/10 sorts before amm/pool/2');
+  const paged: string[] = [];
+  let key: Uint8Array | undefined;
+  for (let page = 0; page < POOLS; page++) {
+    const r = supply(c, { limit: 41n, ...(key && { key }) });
+    paged.push(...r.supply.map((x) => `${x.amount}${x.denom}`));
+    if (r.pagination?.nextKey.length === 0) break;
+    key = r.pagination?.nextKey;
+    assert.equal(Buffer.from(key ?? []).toString('latin1'), denoms[paged.length], 'next_key names the next denom');
+  }
+  assert.deepEqual(paged, all.map((x) => `${x.amount}${x.denom}`));
+  // A key between denoms starts at the next one; the supply of a share is what was minted for it.
+  assert.equal(supply(c, { limit: 1n, key: Buffer.from('amm/pool/1~') }).supply[0]?.denom, 'amm/pool/2');
+  const byBalance = new Map(balances(c, { limit: 1000n }).balances.map((b) => [b.denom, BigInt(b.amount)]));
+  for (const x of all) if (x.denom.startsWith('amm/pool/')) assert.ok(BigInt(x.amount) > (byBalance.get(x.denom) ?? 0n), `${x.denom}: supply ${x.amount} covers alice's shares and the locked ones`);
+  assert.equal(supply(c, { limit: 1n, countTotal: true }).pagination?.total, BigInt(POOLS + 5));
+  assert.deepEqual(supply(c, { reverse: true, limit: 2n }).supply, all.slice(-2).reverse());
 });

@@ -24,7 +24,7 @@ export { SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';
 export * from './store/collections.ts';
-export { CommittedStore, RANGE_CHUNK_ROWS, STATE_CACHE_KEYS } from './store/sqlite.ts';
+export { CommittedStore, RANGE_CHUNK_ROWS, STATE_CACHE_KEYS, STATE_LAYOUT, StateLayoutError } from './store/sqlite.ts';
 export { paginate, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './pagination.ts';
 export * from './testing.ts';
 export { MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH } from './protoLimits.ts';

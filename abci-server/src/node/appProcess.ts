@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
-import { blocksKept } from '@lanes/app';
+import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, UserError, type AppSettings } from './home.ts';
+import { StateLayoutError, blocksKept } from '@lanes/app';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
@@ -14,6 +14,15 @@ export interface RunAppOptions extends Partial<AppSettings> {
   /** host:port, e.g. '127.0.0.1:26658'. */
   abci: string;
   logLevel?: string;
+}
+
+/** createLanesApp; state in another layout is the operator's to resolve, said without a stack trace. */
+function openApp(opts: Parameters<typeof createLanesApp>[0]): ReturnType<typeof createLanesApp> {
+  try {
+    return createLanesApp(opts);
+  } catch (e) {
+    throw e instanceof StateLayoutError ? new UserError(e.message) : e;
+  }
 }
 
 export async function runApp(opts: RunAppOptions): Promise<void> {
@@ -41,7 +50,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   const limits = homeConsensusLimits(p.home);
   const retention = { minRetainBlocks: settings.minRetainBlocks, evidenceMaxAgeBlocks: limits.evidenceMaxAgeBlocks };
   const kept = blocksKept(retention);
-  const app = createLanesApp({
+  const app = openApp({
     dbPath: p.dbPath,
     logger,
     executor: settings.executor,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  BigIntValue, CMap, Item, MEMO_GENERATION, PairKey, Schema, StringKey, StringValue, U64Key, jsonValue, memoValue, modulePrefix, strPart,
+  BigIntValue, CMap, Item, MEMO_GENERATION, PairKey, Schema, StringKey, StringValue, U64Key, WholeStringKey, jsonValue, memoValue, modulePrefix, strPart,
   type KeyCodec, type ValueCodec,
 } from './collections.ts';
 import { MemKV, Overlay, type KV, bytesToBin } from './kv.ts';
@@ -259,6 +259,28 @@ test('PairKey round-trips (property) and keys of one first component share a pre
   assert.notEqual(PairKey.encode(['ab', 'c']), PairKey.encode(['a', 'bc']));
   assert.throws(() => strPart('x'.repeat(256)), /key component longer than 255 bytes/);
   assert.throws(() => strPart('é'), /key component is not ASCII: "é"/);
+});
+
+test('WholeStringKey: round-trips, and a CMap keyed by it iterates in string order, where StringKey puts shorter strings first (property)', () => {
+  const s = modulePrefix(0xe3, 'whole-test');
+  const Whole = new CMap(s, 0x01, 'whole', WholeStringKey, StringValue, (k) => `w:${k}`);
+  const Prefixed = new CMap(s, 0x02, 'prefixed', StringKey, StringValue, (k) => `p:${k}`);
+  const str = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 12 });
+  fc.assert(fc.property(fc.uniqueArray(str, { maxLength: 30 }), (keys) => {
+    const c = ctx(new Overlay(new MemKV()), { txPhase: false });
+    for (const k of keys) {
+      assert.equal(WholeStringKey.decode(WholeStringKey.encode(k)), k);
+      Whole.set(c, k, k);
+      Prefixed.set(c, k, k);
+    }
+    const sorted = [...keys].sort();
+    assert.deepEqual([...Whole.iterate(c)].map(([k]) => k), sorted);
+    const byLength = [...keys].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+    assert.deepEqual([...Prefixed.iterate(c)].map(([k]) => k), byLength);
+  }));
+  assert.equal(WholeStringKey.encode('uatom'), 'uatom');
+  assert.throws(() => WholeStringKey.encode('x'.repeat(256)), /key component longer than 255 bytes/);
+  assert.throws(() => WholeStringKey.encode('é'), /key component is not ASCII: "é"/);
 });
 
 test('BigIntValue round-trips', () => {

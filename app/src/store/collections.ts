@@ -331,6 +331,17 @@ export const StringKey: KeyCodec<string> = {
 };
 
 /**
+ * A string that is the whole key after the collection's prefix, stored without StringKey's
+ * length byte: key order is the strings' order (StringKey's puts shorter strings first), as the
+ * Cosmos SDK keeps supplies by denom, so a page of them in denom order reads only that page. Only
+ * for a collection keyed by one string (two such keys would not be prefix-free).
+ */
+export const WholeStringKey: KeyCodec<string> = {
+  encode: (s) => strPart(s).slice(1),
+  decode: (raw) => raw,
+};
+
+/**
  * (a, b): `a` length-prefixed, `b` raw and last, so a prefix scan over `a` yields `b` in
  * lexicographic order (balances of an address come out sorted by denom).
  */

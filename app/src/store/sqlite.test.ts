@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMIT_BATCH_ROWS, CommittedStore, RANGE_CHUNK_ROWS } from './sqlite.ts';
+import Database from 'better-sqlite3';
+import { COMMIT_BATCH_ROWS, CommittedStore, RANGE_CHUNK_ROWS, STATE_LAYOUT, StateLayoutError } from './sqlite.ts';
 import type { Key, Value } from './kv.ts';
 
 const b = (s: string): Value => s;
@@ -221,4 +222,60 @@ test('a bounded read cache: reads match the committed state whatever the cache d
     replica.close();
   }
   assert.throws(() => new CommittedStore(':memory:', { cacheKeys: 0 }), /state cache: expected a positive number of keys, got 0/);
+});
+
+test('a new store records its state layout; state of another layout, or from before the record, is refused unchanged, naming the file, both layouts and the way out', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  s.commit([['a', b('1')]], { height: 1n, appHash: hash(1) });
+  s.close();
+  const raw = (fn: (db: Database.Database) => void): void => {
+    const db = new Database(path);
+    try {
+      fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  const layout = (): string | undefined => {
+    let v: string | undefined;
+    raw((db) => {
+      v = (db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get('layout') as Buffer | undefined)?.toString('utf8');
+    });
+    return v;
+  };
+  assert.equal(layout(), String(STATE_LAYOUT));
+  const again = new CommittedStore(path); // the same layout opens
+  assert.equal(again.lastCommit().height, 1n);
+  again.close();
+
+  const refused = (found: number): void => {
+    assert.throws(() => new CommittedStore(path), (e: unknown) => {
+      assert.ok(e instanceof StateLayoutError, `a StateLayoutError, got ${String(e)}`);
+      assert.equal(e.found, found);
+      assert.match(e.message, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds state in layout ${found}, and this build reads layout ${STATE_LAYOUT}`));
+      assert.match(e.message, /npm run reset/);
+      return true;
+    });
+  };
+  // Written before stores recorded their layout: layout 1. Nothing is written on refusal.
+  raw((db) => db.prepare('DELETE FROM meta WHERE k = ?').run('layout'));
+  refused(1);
+  assert.equal(layout(), undefined);
+  // Rows but no commit yet (no height): refused too.
+  raw((db) => db.prepare('DELETE FROM meta WHERE k = ?').run('height'));
+  refused(1);
+  raw((db) => db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('layout', Buffer.from(String(STATE_LAYOUT + 1))));
+  refused(STATE_LAYOUT + 1);
+  // A read-only replica (an execution worker) does not check: its writer did.
+  const replica = new CommittedStore(path, { readonly: true });
+  assert.equal(str(replica.get('a')), '1');
+  replica.close();
+  // An empty file of the old kind (tables, no rows) is as good as new: it gets the layout.
+  raw((db) => {
+    db.prepare('DELETE FROM meta').run();
+    db.prepare('DELETE FROM kv').run();
+  });
+  new CommittedStore(path).close();
+  assert.equal(layout(), String(STATE_LAYOUT));
 });

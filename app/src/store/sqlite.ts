@@ -41,6 +41,28 @@ export const STATE_CACHE_KEYS = 1_000_000;
 export const RANGE_CHUNK_ROWS = 256;
 const ZERO_BYTE = Buffer.alloc(1);
 
+/**
+ * The state layout this build reads and writes: how the modules key their state. A change to any
+ * collection's keys bumps it, since a node on state of another layout would not find what is
+ * there (a supply keyed the old way reads as zero, and the next mint sets it to the minted
+ * amount). A store records the layout it was created with and refuses to open in another; state
+ * written before the record existed is layout 1.
+ *   1: up to 2026-12-07.
+ *   2: bank supplies keyed by the bare denom, so the store holds them in denom order.
+ */
+export const STATE_LAYOUT = 2;
+
+/** Opening state written in another layout (STATE_LAYOUT). */
+export class StateLayoutError extends Error {
+  constructor(readonly path: string, readonly found: number) {
+    super(
+      `${path} holds state in layout ${found}, and this build reads layout ${STATE_LAYOUT}: it would not find the state's keys. ` +
+        'Start the node from genesis again (the devnet: npm run reset), or run the build that wrote the state.',
+    );
+    this.name = 'StateLayoutError';
+  }
+}
+
 export interface CommitInfo {
   height: bigint;
   appHash: Uint8Array;
@@ -129,11 +151,28 @@ export class CommittedStore implements KVReader {
     });
     const meta = keep(this.db.prepare<[string], { v: Buffer }>('SELECT v FROM meta WHERE k = ?'));
     const h = meta.get('height');
+    if (this.writer) this.checkLayout(path, meta.get('layout'), h !== undefined);
     const a = meta.get('app_hash');
     this.last = {
       height: h ? BigInt(h.v.toString('utf8')) : 0n,
       appHash: a ? new Uint8Array(a.v) : new Uint8Array(),
     };
+  }
+
+  /** Records STATE_LAYOUT in a new store; refuses a store of another layout (StateLayoutError). */
+  private checkLayout(path: string, recorded: { v: Buffer } | undefined, committed: boolean): void {
+    const w = this.writer as NonNullable<CommittedStore['writer']>;
+    if (recorded !== undefined) {
+      const found = Number(recorded.v.toString('utf8'));
+      if (found === STATE_LAYOUT) return;
+      this.db.close();
+      throw new StateLayoutError(path, found);
+    }
+    if (committed || keep(this.db.prepare('SELECT 1 FROM kv LIMIT 1').pluck()).get() !== undefined) {
+      this.db.close();
+      throw new StateLayoutError(path, 1);
+    }
+    w.meta.run('layout', Buffer.from(String(STATE_LAYOUT), 'utf8'));
   }
 
   lastCommit(): CommitInfo {

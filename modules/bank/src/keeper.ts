@@ -29,12 +29,15 @@ export class BankKeeper implements FeeBank {
     return Supply.get(ctx, denom) ?? 0n;
   }
 
-  /**
-   * Every denom's supply, sorted by denom as the Cosmos SDK lists them (the store's order puts
-   * shorter denoms first). Genesis and queries only: it reads every supply partition.
-   */
+  /** Every denom's supply, by denom (the store's order). Genesis and queries only: it reads every supply partition. */
   allSupply(ctx: Context): Coin[] {
-    return [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount })).sort((a, b) => (a.denom < b.denom ? -1 : a.denom > b.denom ? 1 : 0));
+    return [...Supply.iterate(ctx)].map(([denom, amount]) => ({ denom, amount }));
+  }
+
+  /** A page of the supplies, by denom (page keys name the denom), reading only that page's. Queries only. */
+  supplyPage(ctx: Context, page: PageRequest | undefined): { items: Coin[]; pagination: PageResponse } {
+    const r = Supply.page(ctx, page);
+    return { items: r.items.map(([denom, amount]) => ({ denom, amount })), pagination: r.pagination };
   }
 
   private sub(ctx: Context, addr: string, coin: Coin): void {

@@ -1,5 +1,5 @@
 // Every store prefix of the bank module, in one place. Module byte 0x10.
-import { BigIntValue, CMap, PairKey, StringKey, accountPartition, modulePrefix, strPart } from '@lanes/app';
+import { BigIntValue, CMap, PairKey, WholeStringKey, accountPartition, modulePrefix, strPart } from '@lanes/app';
 
 const schema = modulePrefix(0x10, 'bank');
 
@@ -12,6 +12,7 @@ export const Balances = new CMap(schema, 0x01, 'balances', PairKey, BigIntValue,
 /**
  * denom -> total supply. Changed only by mint and burn; each denom is its own partition so
  * minting LP shares of one pool never conflicts with another (modules declare `supply:<denom>`).
+ * Keyed by the denom alone, so the store holds supplies in denom order, as TotalSupply pages them.
  */
 export const supplyPartition = (denom: string): string => `supply:${denom}`;
-export const Supply = new CMap(schema, 0x02, 'supply', StringKey, BigIntValue, supplyPartition);
+export const Supply = new CMap(schema, 0x02, 'supply', WholeStringKey, BigIntValue, supplyPartition);

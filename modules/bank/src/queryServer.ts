@@ -3,10 +3,8 @@ import {
   QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
   QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse,
 } from 'cosmjs-types/cosmos/bank/v1beta1/query';
-import { paginate, toWireCoin, validateAddress, validateDenom, type QueryHandler } from '@lanes/app';
+import { toWireCoin, validateAddress, validateDenom, type QueryHandler } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
-
-const denomKey = (c: { denom: string }): Uint8Array => Buffer.from(c.denom, 'utf8');
 
 export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
   return [
@@ -41,8 +39,8 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
       path: '/cosmos.bank.v1beta1.Query/TotalSupply',
       handle: (ctx, data) => {
         const req = QueryTotalSupplyRequest.decode(data);
-        const page = paginate(keeper.allSupply(ctx).map(toWireCoin), denomKey, req.pagination);
-        return QueryTotalSupplyResponse.encode({ supply: page.items, pagination: page.pagination }).finish();
+        const page = keeper.supplyPage(ctx, req.pagination);
+        return QueryTotalSupplyResponse.encode({ supply: page.items.map(toWireCoin), pagination: page.pagination }).finish();
       },
     },
   ];
