@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import secp256k1 from 'secp256k1';
 import { fromBech32, toBech32 } from '@cosmjs/encoding';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { QueryAllBalancesRequest, QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { QueryAllBalancesRequest, QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { QueryAccountRequest } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { SimulateRequest } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { AuthInfo, TxBody, TxRaw, type SignerInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
@@ -17,7 +17,7 @@ import type { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
 import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
 import { MsgAddLiquidity, MsgCreatePool, MsgRemoveLiquidity, MsgSwapExactIn, MsgSwapExactOut } from '@lanes/proto/lanes/amm/v1/tx';
 import {
-  QueryEstimateSwapExactInRequest, QueryEstimateSwapExactOutRequest, QueryPoolRequest, QueryPoolsRequest, QuerySpotPriceRequest, QueryTwapRequest,
+  QueryEstimateSwapExactInRequest, QueryEstimateSwapExactOutRequest, QueryPoolRequest, QueryPoolsRequest, QuerySpotPriceRequest, QueryTwapHistoryRequest, QueryTwapRequest,
 } from '@lanes/proto/lanes/amm/v1/query';
 import {
   FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
@@ -962,6 +962,10 @@ test('bad queries: each answers its (codespace, code) naming the bad value; noth
   const balancesPage = (limit: bigint) => q('/cosmos.bank.v1beta1.Query/AllBalances', QueryAllBalancesRequest.encode({ address: alice.address, resolveDenom: false, pagination: { key: new Uint8Array(), offset: 0n, limit, countTotal: false, reverse: false } }).finish());
   expect('Pools with pagination limit 1001', poolsPage(1001n), sdk(18), ['pagination limit 1001 exceeds 1000']);
   expect('AllBalances with pagination limit 1001', balancesPage(1001n), sdk(18), ['pagination limit 1001 exceeds 1000']);
+  const supplyPage = (limit: bigint) => q('/cosmos.bank.v1beta1.Query/TotalSupply', QueryTotalSupplyRequest.encode({ pagination: { key: new Uint8Array(), offset: 0n, limit, countTotal: false, reverse: false } }).finish());
+  expect('TotalSupply with pagination limit 1001', supplyPage(1001n), sdk(18), ['pagination limit 1001 exceeds 1000']);
+  expect('TotalSupply with both key and offset', q('/cosmos.bank.v1beta1.Query/TotalSupply', QueryTotalSupplyRequest.encode({ pagination: { key: Buffer.from('uatom'), offset: 1n, limit: 1n, countTotal: false, reverse: false } }).finish()), sdk(18), ['use either key or offset, not both']);
+  assert.equal(supplyPage(1000n).code, 0, 'TotalSupply, limit 1000');
   assert.equal(poolsPage(1000n).code, 0, 'Pools, limit 1000');
   assert.equal(balancesPage(1000n).code, 0, 'AllBalances, limit 1000');
 
@@ -972,6 +976,7 @@ test('bad queries: each answers its (codespace, code) naming the bad value; noth
     ['/lanes.amm.v1.Query/Pool', QueryPoolRequest.encode({ poolId: 0n }).finish()],
     ['/lanes.amm.v1.Query/SpotPrice', QuerySpotPriceRequest.encode({ poolId: 0n, baseDenom: 'uatom', quoteDenom: 'uusdc' }).finish()],
     ['/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({ ...twapReq, poolId: 0n, startTime: t, endTime: t }).finish()],
+    ['/lanes.amm.v1.Query/TwapHistory', QueryTwapHistoryRequest.encode({ poolId: 0n }).finish()],
     ['/lanes.amm.v1.Query/EstimateSwapExactIn', QueryEstimateSwapExactInRequest.encode({ routes: [{ poolId: 0n, tokenOutDenom: 'uusdc' }], tokenIn: wc(5n, 'uatom') }).finish()],
     ['/lanes.amm.v1.Query/EstimateSwapExactOut', QueryEstimateSwapExactOutRequest.encode({ routes: [{ poolId: 0n, tokenInDenom: 'uatom' }], tokenOut: wc(5n, 'uusdc') }).finish()],
   ];

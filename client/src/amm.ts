@@ -6,7 +6,8 @@ import { MsgAddLiquidity, MsgCreatePool, MsgRemoveLiquidity, MsgSwapExactIn, Msg
 import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest,
   QueryEstimateSwapExactOutResponse, QueryParamsRequest, QueryParamsResponse, QueryPoolRequest, QueryPoolResponse,
-  QueryPoolsRequest, QueryPoolsResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapRequest, QueryTwapResponse,
+  QueryPoolsRequest, QueryPoolsResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapHistoryRequest,
+  QueryTwapHistoryResponse, QueryTwapRequest, QueryTwapResponse,
 } from '@lanes/proto/lanes/amm/v1/query';
 import type { Params, Pool, SwapAmountInRoute, SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
 
@@ -55,6 +56,16 @@ export function isMsgSwapExactInEncodeObject(o: EncodeObject): o is MsgSwapExact
 
 type WireCoin = { denom: string; amount: string };
 
+/** The span of a pool's retained TWAP observations: `twap` answers windows from `oldestSeconds` to the latest block time. */
+export interface TwapHistory {
+  /** Block time (Unix seconds) of the oldest retained observation: the earliest start of a window. */
+  readonly oldestSeconds: bigint;
+  /** Block time (Unix seconds) of the newest observation: the last block that touched the pool. */
+  readonly newestSeconds: bigint;
+  /** How many observations the pool retains, at most the params' `twapObservations`. */
+  readonly observations: number;
+}
+
 export interface AmmExtension {
   readonly amm: {
     pool(poolId: bigint | number): Promise<Pool>;
@@ -65,6 +76,8 @@ export interface AmmExtension {
     spotPrice(poolId: bigint | number, baseDenom: string, quoteDenom: string): Promise<string>;
     /** Time-weighted average price over [start, end] (Unix seconds), 18-decimal string. */
     twap(poolId: bigint | number, baseDenom: string, quoteDenom: string, startSeconds: bigint | number, endSeconds: bigint | number): Promise<string>;
+    /** The span of the pool's retained observations: which windows `twap` answers. */
+    twapHistory(poolId: bigint | number): Promise<TwapHistory>;
     params(): Promise<Params>;
   };
 }
@@ -91,6 +104,11 @@ export function setupAmmExtension(base: QueryClient): AmmExtension {
           poolId: BigInt(poolId), baseDenom, quoteDenom,
           startTime: { seconds: BigInt(start), nanos: 0 }, endTime: { seconds: BigInt(end), nanos: 0 },
         }, QueryTwapResponse)).twap,
+      twapHistory: async (poolId) => {
+        const r = await call('TwapHistory', QueryTwapHistoryRequest, { poolId: BigInt(poolId) }, QueryTwapHistoryResponse);
+        if (!r.oldestTime || !r.newestTime) throw new Error(`pool ${poolId} twap history: empty response`);
+        return { oldestSeconds: r.oldestTime.seconds, newestSeconds: r.newestTime.seconds, observations: r.observations };
+      },
       params: async () => {
         const r = await call('Params', QueryParamsRequest, {}, QueryParamsResponse);
         if (!r.params) throw new Error('amm params: empty response');

@@ -2,7 +2,7 @@
 // argument and the value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { historyStart, parsePoolId, parseRoute, withIsoTimes } from './amm.ts';
+import { parsePoolId, parseRoute, withIsoTimes } from './amm.ts';
 import { refusal as refused } from '../testing/cliRefusal.ts';
 
 /** The error line of `lanes <args>`, refused before it reaches any node. */
@@ -47,10 +47,4 @@ test('a TWAP refusal\'s Unix seconds get their ISO-8601 UTC form beside them; po
   assert.equal(withIsoTimes('end_time 1700000060 is after the latest block time 1700000001'),
     'end_time 1700000060 (2023-11-14T22:14:20.000Z) is after the latest block time 1700000001 (2023-11-14T22:13:21.000Z)');
   assert.equal(withIsoTimes('pool 1765000000 has no observations'), 'pool 1765000000 has no observations');
-});
-
-test('historyStart reads the oldest observation\'s time from a TWAP refusal for a start before it, and nothing from the others', () => {
-  assert.equal(historyStart('query refused: amm/23: start_time 1765000000 is before the oldest retained observation of pool 12 at 1765000100: twap unavailable for the window'), 1765000100n);
-  assert.equal(historyStart('query refused: amm/23: end_time 1700000060 is after the latest block time 1700000001: twap unavailable for the window'), undefined);
-  assert.equal(historyStart('query refused: amm/23: pool 3 has no observations: twap unavailable for the window'), undefined);
 });

@@ -113,12 +113,6 @@ export function withIsoTimes(message: string): string {
   return message.replace(/\b(start_time|end_time|time|at) ([0-9]{1,12})\b/g, (_m, word: string, seconds: string) => `${word} ${seconds} (${isoSeconds(seconds)})`);
 }
 
-/** The oldest retained observation's time in the chain's TWAP refusal (amm/23) for a start before it. */
-export function historyStart(message: string): bigint | undefined {
-  const m = /is before the oldest retained observation of pool [0-9]+ at ([0-9]{1,12})\b/.exec(message);
-  return m ? BigInt(m[1] as string) : undefined;
-}
-
 const POOL_TYPES: Record<string, PoolType> = { 'constant-product': PoolType.POOL_TYPE_CONSTANT_PRODUCT, stableswap: PoolType.POOL_TYPE_STABLESWAP };
 
 /** "0.003000000000000000" -> "0.003". */
@@ -417,17 +411,18 @@ function registerQuery(queryGroup: Command): void {
         const start = opts.start === undefined ? undefined : parseTime(opts.start, '--start');
         const end = opts.end === undefined ? await latestBlockSeconds(opts.node) : parseTime(opts.end, '--end');
         let from = start ?? end - window;
-        const ask = (t: bigint) => withQuery(opts.node, (q) => q.amm.twap(poolId, base, quote, t, end));
-        const twap = await ask(from).catch(async (e: unknown) => {
+        const twap = await withQuery(opts.node, async (q) => {
           // The default window reaching back past the pool's history (a new pool, a fresh chain):
-          // the window is the history there is, said on stderr. A window asked for is refused.
-          const oldest = e instanceof CliError && start === undefined && cmd.getOptionValueSource('window') === 'default' ? historyStart(e.message) : undefined;
-          if (oldest !== undefined && oldest > from && oldest < end) {
-            from = oldest;
-            process.stderr.write(`note: pool ${poolId}'s price history starts at ${isoSeconds(oldest)}: the window is the ${end - oldest} s since then, not the default ${window} s\n`);
-            return ask(from);
+          // the window is the history there is, said on stderr. A window asked for is never
+          // shortened: the chain refuses it.
+          if (start === undefined && cmd.getOptionValueSource('window') === 'default') {
+            const { oldestSeconds } = await q.amm.twapHistory(poolId);
+            if (oldestSeconds > from && oldestSeconds < end) {
+              from = oldestSeconds;
+              process.stderr.write(`note: pool ${poolId}'s price history starts at ${isoSeconds(oldestSeconds)}: the window is the ${end - oldestSeconds} s since then, not the default ${window} s\n`);
+            }
           }
-          throw e;
+          return q.amm.twap(poolId, base, quote, from, end);
         }).catch((e: unknown) => {
           throw e instanceof CliError ? new CliError(withIsoTimes(e.message)) : e;
         });

@@ -17,12 +17,14 @@ import {
 } from '@lanes/proto/lanes/amm/v1/tx';
 import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest, QueryEstimateSwapExactOutResponse,
-  QueryPoolRequest, QueryPoolResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapRequest, QueryTwapResponse,
+  QueryPoolRequest, QueryPoolResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapHistoryRequest, QueryTwapHistoryResponse, QueryTwapRequest,
+  QueryTwapResponse,
 } from '@lanes/proto/lanes/amm/v1/query';
 import { InProcessChain } from '../../../abci-server/src/inprocess.ts';
 import { DEVNET_DENOMS, devnetGenesis } from '../../../abci-server/src/lanesApp.ts';
 import { createAmmModule } from './index.ts';
 import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, STABLESWAP_STEP_GAS, poolAddress } from './pool.ts';
+import { twapSpan } from './twap.ts';
 import { createBankModule } from '@lanes/bank';
 
 const A = testKey('amm-test/a');
@@ -376,6 +378,71 @@ test('spot price and TWAP over block time; windows outside the retained history 
   assert.match(early.log, new RegExp(`start_time ${t0 - 100n} is before the oldest retained observation of pool 1 at ${t0 - 1n}`));
   const future = twap(t0, c.time + 10n);
   assert.match(future.log, new RegExp(`end_time ${c.time + 10n} is after the latest block time ${c.time}`));
+  void c.app.close();
+});
+
+test('TwapHistory: the span of a pool\'s retained observations, exactly the windows Twap accepts; the oldest moves once the ring is full', () => {
+  // A ring of 3 observations per pool (the params' twap_observations), so it fills in 3 blocks.
+  const genesis = devnetGenesis([A.address, B.address]);
+  genesis.amm.params = { pool_creation_fee: [coin(1_000_000n, 'ulane')], max_route_length: '4', twap_observations: '3' };
+  const c = new InProcessChain(genesis);
+  const t0 = c.time; // InitChain's time: the genesis pools' first observation
+  c.block([]);
+  const query = (id: bigint) => c.query('/lanes.amm.v1.Query/TwapHistory', QueryTwapHistoryRequest.encode({ poolId: id }).finish());
+  const history = (id: bigint) => {
+    const r = query(id);
+    assert.equal(r.code, 0, r.log);
+    const h = QueryTwapHistoryResponse.decode(r.value);
+    return { oldest: h.oldestTime?.seconds, newest: h.newestTime?.seconds, observations: h.observations };
+  };
+  const twapFrom = (id: bigint, start: bigint) => c.query('/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({
+    poolId: id, baseDenom: 'uatom', quoteDenom: 'uusdc', startTime: { seconds: start, nanos: 0 }, endTime: { seconds: c.time, nanos: 0 },
+  }).finish());
+  // Twap answers from the oldest observation TwapHistory names and refuses a second before it.
+  const assertTwapStartsAt = (id: bigint, oldest: bigint) => {
+    const at = twapFrom(id, oldest);
+    assert.equal(at.code, 0, at.log);
+    const before = twapFrom(id, oldest - 1n);
+    assert.equal(`${before.codespace}/${before.code}`, 'amm/23', before.log);
+    assert.match(before.log, new RegExp(`is before the oldest retained observation of pool ${id} at ${oldest}\\b`));
+  };
+  const swap = () => swapIn({ routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: coin(1_000_000n, 'uatom') });
+
+  // Genesis pools: one observation, at genesis, however many blocks pass without a touch.
+  assert.deepEqual(history(1n), { oldest: t0, newest: t0, observations: 1 });
+  assertTwapStartsAt(1n, t0);
+  // A pool created in a block: one observation at that block's time.
+  const [created] = c.block([tx(c, A, [createPool({ initialLiquidity: [coin(5_000_000n, 'uatom'), coin(5_000_000n, 'ueth')] })])]);
+  const id = response(created as ExecTxResult, MsgCreatePoolResponse).poolId;
+  assert.deepEqual(history(id), { oldest: c.time, newest: c.time, observations: 1 });
+  // Each block that touches pool 1 adds one observation at its time, however many times it touches it.
+  const times: bigint[] = [t0];
+  for (const msgs of [[swap()], [swap(), swap()]]) {
+    assert.equal(c.block([tx(c, A, msgs)])[0]?.code, 0);
+    times.push(c.time);
+    assert.deepEqual(history(1n), { oldest: t0, newest: c.time, observations: times.length });
+  }
+  assertTwapStartsAt(1n, t0);
+  // The ring is full (3): each further touch drops the oldest observation.
+  for (let i = 1; i <= 4; i++) {
+    assert.equal(c.block([tx(c, A, [swap()])])[0]?.code, 0);
+    times.push(c.time);
+    assert.deepEqual(history(1n), { oldest: times[i], newest: c.time, observations: 3 }, `touch ${i} after the ring filled`);
+    assertTwapStartsAt(1n, times[i] as bigint);
+  }
+  assert.deepEqual(history(2n), { oldest: t0, newest: t0, observations: 1 }, 'the untouched pool 2 keeps its own history');
+
+  // Pool 0 and an unknown pool: refused as the Pool query refuses them, naming the value.
+  for (const [poolId, want, log] of [[0n, 'amm/25', 'pool_id 0: pool ids start at 1'], [42n, 'amm/2', 'pool 42 not found']] as const) {
+    const r = query(poolId);
+    assert.equal(`${r.codespace}/${r.code}`, want, r.log);
+    assert.match(r.log, new RegExp(log));
+    const p = c.query('/lanes.amm.v1.Query/Pool', QueryPoolRequest.encode({ poolId }).finish());
+    assert.equal(`${p.codespace}/${p.code}`, want, 'as the Pool query');
+  }
+  // A pool without observations (none exists: creation records one) is refused as twapOf refuses it.
+  const ctx = plainContext(new Overlay(c.app.store), { height: c.height, timeSeconds: c.time, chainId: c.chainId }, 'query');
+  assert.throws(() => twapSpan(ctx, 42n), { codespace: 'amm', code: 23, message: /pool 42 has no observations/ }, 'twapSpan of a pool without observations');
   void c.app.close();
 });
 

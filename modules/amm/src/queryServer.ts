@@ -3,11 +3,12 @@ import { ErrInvalidRequest, formatDec, parseCoin, validateDenom, type QueryHandl
 import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest,
   QueryEstimateSwapExactOutResponse, QueryParamsRequest, QueryParamsResponse, QueryPoolRequest, QueryPoolResponse,
-  QueryPoolsRequest, QueryPoolsResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapRequest, QueryTwapResponse,
+  QueryPoolsRequest, QueryPoolsResponse, QuerySpotPriceRequest, QuerySpotPriceResponse, QueryTwapHistoryRequest, QueryTwapHistoryResponse,
+  QueryTwapRequest, QueryTwapResponse,
 } from '@lanes/proto/lanes/amm/v1/query';
 import type { AmmKeeper } from './keeper.ts';
 import { indexOf, toWirePool } from './pool.ts';
-import { twapOf } from './twap.ts';
+import { twapOf, twapSpan } from './twap.ts';
 import { ErrDenomNotInPool } from './errors.ts';
 import { checkPoolId, checkRouteIds } from './msgServer.ts';
 
@@ -71,6 +72,17 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
         }
         const twap = twapOf(ctx, pool, base, req.startTime.seconds, req.endTime.seconds, ctx.block.timeSeconds);
         return QueryTwapResponse.encode({ twap: formatDec(twap) }).finish();
+      },
+    },
+    {
+      path: '/lanes.amm.v1.Query/TwapHistory',
+      handle: (ctx, data) => {
+        const req = QueryTwapHistoryRequest.decode(data);
+        const pool = keeper.getPool(ctx, checkPoolId(req.poolId));
+        const span = twapSpan(ctx, pool.id);
+        return QueryTwapHistoryResponse.encode({
+          oldestTime: { seconds: span.oldest, nanos: 0 }, newestTime: { seconds: span.newest, nanos: 0 }, observations: span.count,
+        }).finish();
       },
     },
     {

@@ -55,6 +55,32 @@ export function touchTwap(ctx: Context, p: PoolState, params: AmmParams): void {
   }, params.twapObservations);
 }
 
+/** The retained observations of a pool: a Twap window may start at `oldest` at the earliest. */
+export interface TwapSpan {
+  /** Block times (seconds) of the oldest and the newest observation. */
+  readonly oldest: bigint;
+  readonly newest: bigint;
+  /** How many are retained: 1 to the params' twapObservations. */
+  readonly count: number;
+}
+
+/**
+ * The span of pool `id`'s observations, from its accumulator and two slots (not a scan of the
+ * ring). Throws ErrTwapUnavailable as twapOf does where there are none: a pool gets one when it is
+ * created (initTwap), so only a pool that does not exist has none; callers check that first.
+ */
+export function twapSpan(ctx: Context, id: bigint): TwapSpan {
+  const acc = Twaps.get(ctx, id);
+  const count = BigInt(acc?.count ?? '0');
+  const head = BigInt(acc?.head ?? '0');
+  // record() fills slots 0, 1, ... and then wraps: while filling, the oldest is slot 0 (head is
+  // count - 1); once full (count is the capacity), the slot after the newest.
+  const newest = count === 0n ? undefined : TwapObservations.get(ctx, [id, head]);
+  const oldest = count === 0n ? undefined : TwapObservations.get(ctx, [id, (head + 1n) % count]);
+  if (newest === undefined || oldest === undefined) throw ErrTwapUnavailable.wrap(`pool ${id} has no observations`);
+  return { oldest: BigInt(oldest.time), newest: BigInt(newest.time), count: Number(count) };
+}
+
 interface Obs {
   time: bigint;
   cum: bigint;

@@ -51,6 +51,24 @@ export interface QueryTwapRequest {
 export interface QueryTwapResponse {
     twap: string;
 }
+/**
+ * The span of the pool's retained TWAP observations: a Twap window may start at oldest_time at
+ * the earliest and end at the latest block time at the latest.
+ */
+export interface QueryTwapHistoryRequest {
+    poolId: bigint;
+}
+export interface QueryTwapHistoryResponse {
+    /**
+     * Block time of the oldest retained observation: the pool's creation (or genesis) until the
+     * ring of Params.twap_observations is full, then it moves forward with each new observation.
+     */
+    oldestTime: Timestamp | undefined;
+    /** Block time of the newest observation: the last block that touched the pool. */
+    newestTime: Timestamp | undefined;
+    /** How many observations are retained, 1 to Params.twap_observations. */
+    observations: number;
+}
 export interface QueryParamsRequest {
 }
 export interface QueryParamsResponse {
@@ -68,6 +86,8 @@ export declare const QuerySpotPriceRequest: MessageFns<QuerySpotPriceRequest>;
 export declare const QuerySpotPriceResponse: MessageFns<QuerySpotPriceResponse>;
 export declare const QueryTwapRequest: MessageFns<QueryTwapRequest>;
 export declare const QueryTwapResponse: MessageFns<QueryTwapResponse>;
+export declare const QueryTwapHistoryRequest: MessageFns<QueryTwapHistoryRequest>;
+export declare const QueryTwapHistoryResponse: MessageFns<QueryTwapHistoryResponse>;
 export declare const QueryParamsRequest: MessageFns<QueryParamsRequest>;
 export declare const QueryParamsResponse: MessageFns<QueryParamsResponse>;
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

@@ -1001,6 +1001,177 @@ export const QueryTwapResponse = {
         return message;
     },
 };
+function createBaseQueryTwapHistoryRequest() {
+    return { poolId: 0n };
+}
+export const QueryTwapHistoryRequest = {
+    encode(message, writer = new BinaryWriter()) {
+        if (message.poolId !== 0n) {
+            if (BigInt.asUintN(64, message.poolId) !== message.poolId) {
+                throw new globalThis.Error("value provided for field message.poolId of type uint64 too large");
+            }
+            writer.uint32(8).uint64(message.poolId);
+        }
+        return writer;
+    },
+    decode(input, length) {
+        const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+        const previousRecursionDepth = reader.__tsProtoDecodeDepth ?? 0;
+        if (previousRecursionDepth >= 100) {
+            throw new globalThis.Error("protobuf decode recursion limit exceeded");
+        }
+        reader.__tsProtoDecodeDepth = previousRecursionDepth + 1;
+        try {
+            const end = length === undefined ? reader.len : reader.pos + length;
+            const message = createBaseQueryTwapHistoryRequest();
+            while (reader.pos < end) {
+                const tag = reader.uint32();
+                switch (tag >>> 3) {
+                    case 1: {
+                        if (tag !== 8) {
+                            break;
+                        }
+                        message.poolId = reader.uint64();
+                        continue;
+                    }
+                }
+                if ((tag & 7) === 4 || tag === 0) {
+                    break;
+                }
+                reader.skip(tag & 7);
+            }
+            return message;
+        }
+        finally {
+            reader.__tsProtoDecodeDepth = previousRecursionDepth;
+        }
+    },
+    fromJSON(object) {
+        return {
+            poolId: isSet(object.poolId) ? BigInt(object.poolId) : isSet(object.pool_id) ? BigInt(object.pool_id) : 0n,
+        };
+    },
+    toJSON(message) {
+        const obj = {};
+        if (message.poolId !== 0n) {
+            obj.poolId = message.poolId.toString();
+        }
+        return obj;
+    },
+    create(base) {
+        return QueryTwapHistoryRequest.fromPartial(base ?? {});
+    },
+    fromPartial(object) {
+        const message = createBaseQueryTwapHistoryRequest();
+        message.poolId = (object.poolId !== undefined && object.poolId !== null) ? BigInt(object.poolId) : 0n;
+        return message;
+    },
+};
+function createBaseQueryTwapHistoryResponse() {
+    return { oldestTime: undefined, newestTime: undefined, observations: 0 };
+}
+export const QueryTwapHistoryResponse = {
+    encode(message, writer = new BinaryWriter()) {
+        if (message.oldestTime !== undefined) {
+            Timestamp.encode(message.oldestTime, writer.uint32(10).fork()).join();
+        }
+        if (message.newestTime !== undefined) {
+            Timestamp.encode(message.newestTime, writer.uint32(18).fork()).join();
+        }
+        if (message.observations !== 0) {
+            writer.uint32(24).uint32(message.observations);
+        }
+        return writer;
+    },
+    decode(input, length) {
+        const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+        const previousRecursionDepth = reader.__tsProtoDecodeDepth ?? 0;
+        if (previousRecursionDepth >= 100) {
+            throw new globalThis.Error("protobuf decode recursion limit exceeded");
+        }
+        reader.__tsProtoDecodeDepth = previousRecursionDepth + 1;
+        try {
+            const end = length === undefined ? reader.len : reader.pos + length;
+            const message = createBaseQueryTwapHistoryResponse();
+            while (reader.pos < end) {
+                const tag = reader.uint32();
+                switch (tag >>> 3) {
+                    case 1: {
+                        if (tag !== 10) {
+                            break;
+                        }
+                        message.oldestTime = Timestamp.decode(reader, reader.uint32());
+                        continue;
+                    }
+                    case 2: {
+                        if (tag !== 18) {
+                            break;
+                        }
+                        message.newestTime = Timestamp.decode(reader, reader.uint32());
+                        continue;
+                    }
+                    case 3: {
+                        if (tag !== 24) {
+                            break;
+                        }
+                        message.observations = reader.uint32();
+                        continue;
+                    }
+                }
+                if ((tag & 7) === 4 || tag === 0) {
+                    break;
+                }
+                reader.skip(tag & 7);
+            }
+            return message;
+        }
+        finally {
+            reader.__tsProtoDecodeDepth = previousRecursionDepth;
+        }
+    },
+    fromJSON(object) {
+        return {
+            oldestTime: isSet(object.oldestTime)
+                ? fromJsonTimestamp(object.oldestTime)
+                : isSet(object.oldest_time)
+                    ? fromJsonTimestamp(object.oldest_time)
+                    : undefined,
+            newestTime: isSet(object.newestTime)
+                ? fromJsonTimestamp(object.newestTime)
+                : isSet(object.newest_time)
+                    ? fromJsonTimestamp(object.newest_time)
+                    : undefined,
+            observations: isSet(object.observations) ? globalThis.Number(object.observations) : 0,
+        };
+    },
+    toJSON(message) {
+        const obj = {};
+        if (message.oldestTime !== undefined) {
+            obj.oldestTime = fromTimestamp(message.oldestTime).toISOString();
+        }
+        if (message.newestTime !== undefined) {
+            obj.newestTime = fromTimestamp(message.newestTime).toISOString();
+        }
+        if (message.observations !== 0) {
+            obj.observations = Math.round(message.observations);
+        }
+        return obj;
+    },
+    create(base) {
+        return QueryTwapHistoryResponse.fromPartial(base ?? {});
+    },
+    fromPartial(object) {
+        const message = createBaseQueryTwapHistoryResponse();
+        message.oldestTime = (object.oldestTime !== undefined && object.oldestTime !== null)
+            ? Timestamp.fromPartial(object.oldestTime)
+            : undefined;
+        message.newestTime = (object.newestTime !== undefined && object.newestTime !== null)
+            ? Timestamp.fromPartial(object.newestTime)
+            : undefined;
+        message.observations = object.observations ?? 0;
+        return message;
+    },
+};
 function createBaseQueryParamsRequest() {
     return {};
 }
