@@ -95,9 +95,9 @@ async function run(opts: { executor: 'sequential' | 'parallel' }): Promise<Run> 
 
 /**
  * Read from f9ec92f (before the swap path's caches) and from the code since: the same. Changed
- * once since, on purpose: supplies keyed by the bare denom (one byte shorter, so 33 gas less for
- * each supply read and write: 3 a byte read, 30 written), which moves the app hashes and the
- * results' digests of the blocks that mint or burn LP shares.
+ * once since, on purpose: supplies keyed by the bare denom (one byte shorter: 3 gas less a supply
+ * read, 30 a write, so 33 less a mint), which moves the app hashes and the results' digests of
+ * the blocks that mint LP shares.
  */
 const PINNED: Run = {
   codes: [

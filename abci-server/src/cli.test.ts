@@ -51,7 +51,7 @@ test('lanes init: a chain of one\'s own funds what --fund names, without pools; 
   }
 });
 
-test('lanes app on state written in another layout exits with the store\'s message, no stack, and leaves the state as it was', async () => {
+test('lanes app on state written in another layout exits naming the file, both layouts and this home\'s reset, without a stack, and leaves the state as it was', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-layout-'));
   try {
     const home = join(dir, 'node');
@@ -66,7 +66,8 @@ test('lanes app on state written in another layout exits with the store\'s messa
     await assert.rejects(runApp({ home, abci: '127.0.0.1:0', metricsPort: 0 }), (e) => {
       assert.ok(e instanceof UserError, `a UserError (printed without a stack), got ${String(e)}`);
       assert.equal(e.message, `${dbPath} holds state in layout 1, and this build reads layout ${STATE_LAYOUT}: it would not find the state's keys. `
-        + 'Start the node from genesis again (the devnet: npm run reset), or run the build that wrote the state.');
+        + 'Every node of a chain runs one layout, so the chain starts again from genesis on all of its nodes '
+        + `(this node: stop it, then npm run lanes -- --home ${home} unsafe-reset --all; a local testnet: lanes testnet init --force), or run the build that wrote the state`);
       return true;
     });
     const after = new Database(dbPath, { readonly: true });

@@ -2,7 +2,7 @@
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option, type ParseOptionsResult } from 'commander';
@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, REPO_ROOT, resetChainData, resetHome, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, resetChainData, resetCommand, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -94,7 +94,7 @@ async function devnetBanner(dir: string, chainId: string, ports: NodePorts): Pro
     `  RPC        http://127.0.0.1:${ports.rpc}`,
     `  ABCI gRPC  127.0.0.1:${ports.abci}`,
     `  data       ${dir}`,
-    `  reset      ${homePaths(dir).home === homePaths(join(REPO_ROOT, '.devnet')).home ? 'npm run reset' : `npm run lanes -- --home ${dir} unsafe-reset --all`}   (stop the node first; deletes the chain)`,
+    `  reset      ${resetCommand(dir)}   (stop the node first; deletes the chain)`,
     '',
     `  TEST KEYS from the public mnemonic '${TEST_MNEMONIC}'`,
     '  Anyone can spend these: NEVER use them on a real network.',

@@ -110,6 +110,11 @@ describe('lanes query', () => {
       pool_id: '1', base_denom: 'uatom', quote_denom: 'uusdc', start_time: iso(genesis), end_time: iso(genesis + 2), twap: undefined,
     });
     assert.equal((JSON.parse(young.out) as { twap: string }).twap, '10.000000000000000000', 'the devnet pool: 10 USDC per ATOM');
+    // A pair the pool does not trade: the chain's refusal alone, no note about a window never used.
+    const wrongPair = await lanes(keysHome, 'query', 'amm', 'twap', '1', 'atom', 'ueth', '--end', String(genesis + 2));
+    assert.equal(wrongPair.code, 1, wrongPair.out);
+    assert.match(wrongPair.err, /^error: query refused: amm\/\d+: .*ueth/);
+    assert.doesNotMatch(wrongPair.err, /note:/);
     // A window asked for is not shortened.
     const asked = await twap('--end', String(genesis + 2), '--window', '60');
     assert.equal(asked.code, 1, asked.out);

@@ -411,21 +411,20 @@ function registerQuery(queryGroup: Command): void {
         const start = opts.start === undefined ? undefined : parseTime(opts.start, '--start');
         const end = opts.end === undefined ? await latestBlockSeconds(opts.node) : parseTime(opts.end, '--end');
         let from = start ?? end - window;
+        let shortened = false;
         const twap = await withQuery(opts.node, async (q) => {
           // The default window reaching back past the pool's history (a new pool, a fresh chain):
-          // the window is the history there is, said on stderr. A window asked for is never
-          // shortened: the chain refuses it.
+          // the window is the history there is, said on stderr once the chain has answered. A
+          // window asked for is never shortened: the chain refuses it.
           if (start === undefined && cmd.getOptionValueSource('window') === 'default') {
             const { oldestSeconds } = await q.amm.twapHistory(poolId);
-            if (oldestSeconds > from && oldestSeconds < end) {
-              from = oldestSeconds;
-              process.stderr.write(`note: pool ${poolId}'s price history starts at ${isoSeconds(oldestSeconds)}: the window is the ${end - oldestSeconds} s since then, not the default ${window} s\n`);
-            }
+            if (oldestSeconds > from && oldestSeconds < end) [from, shortened] = [oldestSeconds, true];
           }
           return q.amm.twap(poolId, base, quote, from, end);
         }).catch((e: unknown) => {
           throw e instanceof CliError ? new CliError(withIsoTimes(e.message)) : e;
         });
+        if (shortened) process.stderr.write(`note: pool ${poolId}'s price history starts at ${isoSeconds(from)}: the window is the ${end - from} s since then, not the default ${window} s\n`);
         const window_ = { start_time: isoSeconds(from), end_time: isoSeconds(end) };
         if (opts.output === 'json') printJson({ pool_id: poolId.toString(), base_denom: base, quote_denom: quote, ...window_, twap });
         else process.stdout.write(`${displayPrice(twap, base, quote)} (twap ${trimDec(twap)} ${quote} per ${base}, ${window_.start_time} to ${window_.end_time})\n`);

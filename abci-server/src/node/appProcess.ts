@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resolveAppSettings, UserError, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resetCommand, resolveAppSettings, UserError, type AppSettings } from './home.ts';
 import { StateLayoutError, blocksKept } from '@lanes/app';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
@@ -16,12 +16,17 @@ export interface RunAppOptions extends Partial<AppSettings> {
   logLevel?: string;
 }
 
-/** createLanesApp; state in another layout is the operator's to resolve, said without a stack trace. */
-function openApp(opts: Parameters<typeof createLanesApp>[0]): ReturnType<typeof createLanesApp> {
+/**
+ * createLanesApp; state in another layout is the operator's to resolve, said without a stack
+ * trace. A layout change moves app hashes, so one node cannot move alone: the chain starts over.
+ */
+function openApp(home: string, opts: Parameters<typeof createLanesApp>[0]): ReturnType<typeof createLanesApp> {
   try {
     return createLanesApp(opts);
   } catch (e) {
-    throw e instanceof StateLayoutError ? new UserError(e.message) : e;
+    if (!(e instanceof StateLayoutError)) throw e;
+    throw new UserError(`${e.message}. Every node of a chain runs one layout, so the chain starts again from genesis on all of its nodes `
+      + `(this node: stop it, then ${resetCommand(home)}; a local testnet: lanes testnet init --force), or run the build that wrote the state`);
   }
 }
 
@@ -50,7 +55,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   const limits = homeConsensusLimits(p.home);
   const retention = { minRetainBlocks: settings.minRetainBlocks, evidenceMaxAgeBlocks: limits.evidenceMaxAgeBlocks };
   const kept = blocksKept(retention);
-  const app = openApp({
+  const app = openApp(p.home, {
     dbPath: p.dbPath,
     logger,
     executor: settings.executor,

@@ -40,6 +40,11 @@ export function defaultHome(): string {
   return process.env['LANES_HOME'] ?? join(REPO_ROOT, '.devnet');
 }
 
+/** The command that deletes the chain in `home` to start it over: `npm run reset` for the repo's devnet. */
+export function resetCommand(home: string): string {
+  return homePaths(home).home === homePaths(join(REPO_ROOT, '.devnet')).home ? 'npm run reset' : `npm run lanes -- --home ${home} unsafe-reset --all`;
+}
+
 export function homePaths(home: string) {
   const abs = resolve(home);
   return {

@@ -224,7 +224,7 @@ test('a bounded read cache: reads match the committed state whatever the cache d
   assert.throws(() => new CommittedStore(':memory:', { cacheKeys: 0 }), /state cache: expected a positive number of keys, got 0/);
 });
 
-test('a new store records its state layout; state of another layout, or from before the record, is refused unchanged, naming the file, both layouts and the way out', (t) => {
+test('a new store records its state layout; state of another layout, or from before the record, is refused unchanged, naming the file and both layouts', (t) => {
   const path = tempDb(t);
   const s = new CommittedStore(path);
   s.commit([['a', b('1')]], { height: 1n, appHash: hash(1) });
@@ -254,7 +254,6 @@ test('a new store records its state layout; state of another layout, or from bef
       assert.ok(e instanceof StateLayoutError, `a StateLayoutError, got ${String(e)}`);
       assert.equal(e.found, found);
       assert.match(e.message, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} holds state in layout ${found}, and this build reads layout ${STATE_LAYOUT}`));
-      assert.match(e.message, /npm run reset/);
       return true;
     });
   };

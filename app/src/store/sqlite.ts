@@ -55,10 +55,7 @@ export const STATE_LAYOUT = 2;
 /** Opening state written in another layout (STATE_LAYOUT). */
 export class StateLayoutError extends Error {
   constructor(readonly path: string, readonly found: number) {
-    super(
-      `${path} holds state in layout ${found}, and this build reads layout ${STATE_LAYOUT}: it would not find the state's keys. ` +
-        'Start the node from genesis again (the devnet: npm run reset), or run the build that wrote the state.',
-    );
+    super(`${path} holds state in layout ${found}, and this build reads layout ${STATE_LAYOUT}: it would not find the state's keys`);
     this.name = 'StateLayoutError';
   }
 }
