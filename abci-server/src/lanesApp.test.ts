@@ -6,7 +6,7 @@ import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
-import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
+import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
@@ -365,4 +365,27 @@ test('a block whose results exceed the gRPC budget keeps code, data and gas but 
   assert.ok(trimmed > 0, 'some txs had their events shed');
   assert.deepEqual(stats.map((s) => s.trimmed), [0, trimmed], 'onBlock (the metric lanes_results_trimmed_total) counts them');
   assert.equal(c.balance(bob.address, 'uatom'), 6000n); // bob is not funded in this genesis
+});
+
+test('a state read that fails in a block (disk, database) stops the block on this node instead of failing the tx that read; CheckTx refuses the tx and queries answer an error', () => {
+  const c = chain();
+  // A first block pays a fee, so the fee collector's balance is in the store's read cache. Then
+  // alice's balance of a denom never written is the only key not there: the Msg reads it from the
+  // database (no new account, and the fee collector's balance at end-block comes from the cache).
+  assert.equal(c.block([buildTx(alice, [send(alice, bob.address, 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n })])[0]?.code, 0);
+  const tx = buildTx(alice, [send(alice, bob.address, 5n, 'unever')], { chainId: c.chainId, accountNumber: 0n, sequence: 1n });
+  // From here the database under the committed store fails every read: a closed connection
+  // stands in for an I/O error or a corrupt page. Keys already in the read cache still answer.
+  (c.app as unknown as { store: { db: { close(): void } } }).store.db.close();
+  assert.throws(() => c.block([tx]), (e: unknown) => {
+    // Thrown by FinalizeBlock, before Commit (whose own failure would be no StoreFault): had the
+    // read failed the tx, its "internal error" would be in the block's results on this node only.
+    assert.ok(e instanceof StoreFault, `a StoreFault, got ${String(e)}`);
+    assert.match(e.message, /^reading state from :memory: failed: The database connection is not open/);
+    return true;
+  });
+  const checked = c.checkTx(tx);
+  assert.deepEqual([checked.codespace, checked.code], ['sdk', 111222], checked.log);
+  assert.match(checked.log, /reading state from :memory: failed/);
+  assert.throws(() => c.balance(carol.address, 'uatom'), /balance query failed: reading state from :memory: failed/);
 });

@@ -38,7 +38,7 @@ import { DEFAULT_PARAMS, normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
 import { retainHeight, type BlockRetention } from './retention.ts';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
-import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrOutOfGas, ErrUnknownRequest, LanesError, isResourceLimit, toAbciError } from './errors.ts';
+import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrOutOfGas, ErrUnknownRequest, LanesError, isNodeFault, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
 export { FEE_COLLECTOR };
@@ -775,7 +775,7 @@ export class LanesApp implements AbciApp {
         return (decoded[i] ??= decodeTx(tx, env.params, env.lookup, false, hashes[i])).accessKeys;
       } catch (err) {
         // As the sequential executor would on this thread: see runTx.
-        if (isResourceLimit(err)) throw err;
+        if (isNodeFault(err)) throw err;
         return null; // undecodable: touches no state
       }
     });

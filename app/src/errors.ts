@@ -76,12 +76,22 @@ export const ErrInternal = registerError('sdk', 111222, 'internal error');
 
 /** Maps any thrown value to (codespace, code, log). Unknown exceptions become ErrInternal. */
 /**
- * Errors that say the thread ran out of something (stack, heap, V8's size limits), not that the
- * tx is wrong: where they strike depends on the thread, its stack and its history, so in a block
- * they must never become a tx's result (see runTx); the block stops instead, on this node only,
- * and is run again after a restart.
+ * This node's state store could not be read (a disk or database error, a closed connection): a
+ * fault of the node, never of the tx. See isNodeFault.
  */
-export function isResourceLimit(err: unknown): boolean {
+export class StoreFault extends Error {
+  override readonly name = 'StoreFault';
+}
+
+/**
+ * Errors that say this node failed, not the tx: the thread ran out of something (stack, heap,
+ * V8's size limits), whose place depends on the thread, its stack and its history, or the state
+ * store failed (StoreFault), which depends on this node's disk. In a block they must never
+ * become a tx's result (see runTx), since another thread or validator would have gone on: the
+ * block stops instead, on this node only, and is run again after a restart.
+ */
+export function isNodeFault(err: unknown): boolean {
+  if (err instanceof StoreFault) return true;
   return err instanceof RangeError
     && /Maximum call stack size exceeded|maximum size exceeded|allocation failed|Invalid array length|Invalid string length|Invalid typed array length|out of memory/i.test(err.message);
 }

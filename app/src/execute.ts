@@ -12,7 +12,7 @@ import { CheckBudgetSpent, GasCost, GasMeter } from './gas.ts';
 import type { Overlay } from './store/kv.ts';
 import { decodeTx, SECP256K1_PUBKEY_TYPE, type DecodedTx, type RegistryLookup } from './tx.ts';
 import {
-  ErrInvalidPubKey, ErrOutOfGas, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, LanesError, isResourceLimit, toAbciError,
+  ErrInvalidPubKey, ErrOutOfGas, ErrTxTimeoutHeight, ErrUnauthorized, ErrUnknownAddress, ErrWrongSequence, LanesError, isNodeFault, toAbciError,
 } from './errors.ts';
 import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
@@ -123,9 +123,9 @@ function failed(err: unknown, gasWanted: number, gasUsed: number, events: Event[
  * the caller has it: txHashHex(bytes), used when the tx still needs decoding.
  */
 export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: ExecMode, enforce = false, decoded?: DecodedTx, hashHex?: string): TxOutcome {
-  // In a block, running out of stack or heap (isResourceLimit) is never the tx's result: it
-  // propagates (a worker's makes the block re-run on the main thread; the main thread's stops
-  // the node), since another thread or validator could have gone on.
+  // In a block, a fault of this node (isNodeFault: out of stack or heap, a failed state read) is
+  // never the tx's result: it propagates (a worker's makes the block re-run on the main thread;
+  // the main thread's stops the node), since another thread or validator could have gone on.
   const inBlock = mode === 'deliver';
   let tx: DecodedTx;
   if (decoded) {
@@ -134,7 +134,7 @@ export function runTx(parent: Overlay, bytes: Uint8Array, env: ExecEnv, mode: Ex
     try {
       tx = decodeTx(bytes, env.params, env.lookup, mode === 'simulate', hashHex);
     } catch (err) {
-      if (inBlock && isResourceLimit(err)) throw err;
+      if (inBlock && isNodeFault(err)) throw err;
       return { result: failed(err, 0, 0, [], inBlock ? { env, hash: hashHex } : undefined), fee: 0n, newAccounts: [], failedIn: 'decode' };
     }
   }
@@ -162,7 +162,7 @@ function runStages(parent: Overlay, tx: DecodedTx, env: ExecEnv, mode: ExecMode,
   try {
     runAnte(ctx, tx, env, mode);
   } catch (err) {
-    if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
+    if (err instanceof AccessViolation || (inBlock && isNodeFault(err))) throw err;
     parent.revertTo(0);
     return { result: failed(err, tx.gasLimit, gas.consumedToLimit(), [], blockTx), fee: 0n, newAccounts: [], tx, failedIn: 'ante' };
   }
@@ -184,7 +184,7 @@ function runStages(parent: Overlay, tx: DecodedTx, env: ExecEnv, mode: ExecMode,
       ctx.msgIndex = undefined;
     }
   } catch (err) {
-    if (err instanceof AccessViolation || (inBlock && isResourceLimit(err))) throw err;
+    if (err instanceof AccessViolation || (inBlock && isNodeFault(err))) throw err;
     if (err instanceof CheckBudgetSpent) {
       // Admitted on its ante: the block runs its Msgs in full, charging the fee either way.
       parent.revertTo(afterAnte);

@@ -6,7 +6,7 @@ import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import {
   ErrInsufficientFee, ErrInvalidGasLimit, ErrInvalidPubKey, ErrInvalidRequest, ErrMemoTooLarge, ErrNoSignatures,
   ErrNotSupported, ErrTooManySignatures, ErrTxDecode, ErrTxTooLarge, ErrUnauthorized, ErrUnknownExtensionOptions,
-  ErrUnknownRequest, LanesError, isResourceLimit,
+  ErrUnknownRequest, LanesError, isNodeFault,
 } from './errors.ts';
 import type { MsgHandler } from './module.ts';
 import { parseCoins } from './coins.ts';
@@ -111,7 +111,7 @@ function decodeOrThrow<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof LanesError || isResourceLimit(e)) throw e;
+    if (e instanceof LanesError || isNodeFault(e)) throw e;
     throw ErrTxDecode.wrap(`cannot decode ${what}: ${(e as Error).message}`);
   }
 }

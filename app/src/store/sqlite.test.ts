@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { COMMIT_BATCH_ROWS, CommittedStore, RANGE_CHUNK_ROWS, STATE_LAYOUT, StateLayoutError } from './sqlite.ts';
 import type { Key, Value } from './kv.ts';
+import { StoreFault, isNodeFault } from '../errors.ts';
 
 const b = (s: string): Value => s;
 const str = (v: Value | undefined): string | undefined => v;
@@ -277,4 +278,19 @@ test('a new store records its state layout; state of another layout, or from bef
   });
   new CommittedStore(path).close();
   assert.equal(layout(), String(STATE_LAYOUT));
+});
+
+test('a read the database fails is a StoreFault naming the file (a fault of the node, isNodeFault), for get and for a scan; cached keys still answer', (t) => {
+  const path = tempDb(t);
+  const s = new CommittedStore(path);
+  s.commit([['a', b('1')], ['b', b('2')]], { height: 1n, appHash: hash(1) });
+  (s as unknown as { db: { close(): void } }).db.close(); // stands in for an I/O error
+  assert.equal(str(s.get('a')), '1', 'written by the commit: cached');
+  for (const read of [() => s.get('z'), () => [...s.iterate('')]]) {
+    assert.throws(read, (e: unknown) => {
+      assert.ok(e instanceof StoreFault && isNodeFault(e), `a StoreFault, got ${String(e)}`);
+      assert.equal(e.message, `reading state from ${path} failed: The database connection is not open`);
+      return true;
+    });
+  }
 });

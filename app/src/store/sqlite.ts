@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Key, type KVReader, type Value, binToBuffer, bytesToBin, prefixEnd } from './kv.ts';
+import { StoreFault } from '../errors.ts';
 
 /**
  * better-sqlite3 12 on Node 24: a Statement finalized by the garbage collector outside a JS
@@ -91,7 +92,7 @@ export class CommittedStore implements KVReader {
    * `readonly`: a second connection (an execution worker's replica) that never writes.
    * `cacheKeys`: the read cache's bound (default STATE_CACHE_KEYS).
    */
-  constructor(path: string, opts: { readonly?: boolean; cacheKeys?: number | undefined } = {}) {
+  constructor(private readonly path: string, opts: { readonly?: boolean; cacheKeys?: number | undefined } = {}) {
     this.cacheKeys = opts.cacheKeys ?? STATE_CACHE_KEYS;
     if (!Number.isSafeInteger(this.cacheKeys) || this.cacheKeys < 1) throw new Error(`state cache: expected a positive number of keys, got ${this.cacheKeys}`);
     if (opts.readonly) {
@@ -172,6 +173,14 @@ export class CommittedStore implements KVReader {
     w.meta.run('layout', Buffer.from(String(STATE_LAYOUT), 'utf8'));
   }
 
+  /**
+   * A failed read (I/O, corruption, a busy or closed database) as a StoreFault: in a block it
+   * stops the block on this node rather than failing the tx that read (isNodeFault).
+   */
+  private readFault(e: unknown): StoreFault {
+    return new StoreFault(`reading state from ${this.path} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+
   lastCommit(): CommitInfo {
     return this.last;
   }
@@ -179,7 +188,12 @@ export class CommittedStore implements KVReader {
   get(key: Key): Value | undefined {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
-    const row = this.getStmt.get(binToBuffer(key));
+    let row: Buffer | undefined;
+    try {
+      row = this.getStmt.get(binToBuffer(key));
+    } catch (e) {
+      throw this.readFault(e);
+    }
     const v = row ? bytesToBin(row) : null;
     this.cache.set(key, v);
     this.trimCache();
@@ -198,7 +212,12 @@ export class CommittedStore implements KVReader {
     const endBuf = end === undefined ? undefined : binToBuffer(end);
     let at = binToBuffer(from !== undefined && from > prefix ? from : prefix);
     for (;;) {
-      const rows = endBuf === undefined ? this.rangeOpenStmt.all(at, RANGE_CHUNK_ROWS) : this.rangeStmt.all(at, endBuf, RANGE_CHUNK_ROWS);
+      let rows: { k: Buffer; v: Buffer }[];
+      try {
+        rows = endBuf === undefined ? this.rangeOpenStmt.all(at, RANGE_CHUNK_ROWS) : this.rangeStmt.all(at, endBuf, RANGE_CHUNK_ROWS);
+      } catch (e) {
+        throw this.readFault(e);
+      }
       for (const r of rows) yield [bytesToBin(r.k), bytesToBin(r.v)];
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < RANGE_CHUNK_ROWS) return;
