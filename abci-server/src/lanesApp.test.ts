@@ -6,6 +6,7 @@ import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
+import { QueryTwapRequest } from '@lanes/proto/lanes/amm/v1/query';
 import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
@@ -125,6 +126,29 @@ test('state survives a reopen of the SQLite file', async () => {
   assert.equal(d.balance(bob.address, 'uatom'), DEVNET_FUNDING + 7n);
   d.block([buildTx(alice, [send(alice, bob.address, 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n })]);
   assert.equal(d.lastResults[0]?.code, 0, d.lastResults[0]?.log);
+  await d.app.close();
+});
+
+test('after a restart, queries (and CheckTx and simulations) take the last committed block\'s time as the latest, as before it, not 0', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const db = join(mkdtempSync(join(tmpdir(), 'lanes-')), 'state.db');
+  const c = new InProcessChain(devnetGenesis([alice.address]), db);
+  const genesisTime = c.time;
+  c.block([]);
+  c.block([]);
+  const latest = c.time;
+  // A TWAP up to the latest block time: refused past it ("after the latest block time").
+  const twapTo = (chain: InProcessChain, end: bigint) => chain.query('/lanes.amm.v1.Query/Twap', QueryTwapRequest.encode({
+    poolId: 1n, baseDenom: 'uatom', quoteDenom: 'uusdc', startTime: { seconds: genesisTime, nanos: 0 }, endTime: { seconds: end, nanos: 0 },
+  }).finish());
+  assert.equal(twapTo(c, latest).code, 0, twapTo(c, latest).log);
+  await c.app.close();
+  const d = new InProcessChain({}, db);
+  const r = twapTo(d, latest);
+  assert.equal(r.code, 0, r.log);
+  assert.match(twapTo(d, latest + 1n).log, new RegExp(`is after the latest block time ${latest}`));
   await d.app.close();
 });
 

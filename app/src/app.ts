@@ -177,6 +177,8 @@ interface Decided {
   /** `sorted` framed by packWrites: hashed at FinalizeBlock, sent to the replicas at Commit. */
   packed: Uint8Array;
   appHash: Uint8Array;
+  /** The block's time, Unix seconds. */
+  time: bigint;
 }
 
 export class LanesApp implements AbciApp {
@@ -272,6 +274,8 @@ export class LanesApp implements AbciApp {
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
     this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
+    // The last committed block's time, for CheckTx, simulations and queries until the next block.
+    this.lastBlockTime = this.store.lastCommit().time ?? 0n;
     if (this.store.lastCommit().height > 0n) this.loadConstants(plainContext(new Overlay(this.store), this.blockInfo(0n), 'query'));
     if ((opts.executor ?? 'sequential') === 'parallel') {
       if (!opts.parallel) throw new Error('executor "parallel" needs parallel.workers and parallel.entry');
@@ -865,7 +869,7 @@ export class LanesApp implements AbciApp {
       : mergeWriteRuns([blockKV.sortedRun(exec.presorted), ...workerRuns, endKV.sortedRun()]);
     const packed = packWrites(sorted);
     const appHash = nextAppHashPacked(this.decidedOrCommittedHash(), packed);
-    this.decided = { height: req.height, block: blockKV, sorted, packed, appHash };
+    this.decided = { height: req.height, block: blockKV, sorted, packed, appHash, time: req.time.seconds };
     this.lastBlockTime = req.time.seconds;
     const ended = process.hrtime.bigint();
     const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
@@ -900,7 +904,7 @@ export class LanesApp implements AbciApp {
     const d = this.decided;
     if (!d) throw new Error('Commit without FinalizeBlock');
     const writes = this.pending ? mergeLayers(this.pending, d.block) : d.sorted;
-    this.store.commit(writes, { height: d.height, appHash: d.appHash });
+    this.store.commit(writes, { height: d.height, appHash: d.appHash, time: d.time });
     const replaced = this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash) ?? [];
     if (replaced.length > 0) {
       this.workersReplaced += replaced.length;

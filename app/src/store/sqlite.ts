@@ -64,6 +64,12 @@ export class StateLayoutError extends Error {
 export interface CommitInfo {
   height: bigint;
   appHash: Uint8Array;
+  /**
+   * The block's time in Unix seconds. Not consensus state (no app hash covers it): after a
+   * restart, CheckTx, simulations and queries take it as the latest block time until the next
+   * block, as they did before the restart.
+   */
+  time?: bigint;
 }
 
 export class CommittedStore implements KVReader {
@@ -145,15 +151,18 @@ export class CommittedStore implements KVReader {
         flush();
         w.meta.run('height', Buffer.from(info.height.toString(), 'utf8'));
         w.meta.run('app_hash', Buffer.from(info.appHash));
+        if (info.time !== undefined) w.meta.run('time', Buffer.from(info.time.toString(), 'utf8'));
       }),
     });
     const meta = keep(this.db.prepare<[string], { v: Buffer }>('SELECT v FROM meta WHERE k = ?'));
     const h = meta.get('height');
     if (this.writer) this.checkLayout(path, meta.get('layout'), h !== undefined);
     const a = meta.get('app_hash');
+    const time = meta.get('time');
     this.last = {
       height: h ? BigInt(h.v.toString('utf8')) : 0n,
       appHash: a ? new Uint8Array(a.v) : new Uint8Array(),
+      ...(time && { time: BigInt(time.v.toString('utf8')) }),
     };
   }
 
@@ -225,7 +234,7 @@ export class CommittedStore implements KVReader {
     }
   }
 
-  /** Persists a block's sorted write set with its height and app hash, atomically. */
+  /** Persists a block's sorted write set with its height, app hash and time, atomically. */
   commit(writes: Iterable<[Key, Value | null]>, info: CommitInfo): void {
     const w = this.writer;
     if (!w) throw new Error('commit on a read-only state connection');
@@ -236,7 +245,7 @@ export class CommittedStore implements KVReader {
       this.cache.clear();
       throw err;
     }
-    this.last = { height: info.height, appHash: info.appHash };
+    this.last = { ...info };
     this.trimCache();
   }
 
