@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, readManifest, resetChainData, resetCommand, resetHome, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -176,22 +176,45 @@ function prefixedLines(prefix: string): NodeJS.WritableStream {
  */
 export const SIGNAL_REPEAT_MS = 1000;
 
-function installSignalHandlers(nodes: NodeHandle[]) {
+/**
+ * Ctrl-C and SIGTERM from before the nodes of `homes` start until they stop. While they start
+ * (a long replay, waiting for the other validators), the first signal aborts the start (`signal`:
+ * the launcher stops what it started, CometBFT first); once `ready`, it stops the nodes. A second
+ * signal, later than SIGNAL_REPEAT_MS, kills the nodes' processes (by their pid files while they
+ * start) and exits.
+ */
+function handleSignals(homes: string[]): { signal: AbortSignal; ready(nodes: NodeHandle[]): void } {
+  const abort = new AbortController();
+  let nodes: NodeHandle[] | undefined;
   let first: number | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     const now = performance.now();
     if (first !== undefined) {
       if (now - first < SIGNAL_REPEAT_MS) return;
       process.stderr.write(`${sig} again: not waiting; the node will replay on next start\n`);
-      for (const node of nodes) for (const pid of [node.cometbftPid, node.appPid]) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      const pids = nodes ? nodes.flatMap((n) => [n.cometbftPid, n.appPid]) : homes.flatMap((h) => nodeProcesses(h).map((x) => x.pid));
+      for (const pid of pids) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       process.exit(130);
     }
     first = now;
-    process.stderr.write(`${sig}: stopping CometBFT, then the app (again to force)...\n`);
-    for (const node of nodes) void node.stop();
+    if (nodes) {
+      process.stderr.write(`${sig}: stopping CometBFT, then the app (again to force)...\n`);
+      for (const node of nodes) void node.stop();
+    } else {
+      process.stderr.write(`${sig}: stopping the node before it is ready: CometBFT, then the app (again to force)...\n`);
+      abort.abort(new Error(`stopped by ${sig} before it was ready`));
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  return { signal: abort.signal, ready: (n) => (nodes = n) };
+}
+
+/** A start that a signal abandoned ends quietly, with the shell's status for SIGINT. */
+function exitIfAbandoned(signal: AbortSignal): void {
+  if (!signal.aborted) return;
+  print(`node ${(signal.reason as Error).message}`); // "node stopped by SIGINT before it was ready"
+  process.exit(130);
 }
 
 /**
@@ -309,14 +332,19 @@ export function buildProgram(): Command {
       }
       const logger = pino({ level: 'info', base: { proc: 'launcher' } });
       const logLevel = o.quiet ? '*:error' : o.cometbftLogLevel;
+      const signals = handleSignals([dir]);
       const node = await startNode({
         home: dir,
         logger,
         appLogLevel: o.appLogLevel,
         ...appSettingOverrides(o),
         ...(logLevel !== undefined && { cometbftLogLevel: logLevel }),
+        signal: signals.signal,
+      }).catch((err: unknown) => {
+        exitIfAbandoned(signals.signal);
+        throw err;
       });
-      installSignalHandlers([node]);
+      signals.ready([node]);
       startHeartbeat([{ name: 'node', rpcUrl: node.rpcUrl }], o.quiet);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
       print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${describeExecutor(node.settings)}, `
@@ -373,8 +401,10 @@ export function buildProgram(): Command {
       const logger = pino({ level: 'info', base: { proc: 'testnet' } });
       print(`starting ${homes.length} nodes from ${o.dir} (a block needs ${quorum(homes.length)} of them)...`);
       // Together: no node makes a block alone. One that fails gives the others up, which would
-      // otherwise wait for it as long as it takes.
+      // otherwise wait for it as long as it takes; so does a signal.
       const giveUp = new AbortController();
+      const signals = handleSignals(homes.map((h) => h.home));
+      signals.signal.addEventListener('abort', () => giveUp.abort(signals.signal.reason), { once: true });
       const started = await Promise.allSettled(homes.map((h) => startNode({
         home: h.home, logger, appLogLevel: o.appLogLevel, cometbftLogLevel: '*:error', output: prefixedLines(`[${h.moniker}]`), signal: giveUp.signal,
       }).catch((err: unknown) => {
@@ -385,9 +415,10 @@ export function buildProgram(): Command {
       const failed = started.flatMap((r, i) => (r.status === 'rejected' ? [`${homes[i]!.moniker}: ${errorText(r.reason)}`] : []));
       if (failed.length > 0) {
         await Promise.all(nodes.map((n) => n.stop()));
+        exitIfAbandoned(signals.signal);
         throw new UserError(`the network did not start:\n  ${failed.join('\n  ')}`);
       }
-      installSignalHandlers(nodes);
+      signals.ready(nodes);
       homes.forEach((h, i) => print(`  ${h.moniker.padEnd(6)} ${describeExecutor(nodes[i]!.settings).padEnd(34)} RPC ${nodes[i]!.rpcUrl}`));
       print(`Lanes testnet ready: ${nodes.length} validators, chain ${homes[0]!.chainId}`);
       startHeartbeat(nodes.map((n, i) => ({ name: homes[i]!.moniker, rpcUrl: n.rpcUrl })));

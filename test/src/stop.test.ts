@@ -9,8 +9,10 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, homePaths, isRunning } from '@lanes/abci-server';
-import { waitFor } from './support/node.ts';
+import { freePort, homePaths, initTestnet, isRunning } from '@lanes/abci-server';
+import { devnetGenesis } from '@lanes/abci-server/lanesApp';
+import { devnetAccounts } from '@lanes/client';
+import { TEST_CHAIN_ID, waitFor } from './support/node.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -85,4 +87,40 @@ test('Ctrl-C in a terminal (SIGINT to npm\'s whole process group, which npm forw
   assert.match(out, /node stopped/);
   const ready = readyLine(out); // `lanes init`'s default executor: parallel, with the CPU count - 1 workers
   assert.ok(ready.executor === 'parallel' && typeof ready.workers === 'number', JSON.stringify(ready));
+});
+
+test('Ctrl-C while the node is still starting (here: a validator of two, waiting for the other) stops what it started, CometBFT then the app, and says so', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-stop-early-'));
+  try {
+    const drawn: { rpc: number; p2p: number; abci: number; metrics: number }[] = [];
+    for (let i = 0; i < 2; i++) drawn.push({ rpc: await freePort(), p2p: await freePort(), abci: await freePort(), metrics: await freePort() });
+    const genesisAppState = devnetGenesis((await devnetAccounts()).map((a) => a.address));
+    const [node0] = initTestnet({ dir, validators: 2, chainId: TEST_CHAIN_ID, genesisAppState, executors: ['sequential'], ports: (i) => drawn[i]! });
+    const home = node0!.home;
+    const npm = spawn('npm', ['run', '-s', 'lanes', '--', '--home', home, 'start'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    npm.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    npm.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const closed = once(npm, 'close');
+    const pids: number[] = [];
+    try {
+      // Up, at height 0: the first block needs the other validator, which never comes.
+      await waitFor(() => out.includes('waiting for the other validators'), 90_000, `node0 to wait for node1:\n${out}`);
+      for (const f of [homePaths(home).appPid, homePaths(home).cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
+      process.kill(-(npm.pid as number), 'SIGINT'); // a terminal's Ctrl-C: the whole process group
+      const [code] = (await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000).unref())])) ?? [];
+      assert.equal(code, 130, `npm's exit status, the shell's for SIGINT:\n${out.slice(-2000)}`);
+      assert.match(out, /SIGINT: stopping the node before it is ready: CometBFT, then the app/);
+      assert.doesNotMatch(out, /again: not waiting/, 'one Ctrl-C must not force the node down');
+      assert.match(out, /node stopped by SIGINT before it was ready/);
+      assert.match(out, /app stopped/);
+      await waitFor(() => pids.every((pid) => !isRunning(pid)), 30_000, `the app (${pids[0]}) and CometBFT (${pids[1]}) to exit:\n${out.slice(-2000)}`);
+      assert.equal(existsSync(homePaths(home).appPid), false, 'the launcher removed its pid files');
+    } finally {
+      for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+      if (npm.exitCode === null && npm.pid !== undefined) process.kill(-npm.pid, 'SIGKILL');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -389,13 +389,26 @@ export function isNodeProcess(pid: number, home: string): boolean {
   return false;
 }
 
+/** The live processes of a home's node (the app, CometBFT) that its pid files name. */
+export function nodeProcesses(home: string): { pid: number; pidFile: string }[] {
+  const p = homePaths(home);
+  const out: { pid: number; pidFile: string }[] = [];
+  for (const pidFile of [p.appPid, p.cometPid]) {
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(pidFile, 'utf8').trim());
+    } catch {
+      // no pid file: not started, or stopped
+    }
+    if (pid > 1 && isNodeProcess(pid, p.home)) out.push({ pid, pidFile });
+  }
+  return out;
+}
+
 /** Refuses when the pid files of a home name a live process of its node: a node is running on it. */
 export function assertNotRunning(home: string): void {
-  const p = homePaths(home);
-  for (const pidFile of [p.appPid, p.cometPid]) {
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-    if (pid > 1 && isNodeProcess(pid, p.home)) throw new UserError(`a node is running on ${p.home} (pid ${pid} in ${pidFile}): stop it first`);
-  }
+  const [running] = nodeProcesses(home);
+  if (running) throw new UserError(`a node is running on ${homePaths(home).home} (pid ${running.pid} in ${running.pidFile}): stop it first`);
 }
 
 /**

@@ -217,7 +217,10 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     void child.exit.then((e) => onExit(child, e));
     // The app sends 'lanes-app-ready' over IPC once its gRPC port is bound.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(failure('the app did not start listening within 120 s', child)), 120_000);
+      const timer = setTimeout(() => {
+        reject(failure('the app did not start listening within 120 s', child));
+        void child.terminate(); // hung: a restart must not leave it running beside the next one
+      }, 120_000);
       child.proc.on('message', (m: unknown) => {
         if ((m as { type?: string } | null)?.type === 'lanes-app-ready') {
           clearTimeout(timer);
