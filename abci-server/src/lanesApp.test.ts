@@ -152,6 +152,38 @@ test('after a restart, queries (and CheckTx and simulations) take the last commi
   await d.app.close();
 });
 
+test('a node stopped between FinalizeBlock and Commit restarts at the height before, and the block CometBFT replays gives the same results and app hash', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const db = join(mkdtempSync(join(tmpdir(), 'lanes-')), 'state.db');
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address]), db);
+  c.block([buildTx(alice, [send(alice, bob.address, 7n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n })]);
+  const committed = c.lastAppHash;
+  const swap = { typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode({ sender: bob.address, routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: { denom: 'uatom', amount: '1000' }, minAmountOut: '1' }).finish() };
+  const req = c.nextRequest([
+    buildTx(alice, [send(alice, carol.address, 3n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n }),
+    buildTx(bob, [swap], { chainId: c.chainId, accountNumber: 1n, sequence: 0n }),
+  ]);
+  const first = c.app.finalizeBlock(req);
+  assert.ok(!(first instanceof Promise), 'the sequential executor answers at once');
+  assert.deepEqual(first.txResults.map((r) => r.code), [0, 0], first.txResults.map((r) => r.log).join('; '));
+  await c.app.close(); // the process ends here: no Commit
+  const d = new InProcessChain({}, db);
+  const info = d.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' });
+  assert.equal(info.lastBlockHeight, 1n, 'the block was not committed');
+  assert.deepEqual(info.lastBlockAppHash, committed);
+  // CometBFT's handshake replays the block it holds: the same request.
+  const again = d.app.finalizeBlock(req);
+  assert.ok(!(again instanceof Promise), 'the sequential executor answers at once');
+  assert.deepEqual(again.appHash, first.appHash);
+  assert.deepEqual(again.txResults, first.txResults);
+  d.app.commit();
+  assert.equal(d.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' }).lastBlockHeight, 2n);
+  assert.equal(d.balance(carol.address, 'uatom'), 3n);
+  await d.app.close();
+});
+
 test('with mempoolSize, CheckTx refuses new txs with sdk/20 while the mempool would be full, and counts what the recheck keeps', () => {
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), ':memory:', undefined, { mempoolSize: 2 });
   c.block([]);
