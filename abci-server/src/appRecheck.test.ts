@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { MsgSwapExactIn } from '@lanes/proto/lanes/amm/v1/tx';
-import { DEFAULT_PARAMS, buildTx, testKey, type CheckTxStats, type TestKey } from '@lanes/app';
+import { CHECK_TX_MIN_TIMEOUT_BLOCKS, DEFAULT_PARAMS, buildTx, testKey, type CheckTxStats, type TestKey } from '@lanes/app';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
@@ -99,6 +99,25 @@ test('recheck by the app: a tx a block made invalid is stale; it still counts ag
     assert.equal(c.balance(carol.address, 'uatom'), DEVNET_FUNDING + 3n, 'a0 moved nothing');
     assert.equal(answer(await c.checkTxAsync(transfer(bob, 1n, 0n))), '/0');
     assert.equal(answer(await c.checkTxAsync(transfer(bob, 2n, 1n))), '/0');
+  });
+});
+
+test('recheck by the app: a tx with a timeout height stays valid until it passes, however near: the margin a new tx must leave is CheckTx\'s alone', async () => {
+  await withChain('sequential', 10, async (c, checks) => {
+    const value = MsgSend.encode({ fromAddress: alice.address, toAddress: carol.address, amount: [{ denom: 'uatom', amount: '7' }] }).finish();
+    const last = c.height + CHECK_TX_MIN_TIMEOUT_BLOCKS; // the least timeout height CheckTx takes
+    const tx = buildTx(alice, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value }], { chainId: TEST_CHAIN_ID, accountNumber: 0n, sequence: 0n, fee: 500n, timeoutHeight: last });
+    assert.equal(answer(await c.checkTxAsync(tx)), '/0');
+    // Blocks without it, until the next is its last: each recheck keeps it (not stale).
+    while (c.height + 1n < last) await c.blockAsync([]);
+    const rechecks = checks.filter((s) => s.recheck);
+    assert.equal(rechecks.length, Number(CHECK_TX_MIN_TIMEOUT_BLOCKS) - 1);
+    assert.ok(rechecks.every((s) => s.code === 0), `rechecks: ${rechecks.map((s) => `${s.codespace}/${s.code}`).join(' ')}`);
+    const prepare = c.app.prepareProposal({
+      maxTxBytes: 1n << 20n, txs: [tx], localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+    }).txs;
+    assert.deepEqual(prepare, [tx]);
+    assert.deepEqual((await c.blockAsync([tx])).map(answer), ['/0'], 'its last block takes it');
   });
 });
 

@@ -74,7 +74,6 @@ export const ErrInvalidGasLimit = registerError('sdk', 41, 'invalid gas limit');
 /** A handler threw something that is not a LanesError: a bug, reported without crashing the node. */
 export const ErrInternal = registerError('sdk', 111222, 'internal error');
 
-/** Maps any thrown value to (codespace, code, log). Unknown exceptions become ErrInternal. */
 /**
  * This node's state store could not be read (a disk or database error, a closed connection): a
  * fault of the node, never of the tx. See isNodeFault.
@@ -97,6 +96,7 @@ export function isNodeFault(err: unknown): boolean {
 }
 
 /**
+ * Maps any thrown value to (codespace, code, log). Unknown exceptions become ErrInternal.
  * `redact` (a block's results): an exception that is not a LanesError (a bug) gets a fixed log,
  * as in the Cosmos SDK, since its text is the engine's (V8's messages change between Node.js
  * versions, and validators on two versions would write two results). CheckTx and simulations of

@@ -64,6 +64,18 @@ export interface ExecEnv {
 export const CHECK_TX_MSG_GAS = 1_000_000;
 
 /**
+ * The blocks after the latest that a new tx's timeout height must leave, for CheckTx to admit it
+ * (0: no timeout, always admitted). A tx that times out in the mempool fails its ante in the
+ * block that finally carries it, so it pays no fee; yet CometBFT 0.38 removes a tx from its
+ * mempool only by including it (the app rechecks, CometBFT does not), so until then it holds a
+ * mempool slot, and then block space. Without a margin, timeouts one block ahead let a sender
+ * fill mempools for nothing, again and again with one sequence number. With it, a tx gets this
+ * many blocks to be included, and paid for, before it can time out. A policy of CheckTx only:
+ * blocks take any timeout height not yet passed.
+ */
+export const CHECK_TX_MIN_TIMEOUT_BLOCKS = 10n;
+
+/**
  * The same budget for rechecks ('recheck', 'pending'): after every block each tx still in the
  * mempool runs again, one after another on the main thread, up to 10,000 of them. 200,000 gas
  * (~0.15 ms) still covers a transfer or a swap of two or three hops in full; a tx past it keeps
@@ -244,6 +256,12 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
   ctx.gas.consume(GasCost.txSizePerByte * sizeBytes, 'txSize');
   if (tx.timeoutHeight > 0n && ctx.block.height > tx.timeoutHeight) {
     throw ErrTxTimeoutHeight.wrap(`block height ${ctx.block.height} is past the tx's timeout height ${tx.timeoutHeight}`);
+  }
+  if (mode === 'check' && tx.timeoutHeight > 0n && tx.timeoutHeight - (ctx.block.height - 1n) < CHECK_TX_MIN_TIMEOUT_BLOCKS) {
+    const latest = ctx.block.height - 1n;
+    const left = tx.timeoutHeight - latest;
+    throw ErrTxTimeoutHeight.wrap(`timeout height ${tx.timeoutHeight} leaves ${left} block${left === 1n ? '' : 's'} after the latest, ${latest}; `
+      + `the mempool takes a tx with a timeout height only if it leaves at least ${CHECK_TX_MIN_TIMEOUT_BLOCKS} (set it to ${latest + CHECK_TX_MIN_TIMEOUT_BLOCKS} or more, or 0 for none)`);
   }
   for (const [i, s] of tx.signers.entries()) {
     const acc = Accounts.get(ctx, s.address);

@@ -16,7 +16,7 @@ export { RESULTS_BUDGET_BYTES, PROPOSAL_RESULTS_BYTES, UNKNOWN_RESULT_BYTES_PER_
 export { Engine, type ModuleSet } from './engine.ts';
 export { ParallelExecutor, MIN_PARALLEL_TXS, MAX_GROUP_SHARE, defaultWorkers } from './parallel/pool.ts';
 export { conflictGroups, chunkGroups, partitionKey, GLOBAL_PARTITION } from './parallel/scheduler.ts';
-export { CHECK_TX_MSG_GAS, RECHECK_MSG_GAS, SIMULATE_GAS_LIMIT, runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
+export { CHECK_TX_MIN_TIMEOUT_BLOCKS, CHECK_TX_MSG_GAS, RECHECK_MSG_GAS, SIMULATE_GAS_LIMIT, runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 export { decodeTx, feeGasLimit, txHashHex, type DecodedTx } from './tx.ts';
 export { txFingerprint } from './txcache.ts';
