@@ -775,6 +775,60 @@ const cases: Case[] = [
     check: OK, payer: alice, fee: 500n, moved: 1n,
     build: (c) => ({ tx: validTx(c, { timeoutHeight: c.height + CHECK_TX_MIN_TIMEOUT_BLOCKS }), log: [] }),
   },
+  // Fields the envelope's protobuf does not define, or that this chain does not enforce: signed,
+  // so no relayer could add them, but the signer may expect them honoured. Refused, as the Cosmos
+  // SDK refuses unknown critical fields.
+  {
+    name: 'unknown field 6 in TxBody',
+    check: sdk(2),
+    build: (c) => ({ tx: validTx(c, { bodyExtra: Uint8Array.of(0x30, 0x01) }), log: ['unknown field 6 in TxBody'] }),
+  },
+  {
+    name: 'unknown non-critical field 1025 in TxBody (bit 11 set) is accepted, as in the Cosmos SDK',
+    check: OK, payer: alice, fee: 500n, moved: 1n,
+    build: (c) => ({ tx: validTx(c, { bodyExtra: Uint8Array.from([...varint(1025 << 3), 0x01]) }), log: [] }),
+  },
+  {
+    name: 'unknown field 9 in AuthInfo',
+    check: sdk(2),
+    build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x48, 0x01) }), log: ['unknown field 9 in AuthInfo'] }),
+  },
+  {
+    name: 'unknown field 5 in Fee',
+    check: sdk(2),
+    build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x12, 0x02, 0x28, 0x01) }), log: ['unknown field 5 in Fee'] }),
+  },
+  {
+    name: 'unknown field 4 in SignerInfo',
+    check: sdk(2),
+    build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x0a, 0x02, 0x20, 0x01) }), log: ['unknown field 4 in SignerInfo'] }),
+  },
+  {
+    name: 'unknown field 2 in ModeInfo.Single',
+    check: sdk(2),
+    // A second signer info whose mode_info.single has a field 2.
+    build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x0a, 0x06, 0x12, 0x04, 0x0a, 0x02, 0x10, 0x01) }), log: ['unknown field 2 in ModeInfo.Single'] }),
+  },
+  {
+    name: 'TxBody field 3 (timeout_height) sent length-delimited',
+    check: sdk(2),
+    build: (c) => ({ tx: validTx(c, { bodyExtra: Uint8Array.of(0x1a, 0x00) }), log: ['field 3 of TxBody has wire type 2, expected 0'] }),
+  },
+  {
+    name: 'unordered = true (not supported)',
+    check: sdk(37),
+    build: (c) => ({ tx: validTx(c, { bodyExtra: Uint8Array.of(0x20, 0x01) }), log: ['unordered txs are not supported'] }),
+  },
+  {
+    name: 'timeout_timestamp (not supported)',
+    check: sdk(37),
+    build: (c) => ({ tx: validTx(c, { bodyExtra: Uint8Array.of(0x2a, 0x02, 0x08, 0x01) }), log: ['timeout_timestamp is not supported: use timeout_height'] }),
+  },
+  {
+    name: 'a tip (not supported)',
+    check: sdk(37),
+    build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x1a, 0x03, 0x12, 0x01, 0x78) }), log: ['tips are not supported'] }),
+  },
   {
     name: 'signer with no account',
     check: sdk(9),

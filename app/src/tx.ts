@@ -107,6 +107,49 @@ function memoWireBytes(body: Uint8Array): number {
   return memo;
 }
 
+/**
+ * The fields of a tx envelope message this chain knows, each with its wire type and, for a
+ * message field, its own shape (protobuf wire types: 0 varint, 2 length-delimited).
+ */
+interface Shape {
+  name: string;
+  fields: ReadonlyMap<number, readonly [wireType: number, nested: Shape | undefined]>;
+}
+const shape = (name: string, fields: [number, number, Shape?][]): Shape => ({ name, fields: new Map(fields.map(([n, w, s]) => [n, [w, s] as const])) });
+const MODE_INFO = shape('ModeInfo', [[1, 2, shape('ModeInfo.Single', [[1, 0]])], [2, 2]]);
+const AUTH_INFO = shape('AuthInfo', [
+  [1, 2, shape('SignerInfo', [[1, 2], [2, 2, MODE_INFO], [3, 0]])],
+  [2, 2, shape('Fee', [[1, 2], [2, 0], [3, 2], [4, 2]])],
+  [3, 2],
+]);
+const TX_BODY = shape('TxBody', [[1, 2], [2, 2], [3, 0], [4, 0], [5, 2], [1023, 2], [2047, 2]]);
+
+/**
+ * Refuses a field the envelope's protobuf does not define, as the Cosmos SDK does: the signer
+ * signed it, but this chain would ignore what it asks (a newer client's field, say). Fields
+ * numbered with bit 11 set (1024-2047, ...) are non-critical by the SDK's rule and pass. A known
+ * field with another wire type is refused too: the decoders read by number alone.
+ */
+function rejectUnknownFields(bytes: Uint8Array, s: Shape): void {
+  const r = viewReader(bytes);
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    const known = s.fields.get(field);
+    if (known === undefined) {
+      if ((field & 1024) === 0) throw ErrTxDecode.wrap(`unknown field ${field} in ${s.name}: this chain does not know what it asks, and would ignore it`);
+      r.skipType(wire);
+    } else if (known[0] !== wire) {
+      throw ErrTxDecode.wrap(`field ${field} of ${s.name} has wire type ${wire}, expected ${known[0]}`);
+    } else if (known[1] !== undefined) {
+      rejectUnknownFields(r.bytes(), known[1]);
+    } else {
+      r.skipType(wire);
+    }
+  }
+}
+
 function decodeOrThrow<T>(what: string, f: () => T): T {
   try {
     return f();
@@ -164,6 +207,12 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   if (body.extensionOptions.length > 0 || body.nonCriticalExtensionOptions.length > 0) {
     throw ErrUnknownExtensionOptions.wrap(`unsupported extension option ${body.extensionOptions[0]?.typeUrl ?? body.nonCriticalExtensionOptions[0]?.typeUrl}`);
   }
+  decodeOrThrow('TxBody', () => rejectUnknownFields(raw.bodyBytes, TX_BODY));
+  decodeOrThrow('AuthInfo', () => rejectUnknownFields(raw.authInfoBytes, AUTH_INFO));
+  // Signed, and not enforced here: refused rather than ignored.
+  if (body.unordered) throw ErrNotSupported.wrap('unordered txs are not supported: set a sequence and leave unordered false');
+  if (body.timeoutTimestamp) throw ErrNotSupported.wrap('timeout_timestamp is not supported: use timeout_height');
+  if (authInfo.tip) throw ErrNotSupported.wrap('tips are not supported: the fee is paid in ulane by the first signer');
   const msgs: DecodedMsg[] = [];
   const signerAddrs: string[] = [];
   const access = new Set<string>();
