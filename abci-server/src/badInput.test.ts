@@ -429,7 +429,7 @@ const cases: Case[] = [
     check: sdk(32),
     build: (c) => {
       const s = seqOf(c, alice);
-      return { tx: validTx(c, { sequence: s + 5n }), log: [`account sequence mismatch for ${alice.address}, expected ${s}, got ${s + 5n}`] };
+      return { tx: validTx(c, { sequence: s + 5n }), log: [`account sequence mismatch, expected ${s}, got ${s + 5n}: incorrect account sequence`] };
     },
   },
   {

@@ -275,7 +275,8 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
     if (!stored && addressFromPubkey(pubkey) !== s.address) {
       throw ErrInvalidPubKey.wrap(`public key belongs to ${addressFromPubkey(pubkey)}, not to signer ${s.address}`);
     }
-    if (s.sequence !== acc.sequence) throw ErrWrongSequence.wrap(`account sequence mismatch for ${s.address}, expected ${acc.sequence}, got ${s.sequence}`);
+    // The Cosmos SDK's words exactly: clients parse "expected N" from them to re-sign.
+    if (s.sequence !== acc.sequence) throw ErrWrongSequence.wrap(`account sequence mismatch, expected ${acc.sequence}, got ${s.sequence}`);
     ctx.gas.consume(GasCost.sigVerifySecp256k1, 'sigVerify');
     if (!simulate) {
       const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);

@@ -82,7 +82,8 @@ test('each bad tx is rejected in CheckTx with its (codespace, code) and the bad 
   const highS = Buffer.concat([sig.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]);
   await expectReject(TxRaw.encode({ ...raw, signatures: [highS] }).finish(), 'sdk', 4, 'lower-S');
   await expectReject(TxRaw.encode({ ...raw, signatures: [] }).finish(), 'sdk', 15, 'signature');
-  await expectReject(await good(3), 'sdk', 32, 'expected 0, got 3');
+  // In the Cosmos SDK's words, which clients parse to re-sign with the expected sequence.
+  await expectReject(await good(3), 'sdk', 32, /^account sequence mismatch, expected 0, got 3: incorrect account sequence$/);
   await expectReject(await good(0, { fee: [{ denom: 'ulane', amount: '499' }] }), 'sdk', 13, 'got: 499ulane required: 500ulane');
   await expectReject(await good(0, { fee: [{ denom: 'uatom', amount: '500' }] }), 'sdk', 13, 'uatom');
   await expectReject(await good(0, {}, [{ denom: 'uatom', amount: '999999999999999' }]), 'sdk', 5, '999999999999999uatom');
