@@ -20,7 +20,7 @@ import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactOutRequest, QueryPoolRequest, QueryPoolsRequest, QuerySpotPriceRequest, QueryTwapHistoryRequest, QueryTwapRequest,
 } from '@lanes/proto/lanes/amm/v1/query';
 import {
-  CHECK_TX_MIN_TIMEOUT_BLOCKS, FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
+  CHECK_TX_MIN_TIMEOUT_BLOCKS, FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, addressFromPubkey, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
   type AnyMsg, type BuildTxOptions, type TestKey,
 } from '@lanes/app';
 import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
@@ -31,6 +31,9 @@ const bob = testKey('bob');
 const carol = testKey('carol'); // never funded: has no account
 const poor = testKey('poor'); // 100ulane only
 const exact = testKey('exact'); // 500ulane and 10uatom: pays a fee of its whole ulane balance
+/** A compressed key whose x (5) is on no point of secp256k1, and the account it names (funded at genesis). */
+const OFF_CURVE = Uint8Array.from([2, ...new Uint8Array(31), 5]);
+const offCurve = addressFromPubkey(OFF_CURVE);
 
 const SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141n;
 const MAX_TX_BYTES = 131_072;
@@ -113,6 +116,8 @@ function newChain(): InProcessChain {
   const g = devnetGenesis([alice.address, bob.address], { pools: false });
   g.auth?.accounts?.push({ address: poor.address });
   g.bank.balances.push({ address: poor.address, coins: [{ denom: 'ulane', amount: '100' }] });
+  g.auth?.accounts?.push({ address: offCurve });
+  g.bank.balances.push({ address: offCurve, coins: [{ denom: 'ulane', amount: '1000' }] });
   g.auth?.accounts?.push({ address: exact.address });
   g.bank.balances.push({ address: exact.address, coins: [{ denom: 'uatom', amount: '10' }, { denom: 'ulane', amount: '500' }] });
   const c = new InProcessChain(g);
@@ -120,7 +125,7 @@ function newChain(): InProcessChain {
   return c;
 }
 
-const HOLDERS = [alice.address, bob.address, carol.address, poor.address, exact.address, FEE_COLLECTOR];
+const HOLDERS = [alice.address, bob.address, carol.address, poor.address, exact.address, offCurve, FEE_COLLECTOR];
 type Snapshot = Map<string, bigint>;
 
 function snapshot(c: InProcessChain): Snapshot {
@@ -828,6 +833,16 @@ const cases: Case[] = [
     name: 'a tip (not supported)',
     check: sdk(37),
     build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x1a, 0x03, 0x12, 0x01, 0x78) }), log: ['tips are not supported'] }),
+  },
+  {
+    name: 'a public key that is no point on secp256k1 (its account funded)',
+    check: sdk(8),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(offCurve, bob.address, [{ denom: 'ulane', amount: '1' }])], sequence: 0n, pubkey: OFF_CURVE }, {
+        accountNumber: c.account(offCurve)?.accountNumber ?? 0n, signatures: [Uint8Array.from([...new Uint8Array(31), 1, ...new Uint8Array(31), 1])],
+      }),
+      log: [`signer ${offCurve}: public key 02${'00'.repeat(31)}05 is not a point on secp256k1`],
+    }),
   },
   {
     name: 'signer with no account',

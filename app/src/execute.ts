@@ -18,7 +18,7 @@ import { Accounts } from './auth.ts';
 import { addressFromPubkey } from './address.ts';
 import { viewReader } from './protoPerf.ts';
 import type { Params } from './params.ts';
-import { SigVerifier, signDocHash } from './sigverify.ts';
+import { SigVerifier, isSecp256k1PublicKey, signDocHash } from './sigverify.ts';
 import { GLOBAL_PARTITION } from './parallel/scheduler.ts';
 import { FEE_DENOM } from './constants.ts';
 
@@ -283,6 +283,8 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
       // The sign doc as an inline argument, not a named const: tsx (esbuild keepNames) names
       // every named closure with Object.defineProperty as it is created, ~450 ns per tx here.
       if (!env.sigs.verify(key, () => signDocHash(tx.bodyBytes, tx.authInfoBytes, ctx.block.chainId, acc.accountNumber), pubkey, s.signature)) {
+        // Checked only here, on the way out: a valid signature proves the key a point already.
+        if (!isSecp256k1PublicKey(pubkey)) throw ErrInvalidPubKey.wrap(`signer ${s.address}: public key ${Buffer.from(pubkey).toString('hex')} is not a point on secp256k1`);
         throw ErrUnauthorized.wrap(`signature verification failed; please verify account number (${acc.accountNumber}) and chain-id (${ctx.block.chainId})`);
       }
     }

@@ -75,6 +75,15 @@ export class SigVerifier {
   }
 }
 
+/** Whether `pubkey` is a point on secp256k1 (33-byte compressed, checked by decodeTx, is not enough). */
+export function isSecp256k1PublicKey(pubkey: Uint8Array): boolean {
+  try {
+    return secp256k1.publicKeyVerify(pubkey);
+  } catch {
+    return false;
+  }
+}
+
 /** 64-byte r||s over a 32-byte hash with a 33-byte compressed key; false on any malformed input. */
 export function verifySecp256k1(msgHash: Uint8Array, pubkey: Uint8Array, sig: Uint8Array): boolean {
   try {
