@@ -23,6 +23,7 @@ import {
   CHECK_TX_MIN_TIMEOUT_BLOCKS, FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, addressFromPubkey, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
   type AnyMsg, type BuildTxOptions, type TestKey,
 } from '@lanes/app';
+import { LOCKED_SHARES_ADDRESS } from '@lanes/amm';
 import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
 import { DEVNET_DENOMS, DEVNET_FUNDING, devnetGenesis } from './lanesApp.ts';
 
@@ -843,6 +844,16 @@ const cases: Case[] = [
       }),
       log: [`signer ${offCurve}: public key 02${'00'.repeat(31)}05 is not a point on secp256k1`],
     }),
+  },
+  {
+    name: 'MsgSend to the fee collector (a module account: coins sent there are never moved again)',
+    check: sdk(4),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, FEE_COLLECTOR, uatom(1n))], opts(c, alice)), log: [`${FEE_COLLECTOR} is a module account and is not allowed to receive funds`] }),
+  },
+  {
+    name: 'MsgSend to the AMM\'s locked-shares account',
+    check: sdk(4),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, LOCKED_SHARES_ADDRESS, uatom(1n))], opts(c, alice)), log: [`${LOCKED_SHARES_ADDRESS} is a module account`] }),
   },
   {
     name: 'signer with no account',

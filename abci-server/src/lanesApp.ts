@@ -1,14 +1,18 @@
 // Wires the modules into the app core: the one place that knows every module (the app core
 // and the modules never import each other sideways; see ARCHITECTURE.md, "Layout").
 import { availableParallelism } from 'node:os';
-import { LanesApp, DEFAULT_PARAMS, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type RecheckBy, type ExecutorKind, type ModuleSet, type Params, type SigVerifier, type BlockRetention } from '@lanes/app';
+import { LanesApp, DEFAULT_PARAMS, FEE_COLLECTOR, defaultWorkers, type AppGenesisState, type BlockStats, type CheckTxStats, type ProposalStats, type RecheckBy, type ExecutorKind, type ModuleSet, type Params, type SigVerifier, type BlockRetention } from '@lanes/app';
 import { createBankModule, type BankGenesis } from '@lanes/bank';
-import { createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
+import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS, createAmmModule, genesisPools, type AmmGenesis, type GenesisPoolSpec } from '@lanes/amm';
 import type { Logger } from 'pino';
 
 /** Every module, in execution order. Execution workers build theirs with this same function. */
 export function createModules(): ModuleSet {
-  const bank = createBankModule();
+  // Module accounts a MsgSend may not pay: coins there only their module moves. Pool accounts
+  // are not listed: they come with each pool, and knowing one from its address would cost every
+  // send a state read. Coins sent there stay outside the pool's reserves, lost to the sender (as
+  // on Osmosis).
+  const bank = createBankModule({ blockedRecipients: [FEE_COLLECTOR, LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS] });
   const amm = createAmmModule(bank.keeper);
   return { modules: [bank.module, amm.module], feeBank: bank.keeper };
 }

@@ -11,11 +11,12 @@ export { MSG_SEND_TYPE_URL, validateMsgSend } from './msgServer.ts';
 export type { BankGenesis } from './genesis.ts';
 export * from './errors.ts';
 
-export function createBankModule(): { module: Module; keeper: BankKeeper } {
+/** `blockedRecipients`: the module accounts MsgSend refuses to pay (see validateMsgSend). */
+export function createBankModule(opts: { blockedRecipients?: Iterable<string> } = {}): { module: Module; keeper: BankKeeper } {
   const keeper = new BankKeeper({ noteReceipt });
   const module: Module = {
     name: 'bank',
-    msgs: bankMsgHandlers(keeper),
+    msgs: bankMsgHandlers(keeper, new Set(opts.blockedRecipients)),
     queries: bankQueryHandlers(keeper),
     validateGenesis: (s) => void validateBankGenesis(s),
     initGenesis: (ctx, s) => initBankGenesis(ctx, keeper, s),

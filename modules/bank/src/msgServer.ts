@@ -1,25 +1,30 @@
 // decode -> validate -> one keeper call -> typed response.
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { ErrInvalidCoins, defineMsg, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
+import { ErrInvalidCoins, ErrUnauthorized, defineMsg, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
 import { msgSendAccess } from './access.ts';
 
 export const MSG_SEND_TYPE_URL = '/cosmos.bank.v1beta1.MsgSend';
 
-export function validateMsgSend(msg: MsgSend): void {
+/**
+ * `blocked`: module accounts that no MsgSend may pay (the Cosmos SDK's blocked addresses): what
+ * they receive only their module moves, so a user's coins sent there would be lost for good.
+ */
+export function validateMsgSend(msg: MsgSend, blocked: ReadonlySet<string> = new Set()): void {
   validateAddress(msg.fromAddress, 'from address');
   validateAddress(msg.toAddress, 'to address');
+  if (blocked.has(msg.toAddress)) throw ErrUnauthorized.wrap(`${msg.toAddress} is a module account and is not allowed to receive funds`);
   if (msg.amount.length === 0) throw ErrInvalidCoins.wrap('amount is empty: a send moves at least one coin');
   parseCoins(msg.amount);
 }
 
-export function bankMsgHandlers(keeper: BankKeeper): MsgHandler<unknown>[] {
+export function bankMsgHandlers(keeper: BankKeeper, blocked: ReadonlySet<string>): MsgHandler<unknown>[] {
   return [
     defineMsg<MsgSend>({
       typeUrl: MSG_SEND_TYPE_URL,
       module: 'bank',
       decode: (b) => MsgSend.decode(b),
-      validate: validateMsgSend,
+      validate: (m) => validateMsgSend(m, blocked),
       signers: (m) => [m.fromAddress],
       access: msgSendAccess,
       handle: (ctx, m) => {
