@@ -3,7 +3,7 @@ import { fromBech32, toBech32 } from '@cosmjs/encoding';
 import { ripemd160 as ripemd160Js } from '@cosmjs/crypto';
 import { createHash } from 'node:crypto';
 import { BECH32_PREFIX } from './constants.ts';
-import { ErrInvalidAddress } from './errors.ts';
+import { ErrInvalidAddress, isNodeFault } from './errors.ts';
 
 const valid = new Map<string, true>();
 const VALID_CACHE_MAX = 200_000;
@@ -20,6 +20,7 @@ export function validateAddress(addr: string, what = 'address'): void {
   try {
     decoded = fromBech32(addr, 90);
   } catch (e) {
+    if (isNodeFault(e)) throw e;
     throw ErrInvalidAddress.wrap(`invalid ${what} ${JSON.stringify(addr.slice(0, 100))} (${(e as Error).message})`);
   }
   if (decoded.prefix !== BECH32_PREFIX) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { TxBody } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { buildTx, testKey } from './testing.ts';
 import { decodeTx } from './tx.ts';
@@ -32,9 +32,9 @@ test('the memo limit counts the bytes as sent, the last memo field when repeated
   assert.equal(verdict(field2(new Uint8Array(257).fill(0x80))), 'too large 257');
   assert.equal(verdict(field2(new Uint8Array(10).fill(0x61)), 'x'.repeat(300)), 'ok', 'a later memo field replaces an earlier one');
   assert.equal(verdict(new Uint8Array(), 'é'.repeat(129)), 'too large 258', 'valid UTF-8: two bytes a character');
-  // A messages field (1) tagged as a varint: the decoder still reads it as length-delimited (3
-  // bytes holding what looks like a memo field), so the memo is still the earlier one.
-  assert.equal(verdict(Uint8Array.from([...field2(new Uint8Array(257).fill(0x61)), 0x08, 0x03, 0x12, 0x01, 0x41])), 'too large 257');
+  // A messages field (1) tagged as a varint: the decoder would read it as length-delimited (3
+  // bytes holding what looks like a memo field), a scan as a number: refused before either counts.
+  assert.equal(verdict(Uint8Array.from([...field2(new Uint8Array(257).fill(0x61)), 0x08, 0x03, 0x12, 0x01, 0x41])), 'sdk/2');
   // Any body the decoder takes, with any fields after the memo: the count never throws past it.
   fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 300 }), (junk, memo) => {
     const v = verdict(Uint8Array.from([...field2(memo), ...junk]));
@@ -50,3 +50,53 @@ test('the memo limit counts the bytes as sent, the last memo field when repeated
     return !v.startsWith('throws');
   }));
 });
+
+test('a Msg whose Any declares fewer bytes than its fields take is undecodable (sdk/2), not read past its end: no memo hides behind it, and no internal error', () => {
+  const body = TxBody.encode(TxBody.fromPartial({ messages: [send], memo: 'hi' })).finish();
+  // The body starts with the Any: tag 0x0a, then its length. Declaring 3 bytes fewer leaves the
+  // Any's value field running past the Any's end, into what a scan takes for the next fields.
+  assert.equal(body[0], 0x0a);
+  let len = 0;
+  let at = 1;
+  for (let shift = 0; ; shift += 7) {
+    const b = body[at++] as number;
+    len |= (b & 0x7f) << shift;
+    if (b < 0x80) break;
+  }
+  const short = Uint8Array.from([0x0a, ...varintBytes(len - 3), ...body.subarray(at)]);
+  const tx = buildTx(alice, [], { chainId: 'c', accountNumber: 0n, sequence: 0n });
+  const raw = TxRaw.decode(tx);
+  const bad = TxRaw.encode({ ...raw, bodyBytes: short }).finish();
+  assert.throws(() => decodeTx(bad, DEFAULT_PARAMS, lookup), (e: unknown) => {
+    assert.ok(e instanceof LanesError, `a LanesError, got ${String(e)}`);
+    assert.equal(`${e.codespace}/${e.code}`, 'sdk/2', e.message);
+    return true;
+  });
+  // A 9,000-byte memo after an Any whose declared end stops short: refused as undecodable,
+  // not counted as the 2-byte memo a scan by declared lengths would see.
+  const value = MsgSend.encode({ fromAddress: alice.address, toAddress: alice.address, amount: [] }).finish();
+  const memo = new Uint8Array(9000).fill(0x61);
+  const memoField = Uint8Array.from([0x12, ...varintBytes(memo.length), ...memo]);
+  const anyBody = Uint8Array.from([0x0a, ...varintBytes(TYPE.length), ...TYPE, 0x12, ...varintBytes(value.length), ...value]);
+  const hidden = Uint8Array.from([0x0a, ...varintBytes(anyBody.length - 3), ...anyBody, ...memoField]);
+  assert.equal(verdict2(hidden), 'sdk/2');
+});
+
+const TYPE = new TextEncoder().encode('/cosmos.bank.v1beta1.MsgSend');
+function varintBytes(n: number): number[] {
+  const out: number[] = [];
+  for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return out;
+}
+/** decodeTx's verdict on a whole body (not a suffix): 'ok' past the memo check, else the error's code. */
+function verdict2(body: Uint8Array): string {
+  const raw = TxRaw.decode(buildTx(alice, [send], { chainId: 'c', accountNumber: 0n, sequence: 0n }));
+  try {
+    decodeTx(TxRaw.encode({ ...raw, bodyBytes: body }).finish(), DEFAULT_PARAMS, lookup);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof LanesError && e.codespace === 'sdk' && e.code === 6) return 'ok';
+    return e instanceof LanesError ? `${e.codespace}/${e.code}` : `throws ${String(e)}`;
+  }
+}

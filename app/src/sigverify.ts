@@ -6,6 +6,7 @@ import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { sha256 } from './sha256.ts';
 import { FifoMap } from './fifo.ts';
 import { DECODED_CACHE_TXS } from './txcache.ts';
+import { isNodeFault } from './errors.ts';
 
 export function signDocHash(bodyBytes: Uint8Array, authInfoBytes: Uint8Array, chainId: string, accountNumber: bigint): Uint8Array {
   const doc = SignDoc.encode({ bodyBytes, authInfoBytes, chainId, accountNumber }).finish();
@@ -79,7 +80,8 @@ export class SigVerifier {
 export function isSecp256k1PublicKey(pubkey: Uint8Array): boolean {
   try {
     return secp256k1.publicKeyVerify(pubkey);
-  } catch {
+  } catch (e) {
+    if (isNodeFault(e)) throw e;
     return false;
   }
 }
@@ -88,7 +90,8 @@ export function isSecp256k1PublicKey(pubkey: Uint8Array): boolean {
 export function verifySecp256k1(msgHash: Uint8Array, pubkey: Uint8Array, sig: Uint8Array): boolean {
   try {
     return secp256k1.ecdsaVerify(sig, msgHash, pubkey);
-  } catch {
+  } catch (e) {
+    if (isNodeFault(e)) throw e; // this thread's trouble, not the signature's
     return false;
   }
 }

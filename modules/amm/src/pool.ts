@@ -1,6 +1,6 @@
 // A pool as the keeper works with it (bigints, two assets in denom order), its wire form, and the
 // addresses the module uses.
-import { FifoMap, MAX_AMOUNT, formatDec, moduleAddress, parseDec, type Context } from '@lanes/app';
+import { FifoMap, MAX_AMOUNT, formatDec, isNodeFault, moduleAddress, parseDec, type Context } from '@lanes/app';
 import { PoolType, type Pool } from '@lanes/proto/lanes/amm/v1/amm';
 import type { Curve, MathWork } from './math.ts';
 import { ErrAmountOverflow, ErrInvalidAmplification, ErrInvalidRoute, ErrInvalidSwapFee } from './errors.ts';
@@ -134,6 +134,7 @@ export function parseSwapFee(s: string): bigint {
   try {
     fee = parseDec(s, 'swap_fee');
   } catch (e) {
+    if (isNodeFault(e)) throw e;
     throw ErrInvalidSwapFee.wrap((e as Error).message);
   }
   if (fee > MAX_SWAP_FEE) throw ErrInvalidSwapFee.wrap(`swap_fee ${s} is above the maximum ${formatDec(MAX_SWAP_FEE)}`);
