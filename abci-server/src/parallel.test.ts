@@ -651,6 +651,32 @@ for (const mode of ['exits', 'hangs'] as const) {
   });
 }
 
+test('a tx with a junk signature, refused by CheckTx, does not push an honest tx\'s decode out of the worker\'s cache: the block finds it there', { timeout: 60_000 }, async () => {
+  const { par, close, both } = await openWatchedPair({ mainTakes: false });
+  try {
+    const k = funded[21] as TestKey;
+    const honest = buildTx(k, [send(k.address, everyone[41] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: 21n, sequence: 0n });
+    assert.equal((await par.checkTxAsync(honest)).code, 0);
+    // Its twin: the same length and last four bytes (the cache's fingerprint of a tx), another
+    // signature's r: it decodes, and its signature fails.
+    const twin = Uint8Array.from(honest);
+    for (let i = twin.length - 64; i < twin.length - 32; i++) twin[i] = (twin[i] as number) ^ 0x5a;
+    // Refused (here on its sequence, which the honest tx took, once the worker has decoded it
+    // and found its signature bad).
+    const refused = await par.checkTxAsync(twin);
+    assert.notEqual(refused.code, 0, 'the twin is refused');
+    const { stats, codes } = await both([honest]);
+    assert.deepEqual(codes, [0]);
+    assert.equal(stats.workerTxs, 1, 'the worker ran it');
+    assert.equal(stats.workerDecodes, 0, 'and had it decoded since CheckTx');
+    // A tx the worker never checked is decoded in the block, and counted.
+    const unseen = buildTx(k, [send(k.address, everyone[42] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: 21n, sequence: 1n });
+    assert.equal((await both([unseen])).stats.workerDecodes, 1);
+  } finally {
+    await close();
+  }
+});
+
 test('a thread that runs out of stack or heap in a block never makes that a tx\'s result: a worker\'s re-runs the block on the main thread, the main thread\'s stops the block; CheckTx just refuses', { timeout: 60_000 }, async () => {
   const { seq, par, close, both } = await openWatchedPair({ mainTakes: false });
   try {

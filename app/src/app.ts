@@ -134,6 +134,8 @@ export interface BlockStats {
   largestGroup: number;
   /** Txs that ran on execution workers; the rest of a parallel block ran on the main thread. */
   workerTxs: number;
+  /** Of those, the txs the workers decoded in the block, not having kept them from CheckTx. */
+  workerDecodes: number;
   /** The block re-ran sequentially: a tx touched an undeclared partition, or a worker failed. */
   fallback: boolean;
   /** An execution worker exited, answered with an error or hung during the block (then fallback is set too). */
@@ -752,7 +754,7 @@ export class LanesApp implements AbciApp {
     const env = this.env(info);
     const hookCtx = plainContext(blockKV, info, 'block');
     for (const m of this.modules) m.beginBlock?.(hookCtx);
-    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, stateCacheKeys: 0, trimmed: 0, execMs: 0, prepareMs: 0, txsMs: 0, finishMs: 0 };
+    const stats: BlockStats = { height: req.height, txs: req.txs.length, executor: 'sequential', groups: 0, largestGroup: 0, workerTxs: 0, workerDecodes: 0, fallback: false, workerFailed: false, workersAlive: 0, workersReplaced: this.workersReplaced, stateCacheKeys: 0, trimmed: 0, execMs: 0, prepareMs: 0, txsMs: 0, finishMs: 0 };
     this.workersReplaced = 0;
     const hashes = new Array<string>(req.txs.length);
     const decoded = new Array<DecodedTx | undefined>(req.txs.length);
@@ -805,6 +807,7 @@ export class LanesApp implements AbciApp {
         return this.finishBlock(req, blockKV, hookCtx, env, sequential(), stats, timing);
       }
       stats.workerTxs = out.workerTxs ?? 0;
+      stats.workerDecodes = out.workerDecodes ?? 0;
       return this.finishBlock(req, blockKV, hookCtx, env, out, stats, timing);
     });
   }

@@ -31,6 +31,8 @@ export interface BlockExecution {
   workerRuns?: WriteRun[];
   /** Parallel: how many of the txs ran on execution workers (the rest ran on the main thread). */
   workerTxs?: number;
+  /** Parallel: how many of those the workers decoded in the block, not finding them in their CheckTx caches. */
+  workerDecodes?: number;
 }
 
 /** Room reserved per result up front (a transfer's encodes to ~400 bytes); the buffer grows past it. */

@@ -16,7 +16,7 @@ async function values(m: ReturnType<typeof createLanesMetrics>): Promise<Map<str
 }
 
 const block = (over: Partial<BlockStats>): BlockStats => ({
-  height: 5n, txs: 40, executor: 'parallel', groups: 7, largestGroup: 12, workerTxs: 25, fallback: false, workerFailed: false,
+  height: 5n, txs: 40, executor: 'parallel', groups: 7, largestGroup: 12, workerTxs: 25, workerDecodes: 0, fallback: false, workerFailed: false,
   workersAlive: 1, workersReplaced: 0, stateCacheKeys: 900, trimmed: 0, execMs: 30, prepareMs: 4, txsMs: 20, finishMs: 6, ...over,
 });
 

@@ -505,6 +505,7 @@ export class ParallelExecutor {
     // not in the order the replies arrive.
     const workerRuns = new Array<WriteRun>(this.workers.length);
     let workerTxs = 0;
+    let workerDecodes = 0;
     // A worker that throws or exits during the block loses the chunks it took; which ones is
     // not known here, so the whole block re-runs sequentially (see below).
     const failures: string[] = [];
@@ -529,6 +530,7 @@ export class ParallelExecutor {
         return;
       }
       workerTxs += reply.indices.length;
+      workerDecodes += reply.decodes;
       const results = unpackBytes(reply.results, reply.resultOffsets);
       for (let j = 0; j < reply.indices.length; j++) {
         const i = reply.indices[j] as number;
@@ -546,7 +548,7 @@ export class ParallelExecutor {
     }
     return {
       encoded, codes, fees, newAccounts, mode: 'parallel',
-      presorted: { from: baseSize, to: blockKV.writes.size, runs: [mainRun] }, workerRuns, workerTxs,
+      presorted: { from: baseSize, to: blockKV.writes.size, runs: [mainRun] }, workerRuns, workerTxs, workerDecodes,
     };
   }
 

@@ -101,6 +101,8 @@ export interface BlockDone {
   codes: Int32Array;
   fees: string[];
   newAccounts: (string[] | null)[];
+  /** Txs of `indices` the worker decoded in the block: not in its cache from CheckTx. */
+  decodes: number;
   /**
    * The worker's writes in ascending key order, keys and values (null: deleted) as cloned
    * strings, which are cheaper than decoding packed ones.

@@ -58,6 +58,7 @@ export function runWorker(createModules: () => ModuleSet): void {
         process.stderr.write(`execution worker: tx ${txHash ?? '?'} at height ${req.height} failed on an internal error (a bug); its result says only "internal error": ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       },
     };
+    let decodes = 0;
     const ran: number[] = [];
     const results = new ResultBuffer(Math.ceil(req.order.length / 2));
     const codes: number[] = [];
@@ -75,6 +76,7 @@ export function runWorker(createModules: () => ModuleSet): void {
           const bytes = req.txs.subarray(req.txOffsets[i], req.txOffsets[i + 1]);
           // A tx this worker did not decode in CheckTx is decoded (and hashed) by runTx.
           const decoded = cacheValid ? decodedCache.take(bytes)?.tx : undefined;
+          if (decoded === undefined) decodes++;
           const out = runTx(kv, bytes, env, 'deliver', true, decoded);
           ran.push(i);
           results.add(out.result);
@@ -95,7 +97,7 @@ export function runWorker(createModules: () => ModuleSet): void {
     const indices = Int32Array.from(ran);
     const codesOut = Int32Array.from(codes);
     const done: BlockDone = {
-      type: 'done', id: req.id, indices, results: packed.buf, resultOffsets: packed.offsets, codes: codesOut, fees, newAccounts,
+      type: 'done', id: req.id, indices, results: packed.buf, resultOffsets: packed.offsets, codes: codesOut, fees, newAccounts, decodes,
       writeKeys, writeValues,
     };
     reply(done, [indices.buffer, packed.buf.buffer, packed.offsets.buffer, codesOut.buffer].map((b) => b as ArrayBuffer));
@@ -136,7 +138,9 @@ export function runWorker(createModules: () => ModuleSet): void {
           sigs.remember(key); // so a block this worker runs need not send the key back
         }
       }
-      decodedCache.set({ tx });
+      // Kept for the block only when every signature checked out: a tx with a junk signature,
+      // free to send, would otherwise push honest txs' decodes out of the bounded cache.
+      if (keys.length === tx.signers.length) decodedCache.set({ tx });
       out.push({ tx: toPortable(tx), keys });
     }
     post({ type: 'checked', id: req.id, out });
