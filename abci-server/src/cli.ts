@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option, type ParseOptionsResult } from 'commander';
 import { pino } from 'pino';
-import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID, STATE_CACHE_KEYS } from '@lanes/app';
+import { APP_NAME, APP_VERSION, DEVNET_CHAIN_ID, SECP256K1_IMPLEMENTATION, STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetGenesis } from './lanesApp.ts';
 import { assertLanesAddress, devnetAccounts, TEST_MNEMONIC, TESTNET_CHAIN_ID } from '@lanes/client';
 import { register as registerAmm } from './commands/amm.ts';
@@ -469,6 +469,7 @@ export function buildProgram(): Command {
       }
       print(`cometbft ${comet}`);
       print(`node ${process.version}`);
+      print(`secp256k1 ${SECP256K1_IMPLEMENTATION === 'native' ? 'native (libsecp256k1)' : 'JavaScript fallback (elliptic): slower; npm rebuild secp256k1 with a C++ toolchain'}`);
     });
 
   registerKeys(program);

@@ -20,7 +20,7 @@ export { CHECK_TX_MIN_TIMEOUT_BLOCKS, CHECK_TX_MSG_GAS, RECHECK_MSG_GAS, SIMULAT
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 export { decodeTx, feeGasLimit, txHashHex, type DecodedTx } from './tx.ts';
 export { txFingerprint } from './txcache.ts';
-export { SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
+export { SECP256K1_IMPLEMENTATION, SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';
 export * from './store/collections.ts';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
 import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resetCommand, resolveAppSettings, UserError, type AppSettings } from './home.ts';
-import { StateLayoutError, blocksKept } from '@lanes/app';
+import { SECP256K1_IMPLEMENTATION, StateLayoutError, blocksKept } from '@lanes/app';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
 export interface RunAppOptions extends Partial<AppSettings> {
@@ -81,8 +81,13 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     mempoolSize: mempool.mempoolSize ?? 'not limited',
     mempoolMaxBytes: mempool.mempoolMaxBytes ?? 'not limited',
     recheck: mempool.recheck === 'app' ? 'by the app, at Commit (mempool.recheck = false)' : 'by CometBFT (mempool.recheck = true)',
+    secp256k1: SECP256K1_IMPLEMENTATION,
   }, `executor: ${describeExecutor(settings)}`);
   for (const w of warnings) logger.warn(w);
+  if (SECP256K1_IMPLEMENTATION !== 'native') {
+    logger.warn('secp256k1: the native binding did not load (no prebuilt binary for this platform, and none was built): signatures are checked in JavaScript, '
+      + 'with the same results, several times slower; install a C++ toolchain and run npm rebuild secp256k1');
+  }
   let server;
   try {
     await app.ready(); // execution workers up before CometBFT connects
