@@ -768,7 +768,7 @@ const cases: Case[] = [
     check: sdk(30), block: OK, keeps: 'ok', payer: alice, fee: 500n, moved: 1n,
     build: (c) => ({
       tx: validTx(c, { timeoutHeight: c.height + 1n }),
-      log: [`timeout height ${c.height + 1n} leaves 1 block after the latest, ${c.height}; the mempool takes a tx with a timeout height only if it leaves at least ${CHECK_TX_MIN_TIMEOUT_BLOCKS} (set it to ${c.height + CHECK_TX_MIN_TIMEOUT_BLOCKS} or more, or 0 for none)`],
+      log: [`timeout height ${c.height + 1n} leaves 1 block after the latest, ${c.height}; the mempool takes a tx with a timeout height only if it leaves at least ${CHECK_TX_MIN_TIMEOUT_BLOCKS}, at every node it passes through (set it to ${c.height + 2n * CHECK_TX_MIN_TIMEOUT_BLOCKS} or more, leaving room for the blocks before it arrives, or 0 for none)`],
     }),
   },
   {
@@ -793,6 +793,11 @@ const cases: Case[] = [
     name: 'unknown non-critical field 1025 in TxBody (bit 11 set) is accepted, as in the Cosmos SDK',
     check: OK, payer: alice, fee: 500n, moved: 1n,
     build: (c) => ({ tx: validTx(c, { bodyExtra: Uint8Array.from([...varint(1025 << 3), 0x01]) }), log: [] }),
+  },
+  {
+    name: 'unknown non-critical field 1025 in AuthInfo: refused, AuthInfo is strict (as in the Cosmos SDK)',
+    check: sdk(2),
+    build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.from([...varint(1025 << 3), 0x01]) }), log: ['unknown field 1025 in AuthInfo'] }),
   },
   {
     name: 'unknown field 9 in AuthInfo',

@@ -210,11 +210,14 @@ function handleSignals(homes: string[]): { signal: AbortSignal; ready(nodes: Nod
   return { signal: abort.signal, ready: (n) => (nodes = n) };
 }
 
-/** A start that a signal abandoned ends quietly, with the shell's status for SIGINT. */
+/**
+ * A start that a signal abandoned ends as a stop after the node was ready does: quietly, status 0
+ * (a process manager stopping a node during a long replay sees a clean stop, not a failure).
+ */
 function exitIfAbandoned(signal: AbortSignal): void {
   if (!signal.aborted) return;
   print(`node ${(signal.reason as Error).message}`); // "node stopped by SIGINT before it was ready"
-  process.exit(130);
+  process.exit(0);
 }
 
 /**

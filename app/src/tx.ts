@@ -114,27 +114,33 @@ function memoWireBytes(body: Uint8Array): number {
 interface Shape {
   name: string;
   fields: ReadonlyMap<number, readonly [wireType: number, nested: Shape | undefined]>;
+  /** Refuses non-critical unknown fields too (bit 11 set), as the Cosmos SDK does in AuthInfo. */
+  strict: boolean;
 }
-const shape = (name: string, fields: [number, number, Shape?][]): Shape => ({ name, fields: new Map(fields.map(([n, w, s]) => [n, [w, s] as const])) });
+const shape = (name: string, fields: [number, number, Shape?][], strict = false): Shape => ({ name, fields: new Map(fields.map(([n, w, s]) => [n, [w, s] as const])), strict });
 // Every message a decoder reads with the envelope's own reader has a shape: those decoders read a
 // field to its own length even past the end of the message holding it, so a field overrunning its
 // message would be read one way by them and another by a scan (the memo's count, this check).
 // Scanned in its own bounds, such a field is refused as undecodable.
+// AuthInfo and all in it are strict (the SDK decodes them so); TxBody and its Anys take
+// non-critical fields.
 const ANY = shape('Any', [[1, 2], [2, 2]]);
-const COIN = shape('Coin', [[1, 2], [2, 2]]);
-const MODE_INFO = shape('ModeInfo', [[1, 2, shape('ModeInfo.Single', [[1, 0]])], [2, 2]]);
+const STRICT_ANY = shape('Any', [[1, 2], [2, 2]], true);
+const COIN = shape('Coin', [[1, 2], [2, 2]], true);
+const MODE_INFO = shape('ModeInfo', [[1, 2, shape('ModeInfo.Single', [[1, 0]], true)], [2, 2]], true);
 const AUTH_INFO = shape('AuthInfo', [
-  [1, 2, shape('SignerInfo', [[1, 2, ANY], [2, 2, MODE_INFO], [3, 0]])],
-  [2, 2, shape('Fee', [[1, 2, COIN], [2, 0], [3, 2], [4, 2]])],
+  [1, 2, shape('SignerInfo', [[1, 2, STRICT_ANY], [2, 2, MODE_INFO], [3, 0]], true)],
+  [2, 2, shape('Fee', [[1, 2, COIN], [2, 0], [3, 2], [4, 2]], true)],
   [3, 2],
-]);
+], true);
 const TX_BODY = shape('TxBody', [[1, 2, ANY], [2, 2], [3, 0], [4, 0], [5, 2], [1023, 2, ANY], [2047, 2, ANY]]);
 
 /**
  * Refuses a field the envelope's protobuf does not define, as the Cosmos SDK does: the signer
- * signed it, but this chain would ignore what it asks (a newer client's field, say). Fields
- * numbered with bit 11 set (1024-2047, ...) are non-critical by the SDK's rule and pass. A known
- * field with another wire type is refused too: the decoders read by number alone.
+ * signed it, but this chain would ignore what it asks (a newer client's field, say). Outside a
+ * strict shape, fields numbered with bit 11 set (1024-2047, 3072-4095, ...) are non-critical by
+ * the SDK's rule and pass. A known field with another wire type is refused too: the decoders read
+ * by number alone.
  */
 function rejectUnknownFields(bytes: Uint8Array, s: Shape): void {
   const r = viewReader(bytes);
@@ -144,7 +150,7 @@ function rejectUnknownFields(bytes: Uint8Array, s: Shape): void {
     const wire = tag & 7;
     const known = s.fields.get(field);
     if (known === undefined) {
-      if ((field & 1024) === 0) throw ErrTxDecode.wrap(`unknown field ${field} in ${s.name}: this chain does not know what it asks, and would ignore it`);
+      if (s.strict || (field & 1024) === 0) throw ErrTxDecode.wrap(`unknown field ${field} in ${s.name}: this chain does not know what it asks, and would ignore it`);
       r.skipType(wire);
     } else if (known[0] !== wire) {
       throw ErrTxDecode.wrap(`field ${field} of ${s.name} has wire type ${wire}, expected ${known[0]}`);

@@ -9,7 +9,9 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, homePaths, initTestnet, isRunning } from '@lanes/abci-server';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { freePort, homePaths, initTestnet, isRunning, startNode } from '@lanes/abci-server';
 import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { devnetAccounts } from '@lanes/client';
 import { TEST_CHAIN_ID, waitFor } from './support/node.ts';
@@ -109,7 +111,7 @@ test('Ctrl-C while the node is still starting (here: a validator of two, waiting
       for (const f of [homePaths(home).appPid, homePaths(home).cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
       process.kill(-(npm.pid as number), 'SIGINT'); // a terminal's Ctrl-C: the whole process group
       const [code] = (await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000).unref())])) ?? [];
-      assert.equal(code, 130, `npm's exit status, the shell's for SIGINT:\n${out.slice(-2000)}`);
+      assert.equal(code, 0, `npm's exit status: a clean stop, as after the node was ready:\n${out.slice(-2000)}`);
       assert.match(out, /SIGINT: stopping the node before it is ready: CometBFT, then the app/);
       assert.doesNotMatch(out, /again: not waiting/, 'one Ctrl-C must not force the node down');
       assert.match(out, /node stopped by SIGINT before it was ready/);
@@ -120,6 +122,34 @@ test('Ctrl-C while the node is still starting (here: a validator of two, waiting
       for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
       if (npm.exitCode === null && npm.pid !== undefined) process.kill(-npm.pid, 'SIGKILL');
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a start abandoned while the app is still starting (its signal aborted) stops the app, and fails only once it has exited: nothing left running', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-stop-app-'));
+  try {
+    const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort(), metrics: await freePort() };
+    const genesisAppState = devnetGenesis((await devnetAccounts()).map((a) => a.address));
+    const [node] = initTestnet({ dir, validators: 1, chainId: TEST_CHAIN_ID, genesisAppState, executors: ['sequential'], ports: () => ports });
+    const home = node!.home;
+    const abandon = new AbortController();
+    const lines: string[] = [];
+    const output = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString('utf8')); done(); } });
+    // Aborted as soon as the app has written its pid file: it is running, not yet listening.
+    const started = startNode({ home, logger: pino({ level: 'silent' }), output, signal: abandon.signal });
+    await waitFor(() => existsSync(homePaths(home).appPid), 30_000, 'the app to be spawned');
+    const appPid = Number(readFileSync(homePaths(home).appPid, 'utf8').trim());
+    abandon.abort(new Error('stopped by SIGINT before it was ready'));
+    await assert.rejects(started, (e: unknown) => {
+      assert.match(String((e as Error).message), /start abandoned/);
+      return true;
+    });
+    assert.equal(isRunning(appPid), false, `the app (${appPid}) has exited by the time startNode fails`);
+    // Stopped while loading (it takes a second or more to listen), not waited for.
+    assert.ok(!lines.join('').includes('ABCI gRPC server listening'), `the app was stopped before it listened:\n${lines.join('').slice(-1500)}`);
+    assert.equal(existsSync(homePaths(home).appPid), false, 'pid files removed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

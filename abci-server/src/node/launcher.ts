@@ -215,21 +215,30 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     app = child;
     if (child.proc.pid !== undefined) writeFileSync(p.appPid, `${child.proc.pid}\n`);
     void child.exit.then((e) => onExit(child, e));
-    // The app sends 'lanes-app-ready' over IPC once its gRPC port is bound.
+    // The app sends 'lanes-app-ready' over IPC once its gRPC port is bound. An app that does not
+    // within 120 s, or whose start a signal abandons, is stopped, and the start fails only once it
+    // has exited: a restart must never find it still running and start CometBFT beside it.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(failure('the app did not start listening within 120 s', child));
-        void child.terminate(); // hung: a restart must not leave it running beside the next one
-      }, 120_000);
+      let why: string | undefined;
+      const giveUp = (reason: string): void => {
+        why ??= reason;
+        void child.terminate();
+      };
+      const timer = setTimeout(() => giveUp('the app did not start listening within 120 s'), 120_000);
+      const onAbort = (): void => giveUp('start abandoned');
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) onAbort();
       child.proc.on('message', (m: unknown) => {
-        if ((m as { type?: string } | null)?.type === 'lanes-app-ready') {
+        if ((m as { type?: string } | null)?.type === 'lanes-app-ready' && why === undefined) {
           clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
           resolve();
         }
       });
       void child.exit.then((e) => {
         clearTimeout(timer);
-        reject(failure(`the app ${child.describeExit(e)} before it was ready`, child));
+        opts.signal?.removeEventListener('abort', onAbort);
+        reject(failure(why === undefined ? `the app ${child.describeExit(e)} before it was ready` : `${why} (the app ${child.describeExit(e)})`, child));
       });
     });
   }
@@ -337,6 +346,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       }
       await sleep(200);
     }
+    // A signal during the last poll: abandoned all the same, not reported ready.
+    if (opts.signal?.aborted) throw new UserError(`start abandoned: ${String(opts.signal.reason instanceof Error ? opts.signal.reason.message : opts.signal.reason)}`);
     started = true;
     logger.info({
       rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid, executor: settings.executor,

@@ -139,7 +139,9 @@ export function runWorker(createModules: () => ModuleSet): void {
         }
       }
       // Kept for the block only when every signature checked out: a tx with a junk signature,
-      // free to send, would otherwise push honest txs' decodes out of the bounded cache.
+      // free to send, would otherwise push honest txs' decodes out of the bounded cache. (A
+      // signed tx the main thread then refuses, a wrong sequence say, is still kept: flooding the
+      // cache that way costs a signature each, and finding a twin of a given tx's fingerprint ~2^32.)
       if (keys.length === tx.signers.length) decodedCache.set({ tx });
       out.push({ tx: toPortable(tx), keys });
     }

@@ -280,7 +280,7 @@ test('a new store records its state layout; state of another layout, or from bef
   assert.equal(layout(), String(STATE_LAYOUT));
 });
 
-test('a read the database fails is a StoreFault naming the file (a fault of the node, isNodeFault), for get and for a scan; cached keys still answer', (t) => {
+test('a read the database fails is a StoreFault (a fault of the node, isNodeFault) without the file path, for get and for a scan; cached keys still answer', (t) => {
   const path = tempDb(t);
   const s = new CommittedStore(path);
   s.commit([['a', b('1')], ['b', b('2')]], { height: 1n, appHash: hash(1) });
@@ -289,7 +289,7 @@ test('a read the database fails is a StoreFault naming the file (a fault of the 
   for (const read of [() => s.get('z'), () => [...s.iterate('')]]) {
     assert.throws(read, (e: unknown) => {
       assert.ok(e instanceof StoreFault && isNodeFault(e), `a StoreFault, got ${String(e)}`);
-      assert.equal(e.message, `reading state from ${path} failed: The database connection is not open`);
+      assert.equal(e.message, "reading state failed: The database connection is not open", "no path: clients see this text");
       return true;
     });
   }

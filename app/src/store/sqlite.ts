@@ -98,7 +98,7 @@ export class CommittedStore implements KVReader {
    * `readonly`: a second connection (an execution worker's replica) that never writes.
    * `cacheKeys`: the read cache's bound (default STATE_CACHE_KEYS).
    */
-  constructor(private readonly path: string, opts: { readonly?: boolean; cacheKeys?: number | undefined } = {}) {
+  constructor(path: string, opts: { readonly?: boolean; cacheKeys?: number | undefined } = {}) {
     this.cacheKeys = opts.cacheKeys ?? STATE_CACHE_KEYS;
     if (!Number.isSafeInteger(this.cacheKeys) || this.cacheKeys < 1) throw new Error(`state cache: expected a positive number of keys, got ${this.cacheKeys}`);
     if (opts.readonly) {
@@ -187,7 +187,8 @@ export class CommittedStore implements KVReader {
    * stops the block on this node rather than failing the tx that read (isNodeFault).
    */
   private readFault(e: unknown): StoreFault {
-    return new StoreFault(`reading state from ${this.path} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    // No path: CheckTx and queries answer this text to any client.
+    return new StoreFault(`reading state failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 
   lastCommit(): CommitInfo {
