@@ -143,7 +143,7 @@ test('a start abandoned while the app is still starting (its signal aborted) sto
     const appPid = Number(readFileSync(homePaths(home).appPid, 'utf8').trim());
     abandon.abort(new Error('stopped by SIGINT before it was ready'));
     await assert.rejects(started, (e: unknown) => {
-      assert.match(String((e as Error).message), /start abandoned/);
+      assert.match(String((e as Error).message), /^start abandoned: stopped by SIGINT before it was ready \(the app killed by SIGTERM\)/);
       return true;
     });
     assert.equal(isRunning(appPid), false, `the app (${appPid}) has exited by the time startNode fails`);

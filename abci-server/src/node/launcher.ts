@@ -70,6 +70,12 @@ export interface NodeHandle {
   stop(): Promise<void>;
 }
 
+/** Why a start was given up: its signal's reason. */
+function abandoned(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return `start abandoned: ${reason instanceof Error ? reason.message : String(reason)}`;
+}
+
 const CLI_PATH = join(REPO_ROOT, 'abci-server', 'src', 'cli.ts');
 const TAIL_LINES = 40;
 const KILL_AFTER_MS = 10_000;
@@ -225,7 +231,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
         void child.terminate();
       };
       const timer = setTimeout(() => giveUp('the app did not start listening within 120 s'), 120_000);
-      const onAbort = (): void => giveUp('start abandoned');
+      const onAbort = (): void => giveUp(abandoned(opts.signal));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.signal?.aborted) onAbort();
       child.proc.on('message', (m: unknown) => {
@@ -327,7 +333,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     let height: number | undefined;
     let waitingSaid = 0;
     for (;;) {
-      if (opts.signal?.aborted) throw new UserError(`start abandoned: ${String(opts.signal.reason instanceof Error ? opts.signal.reason.message : opts.signal.reason)}`);
+      if (opts.signal?.aborted) throw new UserError(abandoned(opts.signal));
       if (!app?.alive) throw failure('the app exited during startup', app);
       if (!comet?.alive) throw failure('CometBFT exited during startup', comet);
       const h = await rpcHeight(rpcUrl);
@@ -347,7 +353,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       await sleep(200);
     }
     // A signal during the last poll: abandoned all the same, not reported ready.
-    if (opts.signal?.aborted) throw new UserError(`start abandoned: ${String(opts.signal.reason instanceof Error ? opts.signal.reason.message : opts.signal.reason)}`);
+    if (opts.signal?.aborted) throw new UserError(abandoned(opts.signal));
     started = true;
     logger.info({
       rpcUrl, height, appPid: app.proc.pid, cometbftPid: comet.proc.pid, executor: settings.executor,
