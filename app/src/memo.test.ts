@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { BinaryReader } from 'cosmjs-types/binary';
 import { TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { buildTx, testKey } from './testing.ts';
@@ -35,20 +36,31 @@ test('the memo limit counts the bytes as sent, the last memo field when repeated
   // A messages field (1) tagged as a varint: the decoder would read it as length-delimited (3
   // bytes holding what looks like a memo field), a scan as a number: refused before either counts.
   assert.equal(verdict(Uint8Array.from([...field2(new Uint8Array(257).fill(0x61)), 0x08, 0x03, 0x12, 0x01, 0x41])), 'sdk/2');
-  // Any body the decoder takes, with any fields after the memo: the count never throws past it.
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 300 }), (junk, memo) => {
+  // Any body the decoder takes, with any fields after the memo: the count never throws past it,
+  // and a memo over the limit is refused with the byte length of the memo field decoding keeps
+  // (the last one), as a plain walk of the body's fields finds it.
+  // The junk: random bytes and whole memo fields, in any order, so a later memo field often follows.
+  // Lengths uniform in 0..300, so memos over the limit are as common as under it.
+  const memoBytes = fc.integer({ min: 0, max: 300 }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n }));
+  const pieces = fc.array(fc.oneof(fc.uint8Array({ maxLength: 12 }), memoBytes.map(field2)), { maxLength: 3 });
+  const junkBytes = pieces.map((ps) => Uint8Array.from(ps.flatMap((p) => [...p])));
+  fc.assert(fc.property(junkBytes, memoBytes, (junk, memo) => {
     const v = verdict(Uint8Array.from([...field2(memo), ...junk]));
+    const body = Uint8Array.from([...TxBody.encode(TxBody.fromPartial({ messages: [send] })).finish(), ...field2(memo), ...junk]);
     const decodes = (() => {
       try {
-        TxBody.decode(Uint8Array.from([...TxBody.encode(TxBody.fromPartial({ messages: [send] })).finish(), ...field2(memo), ...junk]));
+        TxBody.decode(body);
         return true;
       } catch {
         return false;
       }
     })();
     if (!decodes) return v === 'sdk/2';
-    return !v.startsWith('throws');
-  }));
+    if (v.startsWith('throws')) return false;
+    const kept = lastMemoFieldBytes(body);
+    if (kept === undefined || v === 'sdk/2') return true; // not a plain sequence of fields: refused before the count
+    return kept > 256 ? v === `too large ${kept}` : !v.startsWith('too large');
+  }), { numRuns: 2000 });
 });
 
 test('a Msg whose Any declares fewer bytes than its fields take is undecodable (sdk/2), not read past its end: no memo hides behind it, and no internal error', () => {
@@ -98,5 +110,21 @@ function verdict2(body: Uint8Array): string {
   } catch (e) {
     if (e instanceof LanesError && e.codespace === 'sdk' && e.code === 6) return 'ok';
     return e instanceof LanesError ? `${e.codespace}/${e.code}` : `throws ${String(e)}`;
+  }
+}
+
+/** The byte length of a body's last memo field (2, length-delimited), by a plain walk of its fields; undefined if the walk fails. */
+function lastMemoFieldBytes(body: Uint8Array): number | undefined {
+  try {
+    const r = new BinaryReader(body);
+    let memo = 0;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag >>> 3 === 2 && (tag & 7) === 2) memo = r.bytes().length;
+      else r.skipType(tag & 7);
+    }
+    return memo;
+  } catch {
+    return undefined;
   }
 }
