@@ -23,7 +23,7 @@ import {
   CHECK_TX_MIN_TIMEOUT_BLOCKS, FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, addressFromPubkey, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
   type AnyMsg, type BuildTxOptions, type TestKey,
 } from '@lanes/app';
-import { LOCKED_SHARES_ADDRESS } from '@lanes/amm';
+import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS } from '@lanes/amm';
 import { InProcessChain, TEST_CHAIN_ID } from './inprocess.ts';
 import { DEVNET_DENOMS, DEVNET_FUNDING, devnetGenesis } from './lanesApp.ts';
 
@@ -859,6 +859,11 @@ const cases: Case[] = [
     name: 'MsgSend to the AMM\'s locked-shares account',
     check: sdk(4),
     build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, LOCKED_SHARES_ADDRESS, uatom(1n))], opts(c, alice)), log: [`${LOCKED_SHARES_ADDRESS} is a module account`] }),
+  },
+  {
+    name: 'MsgSend to the AMM\'s protocol-revenue account',
+    check: sdk(4),
+    build: (c) => ({ tx: buildTx(alice, [sendMsg(alice.address, PROTOCOL_ADDRESS, uatom(1n))], opts(c, alice)), log: [`${PROTOCOL_ADDRESS} is a module account`] }),
   },
   {
     name: 'signer with no account',

@@ -68,10 +68,11 @@ export const CHECK_TX_MSG_GAS = 1_000_000;
  * (0: no timeout, always admitted). A tx that times out in the mempool fails its ante in the
  * block that finally carries it, so it pays no fee; yet with the app rechecking the mempool (the
  * nodes' default: mempool.recheck false, no mempool TTL) CometBFT 0.38 removes a tx from its
- * mempool only by including it, so until then it holds a mempool slot, and then block space. Without a margin, timeouts one block ahead let a sender
- * fill mempools for nothing, again and again with one sequence number. With it, a tx gets this
- * many blocks to be included, and paid for, before it can time out. A policy of CheckTx only:
- * blocks take any timeout height not yet passed.
+ * mempool only by including it, so until then it holds a mempool slot, and then block space.
+ * Without a margin, timeouts one block ahead let a sender fill mempools for nothing, again and
+ * again with one sequence number. With it, a tx gets this many blocks to be included, and paid
+ * for, before it can time out. A policy of CheckTx only: blocks take any timeout height not yet
+ * passed.
  */
 export const CHECK_TX_MIN_TIMEOUT_BLOCKS = 10n;
 
@@ -257,12 +258,14 @@ function runAnte(ctx: Context, tx: DecodedTx, env: ExecEnv, mode: ExecMode): voi
   if (tx.timeoutHeight > 0n && ctx.block.height > tx.timeoutHeight) {
     throw ErrTxTimeoutHeight.wrap(`block height ${ctx.block.height} is past the tx's timeout height ${tx.timeoutHeight}`);
   }
-  if (mode === 'check' && tx.timeoutHeight > 0n && tx.timeoutHeight - (ctx.block.height - 1n) < CHECK_TX_MIN_TIMEOUT_BLOCKS) {
+  if (mode === 'check' && tx.timeoutHeight > 0n) {
     const latest = ctx.block.height - 1n;
     const left = tx.timeoutHeight - latest;
-    throw ErrTxTimeoutHeight.wrap(`timeout height ${tx.timeoutHeight} leaves ${left} block${left === 1n ? '' : 's'} after the latest, ${latest}; `
-      + `the mempool takes a tx with a timeout height only if it leaves at least ${CHECK_TX_MIN_TIMEOUT_BLOCKS}, at every node it passes through `
-      + `(set it to ${latest + 2n * CHECK_TX_MIN_TIMEOUT_BLOCKS} or more, leaving room for the blocks before it arrives, or 0 for none)`);
+    if (left < CHECK_TX_MIN_TIMEOUT_BLOCKS) {
+      throw ErrTxTimeoutHeight.wrap(`timeout height ${tx.timeoutHeight} leaves ${left} block${left === 1n ? '' : 's'} after the latest, ${latest}; `
+        + `the mempool takes a tx with a timeout height only if it leaves at least ${CHECK_TX_MIN_TIMEOUT_BLOCKS}, at every node it passes through `
+        + `(set it to ${latest + 2n * CHECK_TX_MIN_TIMEOUT_BLOCKS} or more, leaving room for the blocks before it arrives, or 0 for none)`);
+    }
   }
   for (const [i, s] of tx.signers.entries()) {
     const acc = Accounts.get(ctx, s.address);

@@ -75,8 +75,8 @@ export function twapSpan(ctx: Context, id: bigint): TwapSpan {
   const head = BigInt(acc?.head ?? '0');
   // record() fills slots 0, 1, ... and then wraps: while filling, the oldest is slot 0 (head is
   // count - 1); once full (count is the capacity), the slot after the newest.
-  const newest = count === 0n ? undefined : TwapObservations.get(ctx, [id, head]);
-  const oldest = count === 0n ? undefined : TwapObservations.get(ctx, [id, (head + 1n) % count]);
+  const newest = count > 0n ? TwapObservations.get(ctx, [id, head]) : undefined;
+  const oldest = newest && TwapObservations.get(ctx, [id, (head + 1n) % count]);
   if (newest === undefined || oldest === undefined) throw ErrTwapUnavailable.wrap(`pool ${id} has no observations`);
   return { oldest: BigInt(oldest.time), newest: BigInt(newest.time), count: Number(count) };
 }

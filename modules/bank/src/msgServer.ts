@@ -6,11 +6,13 @@ import { msgSendAccess } from './access.ts';
 
 export const MSG_SEND_TYPE_URL = '/cosmos.bank.v1beta1.MsgSend';
 
+const NONE_BLOCKED: ReadonlySet<string> = new Set();
+
 /**
  * `blocked`: module accounts that no MsgSend may pay (the Cosmos SDK's blocked addresses): what
  * they receive only their module moves, so a user's coins sent there would be lost for good.
  */
-export function validateMsgSend(msg: MsgSend, blocked: ReadonlySet<string> = new Set()): void {
+export function validateMsgSend(msg: MsgSend, blocked: ReadonlySet<string> = NONE_BLOCKED): void {
   validateAddress(msg.fromAddress, 'from address');
   validateAddress(msg.toAddress, 'to address');
   if (blocked.has(msg.toAddress)) throw ErrUnauthorized.wrap(`${msg.toAddress} is a module account and is not allowed to receive funds`);
