@@ -69,6 +69,8 @@ interface RawParts {
   pubkey?: Uint8Array | null;
   /** Type URL of the signer info's public key Any; default the secp256k1 one. */
   pubkeyTypeUrl?: string;
+  /** Appended to the encoded PubKey (inside the signer info's Any). */
+  pubkeyExtra?: Uint8Array;
   feePayer?: string;
   feeGranter?: string;
   extensionOptions?: AnyMsg[];
@@ -79,7 +81,7 @@ function authInfoBytes(p: RawParts): Uint8Array {
   const pk = p.pubkey === undefined ? alice.pubkey : p.pubkey;
   return AuthInfo.encode(AuthInfo.fromPartial({
     signerInfos: [{
-      ...(pk === null ? {} : { publicKey: { typeUrl: p.pubkeyTypeUrl ?? PUBKEY_TYPE, value: PubKey.encode({ key: pk }).finish() } }),
+      ...(pk === null ? {} : { publicKey: { typeUrl: p.pubkeyTypeUrl ?? PUBKEY_TYPE, value: Buffer.concat([PubKey.encode({ key: pk }).finish(), p.pubkeyExtra ?? new Uint8Array()]) } }),
       modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } },
       sequence: p.sequence,
     }],
@@ -170,6 +172,16 @@ function opts(c: InProcessChain, k: TestKey, o: Partial<BuildTxOptions> = {}): B
 /** alice -> bob 1uatom at alice's current sequence: the tx that must work after every bad one. */
 function validTx(c: InProcessChain, o: Partial<BuildTxOptions> = {}): Uint8Array {
   return buildTx(alice, [sendMsg(alice.address, bob.address, uatom(1n))], opts(c, alice, o));
+}
+
+/** `msg` with `extra` appended to its encoded value. */
+function withExtra(msg: AnyMsg, extra: Uint8Array): AnyMsg {
+  return { typeUrl: msg.typeUrl, value: Buffer.concat([msg.value, extra]) };
+}
+
+/** The valid send of validTx (1uatom alice -> bob), its MsgSend followed by `extra`. */
+function sendWith(c: InProcessChain, extra: Uint8Array): Uint8Array {
+  return buildTx(alice, [withExtra(sendMsg(alice.address, bob.address, uatom(1n)), extra)], opts(c, alice, {}));
 }
 
 // ---- the table ------------------------------------------------------------------------------------
@@ -819,6 +831,53 @@ const cases: Case[] = [
     check: sdk(2),
     // A second signer info whose mode_info.single has a field 2.
     build: (c) => ({ tx: validTx(c, { authInfoExtra: Uint8Array.of(0x0a, 0x06, 0x12, 0x04, 0x0a, 0x02, 0x10, 0x01) }), log: ['unknown field 2 in ModeInfo.Single'] }),
+  },
+  // Inside a Msg and a public key too, as in the Cosmos SDK: a Msg takes non-critical fields (it
+  // is in the body), a public key none (it is in AuthInfo).
+  {
+    name: 'unknown field 4 in MsgSend',
+    check: sdk(2),
+    build: (c) => ({ tx: sendWith(c, Uint8Array.of(0x20, 0x01)), log: ['unknown field 4 in cosmos.bank.v1beta1.MsgSend'] }),
+  },
+  {
+    name: 'unknown field 3 in a coin of MsgSend',
+    check: sdk(2),
+    // amount (field 3) holding a coin whose only field is 3.
+    build: (c) => ({ tx: sendWith(c, Uint8Array.of(0x1a, 0x02, 0x18, 0x01)), log: ['unknown field 3 in cosmos.base.v1beta1.Coin'] }),
+  },
+  {
+    name: 'MsgSend field 2 (to_address) sent as a varint',
+    check: sdk(2),
+    build: (c) => ({ tx: sendWith(c, Uint8Array.of(0x10, 0x01)), log: ['field 2 of cosmos.bank.v1beta1.MsgSend has wire type 0, expected 2'] }),
+  },
+  {
+    name: 'unknown non-critical field 1025 in MsgSend is accepted, as in the Cosmos SDK',
+    check: OK, payer: alice, fee: 500n, moved: 1n,
+    build: (c) => ({ tx: sendWith(c, Uint8Array.from([...varint(1025 << 3), 0x01])), log: [] }),
+  },
+  {
+    name: 'unknown field 3 in a swap route',
+    check: sdk(2),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [withExtra(swapInMsg({}), Uint8Array.of(0x12, 0x02, 0x18, 0x01))], sequence: seqOf(c, alice) }, { accountNumber: accNum(c, alice) }),
+      log: ['unknown field 3 in lanes.amm.v1.SwapAmountInRoute'],
+    }),
+  },
+  {
+    name: 'unknown field 2 in the public key',
+    check: sdk(2),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), pubkeyExtra: Uint8Array.of(0x10, 0x01) }, { accountNumber: accNum(c, alice) }),
+      log: ['unknown field 2 in cosmos.crypto.secp256k1.PubKey'],
+    }),
+  },
+  {
+    name: 'unknown non-critical field 1025 in the public key: refused, AuthInfo is strict',
+    check: sdk(2),
+    build: (c) => ({
+      tx: rawTx(alice, { msgs: [sendMsg(alice.address, bob.address, uatom(1n))], sequence: seqOf(c, alice), pubkeyExtra: Uint8Array.from([...varint(1025 << 3), 0x01]) }, { accountNumber: accNum(c, alice) }),
+      log: ['unknown field 1025 in cosmos.crypto.secp256k1.PubKey'],
+    }),
   },
   {
     name: 'TxBody field 3 (timeout_height) sent length-delimited',

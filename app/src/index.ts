@@ -9,6 +9,7 @@ export * from './address.ts';
 export * from './context.ts';
 export * from './gas.ts';
 export * from './module.ts';
+export { COIN_SHAPE, protoShape, rejectUnknownFields, type FieldSpec, type ProtoShape, type WireType } from './protoShape.ts';
 export * from './params.ts';
 export { Accounts, accountPartition, noteReceipt, getAccount } from './auth.ts';
 export { LanesApp, FEE_COLLECTOR, type AppGenesisState, type LanesAppOptions, type RecheckBy, type BlockStats, type CheckTxStats, type ProposalStats } from './app.ts';

@@ -1,6 +1,7 @@
 // What a module plugs into the app: its Msgs (with stateless validation, signers and declared
 // partitions), its queries, its genesis and its block hooks. The app core knows no module by name.
 import type { Context } from './context.ts';
+import type { ProtoShape } from './protoShape.ts';
 
 export interface AnyMsg {
   typeUrl: string;
@@ -11,6 +12,11 @@ export interface MsgHandler<M> {
   readonly typeUrl: string;
   /** The module that owns the Msg, for the `message.module` event attribute. */
   readonly module: string;
+  /**
+   * The Msg's protobuf fields (nested messages included): a field outside them is refused
+   * before decoding (sdk/2), as the Cosmos SDK does, not signed and then ignored.
+   */
+  readonly shape: ProtoShape;
   decode(bytes: Uint8Array): M;
   /** Stateless checks: throws a LanesError naming the bad field and value. */
   validate(msg: M): void;

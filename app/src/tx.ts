@@ -16,6 +16,7 @@ import { mulDecCeil, parseDec } from './dec.ts';
 import { accountPartition } from './auth.ts';
 import { sha256Hex } from './sha256.ts';
 import { viewReader } from './protoPerf.ts';
+import { protoShape, rejectUnknownFields } from './protoShape.ts';
 import './protoLimits.ts';
 import { partitionKey } from './parallel/scheduler.ts';
 
@@ -107,60 +108,23 @@ function memoWireBytes(body: Uint8Array): number {
   return memo;
 }
 
-/**
- * The fields of a tx envelope message this chain knows, each with its wire type and, for a
- * message field, its own shape (protobuf wire types: 0 varint, 2 length-delimited).
- */
-interface Shape {
-  name: string;
-  fields: ReadonlyMap<number, readonly [wireType: number, nested: Shape | undefined]>;
-  /** Refuses non-critical unknown fields too (bit 11 set), as the Cosmos SDK does in AuthInfo. */
-  strict: boolean;
-}
-const shape = (name: string, fields: [number, number, Shape?][], strict = false): Shape => ({ name, fields: new Map(fields.map(([n, w, s]) => [n, [w, s] as const])), strict });
 // Every message a decoder reads with the envelope's own reader has a shape: those decoders read a
 // field to its own length even past the end of the message holding it, so a field overrunning its
 // message would be read one way by them and another by a scan (the memo's count, this check).
 // Scanned in its own bounds, such a field is refused as undecodable.
-// AuthInfo and all in it are strict (the SDK decodes them so); TxBody and its Anys take
-// non-critical fields.
-const ANY = shape('Any', [[1, 2], [2, 2]]);
-const STRICT_ANY = shape('Any', [[1, 2], [2, 2]], true);
-const COIN = shape('Coin', [[1, 2], [2, 2]], true);
-const MODE_INFO = shape('ModeInfo', [[1, 2, shape('ModeInfo.Single', [[1, 0]], true)], [2, 2]], true);
-const AUTH_INFO = shape('AuthInfo', [
-  [1, 2, shape('SignerInfo', [[1, 2, STRICT_ANY], [2, 2, MODE_INFO], [3, 0]], true)],
-  [2, 2, shape('Fee', [[1, 2, COIN], [2, 0], [3, 2], [4, 2]], true)],
+// AuthInfo and all in it are strict (the SDK decodes them so); TxBody, its Anys and the Msgs in
+// them take non-critical fields.
+const ANY = protoShape('Any', [[1, 2], [2, 2]]);
+const STRICT_ANY = protoShape('Any', [[1, 2], [2, 2]], true);
+const COIN = protoShape('Coin', [[1, 2], [2, 2]], true);
+const MODE_INFO = protoShape('ModeInfo', [[1, 2, protoShape('ModeInfo.Single', [[1, 0]], true)], [2, 2]], true);
+const AUTH_INFO = protoShape('AuthInfo', [
+  [1, 2, protoShape('SignerInfo', [[1, 2, STRICT_ANY], [2, 2, MODE_INFO], [3, 0]], true)],
+  [2, 2, protoShape('Fee', [[1, 2, COIN], [2, 0], [3, 2], [4, 2]], true)],
   [3, 2],
 ], true);
-const TX_BODY = shape('TxBody', [[1, 2, ANY], [2, 2], [3, 0], [4, 0], [5, 2], [1023, 2, ANY], [2047, 2, ANY]]);
-
-/**
- * Refuses a field the envelope's protobuf does not define, as the Cosmos SDK does: the signer
- * signed it, but this chain would ignore what it asks (a newer client's field, say). Outside a
- * strict shape, fields numbered with bit 11 set (1024-2047, 3072-4095, ...) are non-critical by
- * the SDK's rule and pass. A known field with another wire type is refused too: the decoders read
- * by number alone.
- */
-function rejectUnknownFields(bytes: Uint8Array, s: Shape): void {
-  const r = viewReader(bytes);
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    const field = tag >>> 3;
-    const wire = tag & 7;
-    const known = s.fields.get(field);
-    if (known === undefined) {
-      if (s.strict || (field & 1024) === 0) throw ErrTxDecode.wrap(`unknown field ${field} in ${s.name}: this chain does not know what it asks, and would ignore it`);
-      r.skipType(wire);
-    } else if (known[0] !== wire) {
-      throw ErrTxDecode.wrap(`field ${field} of ${s.name} has wire type ${wire}, expected ${known[0]}`);
-    } else if (known[1] !== undefined) {
-      rejectUnknownFields(r.bytes(), known[1]);
-    } else {
-      r.skipType(wire);
-    }
-  }
-}
+const PUB_KEY = protoShape('cosmos.crypto.secp256k1.PubKey', [[1, 2]], true);
+const TX_BODY = protoShape('TxBody', [[1, 2, ANY], [2, 2], [3, 0], [4, 0], [5, 2], [1023, 2, ANY], [2047, 2, ANY]]);
 
 function decodeOrThrow<T>(what: string, f: () => T): T {
   try {
@@ -232,7 +196,10 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
   for (const [i, any] of body.messages.entries()) {
     const handler = lookup(any.typeUrl);
     if (!handler) throw ErrUnknownRequest.wrap(`unknown message type ${JSON.stringify(any.typeUrl.slice(0, 200))} at index ${i}`);
-    const msg = decodeOrThrow(`message ${i} (${any.typeUrl})`, () => handler.decode(any.value));
+    const msg = decodeOrThrow(`message ${i} (${any.typeUrl})`, () => {
+      rejectUnknownFields(any.value, handler.shape);
+      return handler.decode(any.value);
+    });
     handler.validate(msg);
     for (const s of handler.signers(msg)) if (!signerAddrs.includes(s)) signerAddrs.push(s);
     for (const p of handler.access(msg)) access.add(p);
@@ -286,7 +253,11 @@ export function decodeTx(bytes: Uint8Array, params: Params, lookup: RegistryLook
     let pubkey: Uint8Array | undefined;
     if (info.publicKey) {
       if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE) throw ErrInvalidPubKey.wrap(`signer ${address}: unsupported key type ${JSON.stringify(info.publicKey.typeUrl)}`);
-      pubkey = decodeOrThrow(`public key of ${address}`, () => PubKey.decode(viewReader(info.publicKey?.value ?? new Uint8Array()))).key;
+      const keyBytes = info.publicKey.value;
+      pubkey = decodeOrThrow(`public key of ${address}`, () => {
+        rejectUnknownFields(keyBytes, PUB_KEY);
+        return PubKey.decode(viewReader(keyBytes));
+      }).key;
       if (pubkey.length !== 33) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be 33-byte compressed secp256k1, got ${pubkey.length} bytes`);
       if (pubkey[0] !== 2 && pubkey[0] !== 3) throw ErrInvalidPubKey.wrap(`signer ${address}: public key must be compressed secp256k1 (first byte 0x02 or 0x03), got first byte 0x${(pubkey[0] as number).toString(16).padStart(2, '0')}`);
     }

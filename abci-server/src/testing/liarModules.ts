@@ -23,7 +23,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { CONST_PARTITION, ErrInvalidRequest, Item, StringValue, accountPartition, defineMsg, modulePrefix, parseCoins, testKey, type Module, type ModuleSet } from '@lanes/app';
-import type { BankKeeper } from '@lanes/bank';
+import { MSG_SEND_SHAPE, type BankKeeper } from '@lanes/bank';
 import { createModules as createRealModules } from '../lanesApp.ts';
 
 export const MSG_LIE_TYPE_URL = '/lanes.test.v1.MsgLie';
@@ -51,6 +51,7 @@ export function createModules(): ModuleSet {
     msgs: [defineMsg<MsgSend>({
       typeUrl: MSG_LIE_TYPE_URL,
       module: 'liar',
+      shape: MSG_SEND_SHAPE,
       decode: (b) => MsgSend.decode(b),
       validate: (m) => void parseCoins(m.amount),
       signers: (m) => [m.fromAddress],
@@ -62,6 +63,7 @@ export function createModules(): ModuleSet {
     }), defineMsg<MsgSend>({
       typeUrl: MSG_LIE_CAUGHT_TYPE_URL,
       module: 'liar',
+      shape: MSG_SEND_SHAPE,
       decode: (b) => MsgSend.decode(b),
       validate: (m) => void parseCoins(m.amount),
       signers: (m) => [m.fromAddress],
@@ -87,6 +89,7 @@ export function createModules(): ModuleSet {
     msgs: [defineMsg<MsgSend>({
       typeUrl: MSG_FAIL_ON_WORKER_TYPE_URL,
       module: 'failonworker',
+      shape: MSG_SEND_SHAPE,
       decode: (b) => MsgSend.decode(b),
       validate: (m) => {
         const coins = parseCoins(m.amount);
@@ -122,6 +125,7 @@ export function createModules(): ModuleSet {
     msgs: [defineMsg<MsgSend>({
       typeUrl: MSG_WRITE_CONST_TYPE_URL,
       module: 'constwriter',
+      shape: MSG_SEND_SHAPE,
       decode: (b) => MsgSend.decode(b),
       validate: (m) => void parseCoins(m.amount),
       signers: (m) => [m.fromAddress],

@@ -1,5 +1,5 @@
 // decode -> validate (stateless, names the bad value) -> one keeper call -> typed response.
-import { ErrInvalidCoins, defineMsg, parseAmount, parseCoin, parseCoins, validateAddress, validateDenom, type AnyMsg, type Coin, type MsgHandler } from '@lanes/app';
+import { COIN_SHAPE, ErrInvalidCoins, defineMsg, protoShape, parseAmount, parseCoin, parseCoins, validateAddress, validateDenom, type AnyMsg, type Coin, type MsgHandler } from '@lanes/app';
 import { PoolType } from '@lanes/proto/lanes/amm/v1/amm';
 import {
   MsgAddLiquidity, MsgAddLiquidityResponse, MsgCreatePool, MsgCreatePoolResponse, MsgRemoveLiquidity,
@@ -16,6 +16,18 @@ export const MSG_ADD_LIQUIDITY_TYPE_URL = '/lanes.amm.v1.MsgAddLiquidity';
 export const MSG_REMOVE_LIQUIDITY_TYPE_URL = '/lanes.amm.v1.MsgRemoveLiquidity';
 export const MSG_SWAP_EXACT_IN_TYPE_URL = '/lanes.amm.v1.MsgSwapExactIn';
 export const MSG_SWAP_EXACT_OUT_TYPE_URL = '/lanes.amm.v1.MsgSwapExactOut';
+
+// Each Msg's fields, as in proto/lanes/amm/v1/tx.proto and amm.proto (wire type 0 for enums and
+// uint64, 2 for strings and messages). msgServer.test.ts checks them against the generated codecs.
+const SWAP_AMOUNT_IN_ROUTE = protoShape('lanes.amm.v1.SwapAmountInRoute', [[1, 0], [2, 2]]);
+const SWAP_AMOUNT_OUT_ROUTE = protoShape('lanes.amm.v1.SwapAmountOutRoute', [[1, 0], [2, 2]]);
+export const AMM_MSG_SHAPES = {
+  createPool: protoShape('lanes.amm.v1.MsgCreatePool', [[1, 2], [2, 0], [3, 2, COIN_SHAPE], [4, 2], [5, 0]]),
+  addLiquidity: protoShape('lanes.amm.v1.MsgAddLiquidity', [[1, 2], [2, 0], [3, 2, COIN_SHAPE], [4, 2]]),
+  removeLiquidity: protoShape('lanes.amm.v1.MsgRemoveLiquidity', [[1, 2], [2, 0], [3, 2], [4, 2, COIN_SHAPE]]),
+  swapExactIn: protoShape('lanes.amm.v1.MsgSwapExactIn', [[1, 2], [2, 2, SWAP_AMOUNT_IN_ROUTE], [3, 2, COIN_SHAPE], [4, 2]]),
+  swapExactOut: protoShape('lanes.amm.v1.MsgSwapExactOut', [[1, 2], [2, 2, SWAP_AMOUNT_OUT_ROUTE], [3, 2, COIN_SHAPE], [4, 2]]),
+} as const;
 
 /** A pool id of a Msg or a query: pool ids start at 1 (amm/25). */
 export function checkPoolId(id: bigint): bigint {
@@ -113,6 +125,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
     defineMsg<MsgCreatePool>({
       typeUrl: MSG_CREATE_POOL_TYPE_URL,
       module: 'amm',
+      shape: AMM_MSG_SHAPES.createPool,
       decode: (b) => MsgCreatePool.decode(b),
       validate: validateMsgCreatePool,
       signers: (m) => [m.creator],
@@ -128,6 +141,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
     defineMsg<MsgAddLiquidity>({
       typeUrl: MSG_ADD_LIQUIDITY_TYPE_URL,
       module: 'amm',
+      shape: AMM_MSG_SHAPES.addLiquidity,
       decode: (b) => MsgAddLiquidity.decode(b),
       validate: validateMsgAddLiquidity,
       signers: (m) => [m.sender],
@@ -140,6 +154,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
     defineMsg<MsgRemoveLiquidity>({
       typeUrl: MSG_REMOVE_LIQUIDITY_TYPE_URL,
       module: 'amm',
+      shape: AMM_MSG_SHAPES.removeLiquidity,
       decode: (b) => MsgRemoveLiquidity.decode(b),
       validate: validateMsgRemoveLiquidity,
       signers: (m) => [m.sender],
@@ -152,6 +167,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
     defineMsg<MsgSwapExactIn>({
       typeUrl: MSG_SWAP_EXACT_IN_TYPE_URL,
       module: 'amm',
+      shape: AMM_MSG_SHAPES.swapExactIn,
       decode: (b) => MsgSwapExactIn.decode(b),
       validate: validateMsgSwapExactIn,
       signers: (m) => [m.sender],
@@ -164,6 +180,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
     defineMsg<MsgSwapExactOut>({
       typeUrl: MSG_SWAP_EXACT_OUT_TYPE_URL,
       module: 'amm',
+      shape: AMM_MSG_SHAPES.swapExactOut,
       decode: (b) => MsgSwapExactOut.decode(b),
       validate: validateMsgSwapExactOut,
       signers: (m) => [m.sender],

@@ -7,7 +7,7 @@ import { exportBankGenesis, initBankGenesis, validateBankGenesis } from './genes
 
 export { BankKeeper } from './keeper.ts';
 export { Balances, Supply, supplyPartition } from './keys.ts';
-export { MSG_SEND_TYPE_URL, validateMsgSend } from './msgServer.ts';
+export { MSG_SEND_SHAPE, MSG_SEND_TYPE_URL, validateMsgSend } from './msgServer.ts';
 export type { BankGenesis } from './genesis.ts';
 export * from './errors.ts';
 

@@ -1,10 +1,12 @@
 // decode -> validate -> one keeper call -> typed response.
 import { MsgSend, MsgSendResponse } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { ErrInvalidCoins, ErrUnauthorized, defineMsg, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
+import { COIN_SHAPE, ErrInvalidCoins, ErrUnauthorized, defineMsg, protoShape, parseCoins, validateAddress, type MsgHandler } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
 import { msgSendAccess } from './access.ts';
 
 export const MSG_SEND_TYPE_URL = '/cosmos.bank.v1beta1.MsgSend';
+/** MsgSend's fields (cosmos/bank/v1beta1/tx.proto): from_address, to_address, amount. */
+export const MSG_SEND_SHAPE = protoShape('cosmos.bank.v1beta1.MsgSend', [[1, 2], [2, 2], [3, 2, COIN_SHAPE]]);
 
 const NONE_BLOCKED: ReadonlySet<string> = new Set();
 
@@ -25,6 +27,7 @@ export function bankMsgHandlers(keeper: BankKeeper, blocked: ReadonlySet<string>
     defineMsg<MsgSend>({
       typeUrl: MSG_SEND_TYPE_URL,
       module: 'bank',
+      shape: MSG_SEND_SHAPE,
       decode: (b) => MsgSend.decode(b),
       validate: (m) => validateMsgSend(m, blocked),
       signers: (m) => [m.fromAddress],
