@@ -595,7 +595,9 @@ async function openWatchedPair(parallel: Partial<ParallelSettings>) {
   return { ...pair, pool: pair.par.app.parallel as ParallelExecutor, lines, both, logged };
 }
 
-for (const mode of ['exits', 'hangs'] as const) {
+// 'errors': it answers the block with an error (here running out of stack; a failed read of its
+// own database would do the same), and lives on.
+for (const mode of ['exits', 'hangs', 'errors'] as const) {
   // timeout: without the fallback a hang would hold the test run forever.
   test(`an execution worker that ${mode} during a block: the block re-runs sequentially, identical, and the worker is replaced`, { timeout: 60_000 }, async () => {
     // Every chunk goes to the worker, so that the planted failure runs there. An exit shows
@@ -609,7 +611,7 @@ for (const mode of ['exits', 'hangs'] as const) {
         return buildTx(funded[k] as TestKey, [msg], { chainId: CHAIN, accountNumber: BigInt(k), sequence });
       };
       const transfers = (from: number) => Array.from({ length: 6 }, (_, i) => tx(from + i, send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)));
-      const failing = (from: number) => [...transfers(from), tx(from + 6, failOnWorker(from + 6, mode === 'hangs' ? 1n : 2n))];
+      const failing = (from: number) => [...transfers(from), tx(from + 6, failOnWorker(from + 6, { hangs: 1n, exits: 2n, errors: 4n }[mode]))];
       // [executor, fallback, workerFailed, workerTxs, workersAlive, workersReplaced]
       let last: BlockStats | undefined;
       const block = async (txs: Uint8Array[]) => {
@@ -626,7 +628,7 @@ for (const mode of ['exits', 'hangs'] as const) {
       assert.deepEqual((await block(failing(8))).slice(1, 3), [true, true]);
       // The txs phase counts from the parallel start, the wait for the hung worker included.
       if (mode === 'hangs') assert.ok((last?.txsMs ?? 0) >= 300, `txsMs ${last?.txsMs}, the worker was waited for 300 ms`);
-      const why = mode === 'exits' ? 'exited with code 7' : 'did not answer block request';
+      const why = { exits: 'exited with code 7', hangs: 'did not answer block request', errors: 'Maximum call stack size exceeded' }[mode];
       assert.ok(lines.some((l) => l.includes('an execution worker failed during the block') && l.includes(why)), lines.join(''));
       // That block's Commit replaced it: once the new worker has started (it reads the state
       // committed so far from the database), it runs the next block, with the same result.

@@ -39,8 +39,11 @@ const BLOCK_WAIT_SLICE_MS = 50;
 const BLOCK_WAIT_SLICES = 40;
 const BLOCK_POLL_MS = 5;
 /**
- * A worker that took chunks of a block and has not answered after this long (counted in waits,
- * so at least this long) is taken for hung: it is terminated and the block re-runs sequentially.
+ * A worker that took chunks of a block and has not answered this long after the main thread
+ * began to wait for the block's replies is taken for hung: it is terminated and the block
+ * re-runs sequentially. Timed on the monotonic clock: counted in waits, the event loop's waits
+ * under CheckTx load would stretch it many times over. (A clock is fine here: waiting or
+ * re-running gives the same result, only later.)
  */
 export const WORKER_BLOCK_TIMEOUT_MS = 30_000;
 /**
@@ -146,28 +149,26 @@ class ExecWorker {
    * where it queued behind every CheckTx call that arrived during the block: under `lanes load`
    * that delayed each block by 2–17 ms (median ~7). After BLOCK_WAIT_SLICES waits it goes on
    * through the event loop, so that a dead worker shows. After `timeoutMs` of waits it
-   * terminates the worker and throws. The waits are counted, not timed: no clock is read here.
+   * terminates the worker and throws. `deadline`: process.hrtime.bigint() at which it gives up.
    */
-  async blockReply(id: number, timeoutMs: number): Promise<BlockDone | BlockViolation> {
-    let waited = 0;
+  async blockReply(id: number, deadline: bigint): Promise<BlockDone | BlockViolation> {
     for (let slice = 0; ; slice++) {
       const seen = Atomics.load(this.signal, 0);
       for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
         const r = m.message as BlockReply;
         // Every reply is taken before the next block is sent, so an older one cannot be here.
-        if (r.id !== id) throw new Error(`execution worker answered block request ${r.id}, expected ${id}`);
-        if (r.type === 'error') throw new Error(`execution worker failed: ${r.message}`);
+        // A worker that answers wrongly or with an error (out of stack, a failed read of its own
+        // database) is taken out like a dead one, to be replaced at the next Commit: left in, it
+        // would fail every block it takes and make each re-run.
+        if (r.id !== id) throw await this.terminate(new Error(`execution worker answered block request ${r.id}, expected ${id}; terminated`));
+        if (r.type === 'error') throw await this.terminate(new Error(`execution worker failed: ${r.message}`));
         return r;
       }
       if (this.failed) throw this.failed;
-      if (waited >= timeoutMs) throw await this.terminate(new Error(`execution worker did not answer block request ${id} within ${timeoutMs} ms; terminated`));
-      if (slice < BLOCK_WAIT_SLICES) {
-        Atomics.wait(this.signal, 0, seen, BLOCK_WAIT_SLICE_MS);
-        waited += BLOCK_WAIT_SLICE_MS;
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, BLOCK_POLL_MS));
-        waited += BLOCK_POLL_MS;
-      }
+      const leftNs = deadline - process.hrtime.bigint();
+      if (leftNs <= 0n) throw await this.terminate(new Error(`execution worker did not answer block request ${id} in time; terminated`));
+      if (slice < BLOCK_WAIT_SLICES) Atomics.wait(this.signal, 0, seen, Math.min(BLOCK_WAIT_SLICE_MS, Number(leftNs / 1_000_000n) + 1));
+      else await new Promise((resolve) => setTimeout(resolve, BLOCK_POLL_MS));
     }
   }
 
@@ -509,6 +510,8 @@ export class ParallelExecutor {
     // A worker that throws or exits during the block loses the chunks it took; which ones is
     // not known here, so the whole block re-runs sequentially (see below).
     const failures: string[] = [];
+    const timeoutMs = this.opts.workerTimeoutMs ?? WORKER_BLOCK_TIMEOUT_MS;
+    const deadline = process.hrtime.bigint() + BigInt(timeoutMs) * 1_000_000n;
     await Promise.all(this.workers.map(async (w, wi) => {
       // A worker still busy with earlier messages when the chunks ran out has nothing to add:
       // skip it rather than wait for it to get to this block.
@@ -519,9 +522,10 @@ export class ParallelExecutor {
       }
       let reply: BlockDone | BlockViolation;
       try {
-        reply = await w.blockReply(ids[wi] as number, this.opts.workerTimeoutMs ?? WORKER_BLOCK_TIMEOUT_MS);
+        reply = await w.blockReply(ids[wi] as number, deadline);
       } catch (err) {
-        failures.push(`execution worker ${wi}: ${err instanceof Error ? err.message : String(err)}`);
+        const why = err instanceof Error ? err.message : String(err);
+        failures.push(`execution worker ${wi}: ${why.endsWith('in time; terminated') ? why.replace('in time', `within ${timeoutMs} ms`) : why}`);
         return;
       }
       if (violation !== null) return;
