@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import secp256k1 from 'secp256k1';
 import { fromBech32, toBech32 } from '@cosmjs/encoding';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { QueryAllBalancesRequest, QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { QueryAllBalancesRequest, QueryAllBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { QueryAccountRequest } from 'cosmjs-types/cosmos/auth/v1beta1/query';
 import { SimulateRequest } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { AuthInfo, TxBody, TxRaw, type SignerInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
@@ -20,7 +20,7 @@ import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactOutRequest, QueryPoolRequest, QueryPoolsRequest, QuerySpotPriceRequest, QueryTwapHistoryRequest, QueryTwapRequest,
 } from '@lanes/proto/lanes/amm/v1/query';
 import {
-  CHECK_TX_MIN_TIMEOUT_BLOCKS, FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_MODE_INFO_DEPTH, addressFromPubkey, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
+  CHECK_TX_MIN_TIMEOUT_BLOCKS, FEE_COLLECTOR, MAX_GROUP_DEPTH, MAX_QUERY_REQUEST_BYTES, MAX_MODE_INFO_DEPTH, addressFromPubkey, buildTx, nestedGroups, nestedModeInfoSigner, signDocHash, testKey, varint,
   type AnyMsg, type BuildTxOptions, type TestKey,
 } from '@lanes/app';
 import { LOCKED_SHARES_ADDRESS, PROTOCOL_ADDRESS } from '@lanes/amm';
@@ -1092,6 +1092,17 @@ test('unknown fields in TxRaw are rejected (no tx-hash malleability)', () => {
   assertResult(chk, sdk(2), [], 'padded TxRaw (CheckTx)');
 });
 
+test('before the first block commits, every query answers sdk/26 (state is not genesis\'s until then), as in the Cosmos SDK', () => {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false }));
+  const ask = () => c.app.query({ path: '/cosmos.bank.v1beta1.Query/AllBalances', data: QueryAllBalancesRequest.encode({ address: alice.address, resolveDenom: false }).finish(), height: 0n, prove: false });
+  assertResult(ask(), ['sdk', 26], ['not ready', 'wait for the first block'], 'a query before block 1');
+  assertResult(c.app.query({ path: '/cosmos.tx.v1beta1.Service/Simulate', data: SimulateRequest.encode({ txBytes: Uint8Array.of(1, 2, 3) }).finish(), height: 0n, prove: false }), ['sdk', 26], ['not ready'], 'a simulation before block 1');
+  c.block([]);
+  const r = ask();
+  assert.equal(r.code, 0, r.log);
+  assert.ok(QueryAllBalancesResponse.decode(r.value).balances.length > 0, 'genesis balances, once block 1 committed');
+});
+
 test('bad queries: each answers its (codespace, code) naming the bad value; nothing changes and the chain goes on', () => {
   const c = newChain();
   assert.equal(c.block([validTx(c)])[0]?.code, 0);
@@ -1145,6 +1156,16 @@ test('bad queries: each answers its (codespace, code) naming the bad value; noth
     ['/lanes.amm.v1.Query/EstimateSwapExactOut', QueryEstimateSwapExactOutRequest.encode({ routes: [{ poolId: 0n, tokenInDenom: 'uatom' }], tokenOut: wc(5n, 'uusdc') }).finish()],
   ];
   for (const [path, data] of pool0) expect(`${path} with pool id 0`, q(path, data), amm(25), ['pool_id 0: pool ids start at 1']);
+
+  // Bytes that do not decode are the caller's error (sdk/18), not a bug of the node (sdk/111222).
+  for (const path of ['/cosmos.bank.v1beta1.Query/Balance', '/cosmos.auth.v1beta1.Query/Account', '/lanes.amm.v1.Query/Pool', '/cosmos.tx.v1beta1.Service/Simulate']) {
+    expect(`${path} with undecodable bytes`, q(path, Uint8Array.of(0x0a, 0x05, 0x61)), sdk(18), ['cannot decode the request']);
+  }
+  expect('a request of 64 KiB and a byte', q('/lanes.amm.v1.Query/Pool', new Uint8Array(MAX_QUERY_REQUEST_BYTES + 1)), sdk(18), [`query request of ${MAX_QUERY_REQUEST_BYTES + 1} bytes exceeds ${MAX_QUERY_REQUEST_BYTES}`]);
+  // A simulation takes a whole tx, and more.
+  const bigSimulation = q('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: new Uint8Array(MAX_QUERY_REQUEST_BYTES + 10) }).finish());
+  assert.ok(!bigSimulation.log.includes('query request of'), `a simulation over 64 KiB passes the size check: ${bigSimulation.log}`);
+  expect('a proof asked for', c.app.query({ path: '/cosmos.bank.v1beta1.Query/AllBalances', data: balanceReq, height: 0n, prove: true }), sdk(37), ['proofs are not supported']);
 
   // Nothing changed: no height, no app hash moved; the next valid tx commits.
   assert.deepEqual(info(), before);

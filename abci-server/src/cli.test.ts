@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { CommittedStore, STATE_LAYOUT } from '@lanes/app';
 import { UserError, homePaths } from './node/home.ts';
 import { runApp } from './node/appProcess.ts';
+import { keyringPath, loadKeyring } from './commands/keys.ts';
 
 interface Genesis { chain_id: string; app_state: { bank: { balances: { address: string }[] }; amm: { pools: unknown[] } } }
 
@@ -43,6 +44,24 @@ test('lanes init: a chain of one\'s own funds what --fund names, without pools; 
       assert.ok(testAccounts.every((a) => funded.includes(a)), `${home}: the ten test accounts funded`);
       assert.equal(g.app_state.amm.pools.length, 3, `${home}: the devnet pools`);
     }
+
+    // A key of the home's own keyring by name (made before init, as an operator does); a name it
+    // lacks is refused naming the keyring, and so is a built-in test key's (its mnemonic is public).
+    const keyed = join(dir, 'keyed');
+    const quiet = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', keyed, 'keys', 'add', 'val']);
+    } finally {
+      process.stdout.write = quiet;
+    }
+    const val = loadKeyring(keyed).keys.find((k) => k.name === 'val')?.address as string;
+    for (const name of ['nobody', 'test3']) {
+      await assert.rejects(init('keyed', ['--chain-id', 'my-lanes-1', '--fund', name]),
+        (e) => e instanceof UserError && e.message === `--fund: "${name}" is neither a lanes address nor a key in ${keyringPath(keyed)} (make one with \`keys add ${name}\` on this home)`);
+    }
+    await init('keyed', ['--chain-id', 'my-lanes-1', '--fund', 'val', mine]);
+    assert.deepEqual(genesis('keyed').app_state.bank.balances.map((b) => b.address).sort(), [val, mine].sort());
 
     await assert.rejects(init('both', ['--chain-id', 'my-lanes-1', '--devnet', '--fund', mine]),
       (e) => e instanceof CommanderError && /option '--devnet' cannot be used with option '--fund <addresses...>'/.test(e.message));

@@ -12,7 +12,7 @@ import { devnetGenesis } from './lanesApp.ts';
 import { assertLanesAddress, devnetAccounts, TEST_MNEMONIC, TESTNET_CHAIN_ID } from '@lanes/client';
 import { register as registerAmm } from './commands/amm.ts';
 import { wholeNumber } from './commands/numbers.ts';
-import { register as registerKeys } from './commands/keys.ts';
+import { keyringPath, loadKeyring, looksLikeAddress, register as registerKeys } from './commands/keys.ts';
 import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
@@ -222,18 +222,21 @@ function exitIfAbandoned(signal: AbortSignal): void {
 
 /**
  * `init --fund`'s addresses, space- or comma-separated (as the CLI's other lists are), each a
- * lanes address, none twice: refused here, naming the value, rather than written into a genesis
- * that the node then refuses at start.
+ * lanes address or the name of a key in this home's keyring (`keys`: name -> address; the
+ * built-in test keys are not taken, their mnemonic being public), none twice: refused here,
+ * naming the value, rather than written into a genesis that the node then refuses at start.
  */
-export function fundList(values: readonly string[]): string[] {
+export function fundList(values: readonly string[], keys: ReadonlyMap<string, string> = new Map(), keyring = 'the keyring'): string[] {
   const out: string[] = [];
   for (const v of values) {
     for (const part of v.split(',')) {
-      const addr = part.trim();
-      if (addr === '') continue;
+      const given = part.trim();
+      if (given === '') continue;
+      const addr = keys.get(given) ?? given;
       try {
         assertLanesAddress(addr, '--fund address');
       } catch (e) {
+        if (!looksLikeAddress(given)) throw new UserError(`--fund: ${JSON.stringify(given)} is neither a lanes address nor a key in ${keyring} (make one with \`keys add ${given}\` on this home)`);
         throw new UserError((e as Error).message);
       }
       if (out.includes(addr)) throw new UserError(`--fund lists ${addr} twice`);
@@ -291,12 +294,12 @@ export function buildProgram(): Command {
     .option('--p2p-port <port>', 'CometBFT P2P port', parsePort, DEFAULT_PORTS.p2p)
     .option('--abci-port <port>', 'ABCI gRPC port of the app', parsePort, DEFAULT_PORTS.abci)
     .option('--block-time <ms>', 'consensus timeout_commit in ms', wholeNumber(1), 500)
-    .option('--fund <addresses...>', `addresses funded at genesis, 10^12 of each devnet denom (no pools); a chain other than ${DEVNET_CHAIN_ID} needs this or --devnet`)
+    .option('--fund <addresses...>', `addresses (or names of keys in this home's keyring) funded at genesis, 10^12 of each devnet denom (no pools); a chain other than ${DEVNET_CHAIN_ID} needs this or --devnet`)
     .addOption(new Option('--devnet', `fund the ten devnet test accounts (public mnemonic) and create the devnet pools: the default on ${DEVNET_CHAIN_ID}`).conflicts('fund'))
     .option('--force', 'wipe an existing Lanes home first')
     .action(async (o: { chainId: string; moniker?: string; rpcPort: number; p2pPort: number; abciPort: number; blockTime: number; fund?: string[]; devnet?: boolean; force?: boolean } & Partial<AppSettings>, cmd: Command) => {
       const dir = home(cmd);
-      if (o.fund !== undefined) o.fund = fundList(o.fund);
+      if (o.fund !== undefined) o.fund = fundList(o.fund, new Map(loadKeyring(dir).keys.map((k) => [k.name, k.address])), keyringPath(dir));
       // Anyone can spend the test accounts: a chain of one's own gets them only when asked.
       if (o.fund === undefined && !o.devnet && o.chainId !== DEVNET_CHAIN_ID) {
         throw new UserError(`chain ${o.chainId} is not the devnet: name the accounts its genesis funds with --fund lanes1..., `
@@ -329,7 +332,7 @@ export function buildProgram(): Command {
       cometbftBinary(); // fail early with the install hint
       let manifest = readManifest(dir);
       if (!manifest) {
-        if (!o.devnet) throw new UserError(`${dir} is not initialised: run \`npm run lanes -- init\` or \`npm start\` for a devnet`);
+        if (!o.devnet) throw new UserError(`${dir} is not initialised: run \`npm run lanes -- --home ${dir} init\` (or \`npm start\` for the devnet)`);
         print(`initialising a devnet in ${dir}...`);
         manifest = await initDevnet(dir, { chainId: DEVNET_CHAIN_ID, ports: DEFAULT_PORTS });
       }

@@ -21,7 +21,7 @@ import type { AbciApp, FinalizeBlockResponse } from './abci.ts';
 import { CommittedStore } from './store/sqlite.ts';
 import { Overlay, RunsLayer, mergeWriteRuns, sortKeys, type Value } from './store/kv.ts';
 import { plainContext, type BlockInfo, type Context } from './context.ts';
-import type { Module } from './module.ts';
+import { decodeRequest, type Module } from './module.ts';
 import { CHECK_TX_MSG_GAS, SIMULATE_GAS_LIMIT, runTx, type ExecEnv } from './execute.ts';
 import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
@@ -38,10 +38,14 @@ import { DEFAULT_PARAMS, normalizeParams, type Params } from './params.ts';
 import { validateAddress } from './address.ts';
 import { retainHeight, type BlockRetention } from './retention.ts';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
-import { ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrOutOfGas, ErrUnknownRequest, LanesError, isNodeFault, toAbciError } from './errors.ts';
+import { ErrInvalidHeight, ErrInvalidRequest, ErrKeyNotFound, ErrMempoolIsFull, ErrNotSupported, ErrOutOfGas, ErrUnknownRequest, LanesError, isNodeFault, toAbciError } from './errors.ts';
 import { APP_NAME, APP_PROTOCOL_VERSION, APP_VERSION } from './constants.ts';
 
 export { FEE_COLLECTOR };
+
+const SIMULATE_PATH = '/cosmos.tx.v1beta1.Service/Simulate';
+/** The largest query request taken (64 KiB; a simulation's, this beyond max_tx_bytes). */
+export const MAX_QUERY_REQUEST_BYTES = 65_536;
 
 export interface AppGenesisState {
   params?: Partial<Params>;
@@ -274,7 +278,7 @@ export class LanesApp implements AbciApp {
     this.retention = opts.retention;
     this.reapsByBytesOnly = opts.reapsByBytesOnly ?? false;
     this.engine.addQuery({ path: '/cosmos.auth.v1beta1.Query/Account', handle: (ctx, data) => this.queryAccount(ctx, data) });
-    this.engine.addQuery({ path: '/cosmos.tx.v1beta1.Service/Simulate', handle: (_ctx, data) => this.simulate(data) });
+    this.engine.addQuery({ path: SIMULATE_PATH, handle: (_ctx, data) => this.simulate(data) });
     this.checkState = new Overlay(this.store);
     // The last committed block's time, for CheckTx, simulations and queries until the next block.
     this.lastBlockTime = this.store.lastCommit().time ?? 0n;
@@ -931,15 +935,28 @@ export class LanesApp implements AbciApp {
   // ---- ABCI: queries -----------------------------------------------------------------------
 
   query(req: RequestQuery): ResponseQuery {
-    const height = this.store.lastCommit().height;
+    const last = this.store.lastCommit();
+    const height = last.height;
     const base = { index: 0n, key: req.data, value: new Uint8Array(), height, codespace: '', info: '', log: '' };
     try {
+      // As the Cosmos SDK: until the first block commits, state is not what genesis says (its
+      // writes commit with block 1), so nothing is answered from it.
+      if (height === 0n) throw ErrInvalidHeight.wrap('this node is not ready: no block has been committed yet; please wait for the first block');
       if (req.height !== 0n && req.height !== height) {
         throw ErrInvalidRequest.wrap(`only the latest height ${height} can be queried, not ${req.height}`);
       }
+      if (req.prove) {
+        throw ErrNotSupported.wrap('proofs are not supported: the app hash chains each block\'s writes, it is not a Merkle root, so no proof of a value can be given; query without prove');
+      }
       const handler = this.engine.queries.get(req.path);
       if (!handler) throw ErrUnknownRequest.wrap(`unknown query path ${JSON.stringify(req.path.slice(0, 200))}`);
-      const ctx = plainContext(new Overlay(this.store), this.blockInfo(height), 'query');
+      // Requests are decoded in full before anything checks them: none needs more than a few
+      // hundred bytes, bar a simulated tx.
+      const max = req.path === SIMULATE_PATH ? (this.params?.max_tx_bytes ?? 0) + MAX_QUERY_REQUEST_BYTES : MAX_QUERY_REQUEST_BYTES;
+      if (req.data.length > max) throw ErrInvalidRequest.wrap(`query request of ${req.data.length} bytes exceeds ${max}`);
+      // The committed block's time, as its state: FinalizeBlock sets the next block's time
+      // before that block's state commits.
+      const ctx = plainContext(new Overlay(this.store), this.blockInfo(height, last.time ?? this.lastBlockTime), 'query');
       return { ...base, code: 0, value: handler.handle(ctx, req.data) };
     } catch (err) {
       const e = toAbciError(err);
@@ -948,7 +965,7 @@ export class LanesApp implements AbciApp {
   }
 
   private queryAccount(ctx: Context, data: Uint8Array): Uint8Array {
-    const req = QueryAccountRequest.decode(data);
+    const req = decodeRequest(QueryAccountRequest, data);
     validateAddress(req.address);
     const acc = Accounts.get(ctx, req.address);
     if (!acc) {
@@ -960,7 +977,7 @@ export class LanesApp implements AbciApp {
 
   /** Runs the tx against a throwaway copy of the check state; charges the gas a signed tx would. */
   private simulate(data: Uint8Array): Uint8Array {
-    const req = SimulateRequest.decode(data);
+    const req = decodeRequest(SimulateRequest, data);
     if (req.txBytes.length === 0) throw ErrInvalidRequest.wrap('simulate: tx_bytes is empty (the deprecated `tx` field is not supported)');
     // A second past the last block: the tx runs as the first of the next block, which pays for
     // bringing a pool's TWAP up to date (two stableswap solves on a stable pool), so the

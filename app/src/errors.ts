@@ -63,6 +63,7 @@ export const ErrInvalidRequest = registerError('sdk', 18, 'invalid request');
 export const ErrMempoolIsFull = registerError('sdk', 20, 'mempool is full');
 export const ErrTxTooLarge = registerError('sdk', 21, 'tx too large');
 export const ErrKeyNotFound = registerError('sdk', 22, 'key not found');
+export const ErrInvalidHeight = registerError('sdk', 26, 'invalid height');
 export const ErrInvalidChainID = registerError('sdk', 28, 'invalid chain-id');
 export const ErrInvalidType = registerError('sdk', 29, 'invalid type');
 export const ErrTxTimeoutHeight = registerError('sdk', 30, 'tx timeout height');

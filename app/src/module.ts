@@ -1,6 +1,7 @@
 // What a module plugs into the app: its Msgs (with stateless validation, signers and declared
 // partitions), its queries, its genesis and its block hooks. The app core knows no module by name.
 import type { Context } from './context.ts';
+import { ErrInvalidRequest, LanesError, isNodeFault } from './errors.ts';
 import type { ProtoShape } from './protoShape.ts';
 
 export interface AnyMsg {
@@ -30,7 +31,18 @@ export interface MsgHandler<M> {
 
 export interface QueryHandler {
   readonly path: string;
+  /** Decodes `data` with decodeRequest, so that bad bytes are the caller's error (sdk/18), not a bug. */
   handle(ctx: Context, data: Uint8Array): Uint8Array;
+}
+
+/** A query's request decoded, or ErrInvalidRequest (sdk/18) naming why it does not decode. */
+export function decodeRequest<T>(codec: { decode(data: Uint8Array): T }, data: Uint8Array): T {
+  try {
+    return codec.decode(data);
+  } catch (e) {
+    if (e instanceof LanesError || isNodeFault(e)) throw e;
+    throw ErrInvalidRequest.wrap(`cannot decode the request: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export interface Module {

@@ -46,30 +46,56 @@ export function paginate<T>(items: readonly T[], keyOf: (t: T) => Uint8Array, pa
 }
 
 /**
- * A store range for paginateScan: its entries in ascending key order, each as its key within the
- * range (a binary string: the bytes a page's key names) and its stored value, from the first whose
- * key is at least `from` (every entry without).
+ * A store range for paginateScan, each entry as its key within the range (a binary string: the
+ * bytes a page's key names) and its stored value: `scan` yields them in ascending key order from
+ * the first at or after `from`, or with `down` in descending order from the last at or before
+ * `from` (every entry without `from`), having passed over the first `skip`; `count` is how many
+ * the range holds.
  */
-export type PageScan = (from?: string) => Iterable<readonly [key: string, raw: string]>;
+export interface PageSource {
+  scan(o: { from?: string | undefined; down: boolean; skip: bigint }): Iterable<readonly [key: string, raw: string]>;
+  count(): bigint;
+}
+
+/**
+ * A PageSource over an ascending scan alone: skipping, going down and counting walk the range in
+ * JS (for stores that cannot do those where the entries are: pending writes, tests).
+ */
+export function walkingSource(ascending: (from?: string) => Iterable<readonly [string, string]>): PageSource {
+  return {
+    *scan({ from, down, skip }) {
+      let entries: Iterable<readonly [string, string]> = ascending(down ? undefined : from);
+      if (down) {
+        const all = [...entries].reverse();
+        const at = from === undefined ? 0 : all.findIndex((e) => e[0] <= from);
+        entries = at < 0 ? [] : all.slice(at);
+      }
+      let left = skip;
+      for (const e of entries) {
+        if (left > 0n) left--;
+        else yield e;
+      }
+    },
+    count() {
+      let n = 0n;
+      for (const _ of ascending()) n++;
+      return n;
+    },
+  };
+}
 
 /**
  * paginate over a store range, with the same answers: reads entries from the page's start and
- * decodes only the page's items. An offset still walks the entries before it (undecoded), as in
- * the Cosmos SDK; count_total and reverse read every key of the range (values undecoded).
+ * decodes only the page's items. How much an offset, reverse or count_total costs is the
+ * source's: on committed state (a query's) SQLite skips, goes down and counts (CMap.page).
  */
-export function paginateScan<T>(scan: PageScan, decode: (key: string, raw: string) => T, page: PageRequest | undefined): { items: T[]; pagination: PageResponse } {
+export function paginateScan<T>(src: PageSource, decode: (key: string, raw: string) => T, page: PageRequest | undefined): { items: T[]; pagination: PageResponse } {
   const limit = pageLimit(page);
-  const toBytes = (k: string): Uint8Array => Buffer.from(k, 'latin1');
-  if (page?.reverse) {
-    const r = paginate([...scan()], (e) => toBytes(e[0]), page);
-    return { items: r.items.map(([k, raw]) => decode(k, raw)), pagination: r.pagination };
-  }
-  const it = scan(page?.key?.length ? bytesToBin(page.key) : undefined)[Symbol.iterator]();
-  for (let skip = page?.offset ?? 0n; skip > 0n && !it.next().done; skip--);
+  const from = page?.key?.length ? bytesToBin(page.key) : undefined;
+  const it = src.scan({ from, down: page?.reverse ?? false, skip: from === undefined ? (page?.offset ?? 0n) : 0n })[Symbol.iterator]();
   const items: T[] = [];
   let e = it.next();
   for (; !e.done && BigInt(items.length) < limit; e = it.next()) items.push(decode(e.value[0], e.value[1]));
-  let total = 0n;
-  if (page?.countTotal) for (const _ of scan()) total++;
-  return { items, pagination: { nextKey: e.done ? new Uint8Array() : toBytes(e.value[0]), total } };
+  const total = page?.countTotal ? src.count() : 0n;
+  return { items, pagination: { nextKey: e.done ? new Uint8Array() : Buffer.from(e.value[0], 'latin1'), total } };
 }

@@ -82,6 +82,9 @@ describe('parseHumanCoins', () => {
   it('rejects a denom given twice, also across display and base forms', () => {
     assert.throws(() => parseHumanCoins('1lane,5ulane'), /denom ulane appears twice/);
   });
+  it('takes a decimal comma for what it is: "1,5lane" names the comma and the decimal point', () => {
+    assert.throws(() => parseHumanCoins('1,5lane'), /invalid amount list "1,5lane": "1" has no denom; "," separates coins and "." is the decimal point/);
+  });
   it('rejects empty entries', () => {
     assert.throws(() => parseHumanCoins(''), /invalid amount list ""/);
     assert.throws(() => parseHumanCoins('1lane,'), /invalid amount list "1lane,"/);

@@ -96,6 +96,11 @@ export function parseHumanCoins(input: string, options: ParseHumanCoinOptions = 
   if (parts.length === 0 || parts.some((p) => p === '')) {
     throw new InvalidAmountError(`invalid amount list "${input}": expected e.g. 1.5lane or 1lane,2usdc`);
   }
+  // `1,5lane`: a decimal comma, read as two coins, the first without a denom.
+  const bare = parts.find((p) => /^[0-9]+$/.test(p));
+  if (bare !== undefined && parts.length > 1) {
+    throw new InvalidAmountError(`invalid amount list "${input}": "${bare}" has no denom; "," separates coins and "." is the decimal point (e.g. 1.5lane)`);
+  }
   const coins = parts.map((p) => parseHumanCoin(p, options));
   const seen = new Set<string>();
   for (const c of coins) {

@@ -356,7 +356,7 @@ test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes
   const tooMuch = ['tx', 'amm', 'swap-exact-in', cliTrader, '1atom', '--route', '1:usdc', '--min-out', `${BigInt(amountOut) + 1n}uusdc`, '-y'];
   const simulated = await lanes(...tooMuch);
   assert.equal(simulated.code, 1, simulated.err);
-  assert.equal(simulated.out, `rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: amm\ncode: 11\nlog: failed to execute message; message index: 0: min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met\n`);
+  assert.equal(simulated.out, `rejected in simulation (nothing sent)\ncodespace: amm\ncode: 11\nlog: failed to execute message; message index: 0: min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met\n`);
   const simulatedJson = await lanes(...tooMuch, '-o', 'json');
   assert.equal(simulatedJson.code, 1, simulatedJson.err);
   assert.deepEqual(JSON.parse(simulatedJson.out), { stage: 'simulate', codespace: 'amm', code: 11, log: `failed to execute message; message index: 0: min_amount_out ${BigInt(amountOut) + 1n} not met: got ${amountOut}: min amount out not met` });

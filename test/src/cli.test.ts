@@ -167,7 +167,7 @@ describe('lanes tx bank send', () => {
     const to = address(1);
     const unknown = await send('test8', to, '5xdenom');
     assert.equal(unknown.code, 1, unknown.err);
-    assert.match(unknown.out, /^rejected in simulation \(nothing sent; --gas N sends it without simulating\)\ncodespace: sdk\ncode: 5\nlog: .*\n/);
+    assert.match(unknown.out, /^rejected in simulation \(nothing sent\)\ncodespace: sdk\ncode: 5\nlog: .*\n/);
     assert.ok(unknown.out.endsWith(`\nhint: the sender holds no xdenom; denoms on this chain: ${DENOMS}\n`), unknown.out);
 
     const tooLittle = await send('test8', to, '2000000lane'); // 2 * 10^12 ulane, twice what test8 holds

@@ -26,6 +26,8 @@ test('tx amm refuses inconsistent arguments before signing', async () => {
     /^error: --max-in 2usdc is in uusdc, but --route 1:uatom takes in uatom$/);
   assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1;uusdc', '--min-out', '0usdc'),
     /hop 1 "1;uusdc" is not <pool-id>:<denom>/);
+  assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1:uusdc', '--min-out', '0'),
+    /^error: --min-out: invalid amount "0": .* \(for no limit, give 0 of the denom that comes out, e\.g\. 0usdc\)$/);
   assert.match(await refusal('tx', 'amm', 'remove-liquidity', 'test0', '1', '0', '--min-out', 'none'), /invalid <shares> "0": expected a positive whole number/);
   assert.match(await refusal('tx', 'amm', 'add-liquidity', 'test0', '1', '1atom,10usdc', '--min-shares', '-1'), /invalid --min-shares "-1": expected a non-negative whole number/);
   assert.match(await refusal('tx', 'amm', 'swap-exact-in', 'test0', '1atom', '--route', '1:uusdc', '--min-out', '0usdc', '--gas-adjustment', '0.5'),

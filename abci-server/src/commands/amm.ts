@@ -59,7 +59,9 @@ function coin(value: string, what: string, allowZero = false): Coin {
   try {
     return parseHumanCoin(value, { allowZero });
   } catch (e) {
-    throw new CliError(`${what}: ${(e as Error).message}`);
+    // `--min-out 0`: zero needs its denom too.
+    const zero = allowZero && /^0+(\.0*)?$/.test(value.trim()) ? ' (for no limit, give 0 of the denom that comes out, e.g. 0usdc)' : '';
+    throw new CliError(`${what}: ${(e as Error).message}${zero}`);
   }
 }
 

@@ -191,7 +191,7 @@ export async function resolveKey(home: string, nameOrAddress: string): Promise<R
  * or it is a prefix, `1` and at least 38 characters of bech32's alphabet (a 20-byte payload and its
  * checksum). Such a value is an address with a typo, never a key name to look up.
  */
-function looksLikeAddress(value: string): boolean {
+export function looksLikeAddress(value: string): boolean {
   try {
     fromBech32(value);
     return true;

@@ -239,8 +239,11 @@ export async function signAndSend(
         if (refused) {
           // As a CheckTx rejection: nothing was signed or sent.
           const out = { stage: 'simulate', ...refused, ...(await hintFor(refused)) };
+          // Setting the gas by hand helps only a tx that ran out of the simulation's gas: CheckTx
+          // runs the Msgs too, and refuses the rest just the same.
+          const outOfGas = out.codespace === 'sdk' && out.code === 11;
           if (opts.output === 'json') printJson(out);
-          else process.stdout.write(`rejected in simulation (nothing sent; --gas N sends it without simulating)\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n${hintLine(out)}`);
+          else process.stdout.write(`rejected in simulation (nothing sent${outOfGas ? '; --gas N sends it without simulating' : ''})\ncodespace: ${out.codespace}\ncode: ${out.code}\nlog: ${out.log}\n${hintLine(out)}`);
           process.exitCode = 1;
           return;
         }

@@ -9,7 +9,7 @@ import { WsBroadcaster, websocketUrl } from './wsBroadcast.ts';
 interface Request { id: number; method: string; params: { tx: string } }
 
 /** A server on 127.0.0.1 that hands each request and its connection to `answer`. */
-async function server(answer: (req: Request, conn: WebSocket) => void): Promise<{ url: string; connections: () => number; openNow: () => number; close(): Promise<void> }> {
+async function server(answer: (req: Request, conn: WebSocket) => void): Promise<{ url: string; connections: () => number; openNow: () => number; clients: () => WebSocket[]; close(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/websocket' });
   await new Promise<void>((r) => wss.once('listening', r));
   let connections = 0;
@@ -21,6 +21,7 @@ async function server(answer: (req: Request, conn: WebSocket) => void): Promise<
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/websocket`,
     connections: () => connections,
     openNow: () => [...wss.clients].filter((c) => c.readyState === c.OPEN).length,
+    clients: () => [...wss.clients],
     close: () => new Promise<void>((r) => {
       for (const c of wss.clients) c.terminate();
       wss.close(() => r());
@@ -142,6 +143,40 @@ test('an answer that is not JSON, or has neither result nor error, rejects the b
     await assert.rejects(b.broadcast('Yg=='), /neither result nor error/);
   } finally {
     b.close();
+    await s.close();
+  }
+});
+
+test('closing an idle broadcaster sends a normal close frame (1000); one with a broadcast in flight cuts the connection', { timeout: 10_000 }, async () => {
+  const codes: number[] = [];
+  let hold = false;
+  const s = await server((req, conn) => {
+    if (!hold) reply(conn, req.id, { result: { code: 0, codespace: '' } });
+  });
+  const closed = new Promise<void>((resolve) => {
+    const watch = setInterval(() => {
+      if (codes.length === 2) {
+        clearInterval(watch);
+        resolve();
+      }
+    }, 5);
+  });
+  try {
+    const idle = new WsBroadcaster(s.url);
+    assert.deepEqual(await idle.broadcast('YQ=='), { code: 0, codespace: '' });
+    hold = true;
+    const busy = new WsBroadcaster(s.url);
+    const out = busy.broadcast('Yg==');
+    await new Promise((r) => setTimeout(r, 50)); // its request is at the server, unanswered
+    for (const conn of s.clients()) {
+      conn.on('close', (code: number) => codes.push(code));
+    }
+    idle.close();
+    busy.close();
+    await assert.rejects(out, /broadcaster closed/);
+    await closed;
+    assert.deepEqual([...codes].sort(), [1000, 1006]);
+  } finally {
     await s.close();
   }
 });

@@ -21,6 +21,17 @@ export interface KVReader {
    * whose key is at least `from` (a page of a query starts there).
    */
   iterate(prefix: Key, from?: Key): Iterable<[Key, Value]>;
+  /**
+   * Range reads done where the entries are stored (SQLite), for a query's reverse, offset and
+   * count_total; undefined where this layer's view is not the store's (pending writes over it).
+   */
+  ranges?(): RangeReads | undefined;
+}
+
+/** See KVReader.ranges and CommittedStore.scanRange. */
+export interface RangeReads {
+  scanRange(prefix: Key, o: { from?: Key | undefined; down?: boolean; skip?: bigint }): Iterable<[Key, Value]>;
+  countRange(prefix: Key): bigint;
 }
 
 export interface KV extends KVReader {
@@ -84,6 +95,11 @@ export class Overlay implements KV {
   /** Stops journaling, keeping every write. */
   end(): void {
     this.journal = null;
+  }
+
+  /** The parent's, while this layer has no writes (a query's). */
+  ranges(): RangeReads | undefined {
+    return this.writes.size === 0 ? this.parent.ranges?.() : undefined;
   }
 
   /** Entries as they stand when iteration starts (writes made while iterating are not seen). */

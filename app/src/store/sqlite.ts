@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Key, type KVReader, type Value, binToBuffer, bytesToBin, prefixEnd } from './kv.ts';
+import { type Key, type KVReader, type RangeReads, type Value, binToBuffer, bytesToBin, prefixEnd } from './kv.ts';
 import { StoreFault } from '../errors.ts';
 
 /**
@@ -79,9 +79,18 @@ export class CommittedStore implements KVReader {
   private readonly cacheKeys: number;
   /** Plucked: get() returns the value itself, not a row object. */
   private readonly getStmt: Database.Statement<[Buffer], Buffer>;
-  /** At most RANGE_CHUNK_ROWS rows from a key on, below an end key or to the table's end. */
-  private readonly rangeStmt: Database.Statement<[Buffer, Buffer, number], { k: Buffer; v: Buffer }>;
-  private readonly rangeOpenStmt: Database.Statement<[Buffer, number], { k: Buffer; v: Buffer }>;
+  /**
+   * At most RANGE_CHUNK_ROWS rows at or above a key and below an end key or to the table's end,
+   * in ascending or descending key order, after skipping some (OFFSET); and the rows' count.
+   */
+  private readonly range: {
+    up: Database.Statement<[Buffer, Buffer, number, number], { k: Buffer; v: Buffer }>;
+    upOpen: Database.Statement<[Buffer, number, number], { k: Buffer; v: Buffer }>;
+    down: Database.Statement<[Buffer, Buffer, number, number], { k: Buffer; v: Buffer }>;
+    downOpen: Database.Statement<[Buffer, number, number], { k: Buffer; v: Buffer }>;
+    count: Database.Statement<[Buffer, Buffer], number>;
+    countOpen: Database.Statement<[Buffer], number>;
+  };
   /** null on a read-only connection. */
   private readonly writer: {
     put: Database.Statement<[Buffer, Buffer]>;
@@ -115,8 +124,14 @@ export class CommittedStore implements KVReader {
       `);
     }
     this.getStmt = keep(this.db.prepare<[Buffer], Buffer>('SELECT v FROM kv WHERE k = ?').pluck());
-    this.rangeStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k LIMIT ?'));
-    this.rangeOpenStmt = keep(this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k LIMIT ?'));
+    this.range = keep({
+      up: this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k LIMIT ? OFFSET ?'),
+      upOpen: this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k LIMIT ? OFFSET ?'),
+      down: this.db.prepare('SELECT k, v FROM kv WHERE k >= ? AND k < ? ORDER BY k DESC LIMIT ? OFFSET ?'),
+      downOpen: this.db.prepare('SELECT k, v FROM kv WHERE k >= ? ORDER BY k DESC LIMIT ? OFFSET ?'),
+      count: this.db.prepare<[Buffer, Buffer], number>('SELECT count(*) FROM kv WHERE k >= ? AND k < ?').pluck(),
+      countOpen: this.db.prepare<[Buffer], number>('SELECT count(*) FROM kv WHERE k >= ?').pluck(),
+    });
     this.writer = opts.readonly ? null : keep({
       put: this.db.prepare('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
       putMany: this.db.prepare<[Buffer[]]>(
@@ -217,21 +232,54 @@ export class CommittedStore implements KVReader {
    * chunk was read (Commit never runs while a scan is under way: both run on this thread, and
    * every scan is consumed within one ABCI call).
    */
-  *iterate(prefix: Key, from?: Key): Iterable<[Key, Value]> {
+  iterate(prefix: Key, from?: Key): Iterable<[Key, Value]> {
+    return this.scanRange(prefix, { from });
+  }
+
+  /** This store's range reads (see KVReader.ranges). */
+  ranges(): RangeReads {
+    return this;
+  }
+
+  /**
+   * Entries under `prefix`, read as `iterate` reads them, in SQLite: ascending from `from`, or
+   * with `down` descending from the last at or below `from`; the first `skip` of them passed over
+   * in SQLite, not read into JS. A query's reverse or offset page so costs its own rows.
+   */
+  *scanRange(prefix: Key, o: { from?: Key | undefined; down?: boolean; skip?: bigint } = {}): Iterable<[Key, Value]> {
     const end = prefixEnd(prefix);
-    const endBuf = end === undefined ? undefined : binToBuffer(end);
-    let at = binToBuffer(from !== undefined && from > prefix ? from : prefix);
+    let lo = binToBuffer(!o.down && o.from !== undefined && o.from > prefix ? o.from : prefix);
+    // Exclusive upper bound: the range's end, or going down, the least key after `from`.
+    const through = o.down && o.from !== undefined ? o.from + '\x00' : undefined;
+    const hiKey = through !== undefined && (end === undefined || through < end) ? through : end;
+    let hi = hiKey === undefined ? undefined : binToBuffer(hiKey);
+    if (hiKey !== undefined && hiKey <= prefix) return;
+    let skip = Number(o.skip !== undefined && o.skip > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : (o.skip ?? 0n));
+    const r = this.range;
     for (;;) {
       let rows: { k: Buffer; v: Buffer }[];
       try {
-        rows = endBuf === undefined ? this.rangeOpenStmt.all(at, RANGE_CHUNK_ROWS) : this.rangeStmt.all(at, endBuf, RANGE_CHUNK_ROWS);
+        if (o.down) rows = hi === undefined ? r.downOpen.all(lo, RANGE_CHUNK_ROWS, skip) : r.down.all(lo, hi, RANGE_CHUNK_ROWS, skip);
+        else rows = hi === undefined ? r.upOpen.all(lo, RANGE_CHUNK_ROWS, skip) : r.up.all(lo, hi, RANGE_CHUNK_ROWS, skip);
       } catch (e) {
         throw this.readFault(e);
       }
-      for (const r of rows) yield [bytesToBin(r.k), bytesToBin(r.v)];
+      for (const row of rows) yield [bytesToBin(row.k), bytesToBin(row.v)];
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < RANGE_CHUNK_ROWS) return;
-      at = Buffer.concat([last.k, ZERO_BYTE]); // the least key after the last one read
+      skip = 0;
+      if (o.down) hi = last.k; // below the last one read
+      else lo = Buffer.concat([last.k, ZERO_BYTE]); // the least key after the last one read
+    }
+  }
+
+  /** How many entries are under `prefix`, counted in SQLite. */
+  countRange(prefix: Key): bigint {
+    const end = prefixEnd(prefix);
+    try {
+      return BigInt(end === undefined ? this.range.countOpen.get(binToBuffer(prefix)) as number : this.range.count.get(binToBuffer(prefix), binToBuffer(end)) as number);
+    } catch (e) {
+      throw this.readFault(e);
     }
   }
 

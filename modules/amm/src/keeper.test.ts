@@ -378,6 +378,17 @@ test('spot price and TWAP over block time; windows outside the retained history 
   assert.match(early.log, new RegExp(`start_time ${t0 - 100n} is before the oldest retained observation of pool 1 at ${t0 - 1n}`));
   const future = twap(t0, c.time + 10n);
   assert.match(future.log, new RegExp(`end_time ${c.time + 10n} is after the latest block time ${c.time}`));
+  // Between a block's FinalizeBlock and its Commit, queries still answer at the committed block,
+  // with its time: the next block's time is not theirs yet.
+  const committedTime = c.time;
+  const pending = c.app.finalizeBlock(c.nextRequest([]));
+  assert.ok(!(pending instanceof Promise), 'sequential');
+  const ahead = twap(t0, c.time);
+  assert.equal(`${ahead.codespace}/${ahead.code}`, 'amm/23', ahead.log);
+  assert.match(ahead.log, new RegExp(`end_time ${c.time} is after the latest block time ${committedTime}`));
+  assert.equal(twap(t0, committedTime).code, 0);
+  c.app.commit();
+  assert.equal(twap(t0, c.time).code, 0, 'committed: its time is the latest');
   void c.app.close();
 });
 

@@ -1,5 +1,5 @@
 // AMM queries (ABCI paths /lanes.amm.v1.Query/<Method>): reject bad requests -> validate -> read.
-import { ErrInvalidRequest, formatDec, parseCoin, validateDenom, type QueryHandler } from '@lanes/app';
+import { ErrInvalidRequest, decodeRequest, formatDec, parseCoin, validateDenom, type QueryHandler } from '@lanes/app';
 import {
   QueryEstimateSwapExactInRequest, QueryEstimateSwapExactInResponse, QueryEstimateSwapExactOutRequest,
   QueryEstimateSwapExactOutResponse, QueryParamsRequest, QueryParamsResponse, QueryPoolRequest, QueryPoolResponse,
@@ -17,14 +17,14 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/Pool',
       handle: (ctx, data) => {
-        const req = QueryPoolRequest.decode(data);
+        const req = decodeRequest(QueryPoolRequest, data);
         return QueryPoolResponse.encode({ pool: toWirePool(keeper.getPool(ctx, checkPoolId(req.poolId))) }).finish();
       },
     },
     {
       path: '/lanes.amm.v1.Query/Pools',
       handle: (ctx, data) => {
-        const req = QueryPoolsRequest.decode(data);
+        const req = decodeRequest(QueryPoolsRequest, data);
         const page = keeper.poolsPage(ctx, req.pagination);
         return QueryPoolsResponse.encode({ pools: page.items.map(toWirePool), pagination: page.pagination }).finish();
       },
@@ -32,7 +32,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/EstimateSwapExactIn',
       handle: (ctx, data) => {
-        const req = QueryEstimateSwapExactInRequest.decode(data);
+        const req = decodeRequest(QueryEstimateSwapExactInRequest, data);
         if (!req.tokenIn) throw ErrInvalidRequest.wrap('token_in is required');
         checkRouteIds(req.routes.map((r) => r.poolId)); // as the Msg would, before any state is read
         const q = keeper.quoteExactIn(ctx, req.routes, parseCoin(req.tokenIn));
@@ -42,7 +42,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/EstimateSwapExactOut',
       handle: (ctx, data) => {
-        const req = QueryEstimateSwapExactOutRequest.decode(data);
+        const req = decodeRequest(QueryEstimateSwapExactOutRequest, data);
         if (!req.tokenOut) throw ErrInvalidRequest.wrap('token_out is required');
         checkRouteIds(req.routes.map((r) => r.poolId));
         const q = keeper.quoteExactOut(ctx, req.routes, parseCoin(req.tokenOut));
@@ -52,7 +52,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/SpotPrice',
       handle: (ctx, data) => {
-        const req = QuerySpotPriceRequest.decode(data);
+        const req = decodeRequest(QuerySpotPriceRequest, data);
         validateDenom(req.baseDenom);
         validateDenom(req.quoteDenom);
         const price = keeper.spotPrice(ctx, checkPoolId(req.poolId), req.baseDenom, req.quoteDenom);
@@ -62,7 +62,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/Twap',
       handle: (ctx, data) => {
-        const req = QueryTwapRequest.decode(data);
+        const req = decodeRequest(QueryTwapRequest, data);
         if (!req.startTime || !req.endTime) throw ErrInvalidRequest.wrap('start_time and end_time are required');
         const pool = keeper.getPool(ctx, checkPoolId(req.poolId));
         const base = indexOf(pool, req.baseDenom);
@@ -77,7 +77,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/TwapHistory',
       handle: (ctx, data) => {
-        const req = QueryTwapHistoryRequest.decode(data);
+        const req = decodeRequest(QueryTwapHistoryRequest, data);
         const pool = keeper.getPool(ctx, checkPoolId(req.poolId));
         const span = twapSpan(ctx, pool.id);
         return QueryTwapHistoryResponse.encode({
@@ -88,7 +88,7 @@ export function ammQueryHandlers(keeper: AmmKeeper): QueryHandler[] {
     {
       path: '/lanes.amm.v1.Query/Params',
       handle: (ctx, data) => {
-        QueryParamsRequest.decode(data);
+        decodeRequest(QueryParamsRequest, data);
         const p = keeper.params(ctx);
         return QueryParamsResponse.encode({ params: { ...p, poolCreationFee: [...p.poolCreationFee] } }).finish();
       },

@@ -3,7 +3,7 @@ import {
   QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse,
   QuerySupplyOfRequest, QuerySupplyOfResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse,
 } from 'cosmjs-types/cosmos/bank/v1beta1/query';
-import { toWireCoin, validateAddress, validateDenom, type QueryHandler } from '@lanes/app';
+import { decodeRequest, toWireCoin, validateAddress, validateDenom, type QueryHandler } from '@lanes/app';
 import type { BankKeeper } from './keeper.ts';
 
 export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
@@ -11,7 +11,7 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
     {
       path: '/cosmos.bank.v1beta1.Query/Balance',
       handle: (ctx, data) => {
-        const req = QueryBalanceRequest.decode(data);
+        const req = decodeRequest(QueryBalanceRequest, data);
         validateAddress(req.address);
         validateDenom(req.denom);
         const amount = keeper.balance(ctx, req.address, req.denom);
@@ -21,7 +21,7 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
     {
       path: '/cosmos.bank.v1beta1.Query/AllBalances',
       handle: (ctx, data) => {
-        const req = QueryAllBalancesRequest.decode(data);
+        const req = decodeRequest(QueryAllBalancesRequest, data);
         validateAddress(req.address);
         const page = keeper.balancesPage(ctx, req.address, req.pagination);
         return QueryAllBalancesResponse.encode({ balances: page.items.map(toWireCoin), pagination: page.pagination }).finish();
@@ -30,7 +30,7 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
     {
       path: '/cosmos.bank.v1beta1.Query/SupplyOf',
       handle: (ctx, data) => {
-        const req = QuerySupplyOfRequest.decode(data);
+        const req = decodeRequest(QuerySupplyOfRequest, data);
         validateDenom(req.denom);
         return QuerySupplyOfResponse.encode({ amount: { denom: req.denom, amount: keeper.supplyOf(ctx, req.denom).toString() } }).finish();
       },
@@ -38,7 +38,7 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
     {
       path: '/cosmos.bank.v1beta1.Query/TotalSupply',
       handle: (ctx, data) => {
-        const req = QueryTotalSupplyRequest.decode(data);
+        const req = decodeRequest(QueryTotalSupplyRequest, data);
         const page = keeper.supplyPage(ctx, req.pagination);
         return QueryTotalSupplyResponse.encode({ supply: page.items.map(toWireCoin), pagination: page.pagination }).finish();
       },
