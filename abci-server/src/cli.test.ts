@@ -2,7 +2,7 @@
 // `lanes app` refusing state of another layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devnetAccounts } from '@lanes/client';
@@ -10,7 +10,8 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './cli.ts';
 import Database from 'better-sqlite3';
 import { CommittedStore, STATE_LAYOUT } from '@lanes/app';
-import { UserError, homePaths } from './node/home.ts';
+import { UserError, homePaths, homePorts, readManifest, setHomePorts } from './node/home.ts';
+import { getTomlKey, setTomlKey } from './node/config.ts';
 import { runApp } from './node/appProcess.ts';
 import { keyringPath, loadKeyring } from './commands/keys.ts';
 
@@ -92,6 +93,30 @@ test('lanes app on state written in another layout exits naming the file, both l
     const after = new Database(dbPath, { readonly: true });
     assert.deepEqual(after.prepare('SELECT k FROM meta ORDER BY k').pluck().all(), ['app_hash', 'height'], 'no layout recorded over the old state');
     after.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('setHomePorts (start --rpc-port, --p2p-port, --abci-port) moves a node\'s ports in lanes.json and config.toml, keeping each address\'s host; a clash is refused and changes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-ports-'));
+  try {
+    const home = join(dir, 'node');
+    await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', home, 'init']);
+    const { cometConfig, manifest } = homePaths(home);
+    // An operator listening on every interface for peers.
+    writeFileSync(cometConfig, setTomlKey(readFileSync(cometConfig, 'utf8'), 'p2p', 'laddr', 'tcp://0.0.0.0:26656'));
+    assert.deepEqual(setHomePorts(home, { rpc: 27657, p2p: 27656 }), { rpc: 27657, p2p: 27656, abci: 26658 });
+    const toml = readFileSync(cometConfig, 'utf8');
+    assert.equal(getTomlKey(toml, 'rpc', 'laddr'), '"tcp://127.0.0.1:27657"');
+    assert.equal(getTomlKey(toml, 'p2p', 'laddr'), '"tcp://0.0.0.0:27656"');
+    assert.equal(getTomlKey(toml, '', 'proxy_app'), '"127.0.0.1:26658"');
+    const m = readManifest(home);
+    assert.deepEqual(m?.ports, { rpc: 27657, p2p: 27656, abci: 26658 });
+    assert.deepEqual(homePorts(home, m as NonNullable<typeof m>), { rpc: 27657, p2p: 27656, abci: 26658 }, 'the two files agree');
+    const before = [readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')];
+    assert.throws(() => setHomePorts(home, { abci: 27657 }), (e) => e instanceof UserError && e.message === 'port 27657 is given to both RPC and ABCI: each needs its own');
+    assert.deepEqual([readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')], before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, setHomePorts, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -327,14 +327,24 @@ export function buildProgram(): Command {
     .option('--quiet', 'CometBFT logs errors only')
     .addOption(new Option('--cometbft-log-level <level>', 'CometBFT log level for this run, e.g. info').conflicts('quiet'))
     .option('--app-log-level <level>', 'app log level (pino)', 'info')
-    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string } & Partial<AppSettings>, cmd: Command) => {
+    .option('--rpc-port <port>', 'move the CometBFT RPC port (written to lanes.json and config.toml)', parsePort)
+    .option('--p2p-port <port>', 'move the CometBFT P2P port (written to lanes.json and config.toml)', parsePort)
+    .option('--abci-port <port>', 'move the app\'s ABCI gRPC port (written to lanes.json and config.toml)', parsePort)
+    .action(async (o: { devnet?: boolean; quiet?: boolean; cometbftLogLevel?: string; appLogLevel: string; rpcPort?: number; p2pPort?: number; abciPort?: number } & Partial<AppSettings>, cmd: Command) => {
       const dir = home(cmd);
       cometbftBinary(); // fail early with the install hint
+      const move: Partial<NodePorts> = {
+        ...(o.rpcPort !== undefined && { rpc: o.rpcPort }), ...(o.p2pPort !== undefined && { p2p: o.p2pPort }), ...(o.abciPort !== undefined && { abci: o.abciPort }),
+      };
       let manifest = readManifest(dir);
       if (!manifest) {
         if (!o.devnet) throw new UserError(`${dir} is not initialised: run \`npm run lanes -- --home ${dir} init\` (or \`npm start\` for the devnet)`);
         print(`initialising a devnet in ${dir}...`);
-        manifest = await initDevnet(dir, { chainId: DEVNET_CHAIN_ID, ports: DEFAULT_PORTS });
+        manifest = await initDevnet(dir, { chainId: DEVNET_CHAIN_ID, ports: { ...DEFAULT_PORTS, ...move } });
+      } else if (Object.keys(move).length > 0) {
+        const ports = setHomePorts(dir, move);
+        manifest = { ...manifest, ports };
+        print(`ports of ${dir} now: RPC ${ports.rpc}, P2P ${ports.p2p}, ABCI ${ports.abci} (written to lanes.json and config.toml)`);
       }
       const logger = pino({ level: 'info', base: { proc: 'launcher' } });
       const logLevel = o.quiet ? '*:error' : o.cometbftLogLevel;

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, type NodePorts } from './config.ts';
+import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
 import { DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 
 export type { NodePorts } from './config.ts';
@@ -180,9 +180,8 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
   for (const k of ['rpc', 'p2p', 'abci'] as const) ports[k] = integerIn(given[k], 1, 65535, `${p.manifest} "ports.${k}"`, 'a TCP port (1 to 65535)');
   if (!existsSync(p.cometConfig)) return ports;
   const toml = readFileSync(p.cometConfig, 'utf8');
-  const where = { rpc: ['rpc', 'laddr'], p2p: ['p2p', 'laddr'], abci: ['', 'proxy_app'] } as const;
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
-    const [section, key] = where[k];
+    const [section, key] = PORT_KEYS[k];
     const value = getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2'); // a basic or literal TOML string
     const port = Number(/:(\d+)$/.exec(value ?? '')?.[1]);
     if (port !== ports[k]) {
@@ -190,6 +189,32 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
         + 'the launcher and the tx commands use lanes.json\'s, so make the two agree');
     }
   }
+  return ports;
+}
+
+/** Where a home's config.toml names each of its node ports. */
+const PORT_KEYS = { rpc: ['rpc', 'laddr'], p2p: ['p2p', 'laddr'], abci: ['', 'proxy_app'] } as const;
+
+/**
+ * Moves a stopped node's RPC, P2P and ABCI ports: lanes.json's `ports`, and the addresses in its
+ * CometBFT config.toml, each keeping its host (an operator's 0.0.0.0 stays). Peers that list this
+ * node's P2P address need the new one. Returns the node's ports.
+ */
+export function setHomePorts(home: string, change: Partial<NodePorts>): NodePorts {
+  const p = homePaths(home);
+  const manifest = readManifest(home);
+  if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json)`);
+  assertNotRunning(home);
+  const ports = { ...homePorts(home, manifest), ...change };
+  assertDistinctPorts(ports, 0);
+  let toml = readFileSync(p.cometConfig, 'utf8');
+  for (const k of ['rpc', 'p2p', 'abci'] as const) {
+    const [section, key] = PORT_KEYS[k];
+    const value = getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2') ?? '';
+    toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
+  }
+  writeFileSync(p.cometConfig, toml);
+  writeFileSync(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`);
   return ports;
 }
 

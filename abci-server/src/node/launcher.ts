@@ -141,7 +141,7 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
     srv.once('error', (err: NodeJS.ErrnoException) => {
       const change = what === 'metrics'
         ? 'start this node with --metrics-port <another> (0 for none), or set "metricsPort" in its lanes.json'
-        : `this node's ports were chosen at init (--rpc-port, --p2p-port, --abci-port; lanes init --force makes them anew, deleting this node and its chain): see ${join(home, 'lanes.json')}`;
+        : `move this node's: start it with --rpc-port, --p2p-port or --abci-port <another> (kept in ${join(home, 'lanes.json')} and its config.toml)`;
       reject(err.code === 'EADDRINUSE'
         ? new UserError(`port ${port} (${what}) is already in use by another node or program (the devnet's, say); ${change}`)
         : err);
