@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, setHomePorts, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, setHomePorts, homePeers, type AppSettings,
 } from './node/home.ts';
 import { startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
@@ -236,7 +236,8 @@ export function fundList(values: readonly string[], keys: ReadonlyMap<string, st
       try {
         assertLanesAddress(addr, '--fund address');
       } catch (e) {
-        if (!looksLikeAddress(given)) throw new UserError(`--fund: ${JSON.stringify(given)} is neither a lanes address nor a key in ${keyring} (make one with \`keys add ${given}\` on this home)`);
+        // Not shaped like any bech32 address (hrp, '1', data): taken for a key name.
+        if (!looksLikeAddress(given) && !/^[a-z0-9]+1[02-9ac-hj-np-z]+$/i.test(given)) throw new UserError(`--fund: ${JSON.stringify(given)} is neither a lanes address nor a key in ${keyring} (make one with \`keys add ${given}\` on this home)`);
         throw new UserError((e as Error).message);
       }
       if (out.includes(addr)) throw new UserError(`--fund lists ${addr} twice`);
@@ -448,7 +449,8 @@ export function buildProgram(): Command {
     .description('delete the chain data (blocks, app state) and keep the config, genesis and keys, to sync the chain again; --all deletes the whole node')
     .option('--all', 'delete the whole node: also lanes.json, CometBFT\'s config and genesis, and the validator\'s keys and signing state (to start a chain over)')
     .option('--devnet', 'only reset a home whose chain is the local devnet')
-    .action((o: { all?: boolean; devnet?: boolean }, cmd: Command) => {
+    .option('--force', 'reset a node that lists no peers (persistent_peers, seeds) too')
+    .action((o: { all?: boolean; devnet?: boolean; force?: boolean }, cmd: Command) => {
       const dir = home(cmd);
       if (!existsSync(dir)) {
         print(`nothing to reset: ${dir} does not exist`);
@@ -460,6 +462,13 @@ export function buildProgram(): Command {
       }
       assertNotRunning(dir);
       if (!o.all) {
+        // A node that lists no peer could never get the chain back, and as a validator it signs no
+        // height it signed before: a chain's only validator would never make a block again.
+        if (!o.force && homePeers(dir).length === 0) {
+          throw new UserError(`${dir} lists no peers (p2p.persistent_peers and p2p.seeds in its config.toml are empty): without its chain data it has nowhere `
+            + 'to sync the chain from, and a validator that signed up to some height signs none below it again, so a chain whose only validator this is would never '
+            + 'make another block. To start the chain over from genesis: unsafe-reset --all. To reset anyway (peers you will add): unsafe-reset --force');
+        }
         const gone = resetChainData(dir);
         print(`deleted the chain data of ${manifest.chainId} in ${dir}: ${gone.map((f) => relative(dir, f)).join(', ') || 'nothing there'}`);
         print('kept lanes.json, CometBFT\'s config, genesis and keys, and the validator\'s last-signed record (so it never signs a height twice): '

@@ -218,6 +218,14 @@ export function setHomePorts(home: string, change: Partial<NodePorts>): NodePort
   return ports;
 }
 
+/** The peers a home's CometBFT config lists to dial: p2p.persistent_peers and p2p.seeds, each split on commas. */
+export function homePeers(home: string): string[] {
+  const p = homePaths(home);
+  if (!existsSync(p.cometConfig)) return [];
+  const toml = readFileSync(p.cometConfig, 'utf8');
+  return ['persistent_peers', 'seeds'].flatMap((key) => (getTomlKey(toml, 'p2p', key)?.replace(/^(["'])(.*)\1$/, '$2') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''));
+}
+
 /** Refuses a port given to two of a node's listeners (RPC, P2P, ABCI, metrics). */
 export function assertDistinctPorts(ports: NodePorts, metricsPort: number): void {
   const named: [string, number][] = [['RPC', ports.rpc], ['P2P', ports.p2p], ['ABCI', ports.abci], ...(metricsPort > 0 ? [['metrics', metricsPort] as [string, number]] : [])];

@@ -10,6 +10,7 @@ import { STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetAccounts } from '@lanes/client';
 import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
 import { StallWatch, buildProgram } from '../cli.ts';
+import { setTomlKey } from './config.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 
@@ -165,6 +166,14 @@ test('lanes unsafe-reset deletes the chain data and keeps the node: config, gene
     const signed = '{"height":"42","round":0,"step":3}';
     writeFileSync(join(comet, 'data', 'priv_validator_state.json'), signed);
     const keep = ['lanes.json', 'cometbft/config/config.toml', 'cometbft/config/genesis.json', 'cometbft/config/node_key.json', 'cometbft/config/priv_validator_key.json'];
+    // This home lists no peers: refused, as it could never sync the chain again; nothing deleted.
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset'], { encoding: 'utf8' });
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(refused.stderr, new RegExp(`${home} lists no peers \\(p2p.persistent_peers and p2p.seeds in its config.toml are empty\\): .* To reset anyway \\(peers you will add\\): unsafe-reset --force`));
+    assert.equal(readFileSync(join(home, 'app', 'state.db'), 'utf8'), 'state', 'nothing deleted');
+    // With a peer listed, it goes ahead.
+    const config = join(comet, 'config', 'config.toml');
+    writeFileSync(config, setTomlKey(readFileSync(config, 'utf8'), 'p2p', 'persistent_peers', 'f00d@127.0.0.1:26656'));
     const before = keep.map((f) => readFileSync(join(home, f), 'utf8'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
