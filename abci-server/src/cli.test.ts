@@ -121,3 +121,20 @@ test('setHomePorts (start --rpc-port, --p2p-port, --abci-port) moves a node\'s p
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a tx from a home with no node (no lanes.json) and no --node or LANES_NODE is refused before signing: the devnet\'s port may hold another chain', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-nonode-'));
+  const saved = process.env['LANES_NODE'];
+  delete process.env['LANES_NODE'];
+  try {
+    const run = (...args: string[]) => {
+      const p = buildProgram().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+      return p.parseAsync(['node', 'lanes', '--home', dir, ...args]);
+    };
+    await assert.rejects(run('tx', 'bank', 'send', 'test0', 'test1', '1lane', '-y'),
+      (e) => e instanceof UserError && e.message.startsWith(`${dir} has no node (no lanes.json), so which node to send to is not known: pass --node <url> or set LANES_NODE`));
+  } finally {
+    if (saved !== undefined) process.env['LANES_NODE'] = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

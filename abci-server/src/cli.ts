@@ -283,8 +283,21 @@ export function buildProgram(): Command {
   // or LANES_NODE says otherwise: a home made with --rpc-port 36657 is not the devnet's 26657.
   program.hook('preAction', (_root, action) => {
     if (!action.options.some((o) => o.attributeName() === 'node') || action.getOptionValueSource('node') !== 'default') return;
-    const manifest = readManifest(home(action));
-    if (manifest) action.setOptionValueWithSource('node', `http://127.0.0.1:${homePorts(home(action), manifest).rpc}`, 'default');
+    const dir = home(action);
+    const manifest = readManifest(dir);
+    if (manifest) {
+      action.setOptionValueWithSource('node', `http://127.0.0.1:${homePorts(dir, manifest).rpc}`, 'default');
+      return;
+    }
+    // No node here (never initialised, or reset): whatever listens on the devnet's port may be
+    // another chain, where a key of this keyring would sign for real. A tx names its node.
+    let top: Command | null = action;
+    while (top.parent && top.parent !== program) top = top.parent;
+    if (top.name() === 'tx') {
+      throw new UserError(`${dir} has no node (no lanes.json), so which node to send to is not known: pass --node <url> or set LANES_NODE, `
+        + `or start this home's node first (\`npm start\` for the devnet)`);
+    }
+    process.stderr.write(`note: ${dir} has no node (no lanes.json); asking ${String(action.getOptionValue('node'))} (--node <url> to choose)\n`);
   });
 
   addAppSettingOptions(program.command('init'), 'written to lanes.json')
