@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryAllBalancesRequest, QueryAllBalancesResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { lanesQueryClient } from './queries.ts';
+import { allBalances, lanesQueryClient } from './queries.ts';
 
 /** A CometClient that answers abci_query from a table and records each path. */
 function fakeComet(answers: Record<string, Uint8Array>, paths: string[], requests: Uint8Array[] = []): CometClient {
@@ -35,5 +35,42 @@ describe('lanesQueryClient', () => {
   it('surfaces a failed query with its code and log', async () => {
     const q = lanesQueryClient(fakeComet({}, []));
     await assert.rejects(q.bank.balance('lanes1xyz', 'ulane'), /Query failed with \(6\): unknown query path \/cosmos.bank.v1beta1.Query\/Balance/);
+  });
+});
+
+describe('allBalances', () => {
+  const page = (denoms: string[], next: string) => QueryAllBalancesResponse.encode({
+    balances: denoms.map((denom) => ({ denom, amount: '1' })), pagination: { nextKey: Buffer.from(next), total: 0n },
+  } as QueryAllBalancesResponse).finish();
+  /** Answers each AllBalances page from `pages` by its key, at the height `heightOf` gives for the n-th call. */
+  const node = (pages: Record<string, Uint8Array>, heightOf: (call: number) => number) => {
+    const keys: string[] = [];
+    return {
+      keys,
+      queryAbci: async (path: string, data: Uint8Array) => {
+        assert.equal(path, '/cosmos.bank.v1beta1.Query/AllBalances');
+        const req = QueryAllBalancesRequest.decode(data);
+        assert.equal(req.pagination?.limit, 1000n, 'pages of 1,000');
+        const key = Buffer.from(req.pagination?.key ?? []).toString();
+        keys.push(key);
+        return { value: pages[key] as Uint8Array, height: heightOf(keys.length) };
+      },
+    };
+  };
+
+  it('follows next_key to the last page, where CosmJS\'s bank.allBalances stops at the first', async () => {
+    const n = node({ '': page(['amm/pool/1', 'amm/pool/2'], 'uatom'), uatom: page(['uatom', 'ulane'], '') }, () => 7);
+    assert.deepEqual((await allBalances(n, 'lanes1xyz')).map((c) => c.denom), ['amm/pool/1', 'amm/pool/2', 'uatom', 'ulane']);
+    assert.deepEqual(n.keys, ['', 'uatom']);
+  });
+
+  it('starts over when a block commits between pages, and gives up after three reads that each saw one', async () => {
+    const pages = { '': page(['amm/pool/1'], 'uatom'), uatom: page(['uatom'], '') };
+    const once = node(pages, (call) => (call === 1 ? 7 : 8)); // the first read's second page is a block later
+    assert.deepEqual((await allBalances(once, 'lanes1xyz')).map((c) => c.denom), ['amm/pool/1', 'uatom']);
+    assert.deepEqual(once.keys, ['', 'uatom', '', 'uatom']);
+    const always = node(pages, (call) => call);
+    await assert.rejects(allBalances(always, 'lanes1xyz'), /a block committed during each of 3 reads/);
+    assert.equal(always.keys.length, 6);
   });
 });

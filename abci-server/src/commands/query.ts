@@ -4,6 +4,7 @@ import { decodeTxRaw } from '@cosmjs/proto-signing';
 import { accountFromAny, type Account } from '@cosmjs/stargate';
 import { Comet38Client, type CometClient } from '@cosmjs/tendermint-rpc';
 import {
+  allBalances,
   baseDenom,
   createLanesRegistry,
   DEVNET_RPC,
@@ -13,8 +14,6 @@ import {
 } from '@lanes/client';
 import type { Coin } from '@cosmjs/stargate';
 import { Option, type Command } from 'commander';
-import { QueryAllBalancesRequest, QueryAllBalancesResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
-import { PageRequest } from 'cosmjs-types/cosmos/base/query/v1beta1/pagination';
 import { CliError, cliAction, explainNodeError, outputOption, printJson, resolveAddress, resolveHome } from './keys.ts';
 import { rpcUrl } from './numbers.ts';
 
@@ -72,19 +71,6 @@ export async function withQuery<T>(node: string, fn: (c: LanesQueryConnection) =
   } finally {
     conn.disconnect();
   }
-}
-
-/** Every balance of `address`, page after page (CosmJS's bank.allBalances reads the first only: 100 denoms). */
-async function allBalances(q: LanesQueryConnection, address: string): Promise<Coin[]> {
-  const out: Coin[] = [];
-  let key: Uint8Array = new Uint8Array();
-  do {
-    const page = QueryAllBalancesResponse.decode(await q.queryAbci('/cosmos.bank.v1beta1.Query/AllBalances',
-      QueryAllBalancesRequest.encode({ address, resolveDenom: false, pagination: PageRequest.fromPartial({ key, limit: 1000n }) }).finish()).then((r) => r.value));
-    out.push(...page.balances);
-    key = page.pagination?.nextKey ?? new Uint8Array();
-  } while (key.length > 0);
-  return out;
 }
 
 /** Human and base form of a coin: `1.5lane (1500000ulane)`; base only when it has no display form. */
