@@ -2,7 +2,7 @@
 // and query commands come from ./commands/*. Run with `npm run lanes -- <args>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option, type ParseOptionsResult } from 'commander';
@@ -418,7 +418,7 @@ export function buildProgram(): Command {
         print(`  ${x.moniker.padEnd(6)} ${x.executor.padEnd(10)} RPC http://127.0.0.1:${x.ports.rpc}  P2P ${x.ports.p2p}  ABCI ${x.ports.abci}  metrics ${x.metricsPort}`);
       }
       print(`start them all with: npm run lanes -- testnet start${o.dir === DEFAULT_TESTNET_DIR ? '' : ` --dir ${o.dir}`}`);
-      print(`or each in a terminal of its own (blocks need ${quorum(nodes.length)} of the ${nodes.length} running): npm run lanes -- --home <dir>/node<i> start`);
+      print(`or each in a terminal of its own (blocks need ${quorum(nodes.length)} of the ${nodes.length} running): npm run lanes -- --home ${resolve(o.dir)}/node<i> start`);
       print('funded: the ten devnet test accounts (public mnemonic: never use them on a real network)');
     });
   testnet.command('start')
