@@ -37,6 +37,9 @@ test('lanes init: a chain of one\'s own funds what --fund names, without pools; 
     const own = genesis('own');
     assert.deepEqual(own.app_state.bank.balances.map((b) => b.address), [mine], 'only the --fund address: no pool, no LP shares');
     assert.deepEqual(own.app_state.amm.pools, []);
+    // A chain of one's own takes no browser calls from other origins; the devnet any (its web app's).
+    const cors = (home: string) => getTomlKey(readFileSync(join(dir, home, 'cometbft', 'config', 'config.toml'), 'utf8'), 'rpc', 'cors_allowed_origins');
+    assert.equal(cors('own'), '[]');
 
     for (const [home, args] of [['asked', ['--chain-id', 'my-lanes-1', '--devnet']], ['devnet', []]] as const) {
       await init(home, [...args]);
@@ -44,6 +47,7 @@ test('lanes init: a chain of one\'s own funds what --fund names, without pools; 
       const funded = g.app_state.bank.balances.map((b) => b.address);
       assert.ok(testAccounts.every((a) => funded.includes(a)), `${home}: the ten test accounts funded`);
       assert.equal(g.app_state.amm.pools.length, 3, `${home}: the devnet pools`);
+      assert.equal(cors(home), home === 'devnet' ? '["*"]' : '[]', `${home}: CORS`);
     }
 
     // A key of the home's own keyring by name (made before init, as an operator does); a name it
@@ -57,7 +61,7 @@ test('lanes init: a chain of one\'s own funds what --fund names, without pools; 
       process.stdout.write = quiet;
     }
     const val = loadKeyring(keyed).keys.find((k) => k.name === 'val')?.address as string;
-    for (const name of ['nobody', 'test3']) {
+    for (const name of ['nobody', 'test3', 'node1a']) {
       await assert.rejects(init('keyed', ['--chain-id', 'my-lanes-1', '--fund', name]),
         (e) => e instanceof UserError && e.message === `--fund: "${name}" is neither a lanes address nor a key in ${keyringPath(keyed)} (make one with \`keys add ${name}\` on this home)`);
     }
@@ -116,6 +120,7 @@ test('setHomePorts (start --rpc-port, --p2p-port, --abci-port) moves a node\'s p
     assert.deepEqual(homePorts(home, m as NonNullable<typeof m>), { rpc: 27657, p2p: 27656, abci: 26658 }, 'the two files agree');
     const before = [readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')];
     assert.throws(() => setHomePorts(home, { abci: 27657 }), (e) => e instanceof UserError && e.message === 'port 27657 is given to both RPC and ABCI: each needs its own');
+    assert.throws(() => setHomePorts(home, { abci: 26670 }), (e) => e instanceof UserError && e.message === 'port 26670 is given to both ABCI and metrics: each needs its own');
     assert.deepEqual([readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')], before);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -237,7 +237,7 @@ export function fundList(values: readonly string[], keys: ReadonlyMap<string, st
         assertLanesAddress(addr, '--fund address');
       } catch (e) {
         // Not shaped like any bech32 address (hrp, '1', data): taken for a key name.
-        if (!looksLikeAddress(given) && !/^[a-z0-9]+1[02-9ac-hj-np-z]+$/i.test(given)) throw new UserError(`--fund: ${JSON.stringify(given)} is neither a lanes address nor a key in ${keyring} (make one with \`keys add ${given}\` on this home)`);
+        if (!looksLikeAddress(given) && !given.toLowerCase().startsWith('lanes1') && !/^[a-z0-9]+1[02-9ac-hj-np-z]{6,}$/i.test(given)) throw new UserError(`--fund: ${JSON.stringify(given)} is neither a lanes address nor a key in ${keyring} (make one with \`keys add ${given}\` on this home)`);
         throw new UserError((e as Error).message);
       }
       if (out.includes(addr)) throw new UserError(`--fund lists ${addr} twice`);
@@ -359,6 +359,7 @@ export function buildProgram(): Command {
         const ports = setHomePorts(dir, move);
         manifest = { ...manifest, ports };
         print(`ports of ${dir} now: RPC ${ports.rpc}, P2P ${ports.p2p}, ABCI ${ports.abci} (written to lanes.json and config.toml)`);
+        if (move.p2p !== undefined && homePeers(dir).length > 0) print('note: peers that list this node\'s P2P address need its new port in their persistent_peers');
       }
       const logger = pino({ level: 'info', base: { proc: 'launcher' } });
       const logLevel = o.quiet ? '*:error' : o.cometbftLogLevel;

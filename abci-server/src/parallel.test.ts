@@ -18,10 +18,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { AuthInfo, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
+import secp256k1 from 'secp256k1';
 import { MsgAddLiquidity, MsgCreatePool, MsgRemoveLiquidity, MsgSwapExactIn, MsgSwapExactOut } from '@lanes/proto/lanes/amm/v1/tx';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { LanesApp, buildTx, nestedGroups, nestedModeInfoSigner, testKey, txFingerprint, txHashHex, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
+import { DEFAULT_PARAMS, LanesApp, buildTx, nestedGroups, signDocHash, nestedModeInfoSigner, testKey, txFingerprint, txHashHex, type AnyMsg, type BlockStats, type LanesAppOptions, type ParallelExecutor, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { devnetGenesis } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
@@ -808,6 +812,44 @@ test('an execution worker that hangs on a CheckTx batch: terminated, the batch i
     const { stats: st } = await both(next);
     assert.deepEqual([st.executor, st.fallback, st.workerTxs, st.workersReplaced], ['parallel', false, 3, 1]);
     assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    await close();
+  }
+});
+
+/** A tx of one MsgSend per key, each key a signer (in order) at the given sequence, signed by all; `junk` signatures get r flipped. */
+function multiSigned(keys: TestKey[], accountNumbers: bigint[], sequences: bigint[], junk: number[] = []): Uint8Array {
+  const body = TxBody.encode(TxBody.fromPartial({ messages: keys.map((k) => send(k.address, everyone[45] as string, 'uatom', 1n)) })).finish();
+  const auth = AuthInfo.encode(AuthInfo.fromPartial({
+    signerInfos: keys.map((k, i) => ({
+      publicKey: { typeUrl: '/cosmos.crypto.secp256k1.PubKey', value: PubKey.encode({ key: k.pubkey }).finish() },
+      modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } }, sequence: sequences[i] as bigint,
+    })),
+    fee: { amount: [{ denom: 'ulane', amount: '2500' }], gasLimit: 1_000_000n },
+  })).finish();
+  const signatures = keys.map((k, i) => {
+    const sig = Uint8Array.from(secp256k1.ecdsaSign(signDocHash(body, auth, CHAIN, accountNumbers[i] as bigint), k.privkey).signature);
+    if (junk.includes(i)) for (let b = 0; b < 32; b++) sig[b] = (sig[b] as number) ^ 0x5a;
+    return sig;
+  });
+  return TxRaw.encode({ bodyBytes: body, authInfoBytes: auth, signatures }).finish();
+}
+
+test('a worker checking a CheckTx stops at the first signature that fails, and checks none of a tx signed for a sequence already used', { timeout: 60_000 }, async () => {
+  const { close, pool, both } = await openWatchedPair({});
+  try {
+    const k = (i: number) => funded[i] as TestKey;
+    const check = async (tx: Uint8Array) => (await pool.check(tx, CHAIN, DEFAULT_PARAMS)).keys.length;
+    // Two signers, both signatures good: both verified there.
+    assert.equal(await check(multiSigned([k(30), k(31)], [30n, 31n], [0n, 0n])), 2);
+    // The first one junk: the second is not checked (it used to be, for nothing: the main thread refuses the tx at the first).
+    assert.equal(await check(multiSigned([k(32), k(33)], [32n, 33n], [0n, 0n], [0])), 0);
+    assert.equal(await check(multiSigned([k(32), k(33)], [32n, 33n], [0n, 0n], [1])), 1, 'a junk second signature: the first is verified');
+    // k(34) commits a tx at sequence 0: a tx signed for sequence 0 again is refused whatever its
+    // signatures, and the worker verifies none.
+    assert.deepEqual((await both([buildTx(k(34), [send(k(34).address, everyone[46] as string, 'uatom', 1n)], { chainId: CHAIN, accountNumber: 34n, sequence: 0n })])).codes, [0]);
+    assert.equal(await check(buildTx(k(34), [send(k(34).address, everyone[47] as string, 'uatom', 2n)], { chainId: CHAIN, accountNumber: 34n, sequence: 0n })), 0);
+    assert.equal(await check(buildTx(k(34), [send(k(34).address, everyone[47] as string, 'uatom', 2n)], { chainId: CHAIN, accountNumber: 34n, sequence: 1n })), 1);
   } finally {
     await close();
   }

@@ -187,6 +187,22 @@ test('on committed state a reverse or offset page reads its own entries, not the
   }
 });
 
+test('CommittedStore.scanRange across SQLite\'s chunks of rows, both ways, from a key and after skipping', () => {
+  const keys = Array.from({ length: 700 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+  const store = new CommittedStore(':memory:');
+  try {
+    store.commit(keys.map((k) => [k, `v${k}`]), { height: 1n, appHash: new Uint8Array(32) });
+    const got = (o: { from?: string; down?: boolean; skip?: bigint }) => [...store.scanRange('p', o)].map(([k]) => k);
+    assert.deepEqual(got({}), keys);
+    assert.deepEqual(got({ down: true }), [...keys].reverse());
+    assert.deepEqual(got({ from: 'p650', down: true, skip: 100n }), keys.slice(0, 551).reverse());
+    assert.deepEqual(got({ from: 'p050', skip: 300n }), keys.slice(350));
+    assert.equal(store.countRange('p'), 700n);
+  } finally {
+    store.close();
+  }
+});
+
 test('CommittedStore.scanRange and countRange (property): any prefix (empty, or ending in 0xff bytes), from, direction and skip', () => {
   const unit = fc.constantFrom('a', '\x00', '\xfe', '\xff');
   fc.assert(fc.property(

@@ -53,6 +53,19 @@ test('recheckWarnings: the unsafe RPC (its mempool flush) with the app recheckin
   assert.deepEqual(recheckWarnings('[mempool]\nrecheck = false\n'), []);
 });
 
+test('recheckWarnings: an RPC others can reach with the app rechecking (/check_tx fills its record), not a loopback one', () => {
+  const conf = (laddr: string, recheck: string) => `[rpc]\nladdr = "${laddr}"\n\n[mempool]\nrecheck = ${recheck}\n`;
+  for (const open of ['tcp://0.0.0.0:26657', 'tcp://10.1.2.3:26657', 'tcp://[::]:26657']) {
+    const [w, ...rest] = recheckWarnings(conf(open, 'false'));
+    assert.match(w ?? '', new RegExp(`^rpc\\.laddr = ${open.replace(/[.[\]]/g, '\\$&')} with mempool\\.recheck = false: .*/check_tx.* set mempool\\.recheck = true`), open);
+    assert.deepEqual(rest, [], open);
+    assert.deepEqual(recheckWarnings(conf(open, 'true')), [], `${open}, CometBFT rechecking`);
+  }
+  for (const local of ['tcp://127.0.0.1:26657', 'tcp://localhost:26657', 'tcp://[::1]:26657', 'unix:///tmp/rpc.sock']) {
+    assert.deepEqual(recheckWarnings(conf(local, 'false')), [], local);
+  }
+});
+
 test('editGenesis sets chain id, app state, block limits and keeps validators', () => {
   const before = JSON.stringify({
     chain_id: 'test-chain-x',

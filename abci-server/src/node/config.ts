@@ -75,10 +75,22 @@ export function appMempoolOptions(toml: string): { mempoolSize?: number; mempool
  * hand (LanesApp's forgetUnreaped): a node that never proposes keeps them until restarted.
  */
 export function recheckWarnings(toml: string): string[] {
-  if (appMempoolOptions(toml).recheck !== 'app' || getTomlKey(toml, 'rpc', 'unsafe') !== 'true') return [];
-  return ['rpc.unsafe = true with mempool.recheck = false: after /unsafe_flush_mempool the app still holds the flushed txs '
-    + '(sent again they are refused as out of sequence) until this node next proposes a block (on a network, its next turn); '
-    + 'a node that is not a validator keeps them until restarted, so restart it after a flush, or set mempool.recheck = true'];
+  if (appMempoolOptions(toml).recheck !== 'app') return [];
+  const out: string[] = [];
+  if (getTomlKey(toml, 'rpc', 'unsafe') === 'true') {
+    out.push('rpc.unsafe = true with mempool.recheck = false: after /unsafe_flush_mempool the app still holds the flushed txs '
+      + '(sent again they are refused as out of sequence) until this node next proposes a block (on a network, its next turn); '
+      + 'a node that is not a validator keeps them until restarted, so restart it after a flush, or set mempool.recheck = true');
+  }
+  // CometBFT's /check_tx runs CheckTx without adding the tx to its mempool; the app, rechecking
+  // itself, cannot tell such a call from a broadcast, and records the tx as held.
+  const laddr = getTomlKey(toml, 'rpc', 'laddr')?.replace(/^(["'])(.*)\1$/, '$2') ?? '';
+  if (laddr !== '' && !/^(tcp:\/\/)?(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(laddr) && !laddr.startsWith('unix://')) {
+    out.push(`rpc.laddr = ${laddr} with mempool.recheck = false: anyone who reaches the RPC can fill the app's record of the mempool `
+      + 'through /check_tx (CheckTx without a broadcast, no fee paid), so that this node answers "mempool is full" until it next proposes a block; '
+      + 'on a node whose RPC others reach, set mempool.recheck = true (CometBFT rechecks, and the record is rebuilt at every block) or refuse /check_tx in a proxy');
+  }
+  return out;
 }
 
 export interface NodePorts {
@@ -94,6 +106,11 @@ export interface CometConfigOptions {
   blockTimeMs?: number;
   /** CometBFT log level, e.g. 'info' or '*:error'. */
   logLevel?: string;
+  /**
+   * Web origins whose pages may call the RPC from a browser (rpc.cors_allowed_origins; default
+   * none). Any (`*`) lets every page a visitor opens drive the node's RPC, a local one included.
+   */
+  corsAllowedOrigins?: string[];
 }
 
 /**
@@ -111,8 +128,7 @@ export function editCometConfig(toml: string, opts: CometConfigOptions): string 
     ['', 'abci', 'grpc'],
     ['', 'log_level', opts.logLevel ?? DEFAULT_COMET_LOG_LEVEL],
     ['rpc', 'laddr', `tcp://127.0.0.1:${ports.rpc}`],
-    // The web app calls the RPC from the browser.
-    ['rpc', 'cors_allowed_origins', ['*']],
+    ['rpc', 'cors_allowed_origins', opts.corsAllowedOrigins ?? []],
     ['rpc', 'max_open_connections', 2000],
     ['rpc', 'max_subscription_clients', 500],
     ['rpc', 'pprof_laddr', ''],

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
 import { DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
+import { DEVNET_CHAIN_ID, TESTNET_CHAIN_ID } from '@lanes/client';
 
 export type { NodePorts } from './config.ts';
 
@@ -182,7 +183,7 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
   const toml = readFileSync(p.cometConfig, 'utf8');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
-    const value = getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2'); // a basic or literal TOML string
+    const value = tomlString(toml, section, key);
     const port = Number(/:(\d+)$/.exec(value ?? '')?.[1]);
     if (port !== ports[k]) {
       throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value ?? null)}, but ${p.manifest} has "ports.${k}": ${ports[k]}; `
@@ -190,6 +191,11 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
     }
   }
   return ports;
+}
+
+/** A TOML string's value (basic or literal quotes taken off), as getTomlKey finds it. */
+function tomlString(toml: string, section: string, key: string): string | undefined {
+  return getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2');
 }
 
 /** Where a home's config.toml names each of its node ports. */
@@ -206,11 +212,12 @@ export function setHomePorts(home: string, change: Partial<NodePorts>): NodePort
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json)`);
   assertNotRunning(home);
   const ports = { ...homePorts(home, manifest), ...change };
-  assertDistinctPorts(ports, 0);
+  assertDistinctPorts(ports, resolveAppSettings(manifest, {}, p.manifest).metricsPort);
   let toml = readFileSync(p.cometConfig, 'utf8');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
-    const value = getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2') ?? '';
+    const value = tomlString(toml, section, key) ?? '';
+    if (!/:\d+$/.test(value)) throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value)}, without a port to move: set it by hand`);
     toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
   }
   writeFileSync(p.cometConfig, toml);
@@ -223,7 +230,7 @@ export function homePeers(home: string): string[] {
   const p = homePaths(home);
   if (!existsSync(p.cometConfig)) return [];
   const toml = readFileSync(p.cometConfig, 'utf8');
-  return ['persistent_peers', 'seeds'].flatMap((key) => (getTomlKey(toml, 'p2p', key)?.replace(/^(["'])(.*)\1$/, '$2') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''));
+  return ['persistent_peers', 'seeds'].flatMap((key) => (tomlString(toml, 'p2p', key) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''));
 }
 
 /** Refuses a port given to two of a node's listeners (RPC, P2P, ABCI, metrics). */
@@ -353,6 +360,9 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
   }
   const configOpts = {
     ports: opts.ports,
+    // The local chains take calls from any page (a web app on another port); a chain of one's own
+    // none until its operator names the origins in config.toml.
+    corsAllowedOrigins: opts.chainId === DEVNET_CHAIN_ID || opts.chainId === TESTNET_CHAIN_ID ? ['*'] : [],
     ...(opts.moniker !== undefined && { moniker: opts.moniker }),
     ...(opts.blockTimeMs !== undefined && { blockTimeMs: opts.blockTimeMs }),
     ...(opts.logLevel !== undefined && { logLevel: opts.logLevel }),

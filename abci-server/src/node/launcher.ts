@@ -160,6 +160,22 @@ function genesisValidators(genesisPath: string): number {
   }
 }
 
+/**
+ * The last height the app has committed, as CometBFT's `abci_info` reports it. CometBFT stores a
+ * block (and /status shows its height) before the app commits it: until the app's first Commit
+ * its queries answer sdk/26.
+ */
+async function rpcAppHeight(rpcUrl: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${rpcUrl}/abci_info`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { result?: { response?: { last_block_height?: string } } };
+    return Number(body.result?.response?.last_block_height ?? 0);
+  } catch {
+    return undefined;
+  }
+}
+
 async function rpcHeight(rpcUrl: string): Promise<number | undefined> {
   try {
     const res = await fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) });
@@ -339,7 +355,8 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       const h = await rpcHeight(rpcUrl);
       if (h !== height) progress = Date.now();
       height = h;
-      if (height !== undefined && height >= 1) break;
+      // Ready once the app has committed a block too: its queries answer from then on.
+      if (height !== undefined && height >= 1 && ((await rpcAppHeight(rpcUrl)) ?? 0) >= 1) break;
       if (height === 0 && validators > 1) {
         // Up, and the first block needs more than two thirds of the voting power online.
         if (Date.now() - waitingSaid >= 30_000) {

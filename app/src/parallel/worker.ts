@@ -55,7 +55,8 @@ export function runWorker(createModules: () => ModuleSet): void {
       ...engine.env({ height: req.height, timeSeconds: req.timeSeconds, chainId: req.chainId }, req.params, sigs),
       // No logger on this thread: one line to the app's stderr, which the launcher passes on.
       onInternalError: (err: unknown, txHash: string | undefined) => {
-        process.stderr.write(`execution worker: tx ${txHash ?? '?'} at height ${req.height} failed on an internal error (a bug); its result says only "internal error": ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        // One line, escaped as JSON: an exception's text may quote a tx's bytes (newlines, terminal escapes).
+        process.stderr.write(`execution worker: tx ${txHash ?? '?'} at height ${req.height} failed on an internal error (a bug); its result says only "internal error": ${JSON.stringify(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
       },
     };
     let decodes = 0;
@@ -128,15 +129,20 @@ export function runWorker(createModules: () => ModuleSet): void {
         // this replica cannot settle is left to the main thread's check.
         const acc = Accounts.get(ctx, s.address);
         if (!acc) continue;
+        // Committed sequences only grow: a tx signed for an earlier one is refused whatever its
+        // signatures (sdk/32), so none is checked. Free to send, junk of that kind would
+        // otherwise cost up to tx_sig_limit verifications a tx.
+        if (s.sequence < acc.sequence) break;
         const stored = acc.pubKey ? PubKey.decode(viewReader(acc.pubKey.value)).key : undefined;
         if (stored && s.pubkey && Buffer.compare(stored, s.pubkey) !== 0) continue;
         const pubkey = stored ?? s.pubkey;
         if (!pubkey) continue;
         const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
-        if (verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) {
-          keys.push(key);
-          sigs.remember(key); // so a block this worker runs need not send the key back
-        }
+        // The first signature that fails ends the checks here: the main thread refuses the tx
+        // at that signer or before, never needing the ones after it.
+        if (!verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) break;
+        keys.push(key);
+        sigs.remember(key); // so a block this worker runs need not send the key back
       }
       // Kept for the block only when every signature checked out: a tx with a junk signature,
       // free to send, would otherwise push honest txs' decodes out of the bounded cache. (A

@@ -286,13 +286,14 @@ export class CMap<K, V, H = never> {
   }
 
   /**
-   * Where the context reads committed state alone and checks no declarations (a query), SQLite
-   * skips an offset, reads a reverse page backwards and counts the range: each costs the page's
-   * rows, where walking them in JS held the node's main thread for up to a second on a list of
-   * 100,000 (pools, LP denoms: anyone can grow those).
+   * In a query (committed state alone), SQLite reads a reverse page backwards (the page's rows),
+   * and skips an offset and counts the range in its B-tree (about 40 ms a million entries here),
+   * where walking them in JS held the node's main thread for up to a second on a list of 100,000
+   * (pools, LP denoms: anyone can grow those). Only in a query: the two paths charge different
+   * gas (the walk pays for every entry it passes), which a tx or block hook must never depend on.
    */
   private pageSource(ctx: Context, head: H | undefined): PageSource {
-    const ranges = ctx.access.declared === undefined ? ctx.kv.ranges?.() : undefined;
+    const ranges = ctx.mode === 'query' && ctx.access.declared === undefined ? ctx.kv.ranges?.() : undefined;
     if (!ranges) return walkingSource((from) => this.undecoded(ctx, head, from));
     const range = this.rangeOf(ctx, head);
     const labels = this.labels;

@@ -244,7 +244,8 @@ export class CommittedStore implements KVReader {
   /**
    * Entries under `prefix`, read as `iterate` reads them, in SQLite: ascending from `from`, or
    * with `down` descending from the last at or below `from`; the first `skip` of them passed over
-   * in SQLite, not read into JS. A query's reverse or offset page so costs its own rows.
+   * in SQLite, not read into JS. A query's reverse page so costs its own rows; an offset still
+   * walks the rows before it, in SQLite's B-tree (about 40 ms a million here), not in JS.
    */
   *scanRange(prefix: Key, o: { from?: Key | undefined; down?: boolean; skip?: bigint } = {}): Iterable<[Key, Value]> {
     const end = prefixEnd(prefix);

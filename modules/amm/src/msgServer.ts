@@ -18,7 +18,7 @@ export const MSG_SWAP_EXACT_IN_TYPE_URL = '/lanes.amm.v1.MsgSwapExactIn';
 export const MSG_SWAP_EXACT_OUT_TYPE_URL = '/lanes.amm.v1.MsgSwapExactOut';
 
 // Each Msg's fields, as in proto/lanes/amm/v1/tx.proto and amm.proto (wire type 0 for enums and
-// uint64, 2 for strings and messages). msgServer.test.ts checks them against the generated codecs.
+// uint64, 2 for strings and messages). abci-server/src/msgShapes.test.ts checks them against the generated codecs.
 const SWAP_AMOUNT_IN_ROUTE = protoShape('lanes.amm.v1.SwapAmountInRoute', [[1, 0], [2, 2]]);
 const SWAP_AMOUNT_OUT_ROUTE = protoShape('lanes.amm.v1.SwapAmountOutRoute', [[1, 0], [2, 2]]);
 export const AMM_MSG_SHAPES = {
