@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BlockStats } from '@lanes/app';
-import { createLanesMetrics } from './metrics.ts';
+import { connect, type Socket } from 'node:net';
+import { createLanesMetrics, startMetricsServer } from './metrics.ts';
 
 async function values(m: ReturnType<typeof createLanesMetrics>): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -63,4 +64,31 @@ test('CheckTx stats: new txs and rechecks timed apart; a new tx refused is a rej
   assert.equal(v.get('lanes_mempool_recheck_evictions_total{codespace="sdk",code="5"}'), 1);
   assert.equal([...v.keys()].filter((k) => k.startsWith('lanes_mempool_rejections_total')).length, 1, 'an accepted tx is no rejection');
   assert.equal(v.get('lanes_proposal_txs_deferred_total'), 4);
+});
+
+test('the metrics server holds at most 64 connections: one more is closed at once, and a scrape still answers once others go', { timeout: 20_000 }, async () => {
+  const m = createLanesMetrics();
+  const server = await startMetricsServer(m.registry, 0);
+  const sockets: Socket[] = [];
+  try {
+    const open = () => new Promise<Socket>((resolve, reject) => {
+      const s = connect(server.port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    for (let i = 0; i < 64; i++) sockets.push(await open());
+    const extra = await open();
+    const closed = await new Promise<boolean>((resolve) => {
+      extra.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 5_000).unref();
+    });
+    assert.ok(closed, 'the 65th connection is closed by the server');
+    for (const s of sockets.splice(0)) s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /lanes_/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await server.close();
+  }
 });

@@ -145,6 +145,11 @@ export async function startMetricsServer(registry: Registry, port: number): Prom
     );
   });
   server.keepAliveTimeout = 5000;
+  // A scraper asks once every few seconds: a connection that sends no full request in 10 s, or a
+  // 65th at once, is some other program's, and is not kept waiting for.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  server.maxConnections = 64;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} is already in use (set --metrics-port, or 0 to disable)`) : err));
