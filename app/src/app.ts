@@ -956,7 +956,7 @@ export class LanesApp implements AbciApp {
       if (req.data.length > max) throw ErrInvalidRequest.wrap(`query request of ${req.data.length} bytes exceeds ${max}`);
       // The committed block's time, as its state: FinalizeBlock sets the next block's time
       // before that block's state commits.
-      const ctx = plainContext(new Overlay(this.store), this.blockInfo(height, last.time ?? this.lastBlockTime), 'query');
+      const ctx = plainContext(new Overlay(this.store.queryView()), this.blockInfo(height, last.time ?? this.lastBlockTime), 'query');
       return { ...base, code: 0, value: handler.handle(ctx, req.data) };
     } catch (err) {
       const e = toAbciError(err);

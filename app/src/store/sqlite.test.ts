@@ -294,3 +294,21 @@ test('a read the database fails is a StoreFault (a fault of the node, isNodeFaul
     });
   }
 });
+
+test('queryView reads what get reads, and leaves the read cache as it was (queries are free: they must not push hot keys out)', (t) => {
+  const s = new CommittedStore(tempDb(t));
+  s.commit([['a', b('1')], ['b', b('2')]], { height: 1n, appHash: hash(1) });
+  const q = s.queryView();
+  const before = s.cachedKeys();
+  assert.equal(str(q.get('a')), '1');
+  assert.equal(q.get('zz'), undefined);
+  for (let i = 0; i < 100; i++) q.get(`absent-${i}`);
+  assert.equal(s.cachedKeys(), before, 'no key remembered, present or absent');
+  assert.deepEqual([...q.iterate('', undefined)].map(([k]) => k), ['a', 'b']);
+  assert.equal(q.ranges?.(), s);
+  // get remembers what SQLite answered, absent keys too.
+  s.get('absent-0');
+  s.get('zz');
+  assert.equal(s.cachedKeys(), before + 2);
+  s.close();
+});

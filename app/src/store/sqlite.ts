@@ -210,7 +210,8 @@ export class CommittedStore implements KVReader {
     return this.last;
   }
 
-  get(key: Key): Value | undefined {
+  /** The committed value of `key`; `remember`: keep what SQLite answered in the read cache. */
+  get(key: Key, remember = true): Value | undefined {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
     let row: Buffer | undefined;
@@ -220,9 +221,18 @@ export class CommittedStore implements KVReader {
       throw this.readFault(e);
     }
     const v = row ? bytesToBin(row) : null;
+    if (!remember) return v ?? undefined;
     this.cache.set(key, v);
     this.trimCache();
     return v ?? undefined;
+  }
+
+  /**
+   * This store for queries: reads that miss the cache leave it as it was. Queries are free, so
+   * keys they read (random addresses, say) would otherwise push the blocks' hot keys out of it.
+   */
+  queryView(): KVReader {
+    return { get: (key) => this.get(key, false), iterate: (prefix, from) => this.iterate(prefix, from), ranges: () => this };
   }
 
   /**
