@@ -121,6 +121,7 @@ test('setHomePorts (start --rpc-port, --p2p-port, --abci-port) moves a node\'s p
     const before = [readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')];
     assert.throws(() => setHomePorts(home, { abci: 27657 }), (e) => e instanceof UserError && e.message === 'port 27657 is given to both RPC and ABCI: each needs its own');
     assert.throws(() => setHomePorts(home, { abci: 26670 }), (e) => e instanceof UserError && e.message === 'port 26670 is given to both ABCI and metrics: each needs its own');
+    assert.throws(() => setHomePorts(home, { abci: 27000 }, 27000), (e) => e instanceof UserError && e.message === 'port 27000 is given to both ABCI and metrics: each needs its own', 'this run\'s metrics port');
     assert.deepEqual([readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')], before);
   } finally {
     rmSync(dir, { recursive: true, force: true });

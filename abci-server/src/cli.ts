@@ -356,7 +356,7 @@ export function buildProgram(): Command {
         print(`initialising a devnet in ${dir}...`);
         manifest = await initDevnet(dir, { chainId: DEVNET_CHAIN_ID, ports: { ...DEFAULT_PORTS, ...move } });
       } else if (Object.keys(move).length > 0) {
-        const ports = setHomePorts(dir, move);
+        const ports = setHomePorts(dir, move, o.metricsPort);
         manifest = { ...manifest, ports };
         print(`ports of ${dir} now: RPC ${ports.rpc}, P2P ${ports.p2p}, ABCI ${ports.abci} (written to lanes.json and config.toml)`);
         if (move.p2p !== undefined && homePeers(dir).length > 0) print('note: peers that list this node\'s P2P address need its new port in their persistent_peers');

@@ -88,7 +88,7 @@ export function recheckWarnings(toml: string): string[] {
   if (laddr !== '' && !/^(tcp:\/\/)?(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(laddr) && !laddr.startsWith('unix://')) {
     out.push(`rpc.laddr = ${laddr} with mempool.recheck = false: anyone who reaches the RPC can fill the app's record of the mempool `
       + 'through /check_tx (CheckTx without a broadcast, no fee paid), so that this node answers "mempool is full" until it next proposes a block; '
-      + 'on a node whose RPC others reach, set mempool.recheck = true (CometBFT rechecks, and the record is rebuilt at every block) or refuse /check_tx in a proxy');
+      + 'on a node whose RPC others reach, refuse /check_tx in a proxy or keep the RPC on 127.0.0.1 (mempool.recheck = true limits each filling to one block)');
   }
   return out;
 }

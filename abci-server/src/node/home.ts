@@ -204,20 +204,21 @@ const PORT_KEYS = { rpc: ['rpc', 'laddr'], p2p: ['p2p', 'laddr'], abci: ['', 'pr
 /**
  * Moves a stopped node's RPC, P2P and ABCI ports: lanes.json's `ports`, and the addresses in its
  * CometBFT config.toml, each keeping its host (an operator's 0.0.0.0 stays). Peers that list this
- * node's P2P address need the new one. Returns the node's ports.
+ * node's P2P address need the new one. `metricsPort`: this run's, when it is not lanes.json's.
+ * Returns the node's ports.
  */
-export function setHomePorts(home: string, change: Partial<NodePorts>): NodePorts {
+export function setHomePorts(home: string, change: Partial<NodePorts>, metricsPort?: number): NodePorts {
   const p = homePaths(home);
   const manifest = readManifest(home);
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json)`);
   assertNotRunning(home);
   const ports = { ...homePorts(home, manifest), ...change };
-  assertDistinctPorts(ports, resolveAppSettings(manifest, {}, p.manifest).metricsPort);
+  assertDistinctPorts(ports, metricsPort ?? resolveAppSettings(manifest, {}, p.manifest).metricsPort);
   let toml = readFileSync(p.cometConfig, 'utf8');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
+    // homePorts found this address ending in its port.
     const value = tomlString(toml, section, key) ?? '';
-    if (!/:\d+$/.test(value)) throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value)}, without a port to move: set it by hand`);
     toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
   }
   writeFileSync(p.cometConfig, toml);

@@ -133,7 +133,8 @@ export interface MetricsServer {
 
 /** Serves GET /metrics on 127.0.0.1:port (0 picks a free port). */
 export async function startMetricsServer(registry: Registry, port: number): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
+  // Timeouts are checked every second (Node's default, 30 s, would let 10 s run to 40).
+  const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(path === '/metrics' ? 405 : 404, { 'content-type': 'text/plain' }).end('GET /metrics\n');

@@ -138,6 +138,11 @@ export function runWorker(createModules: () => ModuleSet): void {
         const pubkey = stored ?? s.pubkey;
         if (!pubkey) continue;
         const key = SigVerifier.key(tx.hashHex, i, acc.accountNumber, pubkey);
+        // Verified here before (the same bytes sent again): not again.
+        if (sigs.has(key)) {
+          keys.push(key);
+          continue;
+        }
         // The first signature that fails ends the checks here: the main thread refuses the tx
         // at that signer or before, never needing the ones after it.
         if (!verifySecp256k1(signDocHash(tx.bodyBytes, tx.authInfoBytes, req.chainId, acc.accountNumber), pubkey, s.signature)) break;
