@@ -60,20 +60,25 @@ test('following next_key visits every item once, in order, while items are remov
   ));
 });
 
+/** A random page request over keys made of `unit`: limit, count_total, reverse, and a key or an offset. */
+const pageArb = (unit: fc.Arbitrary<string>) => fc.record({
+  limit: fc.bigInt({ min: 0n, max: 8n }),
+  key: fc.option(fc.string({ unit, maxLength: 3 }), { nil: undefined }),
+  offset: fc.bigInt({ min: 0n, max: 35n }),
+  countTotal: fc.boolean(),
+  reverse: fc.boolean(),
+});
+const pageOf = (p: { limit: bigint; key: string | undefined; offset: bigint; countTotal: boolean; reverse: boolean }): PageRequest =>
+  page({ limit: p.limit, countTotal: p.countTotal, reverse: p.reverse, ...(p.key === undefined ? { offset: p.offset } : { key: key(p.key) }) });
+
 test('paginateScan (property): the same pages as paginate over the whole list, decoding only the items it returns', () => {
   const unit = fc.constantFrom('a', 'b', 'c', '\x00', '\xff');
   fc.assert(fc.property(
     fc.uniqueArray(fc.string({ unit, minLength: 1, maxLength: 3 }), { maxLength: 30 }),
-    fc.record({
-      limit: fc.bigInt({ min: 0n, max: 8n }),
-      key: fc.option(fc.string({ unit, maxLength: 3 }), { nil: undefined }),
-      offset: fc.bigInt({ min: 0n, max: 35n }),
-      countTotal: fc.boolean(),
-      reverse: fc.boolean(),
-    }),
+    pageArb(unit),
     (raw, p) => {
       const items = [...raw].sort();
-      const req = page({ limit: p.limit, countTotal: p.countTotal, reverse: p.reverse, ...(p.key === undefined ? { offset: p.offset } : { key: key(p.key) }) });
+      const req = pageOf(p);
       const scan = (from?: string) => items.filter((k) => from === undefined || k >= from).map((k) => [k, `value of ${k}`] as const);
       let decoded = 0;
       const got = paginateScan(walkingSource(scan), (k, v) => {
@@ -133,17 +138,11 @@ test('CMap.page on committed state (SQLite going down, skipping and counting) eq
   const unit = fc.constantFrom('a', 'b', 'c', '!', '~'); // key components are ASCII
   fc.assert(fc.property(
     fc.uniqueArray(fc.string({ unit, minLength: 0, maxLength: 3 }), { maxLength: 30 }),
-    fc.record({
-      limit: fc.bigInt({ min: 0n, max: 8n }),
-      key: fc.option(fc.string({ unit, maxLength: 3 }), { nil: undefined }),
-      offset: fc.bigInt({ min: 0n, max: 35n }),
-      countTotal: fc.boolean(),
-      reverse: fc.boolean(),
-    }),
+    pageArb(unit),
     (raw, p) => {
       const { store, mem } = stores(raw);
       try {
-        const req = page({ limit: p.limit, countTotal: p.countTotal, reverse: p.reverse, ...(p.key === undefined ? { offset: p.offset } : { key: key(p.key) }) });
+        const req = pageOf(p);
         const overlay = new Overlay(store);
         assert.equal(overlay.ranges(), store, 'a query context reads ranges in SQLite');
         const shown = (r: ReturnType<typeof Pages.page>) => ({ items: r.items, next: Buffer.from(r.pagination.nextKey).toString('latin1'), total: r.pagination.total });

@@ -165,23 +165,22 @@ function genesisValidators(genesisPath: string): number {
  * block (and /status shows its height) before the app commits it: until the app's first Commit
  * its queries answer sdk/26.
  */
-async function rpcAppHeight(rpcUrl: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(`${rpcUrl}/abci_info`, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { result?: { response?: { last_block_height?: string } } };
-    return Number(body.result?.response?.last_block_height ?? 0);
-  } catch {
-    return undefined;
-  }
+function rpcAppHeight(rpcUrl: string): Promise<number | undefined> {
+  return rpcNumber(`${rpcUrl}/abci_info`, (r) => (r as { response?: { last_block_height?: string } }).response?.last_block_height);
 }
 
-async function rpcHeight(rpcUrl: string): Promise<number | undefined> {
+/** The latest height CometBFT has stored (`/status`). */
+function rpcHeight(rpcUrl: string): Promise<number | undefined> {
+  return rpcNumber(`${rpcUrl}/status`, (r) => (r as { sync_info?: { latest_block_height?: string } }).sync_info?.latest_block_height);
+}
+
+/** A number from a CometBFT RPC answer's `result` (0 when absent), or undefined when the RPC does not answer. */
+async function rpcNumber(url: string, pick: (result: unknown) => string | undefined): Promise<number | undefined> {
   try {
-    const res = await fetch(`${rpcUrl}/status`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
     if (!res.ok) return undefined;
-    const body = (await res.json()) as { result?: { sync_info?: { latest_block_height?: string } } };
-    return Number(body.result?.sync_info?.latest_block_height ?? 0);
+    const body = (await res.json()) as { result?: unknown };
+    return Number((body.result === undefined ? undefined : pick(body.result)) ?? 0);
   } catch {
     return undefined;
   }
