@@ -57,24 +57,26 @@ const BALANCES_PAGE = 1000n;
  * times in all.
  */
 export async function allBalances(q: Pick<QueryClient, 'queryAbci'>, address: string, tries = 3): Promise<Coin[]> {
-  for (let attempt = 1; ; attempt++) {
-    const out: Coin[] = [];
-    let key: Uint8Array = new Uint8Array();
-    let height: number | undefined;
-    let moved = false;
-    do {
-      const r = await q.queryAbci('/cosmos.bank.v1beta1.Query/AllBalances',
-        QueryAllBalancesRequest.encode({ address, resolveDenom: false, pagination: PageRequest.fromPartial({ key, limit: BALANCES_PAGE }) }).finish());
-      if (height !== undefined && r.height !== height) {
-        moved = true;
-        break;
-      }
-      height = r.height;
-      const page = QueryAllBalancesResponse.decode(r.value);
-      out.push(...page.balances);
-      key = page.pagination?.nextKey ?? new Uint8Array();
-    } while (key.length > 0);
-    if (!moved) return out;
-    if (attempt >= tries) throw new Error(`the balances of ${address} span several pages and a block committed during each of ${tries} reads: try again`);
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const coins = await balancesAtOneHeight(q, address);
+    if (coins) return coins;
   }
+  throw new Error(`the balances of ${address} span several pages and a block committed during each of ${tries} reads: try again`);
+}
+
+/** Every page of `address`'s balances, or undefined once a page answers at another height than the first. */
+async function balancesAtOneHeight(q: Pick<QueryClient, 'queryAbci'>, address: string): Promise<Coin[] | undefined> {
+  const out: Coin[] = [];
+  let key: Uint8Array = new Uint8Array();
+  let height: number | undefined;
+  do {
+    const r = await q.queryAbci('/cosmos.bank.v1beta1.Query/AllBalances',
+      QueryAllBalancesRequest.encode({ address, resolveDenom: false, pagination: PageRequest.fromPartial({ key, limit: BALANCES_PAGE }) }).finish());
+    if (height !== undefined && r.height !== height) return undefined;
+    height = r.height;
+    const page = QueryAllBalancesResponse.decode(r.value);
+    out.push(...page.balances);
+    key = page.pagination?.nextKey ?? new Uint8Array();
+  } while (key.length > 0);
+  return out;
 }

@@ -40,6 +40,11 @@ export function setTomlKey(toml: string, section: string, key: string, value: To
 }
 
 /** The value text of `key` in `section` (a scalar, without a trailing comment), or undefined. */
+/** A TOML string's value (basic or literal quotes taken off), as getTomlKey finds it. */
+export function getTomlString(toml: string, section: string, key: string): string | undefined {
+  return getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2');
+}
+
 export function getTomlKey(toml: string, section: string, key: string): string | undefined {
   const lines = toml.split('\n');
   const { index } = findTomlKey(lines, section, key);
@@ -84,7 +89,7 @@ export function recheckWarnings(toml: string): string[] {
   }
   // CometBFT's /check_tx runs CheckTx without adding the tx to its mempool; the app, rechecking
   // itself, cannot tell such a call from a broadcast, and records the tx as held.
-  const laddr = getTomlKey(toml, 'rpc', 'laddr')?.replace(/^(["'])(.*)\1$/, '$2') ?? '';
+  const laddr = getTomlString(toml, 'rpc', 'laddr') ?? '';
   if (laddr !== '' && !/^(tcp:\/\/)?(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(laddr) && !laddr.startsWith('unix://')) {
     out.push(`rpc.laddr = ${laddr} with mempool.recheck = false: anyone who reaches the RPC can fill the app's record of the mempool `
       + 'through /check_tx (CheckTx without a broadcast, no fee paid), so that this node answers "mempool is full" until it next proposes a block; '

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appMempoolOptions, editCometConfig, editGenesis, getTomlKey, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
+import { appMempoolOptions, editCometConfig, editGenesis, getTomlString, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
 import { DEFAULT_EVIDENCE_MAX_AGE_BLOCKS, STATE_CACHE_KEYS, defaultWorkers, type RecheckBy } from '@lanes/app';
 import { DEVNET_CHAIN_ID, TESTNET_CHAIN_ID } from '@lanes/client';
 
@@ -183,7 +183,7 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
   const toml = readFileSync(p.cometConfig, 'utf8');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
-    const value = tomlString(toml, section, key);
+    const value = getTomlString(toml, section, key);
     const port = Number(/:(\d+)$/.exec(value ?? '')?.[1]);
     if (port !== ports[k]) {
       throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value ?? null)}, but ${p.manifest} has "ports.${k}": ${ports[k]}; `
@@ -191,11 +191,6 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
     }
   }
   return ports;
-}
-
-/** A TOML string's value (basic or literal quotes taken off), as getTomlKey finds it. */
-function tomlString(toml: string, section: string, key: string): string | undefined {
-  return getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2');
 }
 
 /** Where a home's config.toml names each of its node ports. */
@@ -218,7 +213,7 @@ export function setHomePorts(home: string, change: Partial<NodePorts>, metricsPo
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
     // homePorts found this address ending in its port.
-    const value = tomlString(toml, section, key) ?? '';
+    const value = getTomlString(toml, section, key) ?? '';
     toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
   }
   writeFileSync(p.cometConfig, toml);
@@ -231,7 +226,7 @@ export function homePeers(home: string): string[] {
   const p = homePaths(home);
   if (!existsSync(p.cometConfig)) return [];
   const toml = readFileSync(p.cometConfig, 'utf8');
-  return ['persistent_peers', 'seeds'].flatMap((key) => (tomlString(toml, 'p2p', key) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''));
+  return ['persistent_peers', 'seeds'].flatMap((key) => (getTomlString(toml, 'p2p', key) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''));
 }
 
 /** Refuses a port given to two of a node's listeners (RPC, P2P, ABCI, metrics). */

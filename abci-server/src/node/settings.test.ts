@@ -184,6 +184,13 @@ test('lanes unsafe-reset deletes the chain data and keeps the node: config, gene
     assert.deepEqual(readdirSync(join(comet, 'data')), ['priv_validator_state.json'], 'the blocks are gone');
     assert.equal(existsSync(join(comet, 'config', 'addrbook.json')), false);
     assert.equal(existsSync(join(home, 'app')), false, 'the app state is gone');
+    // No peers again: --force resets it all the same.
+    writeFileSync(config, setTomlKey(readFileSync(config, 'utf8'), 'p2p', 'persistent_peers', ''));
+    mkdirSync(join(home, 'app'));
+    writeFileSync(join(home, 'app', 'state.db'), 'state');
+    const forced = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'unsafe-reset', '--force'], { encoding: 'utf8' });
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.equal(existsSync(join(home, 'app')), false, '--force: the app state is gone');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -149,9 +149,10 @@ class ExecWorker {
    * where it queued behind every CheckTx call that arrived during the block: under `lanes load`
    * that delayed each block by 2–17 ms (median ~7). After BLOCK_WAIT_SLICES waits it goes on
    * through the event loop, so that a dead worker shows. After `timeoutMs` of waits it
-   * terminates the worker and throws. `deadline`: process.hrtime.bigint() at which it gives up.
+   * terminates the worker and throws. `deadline`: process.hrtime.bigint() at which it gives up,
+   * `timeoutMs` after the wait for the block's replies began.
    */
-  async blockReply(id: number, deadline: bigint): Promise<BlockDone | BlockViolation> {
+  async blockReply(id: number, deadline: bigint, timeoutMs: number): Promise<BlockDone | BlockViolation> {
     for (let slice = 0; ; slice++) {
       const seen = Atomics.load(this.signal, 0);
       for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
@@ -166,7 +167,7 @@ class ExecWorker {
       }
       if (this.failed) throw this.failed;
       const leftNs = deadline - process.hrtime.bigint();
-      if (leftNs <= 0n) throw await this.terminate(new Error(`execution worker did not answer block request ${id} in time; terminated`));
+      if (leftNs <= 0n) throw await this.terminate(new Error(`execution worker did not answer block request ${id} within ${timeoutMs} ms; terminated`));
       if (slice < BLOCK_WAIT_SLICES) Atomics.wait(this.signal, 0, seen, Math.min(BLOCK_WAIT_SLICE_MS, Number(leftNs / 1_000_000n) + 1));
       else await new Promise((resolve) => setTimeout(resolve, BLOCK_POLL_MS));
     }
@@ -522,10 +523,9 @@ export class ParallelExecutor {
       }
       let reply: BlockDone | BlockViolation;
       try {
-        reply = await w.blockReply(ids[wi] as number, deadline);
+        reply = await w.blockReply(ids[wi] as number, deadline, timeoutMs);
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        failures.push(`execution worker ${wi}: ${why.endsWith('in time; terminated') ? why.replace('in time', `within ${timeoutMs} ms`) : why}`);
+        failures.push(`execution worker ${wi}: ${err instanceof Error ? err.message : String(err)}`);
         return;
       }
       if (violation !== null) return;

@@ -21,7 +21,7 @@ export const MSG_SWAP_EXACT_OUT_TYPE_URL = '/lanes.amm.v1.MsgSwapExactOut';
 // uint64, 2 for strings and messages). abci-server/src/msgShapes.test.ts checks them against the generated codecs.
 const SWAP_AMOUNT_IN_ROUTE = protoShape('lanes.amm.v1.SwapAmountInRoute', [[1, 0], [2, 2]]);
 const SWAP_AMOUNT_OUT_ROUTE = protoShape('lanes.amm.v1.SwapAmountOutRoute', [[1, 0], [2, 2]]);
-export const AMM_MSG_SHAPES = {
+const AMM_MSG_SHAPES = {
   createPool: protoShape('lanes.amm.v1.MsgCreatePool', [[1, 2], [2, 0], [3, 2, COIN_SHAPE], [4, 2], [5, 0]]),
   addLiquidity: protoShape('lanes.amm.v1.MsgAddLiquidity', [[1, 2], [2, 0], [3, 2, COIN_SHAPE], [4, 2]]),
   removeLiquidity: protoShape('lanes.amm.v1.MsgRemoveLiquidity', [[1, 2], [2, 0], [3, 2], [4, 2, COIN_SHAPE]]),
