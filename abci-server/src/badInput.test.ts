@@ -51,7 +51,7 @@ const wc = (amount: bigint | string, denom: string): WireCoin => ({ denom, amoun
 
 // AMM Msgs from alice (this chain has no pools: every case below is refused before a pool is read).
 const createPoolMsg = (m: Partial<MsgCreatePool>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgCreatePool', value: MsgCreatePool.encode(MsgCreatePool.fromPartial({ creator: alice.address, poolType: PoolType.POOL_TYPE_CONSTANT_PRODUCT, initialLiquidity: [wc(5000n, 'uatom'), wc(5000n, 'ueth')], swapFee: '0.003', ...m })).finish() });
-const addLiqMsg = (m: Partial<MsgAddLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgAddLiquidity', value: MsgAddLiquidity.encode(MsgAddLiquidity.fromPartial({ sender: alice.address, poolId: 1n, maxAmountsIn: [wc(5n, 'uatom'), wc(5n, 'uusdc')], ...m })).finish() });
+const addLiqMsg = (m: Partial<MsgAddLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgAddLiquidity', value: MsgAddLiquidity.encode(MsgAddLiquidity.fromPartial({ sender: alice.address, poolId: 1n, maxAmountsIn: [wc(5n, 'uatom'), wc(5n, 'uusdc')], minSharesOut: '1', ...m })).finish() });
 const removeLiqMsg = (m: Partial<MsgRemoveLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgRemoveLiquidity', value: MsgRemoveLiquidity.encode(MsgRemoveLiquidity.fromPartial({ sender: alice.address, poolId: 1n, shares: '5', ...m })).finish() });
 const swapInMsg = (m: Partial<MsgSwapExactIn>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode(MsgSwapExactIn.fromPartial({ sender: alice.address, routes: [{ poolId: 1n, tokenOutDenom: 'uusdc' }], tokenIn: wc(5n, 'uatom'), minAmountOut: '1', ...m })).finish() });
 const swapOutMsg = (m: Partial<MsgSwapExactOut>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactOut', value: MsgSwapExactOut.encode(MsgSwapExactOut.fromPartial({ sender: alice.address, routes: [{ poolId: 1n, tokenInDenom: 'uatom' }], tokenOut: wc(5n, 'uusdc'), maxAmountIn: '10', ...m })).finish() });
@@ -667,7 +667,17 @@ const cases: Case[] = [
     build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ maxAmountIn: 'ten' })], opts(c, alice)), log: ['invalid max_amount_in "ten"'] }),
   },
   {
-    // Unlike min_amount_out, max_amount_in has no "unset" reading: "" is refused.
+    // Unset, a limit would read as none: a forgotten or misspelt field must not make a swap anyone can sandwich.
+    name: 'amm: min_amount_out empty (unset)',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [swapInMsg({ minAmountOut: '' })], opts(c, alice)), log: ['min_amount_out is empty', '"0" for no limit'] }),
+  },
+  {
+    name: 'amm: min_shares_out empty (unset)',
+    check: sdk(10),
+    build: (c) => ({ tx: buildTx(alice, [addLiqMsg({ minSharesOut: '' })], opts(c, alice)), log: ['min_shares_out is empty', '"0" for no limit'] }),
+  },
+  {
     name: 'amm: max_amount_in empty',
     check: sdk(10),
     build: (c) => ({ tx: buildTx(alice, [swapOutMsg({ maxAmountIn: '' })], opts(c, alice)), log: ['invalid max_amount_in ""'] }),

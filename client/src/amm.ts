@@ -12,7 +12,10 @@ import {
 import type { Params, Pool, SwapAmountInRoute, SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
 
 export { PoolType, type Pool, type Params, type SwapAmountInRoute, type SwapAmountOutRoute } from '@lanes/proto/lanes/amm/v1/amm';
-export { MsgAddLiquidity, MsgCreatePool, MsgRemoveLiquidity, MsgSwapExactIn, MsgSwapExactOut } from '@lanes/proto/lanes/amm/v1/tx';
+export {
+  MsgAddLiquidity, MsgAddLiquidityResponse, MsgCreatePool, MsgCreatePoolResponse, MsgRemoveLiquidity, MsgRemoveLiquidityResponse,
+  MsgSwapExactIn, MsgSwapExactInResponse, MsgSwapExactOut, MsgSwapExactOutResponse,
+} from '@lanes/proto/lanes/amm/v1/tx';
 
 /**
  * The generated codecs have ts-proto's shape (encode/decode/fromPartial), which CosmJS's Registry
@@ -33,9 +36,15 @@ export interface MsgCreatePoolEncodeObject extends EncodeObject {
   readonly typeUrl: '/lanes.amm.v1.MsgCreatePool';
   readonly value: Partial<MsgCreatePool>;
 }
+/**
+ * A slippage limit the chain requires (sdk/10 when unset; "0" sets none on purpose) is required
+ * here too, so that leaving it out fails to compile instead of in CheckTx.
+ */
+type WithLimit<M, K extends keyof M> = Partial<M> & Pick<M, K>;
+
 export interface MsgAddLiquidityEncodeObject extends EncodeObject {
   readonly typeUrl: '/lanes.amm.v1.MsgAddLiquidity';
-  readonly value: Partial<MsgAddLiquidity>;
+  readonly value: WithLimit<MsgAddLiquidity, 'minSharesOut'>;
 }
 export interface MsgRemoveLiquidityEncodeObject extends EncodeObject {
   readonly typeUrl: '/lanes.amm.v1.MsgRemoveLiquidity';
@@ -43,18 +52,33 @@ export interface MsgRemoveLiquidityEncodeObject extends EncodeObject {
 }
 export interface MsgSwapExactInEncodeObject extends EncodeObject {
   readonly typeUrl: '/lanes.amm.v1.MsgSwapExactIn';
-  readonly value: Partial<MsgSwapExactIn>;
+  readonly value: WithLimit<MsgSwapExactIn, 'minAmountOut'>;
 }
 export interface MsgSwapExactOutEncodeObject extends EncodeObject {
   readonly typeUrl: '/lanes.amm.v1.MsgSwapExactOut';
-  readonly value: Partial<MsgSwapExactOut>;
+  readonly value: WithLimit<MsgSwapExactOut, 'maxAmountIn'>;
 }
 
+export function isMsgCreatePoolEncodeObject(o: EncodeObject): o is MsgCreatePoolEncodeObject {
+  return o.typeUrl === '/lanes.amm.v1.MsgCreatePool';
+}
+export function isMsgAddLiquidityEncodeObject(o: EncodeObject): o is MsgAddLiquidityEncodeObject {
+  return o.typeUrl === '/lanes.amm.v1.MsgAddLiquidity';
+}
+export function isMsgRemoveLiquidityEncodeObject(o: EncodeObject): o is MsgRemoveLiquidityEncodeObject {
+  return o.typeUrl === '/lanes.amm.v1.MsgRemoveLiquidity';
+}
 export function isMsgSwapExactInEncodeObject(o: EncodeObject): o is MsgSwapExactInEncodeObject {
   return o.typeUrl === '/lanes.amm.v1.MsgSwapExactIn';
 }
+export function isMsgSwapExactOutEncodeObject(o: EncodeObject): o is MsgSwapExactOutEncodeObject {
+  return o.typeUrl === '/lanes.amm.v1.MsgSwapExactOut';
+}
 
 type WireCoin = { denom: string; amount: string };
+/** A route's hop as the queries take it: its pool id a number or a bigint, as `pool()` takes one. */
+type Hop<R extends { poolId: bigint }> = Omit<R, 'poolId'> & { poolId: bigint | number };
+const hops = <R extends { poolId: bigint }>(routes: readonly Hop<R>[]): R[] => routes.map((r) => ({ ...r, poolId: BigInt(r.poolId) }) as R);
 
 /** The span of a pool's retained TWAP observations: `twap` answers windows from `oldestSeconds` to the latest block time. */
 export interface TwapHistory {
@@ -70,8 +94,8 @@ export interface AmmExtension {
   readonly amm: {
     pool(poolId: bigint | number): Promise<Pool>;
     pools(paginationKey?: Uint8Array): Promise<QueryPoolsResponse>;
-    estimateSwapExactIn(routes: SwapAmountInRoute[], tokenIn: WireCoin): Promise<QueryEstimateSwapExactInResponse>;
-    estimateSwapExactOut(routes: SwapAmountOutRoute[], tokenOut: WireCoin): Promise<QueryEstimateSwapExactOutResponse>;
+    estimateSwapExactIn(routes: readonly Hop<SwapAmountInRoute>[], tokenIn: WireCoin): Promise<QueryEstimateSwapExactInResponse>;
+    estimateSwapExactOut(routes: readonly Hop<SwapAmountOutRoute>[], tokenOut: WireCoin): Promise<QueryEstimateSwapExactOutResponse>;
     /** Price of `baseDenom` in `quoteDenom`, 18-decimal string. */
     spotPrice(poolId: bigint | number, baseDenom: string, quoteDenom: string): Promise<string>;
     /** Time-weighted average price over [start, end] (Unix seconds), 18-decimal string. */
@@ -95,8 +119,8 @@ export function setupAmmExtension(base: QueryClient): AmmExtension {
         return r.pool;
       },
       pools: (key) => call('Pools', QueryPoolsRequest, QueryPoolsRequest.fromPartial({ pagination: key ? { key } : undefined }), QueryPoolsResponse),
-      estimateSwapExactIn: (routes, tokenIn) => call('EstimateSwapExactIn', QueryEstimateSwapExactInRequest, { routes, tokenIn }, QueryEstimateSwapExactInResponse),
-      estimateSwapExactOut: (routes, tokenOut) => call('EstimateSwapExactOut', QueryEstimateSwapExactOutRequest, { routes, tokenOut }, QueryEstimateSwapExactOutResponse),
+      estimateSwapExactIn: (routes, tokenIn) => call('EstimateSwapExactIn', QueryEstimateSwapExactInRequest, { routes: hops(routes), tokenIn }, QueryEstimateSwapExactInResponse),
+      estimateSwapExactOut: (routes, tokenOut) => call('EstimateSwapExactOut', QueryEstimateSwapExactOutRequest, { routes: hops(routes), tokenOut }, QueryEstimateSwapExactOutResponse),
       spotPrice: async (poolId, baseDenom, quoteDenom) =>
         (await call('SpotPrice', QuerySpotPriceRequest, { poolId: BigInt(poolId), baseDenom, quoteDenom }, QuerySpotPriceResponse)).spotPrice,
       twap: async (poolId, baseDenom, quoteDenom, start, end) =>

@@ -347,8 +347,8 @@ const lanes = (...args: string[]) => runLanes(node, args);
 test('CLI: `lanes tx amm swap-exact-in` swaps and reports the amount out; `lanes query amm pool 1` shows the pool', async () => {
   const cliTrader = 'test6';
   const addr = node.accounts[6]?.address as string;
-  const route = [{ poolId: 1n, tokenOutDenom: 'uusdc' }];
-  const { amountOut } = await q.amm.estimateSwapExactIn(route, { denom: 'uatom', amount: '1000000' });
+  // A pool id as a number, as pool() takes one.
+  const { amountOut } = await q.amm.estimateSwapExactIn([{ poolId: 1, tokenOutDenom: 'uusdc' }], { denom: 'uatom', amount: '1000000' });
   const usdcBefore = BigInt((await client.getBalance(addr, 'uusdc')).amount);
 
   // min-out above the estimate: the simulation (gas auto) rejects it, and with a fixed --gas

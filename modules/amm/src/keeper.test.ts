@@ -45,7 +45,7 @@ function tx(c: InProcessChain, key: TestKey, msgs: AnyMsg[]): Uint8Array {
 }
 
 const createPool = (m: Partial<MsgCreatePool>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgCreatePool', value: MsgCreatePool.encode(MsgCreatePool.fromPartial({ creator: A.address, poolType: PoolType.POOL_TYPE_CONSTANT_PRODUCT, swapFee: '0.003', ...m })).finish() });
-const addLiq = (m: Partial<MsgAddLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgAddLiquidity', value: MsgAddLiquidity.encode(MsgAddLiquidity.fromPartial({ sender: A.address, ...m })).finish() });
+const addLiq = (m: Partial<MsgAddLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgAddLiquidity', value: MsgAddLiquidity.encode(MsgAddLiquidity.fromPartial({ sender: A.address, minSharesOut: '0', ...m })).finish() });
 const removeLiq = (m: Partial<MsgRemoveLiquidity>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgRemoveLiquidity', value: MsgRemoveLiquidity.encode(MsgRemoveLiquidity.fromPartial({ sender: A.address, ...m })).finish() });
 const swapIn = (m: Partial<MsgSwapExactIn>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactIn', value: MsgSwapExactIn.encode(MsgSwapExactIn.fromPartial({ sender: A.address, minAmountOut: '1', ...m })).finish() });
 const swapOut = (m: Partial<MsgSwapExactOut>): AnyMsg => ({ typeUrl: '/lanes.amm.v1.MsgSwapExactOut', value: MsgSwapExactOut.encode(MsgSwapExactOut.fromPartial({ sender: A.address, ...m })).finish() });

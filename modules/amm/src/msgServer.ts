@@ -42,10 +42,19 @@ export function parsePoolAssets(list: readonly { denom: string; amount: string }
   return parseCoins(list);
 }
 
-/** "" reads as 0 (no limit), as an unset proto3 string. */
-function parseLimit(s: string, what: string): bigint {
-  return s === '' ? 0n : parseAmount(s, what);
+/**
+ * A slippage limit (`min_amount_out`, `min_shares_out`). Required: left unset (proto3's "", what a
+ * client sends for a forgotten or misspelt field) it would read as no limit, a trade anyone could
+ * sandwich. "0" sets none on purpose. Osmosis refuses 0 too; Lanes keeps it for a trader who asks
+ * for it by name (the CLI's `--min-out 0usdc`).
+ */
+function parseLimit(s: string, what: string, means: string): bigint {
+  if (s === '') throw ErrInvalidCoins.wrap(`${what} is empty: set ${means}, or "0" for no limit`);
+  return parseAmount(s, what);
 }
+
+const MIN_AMOUNT_OUT = "the least the swap may pay out, in base units of the route's last denom";
+const MIN_SHARES_OUT = 'the least LP shares the deposit may mint';
 
 /** A route's pool ids, before any state is read (Msgs and EstimateSwap queries alike). */
 export function checkRouteIds(ids: readonly bigint[]): void {
@@ -76,7 +85,7 @@ export function validateMsgAddLiquidity(m: MsgAddLiquidity): void {
   validateAddress(m.sender, 'sender');
   checkPoolId(m.poolId);
   parsePoolAssets(m.maxAmountsIn, 'max_amounts_in');
-  parseLimit(m.minSharesOut, 'min_shares_out');
+  parseLimit(m.minSharesOut, 'min_shares_out', MIN_SHARES_OUT);
 }
 
 export function validateMsgRemoveLiquidity(m: MsgRemoveLiquidity): void {
@@ -91,7 +100,7 @@ export function validateMsgSwapExactIn(m: MsgSwapExactIn): void {
   checkRouteIds(m.routes.map((r) => r.poolId));
   for (const r of m.routes) validateDenom(r.tokenOutDenom);
   const tokenIn = parseCoin(m.tokenIn ?? { denom: '', amount: '' });
-  parseLimit(m.minAmountOut, 'min_amount_out');
+  parseLimit(m.minAmountOut, 'min_amount_out', MIN_AMOUNT_OUT);
   // Each hop takes in what the one before paid out (the first, token_in); the keeper checks it again.
   let inDenom = tokenIn.denom;
   for (const r of m.routes) {
@@ -147,7 +156,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
       signers: (m) => [m.sender],
       access: liquidityAccess,
       handle: (ctx, m) => {
-        const r = keeper.addLiquidity(ctx, m.sender, m.poolId, parseCoins(m.maxAmountsIn), parseLimit(m.minSharesOut, 'min_shares_out'));
+        const r = keeper.addLiquidity(ctx, m.sender, m.poolId, parseCoins(m.maxAmountsIn), parseLimit(m.minSharesOut, 'min_shares_out', MIN_SHARES_OUT));
         return any('/lanes.amm.v1.MsgAddLiquidityResponse', MsgAddLiquidityResponse.encode({ sharesOut: r.sharesOut.toString(), amountsIn: r.amountsIn.map(wire) }).finish());
       },
     }),
@@ -173,7 +182,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
       signers: (m) => [m.sender],
       access: swapAccess,
       handle: (ctx, m) => {
-        const out = keeper.swapExactIn(ctx, m.sender, m.routes, parseCoin(m.tokenIn ?? { denom: '', amount: '' }), parseLimit(m.minAmountOut, 'min_amount_out'));
+        const out = keeper.swapExactIn(ctx, m.sender, m.routes, parseCoin(m.tokenIn ?? { denom: '', amount: '' }), parseLimit(m.minAmountOut, 'min_amount_out', MIN_AMOUNT_OUT));
         return any('/lanes.amm.v1.MsgSwapExactInResponse', MsgSwapExactInResponse.encode({ amountOut: out.toString() }).finish());
       },
     }),
