@@ -11,7 +11,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import type { Logger } from 'pino';
-import { encodeFinalizeBlockResponse, type FinalizeBlockResponse } from '@lanes/app';
+import { encodeFinalizeBlockResponse, protoTxSize, type FinalizeBlockResponse } from '@lanes/app';
 import {
   RequestApplySnapshotChunk, RequestCheckTx, RequestCommit, RequestEcho, RequestExtendVote,
   RequestFinalizeBlock, RequestFlush, RequestInfo, RequestInitChain, RequestListSnapshots,
@@ -70,7 +70,7 @@ function defaultPrepare(req: RequestPrepareProposal): ResponsePrepareProposal {
   const txs: Uint8Array[] = [];
   let total = 0n;
   for (const tx of req.txs) {
-    total += BigInt(tx.length);
+    total += BigInt(protoTxSize(tx.length));
     if (total > req.maxTxBytes) break;
     txs.push(tx);
   }

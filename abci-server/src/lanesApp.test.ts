@@ -7,7 +7,7 @@ import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
 import { QueryTwapRequest } from '@lanes/proto/lanes/amm/v1/query';
-import { Engine, buildTx, decodeTx, feeGasLimit, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
+import { Engine, buildTx, decodeTx, feeGasLimit, protoTxSize, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
@@ -342,6 +342,14 @@ test('tx bytes round-trip through TxRaw', () => {
   assert.equal(TxRaw.decode(tx).signatures[0]?.length, 64);
 });
 
+test('Commit refuses a decided block other than the next height (a guard: persisting it would corrupt the state, so the node stops instead)', () => {
+  const c = chain();
+  c.app.finalizeBlock(c.nextRequest([])); // height 2
+  c.app.finalizeBlock(c.nextRequest([])); // height 3, with no Commit of 2 between
+  assert.throws(() => c.app.commit(), /Commit of block 3, where the next block is 2/);
+  assert.equal(c.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' }).lastBlockHeight, 1n, 'nothing committed');
+});
+
 test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, ProcessProposal rejects more', () => {
   const c = chain();
   const max = DEFAULT_PARAMS.max_block_txs;
@@ -351,6 +359,32 @@ test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, Pr
   const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
   assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max) }).status, 1); // ACCEPT
   assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max + 1) }).status, 2); // REJECT
+});
+
+test('ProcessProposal rejects a proposal that holds the same tx twice (its repeat fails, and CometBFT indexes that failure under the tx\'s hash); distinct txs alike in length and last bytes pass', () => {
+  const c = chain();
+  const opts = (sequence: bigint) => ({ chainId: c.chainId, accountNumber: 0n, sequence });
+  const t0 = buildTx(alice, [send(alice, bob.address, 1n)], opts(0n));
+  const t1 = buildTx(alice, [send(alice, bob.address, 2n)], opts(1n));
+  const twin = Uint8Array.from(t0); // the same length and last bytes (the cache's fingerprint), another tx
+  twin[5] = (twin[5] as number) ^ 1;
+  const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
+  const status = (txs: Uint8Array[]) => c.app.processProposal({ ...base, txs }).status;
+  assert.equal(status([t0, t1, twin]), 1); // ACCEPT
+  assert.equal(status([t0, t1, Uint8Array.from(t0)]), 2); // REJECT: t0 again, in bytes of its own
+  c.checkTx(t0); // its hash from CheckTx's decode
+  assert.equal(status([t1, t0, twin, t1.slice()]), 2);
+  assert.equal(status([twin, t0]), 1);
+  assert.equal(status([]), 1);
+});
+
+test('vote extensions: this chain makes none, and refuses a validator\'s that is not empty (no one adds bytes to every precommit)', () => {
+  const c = chain();
+  assert.equal(c.app.extendVote().voteExtension.length, 0);
+  const verify = (voteExtension: Uint8Array) => c.app.verifyVoteExtension({ hash: new Uint8Array(32), validatorAddress: new Uint8Array(20), height: 2n, voteExtension }).status;
+  assert.equal(verify(new Uint8Array()), 1); // ACCEPT
+  assert.equal(verify(Uint8Array.of(0)), 2); // REJECT
+  assert.equal(verify(new Uint8Array(1 << 20)), 2);
 });
 
 test('proposals ask for at most params.max_block_gas: PrepareProposal stops before the tx that would pass it, ProcessProposal rejects more', () => {
@@ -373,7 +407,7 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   const process = (block: Uint8Array[]) => c.app.processProposal({ ...base, txs: block, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array() }).status;
   assert.equal(process(prepared.txs), 1); // ACCEPT
   assert.equal(process(txs), 2); // REJECT: 1,000,001
-  assert.equal(process([...txs.slice(0, 3), junk, junk]), 1);
+  assert.equal(process([...txs.slice(0, 3), junk, Uint8Array.of(4, 5, 6)]), 1);
   // The block executes as proposed.
   assert.deepEqual(c.block(prepared.txs).map((r) => r.code), [0, 2, 0, 0, 0]);
   // A tx's gas limit read from its envelope alone is what a full decode gives; a tx that cannot
@@ -389,7 +423,7 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { params: { max_gas_per_tx: 400_000, max_block_gas: 399_999 } })), /params.max_block_gas 399999 is below params.max_gas_per_tx 400000/);
 });
 
-test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, though a smaller one after it would fit', () => {
+test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, counted as CometBFT counts it (each tx a length-delimited field), though a smaller one after it would fit', () => {
   const c = chain();
   const opts = (sequence: bigint, memo = '') => ({ chainId: c.chainId, accountNumber: 0n, sequence, memo });
   const [a0, a1, big, small] = [opts(0n), opts(1n), opts(2n, 'x'.repeat(200)), opts(3n)].map((o) => buildTx(alice, [send(alice, bob.address, 1n)], o)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
@@ -397,11 +431,15 @@ test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, thou
   const prepare = (maxTxBytes: number) => c.app.prepareProposal({
     maxTxBytes: BigInt(maxTxBytes), txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
   }).txs;
-  const two = a0.length + a1.length;
+  // CometBFT refuses an answer whose txs' proto sizes (tag, length, bytes) pass max_tx_bytes.
+  const size = (t: Uint8Array) => protoTxSize(t.length);
+  assert.equal(size(big), big.length + 3, 'over 127 bytes: a tag and a 2-byte length');
+  const two = size(a0) + size(a1);
   assert.deepEqual(prepare(two), [a0, a1], 'two txs fill the bytes exactly');
-  assert.deepEqual(prepare(two + small.length), [a0, a1], 'the big tx does not fit: the proposal ends there, without the small one after it');
-  assert.deepEqual(prepare(two + big.length), [a0, a1, big]);
-  assert.deepEqual(prepare(two + big.length + small.length), txs);
+  assert.deepEqual(prepare(a0.length + a1.length), [a0], 'their raw bytes alone would not make room for both');
+  assert.deepEqual(prepare(two + size(small)), [a0, a1], 'the big tx does not fit: the proposal ends there, without the small one after it');
+  assert.deepEqual(prepare(two + size(big)), [a0, a1, big]);
+  assert.deepEqual(prepare(two + size(big) + size(small)), txs);
   // What skipping the big tx would have proposed: alice's sequence 3 without her 2.
   assert.deepEqual(c.block([a0, a1, small]).map((r) => `${r.codespace}/${r.code}`), ['/0', '/0', 'sdk/32']);
 });

@@ -657,6 +657,45 @@ for (const mode of ['exits', 'hangs', 'errors'] as const) {
   });
 }
 
+test('CometBFT restarted alone while a FinalizeBlock waited on a hung worker: its height sent again runs on the main thread and commits, and the first call\'s late result is dropped, not committed with the next block', { timeout: 60_000 }, async () => {
+  // Every chunk to the worker for the first call, so that the hanging tx hangs it.
+  const { seq, par, close, pool, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 1500 });
+  try {
+    const settings = (pool as unknown as { opts: { mainTakes?: boolean } }).opts;
+    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
+    const transfers = (from: number, sequence: bigint) => [0, 1, 2].map((i) => buildTx(funded[from + i] as TestKey, [send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)], opts(from + i, sequence)));
+    const first = [...transfers(0, 0n), buildTx(funded[3] as TestKey, [failOnWorker(3, 1n)], opts(3, 0n))];
+    const req = par.nextRequest(first);
+    const overtaken = par.app.finalizeBlock(req);
+    assert.ok(overtaken instanceof Promise, 'still waiting on the hung worker');
+    // CometBFT restarts: Echo, then the same height again, now with the main thread taking the
+    // chunks (on a node it takes them anyway, and skips a worker still busy). Committed.
+    par.app.clientConnected();
+    settings.mainTakes = true;
+    const again = await par.app.finalizeBlock(req);
+    par.app.commit();
+    const ref = await seq.app.finalizeBlock(seq.nextRequest(first));
+    seq.app.commit();
+    assert.equal(Buffer.from(again.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    // The next block is decided; the first call ends (its worker timed out, and it re-ran
+    // sequentially over state that has moved on) before that block's Commit.
+    const second = transfers(0, 1n);
+    const next = await par.app.finalizeBlock(par.nextRequest(second));
+    await overtaken;
+    par.app.commit();
+    const nextRef = await seq.app.finalizeBlock(seq.nextRequest(second));
+    seq.app.commit();
+    assert.equal(Buffer.from(next.appHash).toString('hex'), Buffer.from(nextRef.appHash).toString('hex'));
+    const height = (ch: InProcessChain) => ch.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' });
+    assert.equal(height(par).lastBlockHeight, height(seq).lastBlockHeight, 'the block decided last is the one committed');
+    assert.deepEqual(height(par).lastBlockAppHash, height(seq).lastBlockAppHash);
+    assert.deepEqual(dump(par), dump(seq));
+    assert.equal(logged('its result is dropped'), 1, lines.join(''));
+  } finally {
+    await close();
+  }
+});
+
 test('a tx with a junk signature, refused by CheckTx, does not push an honest tx\'s decode out of the worker\'s cache: the block finds it there', { timeout: 60_000 }, async () => {
   const { par, close, both } = await openWatchedPair({ mainTakes: false });
   try {

@@ -4,7 +4,7 @@
 //   checkState: an overlay for CheckTx, reset at every Commit, after which the txs still in the
 //   mempool are rechecked on it (by CometBFT, or by the app itself: LanesAppOptions.recheck).
 import type {
-  RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestQuery,
+  RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestQuery, RequestVerifyVoteExtension,
   ResponseApplySnapshotChunk, ResponseCheckTx, ResponseCommit, ResponseExtendVote,
   ResponseInfo, ResponseInitChain, ResponseListSnapshots, ResponseLoadSnapshotChunk, ResponseOfferSnapshot,
   ResponsePrepareProposal, ResponseProcessProposal, ResponseQuery, ResponseVerifyVoteExtension,
@@ -29,7 +29,7 @@ import { ParallelExecutor, type ParallelOptions } from './parallel/pool.ts';
 import type { CheckedTx } from './parallel/protocol.ts';
 import { decodeTx, feeGasLimit, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
-import { DecodedTxCache } from './txcache.ts';
+import { DecodedTxCache, txFingerprint } from './txcache.ts';
 import { nextAppHash, nextAppHashPacked } from './apphash.ts';
 import { packWrites } from './parallel/pack.ts';
 import { encodedResultSize, fitResults, proposalTxs } from './results.ts';
@@ -171,6 +171,8 @@ export interface BlockStats {
 /** A FinalizeBlock's clock readings (BlockStats' phases): when it started, and when its txs started running. */
 interface BlockTiming {
   readonly started: bigint;
+  /** The call's number (LanesApp.finalizeCalls when it began). */
+  readonly call: number;
   txsStarted?: bigint;
 }
 
@@ -256,6 +258,14 @@ export class LanesApp implements AbciApp {
   /** InitChain's app hash, while its writes are still pending. */
   private genesisHash: Uint8Array | null = null;
   private decided: Decided | null = null;
+  /**
+   * FinalizeBlock calls so far. A call still waiting on an execution worker when CometBFT
+   * restarts alone is overtaken: the new CometBFT sends that height again, which runs on the
+   * main thread at once (the busy worker is skipped) and is committed, and blocks go on. The old
+   * call's result, coming later (its worker's reply, or a re-run after the worker timed out, both
+   * against state that has moved on), must not become `decided`: a Commit would persist it.
+   */
+  private finalizeCalls = 0;
   private checkState: Overlay;
   private lastBlockTime = 0n;
   private chainId = '';
@@ -557,18 +567,20 @@ export class LanesApp implements AbciApp {
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     // CometBFT's order (with the app's recheck: the order admitted, stale txs last); stop before
-    // the first tx that would overflow the block's bytes, its tx count, its gas or the results'
-    // size (skipping one would fail its sender's later txs).
+    // the first tx that would overflow the block's bytes (counted as CometBFT counts them:
+    // protoTxSize), its tx count, its gas or the results' size (skipping one would fail its
+    // sender's later txs).
     const txs: Uint8Array[] = [];
     let bytes = 0n;
     let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     const maxGas = this.params?.max_block_gas ?? Number.MAX_SAFE_INTEGER;
     for (const tx of this.proposalOrder(req)) {
-      if (txs.length >= maxTxs || bytes + BigInt(tx.length) > req.maxTxBytes) break;
+      const size = BigInt(protoTxSize(tx.length));
+      if (txs.length >= maxTxs || bytes + size > req.maxTxBytes) break;
       const g = this.gasWanted(tx);
       if (gas + g > maxGas) break;
-      bytes += BigInt(tx.length);
+      bytes += size;
       gas += g;
       txs.push(tx);
     }
@@ -712,10 +724,16 @@ export class LanesApp implements AbciApp {
   }
 
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
-    // Invalid txs are reported per tx in FinalizeBlock; only an oversized block is refused.
+    // Invalid txs are reported per tx in FinalizeBlock; only an oversized block is refused, and
+    // one that holds the same tx twice.
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     if (req.txs.length > maxTxs) {
       this.log?.warn({ height: Number(req.height), txs: req.txs.length, maxTxs }, 'rejecting a proposal over params.max_block_txs');
+      return { status: ResponseProcessProposal_ProposalStatus.REJECT };
+    }
+    const twice = this.repeatedTx(req.txs);
+    if (twice !== undefined) {
+      this.log?.warn({ height: Number(req.height), tx: twice }, 'rejecting a proposal that holds the same tx twice');
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     }
     const maxGas = this.params?.max_block_gas;
@@ -728,6 +746,38 @@ export class LanesApp implements AbciApp {
       }
     }
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  /**
+   * The hash of a tx `txs` holds twice, if any. No honest proposer repeats one (CometBFT's
+   * mempool holds a tx once), and the repeat would fail for its sequence, and its failed result,
+   * indexed by CometBFT under the same hash, would hide the success from anyone looking the tx
+   * up (`/tx`, CosmJS's getTx): its sender, told it failed, might sign and pay again. Only txs
+   * whose fingerprints (length and last bytes) repeat are hashed, so an honest block costs a
+   * pass over its txs, and one made to collide a hash per tx.
+   */
+  private repeatedTx(txs: readonly Uint8Array[]): string | undefined {
+    const seen = new Map<number, number>();
+    let collided: number[] | undefined;
+    for (let i = 0; i < txs.length; i++) {
+      const f = txFingerprint(txs[i] as Uint8Array);
+      const first = seen.get(f);
+      if (first === undefined) {
+        seen.set(f, i);
+      } else {
+        collided ??= [];
+        collided.push(first, i);
+      }
+    }
+    if (!collided) return undefined;
+    const hashes = new Set<string>();
+    for (const i of new Set(collided)) {
+      const bytes = txs[i] as Uint8Array;
+      const hash = this.decodedCache.get(bytes)?.tx.hashHex ?? txHashHex(bytes);
+      if (hashes.has(hash)) return hash;
+      hashes.add(hash);
+    }
+    return undefined;
   }
 
   /**
@@ -747,12 +797,23 @@ export class LanesApp implements AbciApp {
     return { voteExtension: new Uint8Array() };
   }
 
-  verifyVoteExtension(): ResponseVerifyVoteExtension {
+  /**
+   * Lanes' validators extend no vote yet (genesis enables extensions for the oracle to come):
+   * one that is not empty is not from these rules, and is refused, so that no validator can add
+   * up to CometBFT's 1 MiB to each of its precommits, which every node stores and hands to the
+   * next proposer. A module that extends votes changes this, in an upgrade of every node at once.
+   */
+  verifyVoteExtension(req: RequestVerifyVoteExtension): ResponseVerifyVoteExtension {
+    if (req.voteExtension.length > 0) {
+      this.log?.warn({ height: Number(req.height), validator: Buffer.from(req.validatorAddress).toString('hex'), bytes: req.voteExtension.length }, 'rejecting a vote extension: this chain extends no votes');
+      return { status: ResponseVerifyVoteExtension_VerifyStatus.REJECT };
+    }
     return { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT };
   }
 
   finalizeBlock(req: RequestFinalizeBlock): FinalizeBlockResponse | Promise<FinalizeBlockResponse> {
     const started = process.hrtime.bigint();
+    const call = ++this.finalizeCalls;
     const blockKV = new Overlay(this.pending ?? this.store);
     const info = this.blockInfo(req.height, req.time.seconds);
     const env = this.env(info);
@@ -772,7 +833,7 @@ export class LanesApp implements AbciApp {
     }
     this.finalizedTxHashes = hashes;
     // When the txs start running (BlockStats.txsMs): a fallback's re-run counts from the parallel start.
-    const timing: BlockTiming = { started };
+    const timing: BlockTiming = { started, call };
     const sequential = (): BlockExecution => {
       timing.txsStarted ??= process.hrtime.bigint();
       return executeSequential(blockKV, req.txs, env, decoded, hashes);
@@ -854,6 +915,11 @@ export class LanesApp implements AbciApp {
     req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, timing: BlockTiming,
   ): FinalizeBlockResponse {
     const txsEnded = process.hrtime.bigint();
+    if (timing.call !== this.finalizeCalls) {
+      // Overtaken (see finalizeCalls): the CometBFT that asked is gone, and nothing waits for this answer.
+      this.log?.warn({ height: Number(req.height) }, 'a FinalizeBlock overtaken by a later one (CometBFT restarted and sent its height again) finished late; its result is dropped');
+      return { events: [], txResults: [], validatorUpdates: [], appHash: new Uint8Array() };
+    }
     // After a parallel block the workers' writes are runs beside the block layer: end-block
     // reads them through a RunsLayer and writes a layer of its own above them.
     const workerRuns = exec.workerRuns ?? [];
@@ -910,6 +976,9 @@ export class LanesApp implements AbciApp {
   commit(): ResponseCommit {
     const d = this.decided;
     if (!d) throw new Error('Commit without FinalizeBlock');
+    // A guard: committing any other height would corrupt the state (fatal: the node stops).
+    const expected = this.pending ? d.height : this.store.lastCommit().height + 1n;
+    if (d.height !== expected) throw new Error(`Commit of block ${d.height}, where the next block is ${expected}`);
     const writes = this.pending ? mergeLayers(this.pending, d.block) : d.sorted;
     this.store.commit(writes, { height: d.height, appHash: d.appHash, time: d.time });
     const replaced = this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash) ?? [];
@@ -1051,8 +1120,12 @@ function mergeLayers(lower: Overlay, upper: Overlay): [string, Value | null][] {
   return sortKeys([...merged.keys()]).map((k) => [k, merged.get(k) as Value | null]);
 }
 
-/** What a tx of `n` bytes adds to CometBFT's count of reaped bytes (ComputeProtoSizeForTxs): a length-delimited field. */
-function protoTxSize(n: number): number {
+/**
+ * What a tx of `n` bytes counts against a block's `max_tx_bytes` (CometBFT's
+ * ComputeProtoSizeForTxs): a length-delimited field. CometBFT reaps its mempool by it, and
+ * refuses a PrepareProposal answer whose txs sum past it (Txs.Validate), losing the round.
+ */
+export function protoTxSize(n: number): number {
   let varint = 1;
   for (let v = n; v >= 0x80; v = Math.floor(v / 128)) varint++;
   return 1 + varint + n;

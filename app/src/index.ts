@@ -12,7 +12,7 @@ export * from './module.ts';
 export { COIN_SHAPE, protoShape, rejectUnknownFields, type FieldSpec, type ProtoShape, type WireType } from './protoShape.ts';
 export * from './params.ts';
 export { Accounts, accountPartition, noteReceipt, getAccount } from './auth.ts';
-export { LanesApp, FEE_COLLECTOR, MAX_QUERY_REQUEST_BYTES, type AppGenesisState, type LanesAppOptions, type RecheckBy, type BlockStats, type CheckTxStats, type ProposalStats } from './app.ts';
+export { LanesApp, FEE_COLLECTOR, MAX_QUERY_REQUEST_BYTES, protoTxSize, type AppGenesisState, type LanesAppOptions, type RecheckBy, type BlockStats, type CheckTxStats, type ProposalStats } from './app.ts';
 export { RESULTS_BUDGET_BYTES, PROPOSAL_RESULTS_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE } from './results.ts';
 export { Engine, type ModuleSet } from './engine.ts';
 export { ParallelExecutor, MIN_PARALLEL_TXS, MAX_GROUP_SHARE, defaultWorkers } from './parallel/pool.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types';
-import { PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, proposalTxs, slimResult } from './results.ts';
+import { PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, bareResult, fitResults, proposalTxs, slimResult } from './results.ts';
 
 const attr = fc.record({ key: fc.string({ maxLength: 12 }), value: fc.string({ maxLength: 40 }), index: fc.boolean() });
 const result = fc.record({
@@ -28,6 +28,48 @@ test('slimResult on the wire equals re-encoding the result without events and wi
     const log = r.log.length > 120 ? `${r.log.slice(0, 117)}...` : r.log;
     assert.deepEqual(slim, ExecTxResult.encode({ ...r, events: [], log }).finish());
   }), { numRuns: 300 });
+});
+
+test('bareResult on the wire equals re-encoding the result with only code, data, gas and codespace', () => {
+  fc.assert(fc.property(result, (r) => {
+    const bare = bareResult(ExecTxResult.encode(r).finish());
+    if (r.events.length === 0 && r.log === '' && r.info === '') {
+      assert.equal(bare, null);
+      return;
+    }
+    assert.deepEqual(bare, ExecTxResult.encode({ ...r, events: [], log: '', info: '' }).finish());
+  }), { numRuns: 300 });
+});
+
+test('fitResults: events go first, from the last txs; where that is not enough (many small failing txs), their logs too; code, data and gas stay', () => {
+  const total = (encoded: Uint8Array[]) => encoded.reduce((n, e) => n + e.length + 4, 0);
+  const failing = (i: number) => ExecTxResult.encode({
+    code: 2, codespace: 'sdk', data: new Uint8Array(), gasWanted: 0n, gasUsed: 0n, info: '',
+    log: `tx parse error: unknown field ${i} ${'\\u0001'.repeat(13)}`, events: [], // the log within LOG_KEEP: nothing to cut
+  }).finish();
+  // 40,000 such results: ~5 MB, with no events to shed.
+  const many = { encoded: Array.from({ length: 40_000 }, (_, i) => failing(i)) };
+  assert.ok(total(many.encoded) > RESULTS_BUDGET_BYTES * 1.2, `${total(many.encoded)} bytes`);
+  const before = [...many.encoded];
+  const trimmed = fitResults(many);
+  assert.ok(total(many.encoded) <= RESULTS_BUDGET_BYTES, `${total(many.encoded)} bytes after fitting`);
+  assert.ok(trimmed > 0 && trimmed < many.encoded.length, `${trimmed} trimmed`);
+  // The last `trimmed` results lost their logs; the others are as they were.
+  for (const [i, e] of many.encoded.entries()) {
+    const was = ExecTxResult.decode(before[i] as Uint8Array);
+    const now = ExecTxResult.decode(e);
+    assert.deepEqual([now.code, now.codespace, now.gasWanted, now.gasUsed, now.data], [was.code, was.codespace, was.gasWanted, was.gasUsed, was.data]);
+    assert.equal(now.log, i >= many.encoded.length - trimmed ? '' : was.log, `log of result ${i}`);
+  }
+  // Events alone suffice: logs stay.
+  const withEvents = (i: number) => ExecTxResult.encode({
+    code: 0, codespace: '', data: Uint8Array.of(1, 2), gasWanted: 100n, gasUsed: 90n, info: '', log: 'ok',
+    events: [{ type: 'transfer', attributes: [{ key: 'recipient', value: `lanes1${'q'.repeat(38)}${i}`, index: true }, { key: 'amount', value: '1uatom', index: false }] }],
+  }).finish();
+  const evented = { encoded: Array.from({ length: 40_000 }, (_, i) => withEvents(i)) };
+  assert.ok(fitResults(evented) > 0, 'over budget: some events shed');
+  assert.ok(total(evented.encoded) <= RESULTS_BUDGET_BYTES, 'within budget after fitting');
+  assert.ok(evented.encoded.every((e) => ExecTxResult.decode(e).log === 'ok'), 'shedding events was enough: every log kept');
 });
 
 test('proposalTxs keeps expected results under PROPOSAL_RESULTS_BYTES, in order, and always takes the first tx', () => {

@@ -12,24 +12,29 @@ import type { BlockExecution } from './executor.ts';
 export const RESULTS_BUDGET_BYTES = 3.5 * 1024 * 1024;
 
 /**
- * Keeps a block's results under RESULTS_BUDGET_BYTES, whatever the block holds. Events are not
- * part of consensus (the results hash covers code, data and gas only): if the results are over
- * budget, the events of the last txs are left out until they fit. Deterministic, so every node
- * indexes the same. Returns how many results were trimmed.
+ * Keeps a block's results under RESULTS_BUDGET_BYTES, whatever the block holds. Events and logs
+ * are not part of consensus (the results hash covers code, data and gas only): if the results
+ * are over budget, the events of the last txs are left out, and their logs cut to LOG_KEEP
+ * characters, until they fit. Should that not do (a proposer's block of many tiny failing txs,
+ * each log quoting its bytes: ~130 bytes of result a tx, over 4 MiB past ~30,000 txs, where
+ * every node would fail the block alike and the chain halt), the last txs' logs and infos go
+ * too. Deterministic, so every node indexes the same. Returns how many results were trimmed.
  */
 export function fitResults(exec: Pick<BlockExecution, 'encoded'>): number {
   let total = 0;
   for (const e of exec.encoded) total += e.length + 4;
-  let trimmed = 0;
-  for (let i = exec.encoded.length - 1; i >= 0 && total > RESULTS_BUDGET_BYTES; i--) {
-    const full = exec.encoded[i] as Uint8Array;
-    const slim = slimResult(full);
-    if (!slim) continue;
-    total -= full.length - slim.length;
-    exec.encoded[i] = slim;
-    trimmed++;
+  const trimmed = new Set<number>();
+  for (const shed of [slimResult, bareResult]) {
+    for (let i = exec.encoded.length - 1; i >= 0 && total > RESULTS_BUDGET_BYTES; i--) {
+      const full = exec.encoded[i] as Uint8Array;
+      const less = shed(full);
+      if (!less) continue;
+      total -= full.length - less.length;
+      exec.encoded[i] = less;
+      trimmed.add(i);
+    }
   }
-  return trimmed;
+  return trimmed.size;
 }
 
 /**
@@ -123,6 +128,40 @@ function slimEventsOnly(bytes: Uint8Array): Uint8Array | null | undefined {
   return out;
 }
 
+/**
+ * An encoded ExecTxResult with only what the results hash covers (code, data, gas wanted and
+ * used) and its codespace: no log, info or events. Null if it has nothing else.
+ */
+export function bareResult(bytes: Uint8Array): Uint8Array | null {
+  const r = new BinaryReader(bytes);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let changed = false;
+  while (r.pos < r.len) {
+    const start = r.pos;
+    const tag = r.uint32();
+    r.skipType(tag & 7);
+    const field = tag >>> 3;
+    if (field === 3 || field === 4 || field === 7) {
+      changed = true;
+    } else {
+      parts.push(bytes.subarray(start, r.pos));
+      size += r.pos - start;
+    }
+  }
+  return changed ? concat(parts, size) : null;
+}
+
+function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 function slimFieldByField(bytes: Uint8Array): Uint8Array | null {
   const r = new BinaryReader(bytes);
   const parts: Uint8Array[] = [];
@@ -151,12 +190,5 @@ function slimFieldByField(bytes: Uint8Array): Uint8Array | null {
       keep(bytes.subarray(start, r.pos));
     }
   }
-  if (!changed) return null;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return changed ? concat(parts, size) : null;
 }
