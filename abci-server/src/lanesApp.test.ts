@@ -359,6 +359,9 @@ test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, Pr
   const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
   assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max) }).status, 1); // ACCEPT
   assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max + 1) }).status, 2); // REJECT
+  // Bounded, so that a block of that many tiny failing txs keeps its results under 4 MiB.
+  assert.doesNotThrow(() => new InProcessChain(devnetGenesis([alice.address], { pools: false, params: { max_block_txs: 100_000 } })));
+  assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { pools: false, params: { max_block_txs: 100_001 } })), /params.max_block_txs 100001 is over 100000/);
 });
 
 test('ProcessProposal rejects a proposal that holds the same tx twice (its repeat fails, and CometBFT indexes that failure under the tx\'s hash); distinct txs alike in length and last bytes pass', () => {

@@ -19,6 +19,7 @@ export interface Params {
    * dropped by the full mempool after CheckTx accepted them; at 10,000: 2,197 tx/s, none lost;
    * `npm run bench -- e2e --quick --concurrency 256`). The block's bytes are capped apart
    * (BLOCK_MAX_BYTES), and results over the gRPC budget shed events (RESULTS_BUDGET_BYTES).
+   * At most MAX_BLOCK_TXS_LIMIT.
    */
   max_block_txs: number;
   /**
@@ -46,6 +47,14 @@ export const DEFAULT_PARAMS: Params = {
   max_block_gas: 2_000_000_000,
 };
 
+/**
+ * The most `max_block_txs` may be. A block's results must fit CometBFT's 4 MiB gRPC limit, or
+ * every node fails the block alike and the chain halts; results over budget shed their events
+ * and logs (fitResults), but each still takes ~10 bytes (code, codespace, gas) and 4 of framing,
+ * and a 3 MiB block holds up to a million 1-byte txs. 100,000 such results take ~1.4 MB.
+ */
+export const MAX_BLOCK_TXS_LIMIT = 100_000;
+
 /** Params in canonical key order, validated; throws naming the bad field. */
 export function normalizeParams(p: Partial<Params> | undefined): Params {
   const merged = { ...DEFAULT_PARAMS, ...(p ?? {}) };
@@ -54,6 +63,9 @@ export function normalizeParams(p: Partial<Params> | undefined): Params {
   for (const k of ['max_tx_bytes', 'max_memo_characters', 'max_msgs_per_tx', 'max_gas_per_tx', 'tx_sig_limit', 'max_block_txs', 'max_block_gas'] as const) {
     const v = merged[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`params.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (merged.max_block_txs > MAX_BLOCK_TXS_LIMIT) {
+    throw new Error(`params.max_block_txs ${merged.max_block_txs} is over ${MAX_BLOCK_TXS_LIMIT}: a block of that many small failing txs could have results over CometBFT's 4 MiB gRPC limit, which would halt the chain`);
   }
   if (merged.max_block_gas < merged.max_gas_per_tx) {
     throw new Error(`params.max_block_gas ${merged.max_block_gas} is below params.max_gas_per_tx ${merged.max_gas_per_tx}: a tx at the per-tx maximum could never be included`);
