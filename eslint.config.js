@@ -31,6 +31,10 @@ export default tseslint.config(
           selector: "CallExpression[callee.name='assert'][arguments.length=1]",
           message: 'give assert() a message: without one, a failing call makes Node parse the source file to build the message, which under tsx can hang the test for minutes (nodejs/node#52962)',
         },
+        {
+          selector: "MemberExpression[object.type='MetaProperty'][property.name=/^(dirname|filename)$/]",
+          message: 'import.meta.dirname and .filename came in Node 20.11, and Lanes runs on 20.9: use fileURLToPath(new URL(\'.\', import.meta.url))',
+        },
       ],
     },
   },

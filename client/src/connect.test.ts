@@ -21,7 +21,7 @@ describe('signing with the Lanes client options (offline)', () => {
     };
     const fee = calculateFee(200_000, GasPrice.fromString('0.0025ulane'));
     assert.deepEqual(fee.amount, [{ denom: 'ulane', amount: '500' }]);
-    const raw = await client.sign(from.address, [msg], fee, 'hi', { accountNumber: 3n, sequence: 7, chainId: DEVNET_CHAIN_ID });
+    const raw = await client.sign(from.address, [msg], fee, 'hi', { accountNumber: 3, sequence: 7, chainId: DEVNET_CHAIN_ID });
     const bytes = TxRaw.encode(raw).finish();
 
     const tx = decodeTxRaw(bytes);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DirectSecp256k1HdWallet, type EncodeObject } from '@cosmjs/proto-signing';
 import { BroadcastTxError, GasPrice, SigningStargateClient, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
 import { makeCosmoshubPath } from '@cosmjs/amino';
@@ -23,7 +24,7 @@ import {
 import { runLanes } from './support/lanes.ts';
 import { startTestNode, waitFor, type TestNode } from './support/node.ts';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const Q = 10n ** 18n;
 /** 0.003 as an 18-decimal fixed point, the fee of devnet pools 1 and 2 and of the pool made here. */
 const FEE_30BP = 3n * 10n ** 15n;

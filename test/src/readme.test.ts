@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StargateClient } from '@cosmjs/stargate';
 import { startTestNode, type TestNode } from './support/node.ts';
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function readmeExample(name: string): string {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');

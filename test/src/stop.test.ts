@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { freePort, homePaths, initTestnet, isRunning, startNode } from '@lanes/abci-server';
@@ -16,7 +17,7 @@ import { devnetGenesis } from '@lanes/abci-server/lanesApp';
 import { devnetAccounts } from '@lanes/client';
 import { TEST_CHAIN_ID, waitFor } from './support/node.ts';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The executor and workers of the launcher's "node ready" log line in `out`. */
 function readyLine(out: string): { executor: unknown; workers: unknown } {

@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
@@ -202,7 +203,7 @@ test('two validators, one parallel and one sequential, agree on every block unde
 test('`lanes testnet start` runs every node of the folder: blocks come, and Ctrl-C stops them all', { timeout: 120_000 }, async () => {
   // Free ports through the library; `start` takes each node's ports from its lanes.json.
   const dir = mkdtempSync(join(tmpdir(), 'lanes-testnet-start-'));
-  const root = join(import.meta.dirname, '..', '..');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
   try {
     const ports = [await freePorts(), await freePorts()];
     const nodes = initTestnet({
@@ -255,7 +256,7 @@ test('`lanes testnet start` runs every node of the folder: blocks come, and Ctrl
 
 test('`lanes testnet start` with a node that cannot start: it says which and why, and stops the others, which would wait for it', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-testnet-fail-'));
-  const root = join(import.meta.dirname, '..', '..');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
   const blocker = createServer();
   try {
     const ports = [await freePorts(), await freePorts()];

@@ -3,8 +3,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = join(root, 'abci-server', 'src', 'cli.ts');
 
 export interface LanesRun {
