@@ -238,9 +238,12 @@ export function assertDistinctPorts(ports: NodePorts, metricsPort: number): void
   }
 }
 
-/** The CometBFT binary: $LANES_COMETBFT, else the pinned one `scripts/ensure.mjs` installs. */
+/**
+ * The CometBFT binary: $LANES_COMETBFT (set and not empty, as `scripts/ensure.mjs` reads it, which
+ * then checks it is a 0.38 instead of installing one), else the pinned one ensure.mjs installs.
+ */
 export function cometbftBinary(): string {
-  const bin = process.env['LANES_COMETBFT'] ?? join(REPO_ROOT, '.tools', 'bin', 'cometbft');
+  const bin = process.env['LANES_COMETBFT'] || join(REPO_ROOT, '.tools', 'bin', 'cometbft');
   if (!existsSync(bin)) {
     throw new UserError(`CometBFT not found at ${bin}: run \`node scripts/ensure.mjs\` or set LANES_COMETBFT`);
   }
