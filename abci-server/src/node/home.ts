@@ -172,25 +172,54 @@ export function readManifest(home: string): HomeManifest | undefined {
 /**
  * A home's node ports: lanes.json's `ports`, each a TCP port, checked against the addresses its
  * CometBFT config.toml listens on and calls the app at (`rpc.laddr`, `p2p.laddr`, `proxy_app`),
- * which the launcher, the app and `--home`'s tx commands all take from lanes.json.
+ * which the launcher, the app and `--home`'s tx commands all take from lanes.json. A config.toml
+ * that is missing, empty, lacks one of them or calls the app other than over gRPC is refused
+ * (badCometConfig): CometBFT would write or fill in its defaults (a socket app on 26658, RPC on
+ * 26657, P2P on every interface) and never reach this node's app.
  */
 export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): NodePorts {
   const p = homePaths(home);
   const given = (manifest.ports ?? {}) as Partial<Record<keyof NodePorts, unknown>>;
   const ports = {} as NodePorts;
   for (const k of ['rpc', 'p2p', 'abci'] as const) ports[k] = integerIn(given[k], 1, 65535, `${p.manifest} "ports.${k}"`, 'a TCP port (1 to 65535)');
-  if (!existsSync(p.cometConfig)) return ports;
+  if (!existsSync(p.cometConfig)) throw badCometConfig(home, ports, 'is missing');
   const toml = readFileSync(p.cometConfig, 'utf8');
+  if (toml.trim() === '') throw badCometConfig(home, ports, 'is empty');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
     const value = getTomlString(toml, section, key);
-    const port = Number(/:(\d+)$/.exec(value ?? '')?.[1]);
+    if (value === undefined) throw badCometConfig(home, ports, `has no ${section ? `${section}.` : ''}${key} (cut short, or not the one \`lanes init\` wrote?)`);
+    const port = Number(/:(\d+)$/.exec(value)?.[1]);
     if (port !== ports[k]) {
       throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value ?? null)}, but ${p.manifest} has "ports.${k}": ${ports[k]}; `
         + 'the launcher and the tx commands use lanes.json\'s, so make the two agree');
     }
   }
+  const abci = getTomlString(toml, '', 'abci');
+  if (abci !== 'grpc') throw new UserError(`${p.cometConfig} has abci = ${JSON.stringify(abci ?? null)}, but the Lanes app serves ABCI over gRPC: set abci = "grpc"`);
   return ports;
+}
+
+/**
+ * A home's config.toml that `lanes start` cannot use, and how to get one back without losing the
+ * chain: a backup, or the one `lanes init` writes with this node's ports, made in a folder beside
+ * the home and copied over (its chain id chosen so that CORS is set as here: any origin on the
+ * devnet, none elsewhere). `init --force` and `unsafe-reset --all` would delete the chain.
+ */
+function badCometConfig(home: string, ports: NodePorts, what: string): UserError {
+  const p = homePaths(home);
+  const scratch = `${p.home}-config`;
+  let chainId: string | undefined;
+  try {
+    chainId = readManifest(home)?.chainId;
+  } catch {
+    // a lanes.json that is not JSON: said where it is read
+  }
+  return new UserError(`${p.cometConfig} ${what}: CometBFT would start with its own defaults (a socket app on 26658, RPC on 26657, P2P on every interface), `
+    + 'not this node\'s. Restore it from a backup, or write a new one and keep the chain: '
+    + `\`npm run lanes -- --home ${scratch} init${chainId === undefined ? '' : ` --chain-id ${chainId}`} --devnet --rpc-port ${ports.rpc} --p2p-port ${ports.p2p} --abci-port ${ports.abci}\`, `
+    + `copy ${join(scratch, 'cometbft', 'config', 'config.toml')} to ${p.cometConfig}, set again what you had changed in it (moniker, persistent_peers, `
+    + `block time), and delete ${scratch}; \`lanes init --force\` would delete the chain`);
 }
 
 /** Where a home's config.toml names each of its node ports. */

@@ -292,6 +292,52 @@ test('a home\'s ports: lanes.json\'s, each a TCP port, agreeing with config.toml
   }
 });
 
+test('a home whose config.toml is missing, empty, cut short or calls the app over a socket is refused at start, naming the file and how to get one back keeping the chain; nothing runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-config-'));
+  const home = join(dir, 'h');
+  const lanes = (...args: string[]) => buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', home, ...args]);
+  // For `start`, a CometBFT that only records that it ran: a start this check let through must
+  // not run the real one, which would write its defaults and listen on 26657, and 26656 on every interface.
+  const guard = join(dir, 'cometbft-guard');
+  const saved = process.env['LANES_COMETBFT'];
+  try {
+    await lanes('init', '--chain-id', 'my-lanes-1', '--devnet', '--rpc-port', '32657', '--p2p-port', '32656', '--abci-port', '32658', '--metrics-port', '0');
+    writeFileSync(guard, `#!/bin/sh\ntouch ${guard}.ran\nexit 1\n`, { mode: 0o755 });
+    process.env['LANES_COMETBFT'] = guard;
+    const { cometConfig, manifest } = homePaths(home);
+    const original = readFileSync(cometConfig, 'utf8');
+    const recover = 'CometBFT would start with its own defaults (a socket app on 26658, RPC on 26657, P2P on every interface), not this node\'s. '
+      + `Restore it from a backup, or write a new one and keep the chain: \`npm run lanes -- --home ${home}-config init --chain-id my-lanes-1 --devnet `
+      + `--rpc-port 32657 --p2p-port 32656 --abci-port 32658\`, copy ${join(`${home}-config`, 'cometbft', 'config', 'config.toml')} to ${cometConfig}, `
+      + `set again what you had changed in it (moniker, persistent_peers, block time), and delete ${home}-config; \`lanes init --force\` would delete the chain`;
+    const refused = async (what: string) => {
+      await assert.rejects(lanes('start'), (e) => {
+        assert.ok(e instanceof UserError, String(e));
+        assert.equal(e.message, what, 'the message');
+        return true;
+      });
+      assert.equal(existsSync(homePaths(home).appPid), false, 'the app never started');
+      assert.equal(existsSync(`${guard}.ran`), false, 'CometBFT never ran');
+    };
+    rmSync(cometConfig);
+    await refused(`${cometConfig} is missing: ${recover}`);
+    // A query from this home names the problem too, not the devnet's port.
+    assert.throws(() => homePorts(home, JSON.parse(readFileSync(manifest, 'utf8')) as never), (e) => e instanceof UserError && e.message === `${cometConfig} is missing: ${recover}`);
+    writeFileSync(cometConfig, '\n');
+    await refused(`${cometConfig} is empty: ${recover}`);
+    writeFileSync(cometConfig, original.slice(0, original.indexOf('[p2p]')));
+    await refused(`${cometConfig} has no p2p.laddr (cut short, or not the one \`lanes init\` wrote?): ${recover}`);
+    writeFileSync(cometConfig, setTomlKey(original, '', 'abci', 'socket'));
+    await refused(`${cometConfig} has abci = "socket", but the Lanes app serves ABCI over gRPC: set abci = "grpc"`);
+    writeFileSync(cometConfig, original);
+    assert.deepEqual(homePorts(home, JSON.parse(readFileSync(manifest, 'utf8')) as never), { rpc: 32657, p2p: 32656, abci: 32658 });
+  } finally {
+    if (saved === undefined) delete process.env['LANES_COMETBFT'];
+    else process.env['LANES_COMETBFT'] = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('StallWatch: a height that has not moved for the warning time warns, then again only after the repeat time', () => {
   const w = new StallWatch(60_000, 300_000);
   assert.deepEqual(w.observe('n', 5, 0), { step: undefined, stalledMs: undefined });
