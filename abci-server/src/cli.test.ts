@@ -2,9 +2,11 @@
 // `lanes app` refusing state of another layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { devnetAccounts } from '@lanes/client';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.ts';
@@ -12,8 +14,10 @@ import Database from 'better-sqlite3';
 import { CommittedStore, STATE_LAYOUT } from '@lanes/app';
 import { UserError, homePaths, homePorts, readManifest, setHomePorts } from './node/home.ts';
 import { getTomlKey, setTomlKey } from './node/config.ts';
-import { runApp } from './node/appProcess.ts';
+import { runApp, stateDbProblem } from './node/appProcess.ts';
 import { keyringPath, loadKeyring } from './commands/keys.ts';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
 interface Genesis { chain_id: string; app_state: { bank: { balances: { address: string }[] }; amm: { pools: unknown[] } } }
 
@@ -143,4 +147,82 @@ test('a tx from a home with no node (no lanes.json) and no --node or LANES_NODE 
     if (saved !== undefined) process.env['LANES_NODE'] = saved;
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('lanes app on a damaged state.db (cut short, or its header overwritten) exits naming the file, SQLite\'s words and how to rebuild it from CometBFT\'s blocks, without a stack', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-corrupt-'));
+  try {
+    const home = join(dir, 'node');
+    await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', home, 'init']);
+    const { dbPath } = homePaths(home);
+    const damage = {
+      // What a copy cut short leaves (the reviewer's `truncate -s 4096`).
+      cut: () => truncateSync(dbPath, 4096),
+      header: () => {
+        const fd = openSync(dbPath, 'r+');
+        writeSync(fd, Buffer.alloc(100, 7), 0, 100, 0);
+        closeSync(fd);
+      },
+    };
+    const rebuild = `To rebuild it from CometBFT's blocks: stop the node, delete ${dbPath} and its -wal and -shm files, and start it; `
+      + 'CometBFT replays every block into the app (it checks each app hash), which takes about as long as executing the whole chain again. '
+      + 'If CometBFT no longer keeps every block from height 1, that replay fails: then sync the node again from its peers '
+      + `(\`npm run lanes -- --home ${home} unsafe-reset\`); a chain of your own with no other node starts over with npm run lanes -- --home ${home} unsafe-reset --all`;
+    for (const [how, said] of [['cut', 'SQLITE_CORRUPT: database disk image is malformed'], ['header', 'SQLITE_NOTADB: file is not a database']] as const) {
+      rmSync(homePaths(home).appDir, { recursive: true, force: true });
+      const store = new CommittedStore(dbPath);
+      store.commit(Array.from({ length: 2000 }, (_, i) => [`key${i}`, 'v'.repeat(100)] as [string, string]), { height: 1n, appHash: new Uint8Array(32) });
+      store.close();
+      damage[how]();
+      await assert.rejects(runApp({ home, abci: '127.0.0.1:0', metricsPort: 0 }), (e) => {
+        assert.ok(e instanceof UserError, `a UserError (printed without a stack), got ${String(e)}`);
+        assert.equal(e.message, `${dbPath} is damaged (${said}). ${rebuild}`, how);
+        return true;
+      });
+    }
+    // A node that deletes old blocks cannot replay from height 1: it syncs from its peers.
+    await assert.rejects(runApp({ home, abci: '127.0.0.1:0', metricsPort: 0, minRetainBlocks: 200_000 }), (e) => {
+      assert.ok(e instanceof UserError, String(e));
+      assert.equal(e.message, `${dbPath} is damaged (SQLITE_NOTADB: file is not a database). This node deletes its old blocks (--min-retain-blocks 200000), `
+        + `so CometBFT cannot replay the chain into a new state: stop the node, then sync it again from its peers with \`npm run lanes -- --home ${home} unsafe-reset\` `
+        + `(keeps its keys and config); a chain of your own with no other node starts over with npm run lanes -- --home ${home} unsafe-reset --all`);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lanes app on a state.db this user may not write exits naming it, before SQLite opens it read-only and fails at the first Commit', { skip: process.getuid?.() === 0 && 'root writes whatever the permissions say' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-readonly-'));
+  try {
+    const home = join(dir, 'node');
+    await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', home, 'init']);
+    const { dbPath } = homePaths(home);
+    new CommittedStore(dbPath).close();
+    chmodSync(dbPath, 0o444);
+    // A process of its own: an app that got past the check would be serving, here for good.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'app', '--abci', '127.0.0.1:0', '--metrics-port', '0'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, `exit status (signal ${r.signal}):\n${r.stderr}`);
+    assert.ok(r.stderr.startsWith(`error: ${dbPath} cannot be written (EACCES: permission denied): this user may not write it`), r.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stateDbProblem: a state.db SQLite (or this user) may not write, cannot open, or finds the disk full is named with the code and what to do', () => {
+  const home = join(tmpdir(), 'lanes-x');
+  const { dbPath, appDir } = homePaths(home);
+  assert.equal(stateDbProblem(home, 'SQLITE_READONLY', 'attempt to write a readonly database', 0),
+    `${dbPath} cannot be written (SQLITE_READONLY: attempt to write a readonly database): this user may not write it or its folder ${appDir} `
+    + '(SQLite writes its -wal and -shm files there), or the file system is read-only; give this user write access to both, or run the node as the user that owns them');
+  assert.equal(stateDbProblem(home, 'SQLITE_CANTOPEN', 'unable to open database file', 0),
+    `${dbPath} cannot be opened (SQLITE_CANTOPEN: unable to open database file): check that ${appDir} exists and that this user may read and write it`);
+  assert.equal(stateDbProblem(home, 'SQLITE_FULL', 'database or disk is full', 0),
+    `${dbPath} cannot grow (SQLITE_FULL: database or disk is full): the disk is full; free some space and start the node again`);
+  assert.equal(stateDbProblem(home, 'SQLITE_IOERR_WRITE', 'disk I/O error', 0), `${dbPath}: SQLite failed (SQLITE_IOERR_WRITE: disk I/O error)`);
+  // Found before SQLite opens it (which would open it read-only, and fail at the first Commit).
+  assert.equal(stateDbProblem(home, 'EACCES', 'permission denied', 0, `${dbPath}-wal`),
+    `${dbPath}-wal cannot be written (EACCES: permission denied): this user may not write it or its folder ${appDir} `
+    + '(SQLite writes its -wal and -shm files there), or the file system is read-only; give this user write access to both, or run the node as the user that owns them');
 });

@@ -1,6 +1,6 @@
 // `lanes app`: the app process. Opens the state database, serves ABCI over gRPC, and closes the
 // database cleanly on SIGTERM/SIGINT or when the launcher that spawned it goes away.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
@@ -17,17 +17,77 @@ export interface RunAppOptions extends Partial<AppSettings> {
 }
 
 /**
- * createLanesApp; state in another layout is the operator's to resolve, said without a stack
- * trace. A layout change moves app hashes, so one node cannot move alone: the chain starts over.
+ * createLanesApp; state in another layout, or a state.db SQLite cannot open or write, is the
+ * operator's to resolve, said without a stack trace, naming the file. A layout change moves app
+ * hashes, so one node cannot move alone: the chain starts over.
  */
 function openApp(home: string, opts: Parameters<typeof createLanesApp>[0]): ReturnType<typeof createLanesApp> {
+  // SQLite opens a file it may not write read-only, without a word, and fails at the first
+  // Commit (in the middle of CometBFT's replay, say); so state this user cannot write is refused
+  // here, naming the file.
+  const p = homePaths(home);
+  for (const file of [p.appDir, p.dbPath, `${p.dbPath}-wal`, `${p.dbPath}-shm`]) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EACCES';
+      if (code === 'ENOENT') continue;
+      throw new UserError(stateDbProblem(home, code, (err as Error).message.replace(/^E[A-Z]+: /, '').replace(/, access '[^']*'$/, ''), 0, file));
+    }
+  }
   try {
     return createLanesApp(opts);
   } catch (e) {
-    if (!(e instanceof StateLayoutError)) throw e;
-    throw new UserError(`${e.message}. Every node of a chain runs one layout, so the chain starts again from genesis on all of its nodes `
-      + `(this node: stop it, then ${resetCommand(home)}; a local testnet: lanes testnet init --force), or run the build that wrote the state`);
+    if (e instanceof StateLayoutError) {
+      throw new UserError(`${e.message}. Every node of a chain runs one layout, so the chain starts again from genesis on all of its nodes `
+        + `(this node: stop it, then ${resetCommand(home)}; a local testnet: lanes testnet init --force), or run the build that wrote the state`);
+    }
+    const sqlite = sqliteCode(e);
+    if (sqlite === undefined) throw e;
+    throw new UserError(stateDbProblem(home, sqlite, (e as Error).message, opts.retention?.minRetainBlocks ?? 0));
   }
+}
+
+/** A better-sqlite3 SqliteError's code (`SQLITE_CORRUPT`, `SQLITE_READONLY_DBMOVED`, ...), else undefined. */
+function sqliteCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && e.name === 'SqliteError' && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+/**
+ * What an operator reads when SQLite refuses a home's state.db at start: the file, SQLite's code
+ * and words, and what to do. A damaged file is rebuilt by deleting it: CometBFT's handshake then
+ * finds the app at height 0 and replays every block it keeps into it (InitChain first), checking
+ * each app hash against the one its blocks recorded; the app's state is all derived from the
+ * blocks. That takes the blocks from height 1: a node that deleted older ones
+ * (`minRetainBlocks` > 0) syncs again from its peers instead. `file`: the one refused, when not
+ * state.db itself (its folder, its -wal).
+ */
+export function stateDbProblem(home: string, code: string, message: string, minRetainBlocks: number, file = homePaths(home).dbPath): string {
+  const p = homePaths(home);
+  const files = `${p.dbPath} and its -wal and -shm files`;
+  const said = `(${code}: ${message})`;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    const rebuild = minRetainBlocks > 0
+      ? `This node deletes its old blocks (--min-retain-blocks ${minRetainBlocks}), so CometBFT cannot replay the chain into a new state: `
+        + `stop the node, then sync it again from its peers with \`npm run lanes -- --home ${p.home} unsafe-reset\` (keeps its keys and config)`
+      : `To rebuild it from CometBFT's blocks: stop the node, delete ${files}, and start it; CometBFT replays every block into the app `
+        + '(it checks each app hash), which takes about as long as executing the whole chain again. If CometBFT no longer keeps every block from height 1, '
+        + `that replay fails: then sync the node again from its peers (\`npm run lanes -- --home ${p.home} unsafe-reset\`)`;
+    return `${p.dbPath} is damaged ${said}. ${rebuild}; a chain of your own with no other node starts over with ${resetCommand(home)}`;
+  }
+  if (code.startsWith('SQLITE_READONLY') || ['EACCES', 'EPERM', 'EROFS'].includes(code)) {
+    return `${file} cannot be written ${said}: this user may not write it or its folder ${p.appDir} (SQLite writes its -wal and -shm files there), `
+      + 'or the file system is read-only; give this user write access to both, or run the node as the user that owns them';
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return `${p.dbPath} cannot be opened ${said}: check that ${p.appDir} exists and that this user may read and write it`;
+  }
+  if (code.startsWith('SQLITE_FULL')) return `${p.dbPath} cannot grow ${said}: the disk is full; free some space and start the node again`;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `${p.dbPath} is locked by another process ${said}: is another node (or a copy of its app) running on ${p.home}?`;
+  }
+  return `${p.dbPath}: SQLite failed ${said}`;
 }
 
 export async function runApp(opts: RunAppOptions): Promise<void> {
