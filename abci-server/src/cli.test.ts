@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { CommittedStore, STATE_LAYOUT } from '@lanes/app';
 import { UserError, homePaths, homePorts, readManifest, setHomePorts } from './node/home.ts';
 import { getTomlKey, setTomlKey } from './node/config.ts';
 import { runApp, stateDbProblem } from './node/appProcess.ts';
+import { freePort } from './load/load.ts';
 import { keyringPath, loadKeyring } from './commands/keys.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -225,4 +227,30 @@ test('stateDbProblem: a state.db SQLite (or this user) may not write, cannot ope
   assert.equal(stateDbProblem(home, 'EACCES', 'permission denied', 0, `${dbPath}-wal`),
     `${dbPath}-wal cannot be written (EACCES: permission denied): this user may not write it or its folder ${appDir} `
     + '(SQLite writes its -wal and -shm files there), or the file system is read-only; give this user write access to both, or run the node as the user that owns them');
+});
+
+test('start --rpc-port (--p2p-port, --abci-port) checks that the node\'s ports are free before saving the move: a start refused for a taken port leaves lanes.json and config.toml as they were', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-move-'));
+  const taken = createServer();
+  try {
+    const home = join(dir, 'node');
+    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    const lanes = (...args: string[]) => buildProgram().exitOverride().configureOutput({ writeErr: () => {} })
+      .parseAsync(['node', 'lanes', '--home', home, ...args]);
+    await lanes('init', '--rpc-port', String(rpc), '--p2p-port', String(p2p), '--abci-port', String(abci), '--metrics-port', '0');
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const { cometConfig, manifest } = homePaths(home);
+    const before = [readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')];
+    await assert.rejects(lanes('start', '--rpc-port', String(port)), (e) => {
+      assert.ok(e instanceof UserError, String(e));
+      assert.match(e.message, new RegExp(`^port ${port} \\(RPC\\) is already in use by another node or program`));
+      return true;
+    });
+    assert.deepEqual([readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')], before, 'nothing saved');
+    assert.deepEqual(readManifest(home)?.ports, { rpc, p2p, abci });
+  } finally {
+    taken.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

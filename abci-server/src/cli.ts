@@ -18,9 +18,10 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, setHomePorts, homePeers, type AppSettings,
+  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, resolveAppSettings, setHomePorts, homePeers,
+  type AppSettings,
 } from './node/home.ts';
-import { startNode, type NodeHandle } from './node/launcher.ts';
+import { assertPortsFree, startNode, type NodeHandle } from './node/launcher.ts';
 import { runApp } from './node/appProcess.ts';
 import { DEFAULT_TESTNET_DIR, initTestnet, MAX_TESTNET_VALIDATORS, quorum, TESTNET_PORT_STEP, testnetHomes } from './node/testnet.ts';
 import type { NodePorts } from './node/config.ts';
@@ -356,6 +357,11 @@ export function buildProgram(): Command {
         print(`initialising a devnet in ${dir}...`);
         manifest = await initDevnet(dir, { chainId: DEVNET_CHAIN_ID, ports: { ...DEFAULT_PORTS, ...move } });
       } else if (Object.keys(move).length > 0) {
+        // The node's ports, moved, free before they are saved: a start refused for a taken port
+        // leaves them as they were (its own node, running, holds them: refused as running).
+        assertNotRunning(dir);
+        const metricsPort = resolveAppSettings(manifest, appSettingOverrides(o), homePaths(dir).manifest).metricsPort;
+        await assertPortsFree(dir, { ...homePorts(dir, manifest), ...move }, metricsPort);
         const ports = setHomePorts(dir, move, o.metricsPort);
         manifest = { ...manifest, ports };
         print(`ports of ${dir} now: RPC ${ports.rpc}, P2P ${ports.p2p}, ABCI ${ports.abci} (written to lanes.json and config.toml)`);

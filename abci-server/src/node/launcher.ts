@@ -150,6 +150,19 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
   });
 }
 
+/**
+ * Refuses a node's ports (RPC, P2P, ABCI; metrics unless 0) that something listens on; for a node
+ * that is not running (assertNotRunning: its own node holds them). `lanes start --rpc-port` and
+ * the like check the new ports with it before saving them, so that a start refused for a taken
+ * port leaves the node's ports as they were.
+ */
+export async function assertPortsFree(home: string, ports: NodePorts, metricsPort: number): Promise<void> {
+  await assertPortFree(ports.abci, 'ABCI', home);
+  await assertPortFree(ports.rpc, 'RPC', home);
+  await assertPortFree(ports.p2p, 'P2P', home);
+  if (metricsPort > 0) await assertPortFree(metricsPort, 'metrics', home);
+}
+
 /** The number of validators in a genesis file (0 if it cannot be read). */
 function genesisValidators(genesisPath: string): number {
   try {
@@ -204,10 +217,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const cometEnv = goMaxProcs === undefined ? undefined : { ...process.env, GOMAXPROCS: goMaxProcs };
 
   assertNotRunning(p.home); // this home's own node first: its ports are taken, but by itself
-  await assertPortFree(ports.abci, 'ABCI', p.home);
-  await assertPortFree(ports.rpc, 'RPC', p.home);
-  await assertPortFree(ports.p2p, 'P2P', p.home);
-  if (settings.metricsPort > 0) await assertPortFree(settings.metricsPort, 'metrics', p.home);
+  await assertPortsFree(p.home, ports, settings.metricsPort);
 
   let app: Child | undefined;
   let comet: Child | undefined;
