@@ -4,8 +4,8 @@
 //   <home>/app/state.db     the app's SQLite file
 //   <home>/app.pid, <home>/cometbft.pid   written by the launcher while the node runs
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, userInfo } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlString, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
@@ -162,8 +162,14 @@ export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'wo
 export function readManifest(home: string): HomeManifest | undefined {
   const { manifest } = homePaths(home);
   if (!existsSync(manifest)) return undefined;
+  let text: string;
   try {
-    return JSON.parse(readFileSync(manifest, 'utf8')) as HomeManifest;
+    text = readFileSync(manifest, 'utf8');
+  } catch (err) {
+    throw homeWriteError(err, manifest, 'read');
+  }
+  try {
+    return JSON.parse(text) as HomeManifest;
   } catch (err) {
     throw new UserError(`${manifest} is not valid JSON: ${(err as Error).message}`);
   }
@@ -182,8 +188,13 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
   const given = (manifest.ports ?? {}) as Partial<Record<keyof NodePorts, unknown>>;
   const ports = {} as NodePorts;
   for (const k of ['rpc', 'p2p', 'abci'] as const) ports[k] = integerIn(given[k], 1, 65535, `${p.manifest} "ports.${k}"`, 'a TCP port (1 to 65535)');
-  if (!existsSync(p.cometConfig)) throw badCometConfig(home, ports, 'is missing');
-  const toml = readFileSync(p.cometConfig, 'utf8');
+  let toml: string;
+  try {
+    toml = readFileSync(p.cometConfig, 'utf8');
+  } catch (err) {
+    // Missing, or not this user's to read (existsSync cannot tell: it says false for both).
+    throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? badCometConfig(home, ports, 'is missing') : homeWriteError(err, p.cometConfig, 'read');
+  }
   if (toml.trim() === '') throw badCometConfig(home, ports, 'is empty');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
@@ -474,6 +485,54 @@ export function nodeProcesses(home: string): { pid: number; pidFile: string }[] 
     if (pid > 1 && isNodeProcess(pid, p.home)) out.push({ pid, pidFile });
   }
   return out;
+}
+
+/**
+ * A failed write into a node's home (or read: `verb`) as one line for its operator, naming the
+ * path, the error code and what to do (permissions, a read-only or full disk), as a UserError:
+ * printed without a stack. Anything but a file system error (one with an `E...` code) is returned
+ * as it is.
+ */
+export function homeWriteError(err: unknown, path: string, verb: 'read' | 'write' = 'write'): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (!(err instanceof Error) || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
+  const user = ((): string => {
+    try {
+      return userInfo().username;
+    } catch {
+      return `uid ${process.getuid?.() ?? '?'}`;
+    }
+  })();
+  const what: Record<string, string> = {
+    EACCES: `permission denied: run the node as the user who owns it, or give this user (${user}) ${verb} access to it`,
+    EPERM: `operation not permitted: run the node as the user who owns it, or give this user (${user}) ${verb} access to it`,
+    EROFS: 'read-only file system: remount it read-write, or keep the node\'s home on another disk (--home, LANES_HOME)',
+    ENOSPC: 'no space left on device: free some space on its disk, then start the node again',
+    EDQUOT: 'disk quota exceeded: free some space (or raise the quota), then start the node again',
+  };
+  // Node's own words for the rest: "ENOTDIR: not a directory, mkdir '...'" without the call.
+  const words = what[code] ?? err.message.replace(new RegExp(`^${code}: `), '').replace(/, \w+ '[^']*'$/, '').replace(/, \w+$/, '');
+  return new UserError(`cannot ${verb} ${path}: ${code} (${words})`);
+}
+
+/**
+ * Refuses, before a node starts, a home it cannot write: the home (pid files), `app/` (the
+ * app's state.db) and `cometbft/data` (CometBFT's blocks), each created where missing and written
+ * a probe file to, so that a read-only folder, a permission error or a full disk is one line
+ * naming the folder (homeWriteError), not a child's stack trace once it is running.
+ */
+export function assertHomeWritable(home: string): void {
+  const p = homePaths(home);
+  for (const dir of [p.home, p.appDir, join(p.cometHome, 'data')]) {
+    const probe = join(dir, `.lanes-write-check-${process.pid}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(probe, 'lanes: can this node write here?\n');
+      unlinkSync(probe);
+    } catch (err) {
+      throw homeWriteError(err, dir);
+    }
+  }
 }
 
 /** Refuses when the pid files of a home name a live process of its node: a node is running on it. */

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertNotRunning, homePorts, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertHomeWritable, assertNotRunning, homePorts, homeWriteError, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
   // executor, workers, metricsPort, stateCacheKeys, minRetainBlocks: default lanes.json's, else parallel, CPU count - 1,
@@ -205,6 +205,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const p = homePaths(opts.home);
   const manifest = readManifest(p.home);
   if (!manifest) throw new UserError(`${p.home} is not initialised (no lanes.json): run \`lanes init\` first`);
+  assertHomeWritable(p.home); // first: a home of another user's would be reported as whatever is read next
   const ports = homePorts(p.home, manifest);
   const settings = resolveAppSettings(manifest, appSettingOverrides(opts), p.manifest);
   assertDistinctPorts(ports, settings.metricsPort);
@@ -229,6 +230,20 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   let resolveExited!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExited = r));
 
+  /**
+   * A child's pid file. A write that fails (a read-only or full disk) stops the child, which
+   * nothing could find without its pid file, and is one line naming the file.
+   */
+  function writePid(file: string, child: Child): void {
+    if (child.proc.pid === undefined) return;
+    try {
+      writeFileSync(file, `${child.proc.pid}\n`);
+    } catch (err) {
+      void child.terminate();
+      throw homeWriteError(err, file);
+    }
+  }
+
   function failure(msg: string, child?: Child): Error {
     const tail = child?.tail.length ? `\nlast lines of ${child.label}:\n  ${child.tail.slice(-15).join('\n  ')}` : '';
     return new UserError(`${msg}${tail}`); // for operators: what happened and the child's last lines, no stack
@@ -244,7 +259,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       '--min-retain-blocks', String(settings.minRetainBlocks)];
     const child = new Child('app', process.execPath, args, output, true);
     app = child;
-    if (child.proc.pid !== undefined) writeFileSync(p.appPid, `${child.proc.pid}\n`);
+    writePid(p.appPid, child);
     void child.exit.then((e) => onExit(child, e));
     // The app sends 'lanes-app-ready' over IPC once its gRPC port is bound. An app that does not
     // within 120 s, or whose start a signal abandons, is stopped, and the start fails only once it
@@ -280,7 +295,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     if (opts.cometbftLogLevel) args.push('--log_level', opts.cometbftLogLevel);
     const child = new Child('cometbft', cometBin, args, output, false, cometEnv);
     comet = child;
-    if (child.proc.pid !== undefined) writeFileSync(p.cometPid, `${child.proc.pid}\n`);
+    writePid(p.cometPid, child);
     void child.exit.then((e) => onExit(child, e));
   }
 
