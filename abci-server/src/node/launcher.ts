@@ -79,10 +79,22 @@ function abandoned(signal: AbortSignal | undefined): string {
 const CLI_PATH = join(REPO_ROOT, 'abci-server', 'src', 'cli.ts');
 const TAIL_LINES = 40;
 const KILL_AFTER_MS = 10_000;
+/** At most this many lines of a Go panic's message are kept (see Child.panic), each cut to PANIC_LINE_CHARS. */
+const PANIC_LINES = 200;
+const PANIC_LINE_CHARS = 300;
+/** A panic's message longer than this many lines (a state dump) is shown by its first and last ones. */
+const PANIC_SHOWN = 10;
 
 class Child {
   readonly proc: ChildProcess;
   readonly tail: string[] = [];
+  /**
+   * The message of the first Go panic in its output: the `panic: ` line and those after it, up to
+   * the goroutine dump. A panic's stack trace runs to dozens of lines, which push the message
+   * (CometBFT's cause: "state.AppHash does not match AppHash after replay", say) out of the tail.
+   */
+  readonly panic: string[] = [];
+  private inPanic = false;
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   alive = true;
   /** Set once we asked it to stop: its exit is then expected. */
@@ -98,6 +110,11 @@ class Child {
     for (const stream of [this.proc.stdout, this.proc.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        if (this.panic.length === 0 && line.startsWith('panic: ')) this.inPanic = true;
+        if (this.inPanic) {
+          if (/^goroutine \d+ \[/.test(line) || this.panic.length >= PANIC_LINES) this.inPanic = false;
+          else this.panic.push(line.length > PANIC_LINE_CHARS ? `${line.slice(0, PANIC_LINE_CHARS)}...` : line);
+        }
         this.tail.push(line);
         if (this.tail.length > TAIL_LINES) this.tail.shift();
         output?.write(`[${label}] ${line}\n`);
@@ -245,8 +262,16 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   }
 
   function failure(msg: string, child?: Child): Error {
-    const tail = child?.tail.length ? `\nlast lines of ${child.label}:\n  ${child.tail.slice(-15).join('\n  ')}` : '';
-    return new UserError(`${msg}${tail}`); // for operators: what happened and the child's last lines, no stack
+    const last = child?.tail.slice(-15) ?? [];
+    const tail = last.length > 0 ? `\nlast lines of ${child?.label}:\n  ${last.join('\n  ')}` : '';
+    // A panic's message, unless the last lines shown have it already: without the tab Go puts
+    // before its further lines, without blank lines, and a long one (CometBFT's, with a state
+    // dump) by its first lines and its last, where CometBFT puts its hint ("Did you reset
+    // CometBFT without resetting your application's data?").
+    const message = (child?.panic ?? []).map((l) => l.replace(/^\t/, '')).filter((l) => l.trim() !== '');
+    const shown = message.length > PANIC_SHOWN ? [...message.slice(0, 4), `... (${message.length - 6} more lines)`, ...message.slice(-2)] : message;
+    const panic = shown.length > 0 && !last.includes(child?.panic[0] as string) ? `\n${child?.label} panicked:\n  ${shown.join('\n  ')}` : '';
+    return new UserError(`${msg}${panic}${tail}`); // for operators: what happened and the child's last lines, no stack
   }
 
   async function startApp(): Promise<void> {
