@@ -1,12 +1,18 @@
 // How a node that cannot run says so, as its operator sees it, on the real CometBFT: a panic at
-// startup shows its message.
+// startup shows its message; a supervisor that gives up stops the node, says "node failed" and
+// exits 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { UserError, homePaths, startNode } from '@lanes/abci-server';
+import { UserError, freePort, homePaths, isRunning, startNode } from '@lanes/abci-server';
 import { startTestNode, waitFor } from './support/node.ts';
+
+const root = join(import.meta.dirname, '..', '..');
 
 async function height(rpc: string): Promise<number> {
   const r = (await (await fetch(`${rpc}/status`)).json()) as { result: { sync_info: { latest_block_height: string } } };
@@ -41,5 +47,47 @@ test('CometBFT panicking at startup (its blocks deleted, the app\'s state kept):
     assert.equal(existsSync(homePaths(node.home).appPid), false, 'the app stopped, pid files removed');
   } finally {
     rmSync(node.home, { recursive: true, force: true });
+  }
+});
+
+test('when the supervisor gives up (the app killed, its state.db damaged so that it cannot come back), `lanes start` stops CometBFT, removes the pid files, says "node failed" and exits 1', { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-giveup-'));
+  const home = join(dir, 'home');
+  const [rpc, p2p, abci, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // A process group of its own: the launcher is npm's child, and goes with it if the test fails.
+  const npm = (args: string[]) => spawn('npm', ['run', '-s', 'lanes', '--', '--home', home, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const pids: number[] = [];
+  let node: ReturnType<typeof npm> | undefined;
+  try {
+    const init = npm(['init', '--rpc-port', String(rpc), '--p2p-port', String(p2p), '--abci-port', String(abci), '--metrics-port', String(metrics), '--block-time', '200']);
+    assert.equal((await once(init, 'close'))[0], 0, 'lanes init');
+    node = npm(['start', '--executor', 'sequential']);
+    let out = '';
+    node.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    node.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const closed = once(node, 'close');
+    await waitFor(() => out.includes('Lanes node ready'), 90_000, `the node to start:\n${out}`);
+    const p = homePaths(home);
+    for (const f of [p.appPid, p.cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
+    // Killed first: a running app could write the file back. The launcher restarts it only after
+    // stopping CometBFT and a pause (250 ms at least), by when the file is damaged.
+    process.kill(pids[0] as number, 'SIGKILL');
+    await waitFor(() => !isRunning(pids[0] as number), 5000, 'the app to die');
+    for (const f of [`${p.dbPath}-wal`, `${p.dbPath}-shm`]) rmSync(f, { force: true }); // the WAL holds a copy of the header
+    const fd = openSync(p.dbPath, 'r+');
+    writeSync(fd, Buffer.alloc(100, 7), 0, 100, 0); // its header: no longer a database
+    closeSync(fd);
+    const [code] = (await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 120_000).unref())])) ?? [];
+    assert.equal(code, 1, `the launcher's exit status:\n${out.slice(-3000)}`);
+    assert.match(out, /5 restarts within a minute; giving up/);
+    assert.match(out, /file is not a database/, 'the app\'s last lines say why');
+    assert.match(out, /node failed; see the log above/);
+    assert.equal(existsSync(p.appPid) || existsSync(p.cometPid), false, 'the pid files removed');
+    assert.deepEqual(pids.filter((pid) => isRunning(pid)), [], 'CometBFT stopped');
+  } finally {
+    for (const f of [homePaths(home).appPid, homePaths(home).cometPid]) if (existsSync(f)) pids.push(Number(readFileSync(f, 'utf8').trim()));
+    for (const pid of pids) if (pid > 1 && isRunning(pid)) process.kill(pid, 'SIGKILL');
+    if (node?.pid !== undefined && node.exitCode === null) process.kill(-node.pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -340,7 +340,9 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
       if (restartTimes.length >= maxRestarts) {
         const culprit = app?.alive ? comet : app;
         logger.fatal(failure(`${maxRestarts} restarts within a minute; giving up`, culprit).message);
-        await shutdown(1);
+        // Not awaited: shutdown waits for the recovery in progress, which is this call (awaited,
+        // neither would ever end, and `exited` never settle).
+        void shutdown(1);
         return;
       }
       restartTimes.push(now);
