@@ -1,16 +1,19 @@
 // How a node that cannot run says so, as its operator sees it, on the real CometBFT: a panic at
-// startup shows its message; a supervisor that gives up stops the node, says "node failed" and
-// exits 1.
+// startup shows its message; a damaged state.db names the file and the way back, which works
+// (CometBFT replays the chain into a new state); and a supervisor that gives up stops the node,
+// says "node failed" and exits 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { StargateClient } from '@cosmjs/stargate';
 import { UserError, freePort, homePaths, isRunning, startNode } from '@lanes/abci-server';
 import { startTestNode, waitFor } from './support/node.ts';
+import { devnetWallet, signingClient } from './support/chain.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -45,6 +48,47 @@ test('CometBFT panicking at startup (its blocks deleted, the app\'s state kept):
       return true;
     });
     assert.equal(existsSync(homePaths(node.home).appPid), false, 'the app stopped, pid files removed');
+  } finally {
+    rmSync(node.home, { recursive: true, force: true });
+  }
+});
+
+test('a damaged state.db: the start fails naming it and the way back; deleting it as told, CometBFT replays the chain into the app, which carries on with the same state', { timeout: 180_000 }, async () => {
+  const node = await startTestNode({ blockTimeMs: 200, keepHome: true });
+  const { dbPath } = homePaths(node.home);
+  try {
+    const wallet = await devnetWallet([5, 6]);
+    const [from, to] = (await wallet.getAccounts()).map((a) => a.address) as [string, string];
+    const signer = await signingClient(node.rpcUrl, wallet);
+    const sent = await signer.sendTokens(from, to, [{ denom: 'uusdc', amount: '7' }], 'auto');
+    assert.equal(sent.code, 0, sent.rawLog);
+    const before = await signer.getBalance(to, 'uusdc');
+    signer.disconnect();
+    const stoppedAt = await height(node.rpcUrl);
+    await node.stop();
+
+    truncateSync(dbPath, 4096); // a copy cut short
+    for (const f of [`${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
+    await assert.rejects(restart(node.home), (e) => {
+      assert.ok(e instanceof UserError, `a UserError, got ${String(e)}`);
+      assert.match(e.message, /^the app exited with code 1 before it was ready\nlast lines of app:\n/, e.message);
+      assert.ok(e.message.includes(`${dbPath} is damaged (SQLITE_CORRUPT: database disk image is malformed). To rebuild it from CometBFT's blocks: `
+        + `stop the node, delete ${dbPath} and its -wal and -shm files, and start it`), e.message);
+      return true;
+    });
+
+    for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
+    const handle = await restart(node.home);
+    try {
+      const h = await height(handle.rpcUrl);
+      assert.ok(h >= stoppedAt, `the chain goes on from height ${stoppedAt}: at ${h}`);
+      const client = await StargateClient.connect(handle.rpcUrl);
+      const after = await client.getBalance(to, 'uusdc');
+      client.disconnect();
+      assert.deepEqual(after, before, 'the replayed state has the tx');
+    } finally {
+      await handle.stop();
+    }
   } finally {
     rmSync(node.home, { recursive: true, force: true });
   }
