@@ -9,13 +9,14 @@ import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { StargateClient } from '@cosmjs/stargate';
 import { UserError, freePort, homePaths, isRunning, startNode } from '@lanes/abci-server';
 import { startTestNode, waitFor } from './support/node.ts';
 import { devnetWallet, signingClient } from './support/chain.ts';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 async function height(rpc: string): Promise<number> {
   const r = (await (await fetch(`${rpc}/status`)).json()) as { result: { sync_info: { latest_block_height: string } } };
