@@ -859,6 +859,7 @@ export class LanesApp implements AbciApp {
       timing.txsStarted = process.hrtime.bigint();
     };
     return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded, onTxsStart).then((out) => {
+      if (timing.call !== this.finalizeCalls) return this.overtaken(req); // no re-run for an answer nobody waits for
       if ('fallback' in out) {
         // The sequential re-run is the reference result, so either way this costs speed, never
         // consensus. A tx that touched an undeclared partition does so on every validator; a
@@ -915,11 +916,7 @@ export class LanesApp implements AbciApp {
     req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, timing: BlockTiming,
   ): FinalizeBlockResponse {
     const txsEnded = process.hrtime.bigint();
-    if (timing.call !== this.finalizeCalls) {
-      // Overtaken (see finalizeCalls): the CometBFT that asked is gone, and nothing waits for this answer.
-      this.log?.warn({ height: Number(req.height) }, 'a FinalizeBlock overtaken by a later one (CometBFT restarted and sent its height again) finished late; its result is dropped');
-      return { events: [], txResults: [], validatorUpdates: [], appHash: new Uint8Array() };
-    }
+    if (timing.call !== this.finalizeCalls) return this.overtaken(req);
     // After a parallel block the workers' writes are runs beside the block layer: end-block
     // reads them through a RunsLayer and writes a layer of its own above them.
     const workerRuns = exec.workerRuns ?? [];
@@ -965,6 +962,12 @@ export class LanesApp implements AbciApp {
       get: () => (decoded ??= exec.encoded.map((b) => ExecTxResult.decode(b))),
     });
     return res;
+  }
+
+  /** The answer of a FinalizeBlock overtaken by a later one (see finalizeCalls): the CometBFT that asked is gone. */
+  private overtaken(req: RequestFinalizeBlock): FinalizeBlockResponse {
+    this.log?.warn({ height: Number(req.height) }, 'a FinalizeBlock overtaken by a later one (CometBFT restarted and sent its height again) finished late; its result is dropped');
+    return { events: [], txResults: [], validatorUpdates: [], appHash: new Uint8Array() };
   }
 
   private decidedOrCommittedHash(): Uint8Array {

@@ -95,6 +95,12 @@ test('a damaged state.db: the start fails naming it and the way back; deleting i
   }
 });
 
+/** A process's state letter and parent, from Linux's /proc/<pid>/stat (its name, in parentheses, may hold spaces). */
+function procStat(pid: number): { state: string; ppid: number } {
+  const [state, ppid] = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return { state: state ?? '', ppid: Number(ppid) };
+}
+
 test('when the supervisor gives up (the app killed, its state.db damaged so that it cannot come back), `lanes start` stops CometBFT, removes the pid files, says "node failed" and exits 1', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-giveup-'));
   const home = join(dir, 'home');
@@ -114,14 +120,22 @@ test('when the supervisor gives up (the app killed, its state.db damaged so that
     await waitFor(() => out.includes('Lanes node ready'), 90_000, `the node to start:\n${out}`);
     const p = homePaths(home);
     for (const f of [p.appPid, p.cometPid]) pids.push(Number(readFileSync(f, 'utf8').trim()));
-    // Killed first: a running app could write the file back. The launcher restarts it only after
-    // stopping CometBFT and a pause (250 ms at least), by when the file is damaged.
-    process.kill(pids[0] as number, 'SIGKILL');
-    await waitFor(() => !isRunning(pids[0] as number), 5000, 'the app to die');
-    for (const f of [`${p.dbPath}-wal`, `${p.dbPath}-shm`]) rmSync(f, { force: true }); // the WAL holds a copy of the header
-    const fd = openSync(p.dbPath, 'r+');
-    writeSync(fd, Buffer.alloc(100, 7), 0, 100, 0); // its header: no longer a database
-    closeSync(fd);
+    // Killed first: a running app could write the file back. The launcher (the app's parent) is
+    // paused meanwhile, so that it cannot restart the app before the file is damaged, however
+    // busy the machine; the app, dead, stays a zombie until the launcher goes on and reaps it.
+    const app = pids[0] as number;
+    const launcher = procStat(app).ppid;
+    process.kill(launcher, 'SIGSTOP');
+    try {
+      process.kill(app, 'SIGKILL');
+      await waitFor(() => !isRunning(app) || procStat(app).state === 'Z', 5000, 'the app to die');
+      for (const f of [`${p.dbPath}-wal`, `${p.dbPath}-shm`]) rmSync(f, { force: true }); // the WAL holds a copy of the header
+      const fd = openSync(p.dbPath, 'r+');
+      writeSync(fd, Buffer.alloc(100, 7), 0, 100, 0); // its header: no longer a database
+      closeSync(fd);
+    } finally {
+      process.kill(launcher, 'SIGCONT');
+    }
     const [code] = (await Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 120_000).unref())])) ?? [];
     assert.equal(code, 1, `the launcher's exit status:\n${out.slice(-3000)}`);
     assert.match(out, /5 restarts within a minute; giving up/);

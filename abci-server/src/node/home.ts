@@ -283,7 +283,8 @@ export function assertDistinctPorts(ports: NodePorts, metricsPort: number): void
  * then checks it is a 0.38 instead of installing one), else the pinned one ensure.mjs installs.
  */
 export function cometbftBinary(): string {
-  const bin = process.env['LANES_COMETBFT'] || join(REPO_ROOT, '.tools', 'bin', 'cometbft');
+  // Absolute: the launcher starts CometBFT from the repository root, wherever this runs from.
+  const bin = resolve(process.env['LANES_COMETBFT'] || join(REPO_ROOT, '.tools', 'bin', 'cometbft'));
   if (!existsSync(bin)) {
     throw new UserError(`CometBFT not found at ${bin}: run \`node scripts/ensure.mjs\` or set LANES_COMETBFT`);
   }
