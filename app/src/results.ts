@@ -133,6 +133,25 @@ function slimEventsOnly(bytes: Uint8Array): Uint8Array | null | undefined {
  * used) and its codespace: no log, info or events. Null if it has nothing else.
  */
 export function bareResult(bytes: Uint8Array): Uint8Array | null {
+  return editFields(bytes, (field) => (field === 3 || field === 4 || field === 7 ? null : undefined));
+}
+
+/** slimResult field by field: events (7) left out, a log (3) longer than LOG_KEEP cut. */
+function slimFieldByField(bytes: Uint8Array): Uint8Array | null {
+  return editFields(bytes, (field, tag, body) => {
+    if (field === 7) return null;
+    if (field !== 3) return undefined;
+    const log = new BinaryReader(body).string();
+    return log.length > LOG_KEEP ? BinaryWriter.create().uint32(tag).string(`${log.slice(0, LOG_KEEP - 3)}...`).finish() : undefined;
+  });
+}
+
+/**
+ * An encoded message rewritten field by field, in order: `edit` is given each field's number,
+ * its tag and its bytes after the tag, and answers undefined to keep the field as it is, null to
+ * leave it out, or the bytes (tag included) to put instead. Null if nothing changed.
+ */
+function editFields(bytes: Uint8Array, edit: (field: number, tag: number, body: Uint8Array) => Uint8Array | null | undefined): Uint8Array | null {
   const r = new BinaryReader(bytes);
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -140,55 +159,22 @@ export function bareResult(bytes: Uint8Array): Uint8Array | null {
   while (r.pos < r.len) {
     const start = r.pos;
     const tag = r.uint32();
+    const bodyStart = r.pos;
     r.skipType(tag & 7);
-    const field = tag >>> 3;
-    if (field === 3 || field === 4 || field === 7) {
-      changed = true;
-    } else {
-      parts.push(bytes.subarray(start, r.pos));
-      size += r.pos - start;
+    const out = edit(tag >>> 3, tag, bytes.subarray(bodyStart, r.pos));
+    if (out !== undefined) changed = true;
+    const part = out === undefined ? bytes.subarray(start, r.pos) : out;
+    if (part) {
+      parts.push(part);
+      size += part.length;
     }
   }
-  return changed ? concat(parts, size) : null;
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (!changed) return null;
   const out = new Uint8Array(size);
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
   }
   return out;
-}
-
-function slimFieldByField(bytes: Uint8Array): Uint8Array | null {
-  const r = new BinaryReader(bytes);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let changed = false;
-  const keep = (part: Uint8Array): void => {
-    parts.push(part);
-    size += part.length;
-  };
-  while (r.pos < r.len) {
-    const start = r.pos;
-    const tag = r.uint32();
-    if (tag >>> 3 === 7) {
-      r.skipType(tag & 7);
-      changed = true;
-    } else if (tag >>> 3 === 3) {
-      const log = r.string();
-      if (log.length > LOG_KEEP) {
-        keep(BinaryWriter.create().uint32(tag).string(`${log.slice(0, LOG_KEEP - 3)}...`).finish());
-        changed = true;
-      } else {
-        keep(bytes.subarray(start, r.pos));
-      }
-    } else {
-      r.skipType(tag & 7);
-      keep(bytes.subarray(start, r.pos));
-    }
-  }
-  return changed ? concat(parts, size) : null;
 }

@@ -39,12 +39,12 @@ export function setTomlKey(toml: string, section: string, key: string, value: To
   return lines.join('\n');
 }
 
-/** The value text of `key` in `section` (a scalar, without a trailing comment), or undefined. */
 /** A TOML string's value (basic or literal quotes taken off), as getTomlKey finds it. */
 export function getTomlString(toml: string, section: string, key: string): string | undefined {
   return getTomlKey(toml, section, key)?.replace(/^(["'])(.*)\1$/, '$2');
 }
 
+/** The value text of `key` in `section` (a scalar, without a trailing comment), or undefined. */
 export function getTomlKey(toml: string, section: string, key: string): string | undefined {
   const lines = toml.split('\n');
   const { index } = findTomlKey(lines, section, key);

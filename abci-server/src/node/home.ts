@@ -183,7 +183,7 @@ export function readManifest(home: string): HomeManifest | undefined {
  * (badCometConfig): CometBFT would write or fill in its defaults (a socket app on 26658, RPC on
  * 26657, P2P on every interface) and never reach this node's app.
  */
-export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): NodePorts {
+export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'> & Partial<Pick<HomeManifest, 'chainId'>>): NodePorts {
   const p = homePaths(home);
   const given = (manifest.ports ?? {}) as Partial<Record<keyof NodePorts, unknown>>;
   const ports = {} as NodePorts;
@@ -193,13 +193,13 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
     toml = readFileSync(p.cometConfig, 'utf8');
   } catch (err) {
     // Missing, or not this user's to read (existsSync cannot tell: it says false for both).
-    throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? badCometConfig(home, ports, 'is missing') : homeWriteError(err, p.cometConfig, 'read');
+    throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? badCometConfig(home, ports, manifest.chainId, 'is missing') : homeWriteError(err, p.cometConfig, 'read');
   }
-  if (toml.trim() === '') throw badCometConfig(home, ports, 'is empty');
+  if (toml.trim() === '') throw badCometConfig(home, ports, manifest.chainId, 'is empty');
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
     const value = getTomlString(toml, section, key);
-    if (value === undefined) throw badCometConfig(home, ports, `has no ${section ? `${section}.` : ''}${key} (cut short, or not the one \`lanes init\` wrote?)`);
+    if (value === undefined) throw badCometConfig(home, ports, manifest.chainId, `has no ${section ? `${section}.` : ''}${key} (cut short, or not the one \`lanes init\` wrote?)`);
     const port = Number(/:(\d+)$/.exec(value)?.[1]);
     if (port !== ports[k]) {
       throw new UserError(`${p.cometConfig} has ${section ? `${section}.` : ''}${key} = ${JSON.stringify(value ?? null)}, but ${p.manifest} has "ports.${k}": ${ports[k]}; `
@@ -217,15 +217,9 @@ export function homePorts(home: string, manifest: Pick<HomeManifest, 'ports'>): 
  * the home and copied over (its chain id chosen so that CORS is set as here: any origin on the
  * devnet, none elsewhere). `init --force` and `unsafe-reset --all` would delete the chain.
  */
-function badCometConfig(home: string, ports: NodePorts, what: string): UserError {
+function badCometConfig(home: string, ports: NodePorts, chainId: string | undefined, what: string): UserError {
   const p = homePaths(home);
   const scratch = `${p.home}-config`;
-  let chainId: string | undefined;
-  try {
-    chainId = readManifest(home)?.chainId;
-  } catch {
-    // a lanes.json that is not JSON: said where it is read
-  }
   return new UserError(`${p.cometConfig} ${what}: CometBFT would start with its own defaults (a socket app on 26658, RPC on 26657, P2P on every interface), `
     + 'not this node\'s. Restore it from a backup, or write a new one and keep the chain: '
     + `\`npm run lanes -- --home ${scratch} init${chainId === undefined ? '' : ` --chain-id ${chainId}`} --devnet --rpc-port ${ports.rpc} --p2p-port ${ports.p2p} --abci-port ${ports.abci}\`, `

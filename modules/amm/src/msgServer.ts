@@ -48,13 +48,16 @@ export function parsePoolAssets(list: readonly { denom: string; amount: string }
  * sandwich. "0" sets none on purpose. Osmosis refuses 0 too; Lanes keeps it for a trader who asks
  * for it by name (the CLI's `--min-out 0usdc`).
  */
-function parseLimit(s: string, what: string, means: string): bigint {
-  if (s === '') throw ErrInvalidCoins.wrap(`${what} is empty: set ${means}, or "0" for no limit`);
+function parseLimit(s: string, what: keyof typeof LIMITS): bigint {
+  if (s === '') throw ErrInvalidCoins.wrap(`${what} is empty: set ${LIMITS[what]}, or "0" for no limit`);
   return parseAmount(s, what);
 }
 
-const MIN_AMOUNT_OUT = "the least the swap may pay out, in base units of the route's last denom";
-const MIN_SHARES_OUT = 'the least LP shares the deposit may mint';
+/** What each slippage limit means, for the refusal of an unset one. */
+const LIMITS = {
+  min_amount_out: "the least the swap may pay out, in base units of the route's last denom",
+  min_shares_out: 'the least LP shares the deposit may mint',
+};
 
 /** A route's pool ids, before any state is read (Msgs and EstimateSwap queries alike). */
 export function checkRouteIds(ids: readonly bigint[]): void {
@@ -85,7 +88,7 @@ export function validateMsgAddLiquidity(m: MsgAddLiquidity): void {
   validateAddress(m.sender, 'sender');
   checkPoolId(m.poolId);
   parsePoolAssets(m.maxAmountsIn, 'max_amounts_in');
-  parseLimit(m.minSharesOut, 'min_shares_out', MIN_SHARES_OUT);
+  parseLimit(m.minSharesOut, 'min_shares_out');
 }
 
 export function validateMsgRemoveLiquidity(m: MsgRemoveLiquidity): void {
@@ -100,7 +103,7 @@ export function validateMsgSwapExactIn(m: MsgSwapExactIn): void {
   checkRouteIds(m.routes.map((r) => r.poolId));
   for (const r of m.routes) validateDenom(r.tokenOutDenom);
   const tokenIn = parseCoin(m.tokenIn ?? { denom: '', amount: '' });
-  parseLimit(m.minAmountOut, 'min_amount_out', MIN_AMOUNT_OUT);
+  parseLimit(m.minAmountOut, 'min_amount_out');
   // Each hop takes in what the one before paid out (the first, token_in); the keeper checks it again.
   let inDenom = tokenIn.denom;
   for (const r of m.routes) {
@@ -156,7 +159,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
       signers: (m) => [m.sender],
       access: liquidityAccess,
       handle: (ctx, m) => {
-        const r = keeper.addLiquidity(ctx, m.sender, m.poolId, parseCoins(m.maxAmountsIn), parseLimit(m.minSharesOut, 'min_shares_out', MIN_SHARES_OUT));
+        const r = keeper.addLiquidity(ctx, m.sender, m.poolId, parseCoins(m.maxAmountsIn), parseLimit(m.minSharesOut, 'min_shares_out'));
         return any('/lanes.amm.v1.MsgAddLiquidityResponse', MsgAddLiquidityResponse.encode({ sharesOut: r.sharesOut.toString(), amountsIn: r.amountsIn.map(wire) }).finish());
       },
     }),
@@ -182,7 +185,7 @@ export function ammMsgHandlers(keeper: AmmKeeper): MsgHandler<unknown>[] {
       signers: (m) => [m.sender],
       access: swapAccess,
       handle: (ctx, m) => {
-        const out = keeper.swapExactIn(ctx, m.sender, m.routes, parseCoin(m.tokenIn ?? { denom: '', amount: '' }), parseLimit(m.minAmountOut, 'min_amount_out', MIN_AMOUNT_OUT));
+        const out = keeper.swapExactIn(ctx, m.sender, m.routes, parseCoin(m.tokenIn ?? { denom: '', amount: '' }), parseLimit(m.minAmountOut, 'min_amount_out'));
         return any('/lanes.amm.v1.MsgSwapExactInResponse', MsgSwapExactInResponse.encode({ amountOut: out.toString() }).finish());
       },
     }),
