@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
@@ -7,9 +8,9 @@ import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
 import { QueryTwapRequest } from '@lanes/proto/lanes/amm/v1/query';
-import { Engine, buildTx, decodeTx, feeGasLimit, protoTxSize, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
+import { buildTx, protoTxSize, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
-import { createModules, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
+import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
 
 const alice = testKey('alice');
@@ -351,14 +352,15 @@ test('Commit refuses a decided block other than the next height (a guard: persis
 });
 
 test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, ProcessProposal rejects more', () => {
-  const c = chain();
-  const max = DEFAULT_PARAMS.max_block_txs;
-  const txs = Array.from({ length: max + 5 }, (_, i) => Uint8Array.of(i & 0xff, i >> 8));
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false, params: { max_block_txs: 3 } }));
+  c.block([]);
+  const txs = [0n, 1n, 2n, 3n, 4n].map((sequence) => buildTx(alice, [send(alice, bob.address, 1n)], { chainId: c.chainId, accountNumber: 0n, sequence }));
   const prepared = c.app.prepareProposal({ maxTxBytes: 1n << 30n, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() });
-  assert.equal(prepared.txs.length, max);
+  assert.deepEqual(prepared.txs, txs.slice(0, 3));
   const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
-  assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max) }).status, 1); // ACCEPT
-  assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, max + 1) }).status, 2); // REJECT
+  assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, 3) }).status, 1); // ACCEPT
+  assert.equal(c.app.processProposal({ ...base, txs: txs.slice(0, 4) }).status, 2); // REJECT
+  assert.equal(DEFAULT_PARAMS.max_block_txs, 10_000);
   // Bounded, so that a block of that many tiny failing txs keeps its results under 4 MiB.
   assert.doesNotThrow(() => new InProcessChain(devnetGenesis([alice.address], { pools: false, params: { max_block_txs: 100_000 } })));
   assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { pools: false, params: { max_block_txs: 100_001 } })), /params.max_block_txs 100001 is over 100000/);
@@ -367,10 +369,10 @@ test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, Pr
 test('ProcessProposal rejects a proposal that holds the same tx twice (its repeat fails, and CometBFT indexes that failure under the tx\'s hash); distinct txs alike in length and last bytes pass', () => {
   const c = chain();
   const opts = (sequence: bigint) => ({ chainId: c.chainId, accountNumber: 0n, sequence });
-  const t0 = buildTx(alice, [send(alice, bob.address, 1n)], opts(0n));
+  const t0 = buildTx(alice, [send(alice, bob.address, 1n)], { ...opts(0n), memo: 'abcd' });
   const t1 = buildTx(alice, [send(alice, bob.address, 2n)], opts(1n));
   const twin = Uint8Array.from(t0); // the same length and last bytes (the cache's fingerprint), another tx
-  twin[5] = (twin[5] as number) ^ 1;
+  twin[Buffer.from(t0).indexOf('abcd')] = 0x7a; // memo 'zbcd': it decodes, its signature fails
   const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
   const status = (txs: Uint8Array[]) => c.app.processProposal({ ...base, txs }).status;
   assert.equal(status([t0, t1, twin]), 1); // ACCEPT
@@ -394,14 +396,13 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false, params: { max_gas_per_tx: 400_000, max_block_gas: 1_000_000 } }));
   c.block([]);
   const opts = (sequence: bigint, gasLimit: bigint) => ({ chainId: c.chainId, accountNumber: 0n, sequence, gasLimit });
-  // 300k + 300k + 300k + 100k: the fourth tx fits exactly; an undecodable tx asks for nothing.
+  // 300k + 300k + 300k + 100k: the fourth tx fits exactly.
   const txs = [300_000n, 300_000n, 300_000n, 100_000n, 1n].map((g, i) => buildTx(alice, [send(alice, bob.address, 1n)], opts(BigInt(i), g)));
-  const junk = Uint8Array.of(1, 2, 3);
   c.checkTx(txs[0] as Uint8Array); // one decode cached by CheckTx, the others decoded in the proposal
   const base = { height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
   const prepare = (block: Uint8Array[]) => c.app.prepareProposal({ ...base, maxTxBytes: 1n << 30n, txs: block, localLastCommit: { round: 0, votes: [] }, misbehavior: [] });
-  const prepared = prepare([txs[0]!, junk, ...txs.slice(1)]);
-  assert.deepEqual(prepared.txs, [txs[0], junk, txs[1], txs[2], txs[3]], 'stops before the 1-gas tx: 1,000,000 reached');
+  const prepared = prepare(txs);
+  assert.deepEqual(prepared.txs, txs.slice(0, 4), 'stops before the 1-gas tx: 1,000,000 reached');
   // It stops there, even where a smaller tx after the one that would pass the limit still fits
   // (950,000, the 100k tx would make 1,050,000, the 50k one after it 1,000,000): skipping one of
   // alice's txs would make her next fail in the block for its sequence.
@@ -410,20 +411,50 @@ test('proposals ask for at most params.max_block_gas: PrepareProposal stops befo
   const process = (block: Uint8Array[]) => c.app.processProposal({ ...base, txs: block, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array() }).status;
   assert.equal(process(prepared.txs), 1); // ACCEPT
   assert.equal(process(txs), 2); // REJECT: 1,000,001
-  assert.equal(process([...txs.slice(0, 3), junk, Uint8Array.of(4, 5, 6)]), 1);
+  assert.equal(process([txs[0]!, txs[1]!, txs[2]!, txs[4]!]), 1); // 900,001
   // The block executes as proposed.
-  assert.deepEqual(c.block(prepared.txs).map((r) => r.code), [0, 2, 0, 0, 0]);
-  // A tx's gas limit read from its envelope alone is what a full decode gives; a tx that cannot
-  // run asks for none.
-  const params = { ...DEFAULT_PARAMS, max_gas_per_tx: 400_000 };
-  const { lookup } = new Engine(createModules());
-  for (const g of [1n, 100_000n, 400_000n]) {
-    const t = buildTx(alice, [send(alice, bob.address, 1n)], opts(9n, g));
-    assert.equal(feeGasLimit(t, params), decodeTx(t, params, lookup, false).gasLimit);
-  }
-  assert.equal(feeGasLimit(buildTx(alice, [send(alice, bob.address, 1n)], opts(9n, 400_001n)), params), 0);
-  assert.equal(feeGasLimit(junk, params), 0);
+  assert.deepEqual(c.block(prepared.txs).map((r) => r.code), [0, 0, 0, 0]);
   assert.throws(() => new InProcessChain(devnetGenesis([alice.address], { params: { max_gas_per_tx: 400_000, max_block_gas: 399_999 } })), /params.max_block_gas 399999 is below params.max_gas_per_tx 400000/);
+});
+
+test('ProcessProposal rejects a proposal holding a tx that cannot run on any node (it does not decode, or fails a check of the tx alone), and PrepareProposal leaves such a tx out; a tx that fails for state passes', () => {
+  const lines: string[] = [];
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address], { pools: false, params: { max_gas_per_tx: 400_000 } }), undefined, undefined, {
+    logger: pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }),
+  });
+  c.block([]);
+  const opts = (sequence: bigint, gasLimit = 200_000n) => ({ chainId: c.chainId, accountNumber: 0n, sequence, gasLimit });
+  const ok = [0n, 1n].map((q) => buildTx(alice, [send(alice, bob.address, 1n)], opts(q))) as [Uint8Array, Uint8Array];
+  const unrunnable: [string, Uint8Array, RegExp][] = [
+    ['bytes that are no tx', Uint8Array.of(1, 2, 3), /cannot decode TxRaw/],
+    ['an empty tx', new Uint8Array(), /empty tx/],
+    ['a zero amount', buildTx(alice, [send(alice, bob.address, 0n)], opts(2n)), /0uatom/],
+    ['an unknown Msg', buildTx(alice, [{ typeUrl: '/lanes.nothing.v1.MsgNothing', value: new Uint8Array() }], opts(2n)), /unknown message type "\/lanes.nothing.v1.MsgNothing"/],
+    ['a gas limit over max_gas_per_tx', buildTx(alice, [send(alice, bob.address, 1n)], opts(2n, 400_001n)), /400001/],
+  ];
+  // Fail in the block for state, on some node or other: passed.
+  const stale = buildTx(alice, [send(alice, bob.address, 5n)], opts(0n)); // another tx for sequence 0
+  const broke = buildTx(bob, [send(bob, alice.address, DEVNET_FUNDING * 2n)], { ...opts(0n), accountNumber: 1n });
+  const forged = Uint8Array.from(buildTx(alice, [send(alice, bob.address, 3n)], opts(2n)));
+  forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1; // the signature's last byte
+  const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
+  const status = (txs: Uint8Array[]) => c.app.processProposal({ ...base, txs }).status;
+  assert.equal(status([...ok, stale, broke, forged]), 1); // ACCEPT
+  for (const [what, tx, log] of unrunnable) {
+    lines.length = 0;
+    assert.equal(status([ok[0], tx, ok[1]]), 2, what); // REJECT
+    const line = JSON.parse(lines.find((l) => l.includes('cannot run on any node')) ?? '{}') as { index?: number; err?: string };
+    assert.equal(line.index, 1, `${what}: the log names the tx's place`);
+    assert.match(line.err ?? '', log, `${what}: the log says why`);
+  }
+  const prepared = c.app.prepareProposal({
+    maxTxBytes: 1n << 30n, txs: [ok[0], ...unrunnable.map(([, tx]) => tx), ok[1], stale], localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
+  });
+  assert.deepEqual(prepared.txs, [ok[0], ok[1], stale]);
+  assert.equal(status(prepared.txs), 1);
+  // The block runs the txs ProcessProposal decoded (none went through CheckTx here) as any other.
+  assert.deepEqual(c.block([...ok, stale, broke, forged]).map((r) => `${r.codespace}/${r.code}`), ['/0', '/0', 'sdk/32', 'sdk/5', 'sdk/4']);
+  assert.equal(c.balance(bob.address, 'uatom'), DEVNET_FUNDING + 2n);
 });
 
 test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, counted as CometBFT counts it (each tx a length-delimited field), though a smaller one after it would fit', () => {

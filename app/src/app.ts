@@ -27,7 +27,7 @@ import { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } 
 import { Engine, FEE_COLLECTOR, type ModuleSet } from './engine.ts';
 import { ParallelExecutor, type ParallelOptions } from './parallel/pool.ts';
 import type { CheckedTx } from './parallel/protocol.ts';
-import { decodeTx, feeGasLimit, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
+import { decodeTx, fromPortable, txHashHex, type DecodedTx } from './tx.ts';
 import { SigVerifier } from './sigverify.ts';
 import { DecodedTxCache, txFingerprint } from './txcache.ts';
 import { nextAppHash, nextAppHashPacked } from './apphash.ts';
@@ -575,10 +575,18 @@ export class LanesApp implements AbciApp {
     let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     const maxGas = this.params?.max_block_gas ?? Number.MAX_SAFE_INTEGER;
+    const params = this.params;
     for (const tx of this.proposalOrder(req)) {
       const size = BigInt(protoTxSize(tx.length));
       if (txs.length >= maxTxs || bytes + size > req.maxTxBytes) break;
-      const g = this.gasWanted(tx);
+      const decoded = params ? this.proposedTx(tx, params) : undefined;
+      if (decoded instanceof Error) {
+        // ProcessProposal would reject the block. CheckTx admits no such tx, so this is one it
+        // admitted under other params or code; it has no signer whose later txs would suffer.
+        this.log?.warn({ height: Number(req.height), tx: txHashHex(tx), err: decoded.message }, 'leaving out of the proposal a tx that cannot run on any node');
+        continue;
+      }
+      const g = decoded?.gasLimit ?? 0;
       if (gas + g > maxGas) break;
       bytes += size;
       gas += g;
@@ -724,8 +732,9 @@ export class LanesApp implements AbciApp {
   }
 
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
-    // Invalid txs are reported per tx in FinalizeBlock; only an oversized block is refused, and
-    // one that holds the same tx twice.
+    // Txs that fail for state are reported per tx in FinalizeBlock (an honest proposer includes
+    // txs gone stale on purpose). Refused: a block over its limits, one that holds the same tx
+    // twice, and one holding a tx that cannot run on any node.
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
     if (req.txs.length > maxTxs) {
       this.log?.warn({ height: Number(req.height), txs: req.txs.length, maxTxs }, 'rejecting a proposal over params.max_block_txs');
@@ -736,14 +745,20 @@ export class LanesApp implements AbciApp {
       this.log?.warn({ height: Number(req.height), tx: twice }, 'rejecting a proposal that holds the same tx twice');
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     }
-    const maxGas = this.params?.max_block_gas;
-    if (maxGas !== undefined) {
-      let gas = 0;
-      for (const tx of req.txs) gas += this.gasWanted(tx);
-      if (gas > maxGas) {
-        this.log?.warn({ height: Number(req.height), txs: req.txs.length, gas, maxGas }, 'rejecting a proposal over params.max_block_gas');
+    const params = this.params;
+    if (!params) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+    let gas = 0;
+    for (let i = 0; i < req.txs.length; i++) {
+      const tx = this.proposedTx(req.txs[i] as Uint8Array, params);
+      if (tx instanceof Error) {
+        this.log?.warn({ height: Number(req.height), index: i, tx: txHashHex(req.txs[i] as Uint8Array), err: tx.message }, 'rejecting a proposal holding a tx that cannot run on any node');
         return { status: ResponseProcessProposal_ProposalStatus.REJECT };
       }
+      gas += tx.gasLimit;
+    }
+    if (gas > params.max_block_gas) {
+      this.log?.warn({ height: Number(req.height), txs: req.txs.length, gas, maxGas: params.max_block_gas }, 'rejecting a proposal over params.max_block_gas');
+      return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     }
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
@@ -781,16 +796,24 @@ export class LanesApp implements AbciApp {
   }
 
   /**
-   * The gas limit a tx asks for, what params.max_block_gas adds up: its fee's gas_limit (see
-   * feeGasLimit), from CheckTx's decode when it left one (the same number: only txs that decoded
-   * in full are cached), else read from the envelope alone, ~10x cheaper than a full decode for
-   * a block of txs this node never saw. Depends only on the bytes and the params, so every
-   * validator counts the same.
+   * A proposed tx's decode: CheckTx's where it left one, else decoded here and cached for the
+   * block (FinalizeBlock takes it, instead of decoding it again). The error where the tx cannot
+   * run on any node: its bytes do not decode, or it fails a check of the tx alone (decodeTx: its
+   * size, its Msgs' fields, its fee's gas limit...). A pure function of the bytes and the params,
+   * as the Cosmos SDK's ProcessProposal decodes, so every validator finds the same. A node fault
+   * (out of memory) is thrown: it says nothing of the tx.
    */
-  private gasWanted(bytes: Uint8Array): number {
-    const params = this.params;
-    if (!params) return 0;
-    return this.cachedDecode(bytes, params)?.gasLimit ?? feeGasLimit(bytes, params);
+  private proposedTx(bytes: Uint8Array, params: Params): DecodedTx | Error {
+    const cached = this.cachedDecode(bytes, params);
+    if (cached) return cached;
+    try {
+      const tx = decodeTx(bytes, params, this.engine.lookup, false);
+      this.rememberDecoded(tx, params);
+      return tx;
+    } catch (err) {
+      if (isNodeFault(err)) throw err;
+      return err instanceof Error ? err : new Error(String(err));
+    }
   }
 
   extendVote(): ResponseExtendVote {

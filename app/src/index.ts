@@ -19,7 +19,7 @@ export { ParallelExecutor, MIN_PARALLEL_TXS, MAX_GROUP_SHARE, defaultWorkers } f
 export { conflictGroups, chunkGroups, partitionKey, GLOBAL_PARTITION } from './parallel/scheduler.ts';
 export { CHECK_TX_MIN_TIMEOUT_BLOCKS, CHECK_TX_MSG_GAS, RECHECK_MSG_GAS, SIMULATE_GAS_LIMIT, runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
-export { decodeTx, feeGasLimit, txHashHex, type DecodedTx } from './tx.ts';
+export { decodeTx, txHashHex, type DecodedTx } from './tx.ts';
 export { txFingerprint } from './txcache.ts';
 export { SECP256K1_IMPLEMENTATION, SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';

@@ -136,23 +136,6 @@ function decodeOrThrow<T>(what: string, f: () => T): T {
 }
 
 /**
- * The gas limit a tx's fee asks for, read from the envelope alone (TxRaw, then AuthInfo): what
- * decodeTx's `gasLimit` is for every tx that decodes in full (not simulating). 0 for a tx whose
- * envelope does not decode or whose limit decodeTx refuses (0, or over max_gas_per_tx): such a
- * tx fails in a block before running anything. A pure function of the bytes and the params.
- */
-export function feeGasLimit(bytes: Uint8Array, params: Params): number {
-  try {
-    const raw = TxRaw.decode(viewReader(bytes));
-    const limit = AuthInfo.decode(viewReader(raw.authInfoBytes)).fee?.gasLimit ?? 0n;
-    return limit > 0n && limit <= BigInt(params.max_gas_per_tx) ? Number(limit) : 0;
-  } catch (e) {
-    if (isNodeFault(e)) throw e;
-    return 0;
-  }
-}
-
-/**
  * Decodes and checks a tx without reading state. `simulate` relaxes what a simulation cannot
  * have (signatures, fee, gas limit, sign mode) but checks everything else the same way.
  * `hashHex`, if the caller has it: txHashHex(bytes).
