@@ -596,7 +596,7 @@ async function openWatchedPair(parallel: Partial<ParallelSettings>) {
     return { stats: stats.at(-1) as BlockStats, codes: ref.txResults.map((x) => x.code) };
   };
   const logged = (text: string) => lines.filter((l) => l.includes(text)).length;
-  return { ...pair, pool: pair.par.app.parallel as ParallelExecutor, lines, both, logged };
+  return { ...pair, pool: pair.par.app.parallel as ParallelExecutor, stats, lines, both, logged };
 }
 
 // 'errors': it answers the block with an error (here running out of stack; a failed read of its
@@ -691,6 +691,43 @@ test('CometBFT restarted alone while a FinalizeBlock waited on a hung worker: it
     assert.deepEqual(height(par).lastBlockAppHash, height(seq).lastBlockAppHash);
     assert.deepEqual(dump(par), dump(seq));
     assert.equal(logged('its result is dropped'), 1, lines.join(''));
+  } finally {
+    await close();
+  }
+});
+
+test('CometBFT restarted alone while a FinalizeBlock waited on a slow (not broken) worker: the first call stops waiting, and the next block drops the worker\'s late reply instead of terminating it', { timeout: 60_000 }, async () => {
+  const { seq, par, close, pool, stats, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 20_000 });
+  try {
+    const settings = (pool as unknown as { opts: { mainTakes?: boolean } }).opts;
+    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
+    const transfers = (from: number, sequence: bigint) => [0, 1, 2].map((i) => buildTx(funded[from + i] as TestKey, [send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)], opts(from + i, sequence)));
+    const same = async (txs: Uint8Array[], run: Promise<{ appHash: Uint8Array }> | { appHash: Uint8Array }) => {
+      const got = await run;
+      par.app.commit();
+      const ref = await seq.app.finalizeBlock(seq.nextRequest(txs));
+      seq.app.commit();
+      assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    };
+    // The worker takes SLOW_ON_WORKER_MS over the last tx: the call waits 2 s blocking, then
+    // through the event loop.
+    const first = [...transfers(0, 0n), buildTx(funded[3] as TestKey, [failOnWorker(3, 7n)], opts(3, 0n))];
+    const req = par.nextRequest(first);
+    const overtaken = par.app.finalizeBlock(req);
+    assert.ok(overtaken instanceof Promise, 'still waiting on the slow worker');
+    par.app.clientConnected();
+    settings.mainTakes = true; // the height again: the main thread runs it, the busy worker skipped
+    await same(first, par.app.finalizeBlock(req));
+    // The next block goes to the worker, which answers the first call's request before it.
+    settings.mainTakes = false;
+    await same(transfers(0, 1n), par.app.finalizeBlock(par.nextRequest(transfers(0, 1n))));
+    assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workerTxs], ['parallel', false, 3], lines.join(''));
+    await overtaken; // it stopped waiting once overtaken, and terminated nothing
+    await same(transfers(0, 2n), par.app.finalizeBlock(par.nextRequest(transfers(0, 2n))));
+    assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workersAlive, stats.at(-1)?.workersReplaced], ['parallel', false, 1, 0], lines.join(''));
+    assert.equal(logged('terminated'), 0, lines.join(''));
+    assert.equal(logged('its result is dropped'), 1, lines.join(''));
+    assert.deepEqual(dump(par), dump(seq));
   } finally {
     await close();
   }

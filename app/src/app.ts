@@ -262,8 +262,9 @@ export class LanesApp implements AbciApp {
    * FinalizeBlock calls so far. A call still waiting on an execution worker when CometBFT
    * restarts alone is overtaken: the new CometBFT sends that height again, which runs on the
    * main thread at once (the busy worker is skipped) and is committed, and blocks go on. The old
-   * call's result, coming later (its worker's reply, or a re-run after the worker timed out, both
-   * against state that has moved on), must not become `decided`: a Commit would persist it.
+   * call then stops waiting for its worker (the worker's late reply is dropped by the next block
+   * that waits on it: ExecWorker.blockReply) and answers nothing: its result, against state that
+   * has moved on, must not become `decided`, as a Commit would persist it.
    */
   private finalizeCalls = 0;
   private checkState: Overlay;
@@ -881,7 +882,8 @@ export class LanesApp implements AbciApp {
     const onTxsStart = (): void => {
       timing.txsStarted = process.hrtime.bigint();
     };
-    return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded, onTxsStart).then((out) => {
+    const abandoned = (): boolean => timing.call !== this.finalizeCalls;
+    return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded, onTxsStart, abandoned).then((out) => {
       if (timing.call !== this.finalizeCalls) return this.overtaken(req); // no re-run for an answer nobody waits for
       if ('fallback' in out) {
         // The sequential re-run is the reference result, so either way this costs speed, never

@@ -9,7 +9,8 @@
 //     (amount 1) or ends the worker thread (any other amount; as a crash or running out of memory
 //     would); with amount 3 it already hangs a worker that decodes it (a CheckTx batch); with 4 it
 //     throws a RangeError as a thread out of stack would, on a worker only; with 5, everywhere;
-//     with 6 it throws a TypeError, as a bug would, everywhere; from 1,000 on it recurses that
+//     with 6 it throws a TypeError, as a bug would, everywhere; with 7 a worker takes
+//     SLOW_ON_WORKER_MS over it and then sends (slow, not broken); from 1,000 on it recurses that
 //     many calls deep (recurse), on every thread.
 //     Otherwise, on the main thread it is a send. The block must re-run sequentially, with identical results. (A
 //     Msg that throws is no worker failure: the tx fails, the same on every thread.);
@@ -26,6 +27,8 @@ import { CONST_PARTITION, ErrInvalidRequest, Item, StringValue, accountPartition
 import { MSG_SEND_SHAPE, type BankKeeper } from '@lanes/bank';
 import { createModules as createRealModules } from '../lanesApp.ts';
 
+/** How long a worker takes over a MsgFailOnWorker of amount 7: longer than a block's 2 s of blocking waits for its reply. */
+export const SLOW_ON_WORKER_MS = 3_500;
 export const MSG_LIE_TYPE_URL = '/lanes.test.v1.MsgLie';
 export const MSG_LIE_CAUGHT_TYPE_URL = '/lanes.test.v1.MsgLieCaught';
 export const MSG_FAIL_ON_WORKER_TYPE_URL = '/lanes.test.v1.MsgFailOnWorker';
@@ -107,7 +110,8 @@ export function createModules(): ModuleSet {
           bank.send(ctx, m.fromAddress, m.toAddress, coins);
           return { typeUrl: '/cosmos.bank.v1beta1.MsgSendResponse', value: MsgSendResponse.encode({}).finish() };
         }
-        if (!isMainThread) {
+        if (!isMainThread && amount === 7n) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SLOW_ON_WORKER_MS);
+        if (!isMainThread && amount !== 7n) {
           if (coins[0]?.amount === 1n) for (;;); // hangs this worker thread
           process.exit(7); // ends this worker thread only
         }

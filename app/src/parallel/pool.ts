@@ -151,13 +151,20 @@ class ExecWorker {
    * through the event loop, so that a dead worker shows. After `timeoutMs` of waits it
    * terminates the worker and throws. `deadline`: process.hrtime.bigint() at which it gives up,
    * `timeoutMs` after the wait for the block's replies began.
+   *
+   * `abandoned`: true once no one waits for this block any more (its FinalizeBlock was overtaken:
+   * see LanesApp.finalizeCalls). It then stops waiting, reads nothing and leaves the worker be:
+   * the reply still to come is a later block's to drop. A reply to an earlier request than `id`
+   * can only be such an abandoned block's (every other is taken, or its request skipped, before
+   * the next block is sent), and is dropped.
    */
-  async blockReply(id: number, deadline: bigint, timeoutMs: number): Promise<BlockDone | BlockViolation> {
+  async blockReply(id: number, deadline: bigint, timeoutMs: number, abandoned?: () => boolean): Promise<BlockDone | BlockViolation> {
     for (let slice = 0; ; slice++) {
+      if (abandoned?.()) throw new Error(`block request ${id} abandoned: its FinalizeBlock was overtaken`);
       const seen = Atomics.load(this.signal, 0);
       for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
         const r = m.message as BlockReply;
-        // Every reply is taken before the next block is sent, so an older one cannot be here.
+        if (r.id < id) continue;
         // A worker that answers wrongly or with an error (out of stack, a failed read of its own
         // database) is taken out like a dead one, to be replaced at the next Commit: left in, it
         // would fail every block it takes and make each re-run.
@@ -435,10 +442,11 @@ export class ParallelExecutor {
    * then re-executes the block sequentially on `blockKV`, which is put back as it was.
    * `hashes[i]` is tx i's hash; `verifiedKeys(i)` the signature keys this node verified for it.
    * `onStart` is called once the workers have the block, as the txs start running (for timing).
+   * `abandoned`: see ExecWorker.blockReply; an abandoned block returns a worker fallback.
    */
   async execute(
     blockKV: Overlay, txs: readonly Uint8Array[], env: ExecEnv, chunks: readonly number[][], hashes: readonly string[],
-    verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [], onStart?: () => void,
+    verifiedKeys: (i: number) => string[], decoded: readonly (DecodedTx | undefined)[] = [], onStart?: () => void, abandoned?: () => boolean,
   ): Promise<BlockExecution | BlockFallback> {
     const n = txs.length;
     const baseWrites = packWrites(blockKV.writes);
@@ -523,7 +531,7 @@ export class ParallelExecutor {
       }
       let reply: BlockDone | BlockViolation;
       try {
-        reply = await w.blockReply(ids[wi] as number, deadline, timeoutMs);
+        reply = await w.blockReply(ids[wi] as number, deadline, timeoutMs, abandoned);
       } catch (err) {
         failures.push(`execution worker ${wi}: ${err instanceof Error ? err.message : String(err)}`);
         return;
