@@ -570,8 +570,10 @@ export class LanesApp implements AbciApp {
     // CometBFT's order (with the app's recheck: the order admitted, stale txs last); stop before
     // the first tx that would overflow the block's bytes (counted as CometBFT counts them:
     // protoTxSize), its tx count, its gas or the results' size (skipping one would fail its
-    // sender's later txs).
+    // sender's later txs). Left out: what ProcessProposal would reject the block for, a tx no
+    // node can run and a tx already in (CometBFT 0.38's mempool hands over neither).
     const txs: Uint8Array[] = [];
+    const inBlock = new Map<number, Uint8Array[]>(); // by txFingerprint
     let bytes = 0n;
     let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
@@ -580,6 +582,9 @@ export class LanesApp implements AbciApp {
     for (const tx of this.proposalOrder(req)) {
       const size = BigInt(protoTxSize(tx.length));
       if (txs.length >= maxTxs || bytes + size > req.maxTxBytes) break;
+      const print = txFingerprint(tx);
+      const alike = inBlock.get(print);
+      if (alike?.some((b) => Buffer.compare(b, tx) === 0)) continue;
       const decoded = params ? this.proposedTx(tx, params) : undefined;
       if (decoded instanceof Error) {
         // ProcessProposal would reject the block. CheckTx admits no such tx, so this is one it
@@ -592,6 +597,8 @@ export class LanesApp implements AbciApp {
       bytes += size;
       gas += g;
       txs.push(tx);
+      if (alike) alike.push(tx);
+      else inBlock.set(print, [tx]);
     }
     const fit = proposalTxs(txs, (i) => this.decodedCache.get(txs[i] as Uint8Array)?.resultBytes);
     const deferred = txs.length - fit;
