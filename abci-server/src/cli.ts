@@ -17,8 +17,8 @@ import { register as registerLoad } from './commands/load.ts';
 import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
-  DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, resolveAppSettings, setHomePorts, homePeers,
+  DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
+  parseMetricsHost, parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, resolveAppSettings, setHomePorts, homePeers,
   type AppSettings,
 } from './node/home.ts';
 import { assertPortsFree, startNode, type NodeHandle } from './node/launcher.ts';
@@ -43,13 +43,15 @@ function cliParser<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-/** --executor, --workers, --metrics-port, --state-cache-keys, --min-retain-blocks: for init (written to lanes.json), start and app (override lanes.json). */
+/** --executor, --workers, --metrics-port, --metrics-host, --state-cache-keys, --min-retain-blocks: for init (written to lanes.json), start and app (override lanes.json). */
 function addAppSettingOptions(cmd: Command, verb: string): Command {
   return cmd
     .addOption(new Option('--executor <kind>', `block executor ${verb} (default: lanes.json's, else parallel)`).choices([...EXECUTORS]))
     .option('--workers <n>', `parallel executor workers ${verb} (default: lanes.json's, else the CPU count - 1)`, cliParser((v) => parseWorkers(v)))
-    .option('--metrics-port <port>', `Prometheus /metrics port on 127.0.0.1, 0 disables ${verb} (default: lanes.json's, else ${DEFAULT_METRICS_PORT})`,
+    .option('--metrics-port <port>', `Prometheus /metrics port, 0 disables ${verb} (default: lanes.json's, else ${DEFAULT_METRICS_PORT})`,
       cliParser((v) => parseMetricsPort(v)))
+    .option('--metrics-host <ip>', `address the metrics port listens on (0.0.0.0: every interface, for a Prometheus on another machine) ${verb} `
+      + `(default: lanes.json's, else ${DEFAULT_METRICS_HOST}: this machine only)`, cliParser((v) => parseMetricsHost(v)))
     .option('--state-cache-keys <n>', `keys of committed state cached in memory per thread (main and each worker; ~130-300 bytes a key) ${verb} `
       + `(default: lanes.json's, else ${STATE_CACHE_KEYS.toLocaleString('en-US')})`, cliParser((v) => parseStateCacheKeys(v)))
     .option('--min-retain-blocks <n>', 'blocks below the latest that CometBFT keeps, deleting older ones; never fewer than the genesis\'s '
@@ -360,8 +362,8 @@ export function buildProgram(): Command {
         // The node's ports, moved, free before they are saved: a start refused for a taken port
         // leaves them as they were (its own node, running, holds them: refused as running).
         assertNotRunning(dir);
-        const metricsPort = resolveAppSettings(manifest, appSettingOverrides(o), homePaths(dir).manifest).metricsPort;
-        await assertPortsFree(dir, { ...homePorts(dir, manifest), ...move }, metricsPort);
+        const { metricsPort, metricsHost } = resolveAppSettings(manifest, appSettingOverrides(o), homePaths(dir).manifest);
+        await assertPortsFree(dir, { ...homePorts(dir, manifest), ...move }, metricsPort, metricsHost);
         const ports = setHomePorts(dir, move, o.metricsPort);
         manifest = { ...manifest, ports };
         print(`ports of ${dir} now: RPC ${ports.rpc}, P2P ${ports.p2p}, ABCI ${ports.abci} (written to lanes.json and config.toml)`);

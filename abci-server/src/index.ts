@@ -9,8 +9,8 @@ export {
   type CometConfigOptions, type GenesisOptions, type NodePorts, type TomlValue,
 } from './node/config.ts';
 export {
-  DEFAULT_EXECUTOR, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, cometbftBinary, errorText, cometbftGoMaxProcs, defaultHome, homeConsensusLimits, homeMempoolOptions, homePaths, initHome,
-  isRunning, parseExecutor, parseMetricsPort, parseMinRetainBlocks, parseWorkers, readManifest, resetHome, resolveAppSettings,
+  DEFAULT_EXECUTOR, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, REPO_ROOT, UserError, cometbftBinary, errorText, cometbftGoMaxProcs, defaultHome, homeConsensusLimits, homeMempoolOptions, homePaths, initHome,
+  isRunning, metricsUrl, parseExecutor, parseMetricsHost, parseMetricsPort, parseMinRetainBlocks, parseWorkers, readManifest, resetHome, resolveAppSettings,
   type AppSettings, type HomeManifest, type InitHomeOptions, type NodeExecutor,
 } from './node/home.ts';
 export { createLanesMetrics, startMetricsServer, type LanesMetrics, type MetricsServer } from './node/metrics.ts';

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createLanesApp } from '../lanesApp.ts';
 import { startAbciGrpcServer } from '../grpcServer.ts';
-import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, readManifest, resetCommand, resolveAppSettings, UserError, type AppSettings } from './home.ts';
+import { appSettingOverrides, describeExecutor, homeConsensusLimits, homeMempoolOptions, homePaths, isNodeProcess, isRunning, metricsUrl, readManifest, resetCommand, resolveAppSettings, UserError, type AppSettings } from './home.ts';
 import { SECP256K1_IMPLEMENTATION, StateLayoutError, blocksKept } from '@lanes/app';
 import { createLanesMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
@@ -108,7 +108,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
     process.send({ type: 'lanes-app-block', height: Number(height) });
   };
   let metricsServer: MetricsServer | undefined;
-  if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort);
+  if (metrics) metricsServer = await startMetricsServer(metrics.registry, settings.metricsPort, settings.metricsHost);
   // CheckTx stays under CometBFT's mempool limits, which then never drops a tx it accepted; and
   // the app rechecks the mempool itself unless CometBFT does (mempool.recheck).
   const { warnings, ...mempool } = homeMempoolOptions(p.home);
@@ -133,7 +133,7 @@ export async function runApp(opts: RunAppOptions): Promise<void> {
   logger.info({
     executor: settings.executor,
     ...(settings.executor === 'parallel' && { workers: settings.workers }),
-    metrics: metricsServer ? `http://127.0.0.1:${metricsServer.port}/metrics` : 'off',
+    metrics: metricsServer ? metricsUrl(settings.metricsHost, metricsServer.port) : 'off',
     stateCacheKeys: settings.stateCacheKeys,
     blocks: kept === undefined ? 'every block kept (--min-retain-blocks 0)'
       : `the latest ${kept.toLocaleString('en-US')} kept, older ones deleted (--min-retain-blocks ${settings.minRetainBlocks}, `

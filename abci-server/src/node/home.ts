@@ -1,9 +1,10 @@
 // The data folder of a Lanes node:
-//   <home>/lanes.json       chain id, ports, executor/workers/metricsPort (what `lanes start` reuses); marks a Lanes home
+//   <home>/lanes.json       chain id, ports, executor/workers/metrics port and host (what `lanes start` reuses); marks a Lanes home
 //   <home>/cometbft/        CometBFT's home (config/, data/)
 //   <home>/app/state.db     the app's SQLite file
 //   <home>/app.pid, <home>/cometbft.pid   written by the launcher while the node runs
 import { spawnSync } from 'node:child_process';
+import { isIP } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,6 +21,8 @@ export const REPO_ROOT = process.env['LANES_REPO_ROOT'] ?? resolve(dirname(fileU
 export const DEFAULT_PORTS: NodePorts = { rpc: 26657, p2p: 26656, abci: 26658 };
 /** The app's Prometheus endpoint (`http://127.0.0.1:26670/metrics`); 0 disables it. */
 export const DEFAULT_METRICS_PORT = 26670;
+/** Where the app serves its metrics: this machine only, unless a node sets `--metrics-host`. */
+export const DEFAULT_METRICS_HOST = '127.0.0.1';
 export const EXECUTORS = ['sequential', 'parallel'] as const;
 export type NodeExecutor = (typeof EXECUTORS)[number];
 export const DEFAULT_EXECUTOR: NodeExecutor = 'parallel';
@@ -71,8 +74,10 @@ export interface HomeManifest {
   executor?: NodeExecutor;
   /** Execution workers of the parallel executor (default: CPU count - 1, the main thread executes a share); `--workers` overrides it. */
   workers?: number;
-  /** Prometheus metrics port on 127.0.0.1 (default 26670, 0 = off); `--metrics-port` overrides it. */
+  /** Prometheus metrics port (default 26670, 0 = off); `--metrics-port` overrides it. */
   metricsPort?: number;
+  /** The address the metrics port listens on (default 127.0.0.1); `--metrics-host` overrides it. */
+  metricsHost?: string;
   /**
    * Bound of the committed-state read cache, in keys, per thread (the main thread and each
    * execution worker; default 1,000,000, roughly 0.15-0.3 GB each); `--state-cache-keys` overrides it.
@@ -90,6 +95,7 @@ export interface AppSettings {
   executor: NodeExecutor;
   workers: number;
   metricsPort: number;
+  metricsHost: string;
   stateCacheKeys: number;
   minRetainBlocks: number;
 }
@@ -100,6 +106,7 @@ export function appSettingOverrides(o: Partial<AppSettings>): Partial<AppSetting
     ...(o.executor !== undefined && { executor: o.executor }),
     ...(o.workers !== undefined && { workers: o.workers }),
     ...(o.metricsPort !== undefined && { metricsPort: o.metricsPort }),
+    ...(o.metricsHost !== undefined && { metricsHost: o.metricsHost }),
     ...(o.stateCacheKeys !== undefined && { stateCacheKeys: o.stateCacheKeys }),
     ...(o.minRetainBlocks !== undefined && { minRetainBlocks: o.minRetainBlocks }),
   };
@@ -144,8 +151,20 @@ export function parseMetricsPort(value: unknown, where = '--metrics-port'): numb
   return integerIn(value, 0, 65535, where, 'a TCP port, or 0 to disable metrics');
 }
 
+/** An IP address to serve metrics on: a name would be looked up, and could change. */
+export function parseMetricsHost(value: unknown, where = '--metrics-host'): string {
+  if (typeof value === 'string' && isIP(value) !== 0) return value;
+  throw new UserError(`${where}: expected an IP address to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::: every interface; or one of this machine's addresses), got ${JSON.stringify(value)}`);
+}
+
+/** The URL to read metrics served on `host` (an address listened on; any: this machine's loopback). */
+export function metricsUrl(host: string, port: number): string {
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${isIP(reach) === 6 ? `[${reach}]` : reach}:${port}/metrics`;
+}
+
 /** Resolves and validates the app settings: `overrides` (command line) > lanes.json > defaults. */
-export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort' | 'stateCacheKeys' | 'minRetainBlocks'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
+export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'workers' | 'metricsPort' | 'metricsHost' | 'stateCacheKeys' | 'minRetainBlocks'> | undefined, overrides: Partial<AppSettings> = {}, manifestPath = 'lanes.json'): AppSettings {
   const m = (manifest ?? {}) as Partial<Record<keyof AppSettings, unknown>>;
   // The command line's value (its parser names the flag), else lanes.json's (named by key), else the default.
   const pick = <K extends keyof AppSettings>(key: K, parse: (v: unknown, where?: string) => AppSettings[K], fallback: () => AppSettings[K]): AppSettings[K] =>
@@ -154,6 +173,7 @@ export function resolveAppSettings(manifest: Pick<HomeManifest, 'executor' | 'wo
     executor: pick('executor', parseExecutor, () => DEFAULT_EXECUTOR),
     workers: pick('workers', parseWorkers, () => defaultWorkers(availableParallelism())),
     metricsPort: pick('metricsPort', parseMetricsPort, () => DEFAULT_METRICS_PORT),
+    metricsHost: pick('metricsHost', parseMetricsHost, () => DEFAULT_METRICS_HOST),
     stateCacheKeys: pick('stateCacheKeys', parseStateCacheKeys, () => STATE_CACHE_KEYS),
     minRetainBlocks: pick('minRetainBlocks', parseMinRetainBlocks, () => 0),
   };
@@ -371,6 +391,7 @@ export interface InitHomeOptions {
   executor?: NodeExecutor;
   workers?: number;
   metricsPort?: number;
+  metricsHost?: string;
   stateCacheKeys?: number;
   minRetainBlocks?: number;
 }
@@ -415,6 +436,7 @@ export function initHome(opts: InitHomeOptions): HomeManifest {
     ...(opts.executor !== undefined && { executor: parseExecutor(opts.executor, 'executor') }),
     ...(opts.workers !== undefined && { workers: parseWorkers(opts.workers, 'workers') }),
     ...(opts.metricsPort !== undefined && { metricsPort: parseMetricsPort(opts.metricsPort, 'metricsPort') }),
+    ...(opts.metricsHost !== undefined && { metricsHost: parseMetricsHost(opts.metricsHost, 'metricsHost') }),
     ...(opts.stateCacheKeys !== undefined && { stateCacheKeys: parseStateCacheKeys(opts.stateCacheKeys, 'stateCacheKeys') }),
     ...(opts.minRetainBlocks !== undefined && { minRetainBlocks: parseMinRetainBlocks(opts.minRetainBlocks, 'minRetainBlocks') }),
   };

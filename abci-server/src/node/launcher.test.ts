@@ -72,6 +72,32 @@ test('assertHomeWritable: a folder this user may not write is EACCES, naming it'
   }
 });
 
+test('--metrics-host: the app process is told it, and an address this machine does not have is refused before anything starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-metrics-host-'));
+  try {
+    const home = join(dir, 'h');
+    const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
+    initHome({ home, chainId: 'lanes-devnet-1', ports, metricsHost: '0.0.0.0', genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)) });
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is no machine's own address.
+    await assert.rejects(startNode({ home, logger: pino({ level: 'silent' }), output: null, metricsPort: await freePort(), metricsHost: '192.0.2.1' }), (e) => {
+      assert.ok(e instanceof UserError, String(e));
+      assert.equal(e.message, `--metrics-host 192.0.2.1 is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1 (set "metricsHost" in ${join(home, 'lanes.json')} to keep it)`);
+      return true;
+    });
+    assert.equal(existsSync(homePaths(home).appPid), false, 'nothing started');
+    // lanes.json's host goes to the app (metrics off here, so that nothing listens beyond 127.0.0.1).
+    const argvFile = join(dir, 'argv.json');
+    const stub = join(dir, 'stub-app.mjs');
+    writeFileSync(stub, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(argvFile)}, JSON.stringify(process.argv));\nprocess.exit(3);\n`);
+    await assert.rejects(startNode({ home, logger: pino({ level: 'silent' }), output: null, metricsPort: 0, appEntry: stub, maxRestartsPerMinute: 0 }));
+    const argv = JSON.parse(readFileSync(argvFile, 'utf8')) as string[];
+    assert.equal(argv[argv.indexOf('--metrics-host') + 1], '0.0.0.0', argv.join(' '));
+    assert.equal(argv[argv.indexOf('--metrics-port') + 1], '0', argv.join(' '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a pid file that cannot be written fails the start in one line naming it, and stops the app it had started', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-pidfile-'));
   try {

@@ -15,11 +15,11 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertHomeWritable, assertNotRunning, homePorts, homeWriteError, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertHomeWritable, assertNotRunning, homePorts, homeWriteError, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, metricsUrl, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
-  // executor, workers, metricsPort, stateCacheKeys, minRetainBlocks: default lanes.json's, else parallel, CPU count - 1,
-  // 26670 (0: off), 1,000,000, 0 (keep every block).
+  // executor, workers, metricsPort, metricsHost, stateCacheKeys, minRetainBlocks: default lanes.json's, else parallel, CPU count - 1,
+  // 26670 (0: off), 127.0.0.1, 1,000,000, 0 (keep every block).
   /** The node's ports are its lanes.json's, checked against its config.toml (see homePorts). */
   home: string;
   logger: Logger;
@@ -44,7 +44,7 @@ export interface StartNodeOptions extends Partial<AppSettings> {
   maxRestartsPerMinute?: number;
   /**
    * The app's entry point, run as `node --import tsx <appEntry> --home H app --abci ADDR
-   * --log-level L --executor E --workers N --metrics-port P`; it must send `{ type: 'lanes-app-ready' }` over IPC once listening.
+   * --log-level L --executor E --workers N --metrics-port P --metrics-host H`; it must send `{ type: 'lanes-app-ready' }` over IPC once listening.
    * Default: this package's cli.ts. Tests may substitute a stub app.
    */
   appEntry?: string;
@@ -152,7 +152,7 @@ class Child {
  * Refuses a port something else listens on, saying how this home's could change: a node's own
  * ports are chosen at init (its config), the metrics port at every start.
  */
-async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metrics', home: string): Promise<void> {
+async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metrics', home: string, host = '127.0.0.1'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
@@ -161,9 +161,11 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
         : `move this node's: start it with --rpc-port, --p2p-port or --abci-port <another> (kept in ${join(home, 'lanes.json')} and its config.toml)`;
       reject(err.code === 'EADDRINUSE'
         ? new UserError(`port ${port} (${what}) is already in use by another node or program (the devnet's, say); ${change}`)
-        : err);
+        : err.code === 'EADDRNOTAVAIL' && what === 'metrics'
+          ? new UserError(`--metrics-host ${host} is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1 (set "metricsHost" in ${join(home, 'lanes.json')} to keep it)`)
+          : err);
     });
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+    srv.listen(port, host, () => srv.close(() => resolve()));
   });
 }
 
@@ -173,11 +175,11 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
  * the like check the new ports with it before saving them, so that a start refused for a taken
  * port leaves the node's ports as they were.
  */
-export async function assertPortsFree(home: string, ports: NodePorts, metricsPort: number): Promise<void> {
+export async function assertPortsFree(home: string, ports: NodePorts, metricsPort: number, metricsHost = '127.0.0.1'): Promise<void> {
   await assertPortFree(ports.abci, 'ABCI', home);
   await assertPortFree(ports.rpc, 'RPC', home);
   await assertPortFree(ports.p2p, 'P2P', home);
-  if (metricsPort > 0) await assertPortFree(metricsPort, 'metrics', home);
+  if (metricsPort > 0) await assertPortFree(metricsPort, 'metrics', home, metricsHost);
 }
 
 /** The number of validators in a genesis file (0 if it cannot be read). */
@@ -235,7 +237,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
   const cometEnv = goMaxProcs === undefined ? undefined : { ...process.env, GOMAXPROCS: goMaxProcs };
 
   assertNotRunning(p.home); // this home's own node first: its ports are taken, but by itself
-  await assertPortsFree(p.home, ports, settings.metricsPort);
+  await assertPortsFree(p.home, ports, settings.metricsPort, settings.metricsHost);
 
   let app: Child | undefined;
   let comet: Child | undefined;
@@ -280,7 +282,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     const nodeArgs = (process.env['LANES_APP_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
     const args = [...nodeArgs, '--import', tsxLoader, opts.appEntry ?? CLI_PATH, '--home', p.home, 'app', '--abci', `127.0.0.1:${ports.abci}`,
       '--log-level', opts.appLogLevel ?? 'info', '--executor', settings.executor, '--workers', String(settings.workers),
-      '--metrics-port', String(settings.metricsPort), '--state-cache-keys', String(settings.stateCacheKeys),
+      '--metrics-port', String(settings.metricsPort), '--metrics-host', settings.metricsHost, '--state-cache-keys', String(settings.stateCacheKeys),
       '--min-retain-blocks', String(settings.minRetainBlocks)];
     const child = new Child('app', process.execPath, args, output, true);
     app = child;
@@ -438,7 +440,7 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeHandle> {
     rpcUrl,
     ports,
     settings,
-    metricsUrl: settings.metricsPort > 0 ? `http://127.0.0.1:${settings.metricsPort}/metrics` : undefined,
+    metricsUrl: settings.metricsPort > 0 ? metricsUrl(settings.metricsHost, settings.metricsPort) : undefined,
     cometbftGoMaxProcs: goMaxProcs,
     get appPid() {
       return app?.proc.pid;

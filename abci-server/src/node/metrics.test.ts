@@ -92,3 +92,17 @@ test('the metrics server holds at most 64 connections: one more is closed at onc
     await server.close();
   }
 });
+
+test('the metrics server listens on the host it is given: an address this machine does not have is refused, naming it', async () => {
+  const m = createLanesMetrics();
+  const server = await startMetricsServer(m.registry, 0, '127.0.0.1');
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /lanes_block_exec_seconds/);
+  } finally {
+    await server.close();
+  }
+  // 192.0.2.1 (TEST-NET-1, RFC 5737) is no machine's own address.
+  await assert.rejects(startMetricsServer(m.registry, 0, '192.0.2.1'), /metrics host 192\.0\.2\.1 is not an address of this machine \(set --metrics-host\)/);
+});

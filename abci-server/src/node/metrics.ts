@@ -131,8 +131,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves GET /metrics on 127.0.0.1:port (0 picks a free port). */
-export async function startMetricsServer(registry: Registry, port: number): Promise<MetricsServer> {
+/** Serves GET /metrics on host:port (0 picks a free port). */
+export async function startMetricsServer(registry: Registry, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
   // Timeouts are checked every second (Node's default, 30 s, would let 10 s run to 40).
   const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -153,8 +153,9 @@ export async function startMetricsServer(registry: Registry, port: number): Prom
   server.maxConnections = 64;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} is already in use (set --metrics-port, or 0 to disable)`) : err));
-    server.listen(port, '127.0.0.1', () => resolve());
+      reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} is already in use on ${host} (set --metrics-port, or 0 to disable)`)
+        : err.code === 'EADDRNOTAVAIL' ? new Error(`metrics host ${host} is not an address of this machine (set --metrics-host)`) : err));
+    server.listen(port, host, () => resolve());
   });
   server.unref();
   return {

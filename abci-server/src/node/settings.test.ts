@@ -1,4 +1,4 @@
-// App settings (executor, workers, metrics port, state cache, block retention): command line > lanes.json > defaults, validated.
+// App settings (executor, workers, metrics port and host, state cache, block retention): command line > lanes.json > defaults, validated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,18 +8,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetAccounts } from '@lanes/client';
-import { DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, metricsUrl, resolveAppSettings } from './home.ts';
 import { StallWatch, buildProgram } from '../cli.ts';
 import { setTomlKey } from './config.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 
-test('defaults: parallel, one worker per CPU but one, metrics on 26670, a million cached keys, every block kept', () => {
+test('defaults: parallel, one worker per CPU but one, metrics on 127.0.0.1:26670, a million cached keys, every block kept', () => {
   assert.deepEqual(resolveAppSettings(undefined), {
-    executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT, stateCacheKeys: STATE_CACHE_KEYS,
-    minRetainBlocks: 0,
+    executor: 'parallel', workers: Math.max(1, availableParallelism() - 1), metricsPort: DEFAULT_METRICS_PORT, metricsHost: DEFAULT_METRICS_HOST,
+    stateCacheKeys: STATE_CACHE_KEYS, minRetainBlocks: 0,
   });
   assert.equal(DEFAULT_METRICS_PORT, 26670);
+  assert.equal(DEFAULT_METRICS_HOST, '127.0.0.1');
   assert.equal(STATE_CACHE_KEYS, 1_000_000);
 });
 
@@ -69,9 +70,9 @@ test('CometBFT\'s GOMAXPROCS: the environment\'s, else 1 on up to 2 CPUs when Co
 });
 
 test('lanes.json values apply, command-line values override them', () => {
-  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0, stateCacheKeys: 5000, minRetainBlocks: 1000 } as const;
+  const manifest = { executor: 'sequential', workers: 3, metricsPort: 0, metricsHost: '0.0.0.0', stateCacheKeys: 5000, minRetainBlocks: 1000 } as const;
   assert.deepEqual(resolveAppSettings(manifest), manifest);
-  const cli = { executor: 'parallel', workers: 8, metricsPort: 9100, stateCacheKeys: 20_000, minRetainBlocks: 0 } as const;
+  const cli = { executor: 'parallel', workers: 8, metricsPort: 9100, metricsHost: '10.1.2.3', stateCacheKeys: 20_000, minRetainBlocks: 0 } as const;
   assert.deepEqual(resolveAppSettings(manifest, cli), cli);
   // Only what was given overrides.
   assert.deepEqual(appSettingOverrides({ workers: 2 }), { workers: 2 });
@@ -85,6 +86,9 @@ test('bad values are errors naming where they came from', () => {
   bad({ workers: 2.5 }, {}, /"workers"/);
   bad({ metricsPort: 70000 }, {}, /"metricsPort": expected a TCP port, or 0 to disable/);
   bad({}, { workers: -1 }, /^--workers:/);
+  bad({ metricsHost: 'localhost' }, {}, /"metricsHost": expected an IP address to listen on \(127\.0\.0\.1: this machine only; 0\.0\.0\.0 or ::: every interface; or one of this machine's addresses\), got "localhost"/);
+  bad({ metricsHost: 127001 }, {}, /"metricsHost": expected an IP address/);
+  bad({}, { metricsHost: '0.0.0.0:26670' }, /^--metrics-host: expected an IP address/);
   bad({ stateCacheKeys: 0 }, {}, /"stateCacheKeys": expected a number of keys from 1 to 1000000000, got 0/);
   bad({}, { stateCacheKeys: 1.5 }, /^--state-cache-keys:/);
   bad({ minRetainBlocks: -1 }, {}, /"minRetainBlocks": expected a number of blocks, or 0 to keep every block, got -1/);
@@ -92,11 +96,11 @@ test('bad values are errors naming where they came from', () => {
   bad({ executor: 'parallel' }, { executor: 'nope' }, /^--executor:/);
 });
 
-test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys/--min-retain-blocks on start, app and init, and rejects bad ones', async () => {
+test('the CLI accepts --executor/--workers/--metrics-port/--metrics-host/--state-cache-keys/--min-retain-blocks on start, app and init, and rejects bad ones', async () => {
   for (const name of ['start', 'app', 'init']) {
     const cmd = buildProgram().commands.find((c) => c.name() === name);
     const flags = cmd?.options.map((o) => o.long) ?? [];
-    for (const f of ['--executor', '--workers', '--metrics-port', '--state-cache-keys', '--min-retain-blocks']) assert.ok(flags.includes(f), `${name} ${f}`);
+    for (const f of ['--executor', '--workers', '--metrics-port', '--metrics-host', '--state-cache-keys', '--min-retain-blocks']) assert.ok(flags.includes(f), `${name} ${f}`);
   }
   const parse = (args: string[]) => {
     const p = buildProgram().exitOverride().configureOutput({ writeErr: () => {} });
@@ -107,9 +111,18 @@ test('the CLI accepts --executor/--workers/--metrics-port/--state-cache-keys/--m
   await assert.rejects(parse(['--executor', 'fast']), /Allowed choices are sequential, parallel/);
   await assert.rejects(parse(['--workers', '0']), /expected an integer from 1 to 1024/);
   await assert.rejects(parse(['--metrics-port', 'x']), /expected a TCP port/);
+  await assert.rejects(parse(['--metrics-host', 'example.com']), /expected an IP address to listen on/);
   await assert.rejects(parse(['--state-cache-keys', '-5']), /expected a number of keys from 1/);
   await assert.rejects(parse(['--min-retain-blocks', '1e3']), /expected a number of blocks, or 0 to keep every block/);
-  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0', '--state-cache-keys', '250000', '--min-retain-blocks', '100000']);
+  await parse(['--executor', 'sequential', '--workers', '2', '--metrics-port', '0', '--metrics-host', '::', '--state-cache-keys', '250000', '--min-retain-blocks', '100000']);
+});
+
+test('the metrics URL of a host listened on: its own address, or this machine\'s loopback for every interface', () => {
+  assert.equal(metricsUrl('127.0.0.1', 26670), 'http://127.0.0.1:26670/metrics');
+  assert.equal(metricsUrl('0.0.0.0', 9100), 'http://127.0.0.1:9100/metrics');
+  assert.equal(metricsUrl('::', 9100), 'http://[::1]:9100/metrics');
+  assert.equal(metricsUrl('10.1.2.3', 9100), 'http://10.1.2.3:9100/metrics');
+  assert.equal(metricsUrl('fd00::7', 9100), 'http://[fd00::7]:9100/metrics');
 });
 
 test('lanes init records the executor always, and the other settings only when given', async () => {
@@ -119,9 +132,10 @@ test('lanes init records the executor always, and the other settings only when g
     await init(join(dir, 'a'), ['--workers', '3', '--state-cache-keys', '5000', '--min-retain-blocks', '200000']);
     const a = JSON.parse(readFileSync(join(dir, 'a', 'lanes.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual([a['executor'], a['workers'], a['stateCacheKeys'], a['minRetainBlocks'], 'metricsPort' in a], ['parallel', 3, 5000, 200000, false]);
-    await init(join(dir, 'b'), ['--executor', 'sequential', '--metrics-port', '0']);
+    assert.equal('metricsHost' in a, false);
+    await init(join(dir, 'b'), ['--executor', 'sequential', '--metrics-port', '0', '--metrics-host', '0.0.0.0']);
     const b = JSON.parse(readFileSync(join(dir, 'b', 'lanes.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual([b['executor'], b['metricsPort'], 'workers' in b, 'stateCacheKeys' in b, 'minRetainBlocks' in b], ['sequential', 0, false, false, false]);
+    assert.deepEqual([b['executor'], b['metricsPort'], b['metricsHost'], 'workers' in b, 'stateCacheKeys' in b, 'minRetainBlocks' in b], ['sequential', 0, '0.0.0.0', false, false, false]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
