@@ -2,7 +2,7 @@
 // `lanes app` refusing state of another layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { getTomlKey, setTomlKey } from './node/config.ts';
 import { runApp, stateDbProblem } from './node/appProcess.ts';
 import { freePort } from './load/load.ts';
 import { keyringPath, loadKeyring } from './commands/keys.ts';
+import { makeUnwritable, type Unwritable } from './testing/unwritable.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -134,6 +135,31 @@ test('setHomePorts (start --rpc-port, --p2p-port, --abci-port) moves a node\'s p
   }
 });
 
+test('setHomePorts: a file it may not write is one line naming it, and both files are left as they were', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lanes-ports-ro-'));
+  const { cometConfig, manifest } = homePaths(join(dir, 'node'));
+  try {
+    await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', join(dir, 'node'), 'init']);
+    const before = [readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')];
+    for (const file of [cometConfig, manifest]) {
+      const locked = makeUnwritable(file);
+      if (!locked) return void t.skip('root, and no chattr +i here');
+      try {
+        assert.throws(() => setHomePorts(join(dir, 'node'), { rpc: 27657 }), (e) => {
+          assert.ok(e instanceof UserError, String(e));
+          assert.ok(e.message.startsWith(`cannot write ${file}: ${locked.code} (${locked.words}: `), e.message);
+          return true;
+        });
+      } finally {
+        locked.undo();
+      }
+      assert.deepEqual([readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')], before, `${file} refused: nothing changed`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a tx from a home with no node (no lanes.json) and no --node or LANES_NODE is refused before signing: the devnet\'s port may hold another chain', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-nonode-'));
   const saved = process.env['LANES_NODE'];
@@ -195,19 +221,22 @@ test('lanes app on a damaged state.db (cut short, or its header overwritten) exi
   }
 });
 
-test('lanes app on a state.db this user may not write exits naming it, before SQLite opens it read-only and fails at the first Commit', { skip: process.getuid?.() === 0 && 'root writes whatever the permissions say' }, async () => {
+test('lanes app on a state.db this user may not write exits naming it, before SQLite opens it read-only and fails at the first Commit', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-readonly-'));
+  let locked: Unwritable | null = null;
   try {
     const home = join(dir, 'node');
     await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', home, 'init']);
     const { dbPath } = homePaths(home);
     new CommittedStore(dbPath).close();
-    chmodSync(dbPath, 0o444);
+    locked = makeUnwritable(dbPath);
+    if (!locked) return void t.skip('root, and no chattr +i here');
     // A process of its own: an app that got past the check would be serving, here for good.
     const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--home', home, 'app', '--abci', '127.0.0.1:0', '--metrics-port', '0'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 1, `exit status (signal ${r.signal}):\n${r.stderr}`);
-    assert.ok(r.stderr.startsWith(`error: ${dbPath} cannot be written (EACCES: permission denied): this user may not write it`), r.stderr);
+    assert.ok(r.stderr.startsWith(`error: ${dbPath} cannot be written (${locked.code}: ${locked.words}): this user may not write it`), r.stderr);
   } finally {
+    locked?.undo();
     rmSync(dir, { recursive: true, force: true });
   }
 });

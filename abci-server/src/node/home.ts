@@ -263,15 +263,27 @@ export function setHomePorts(home: string, change: Partial<NodePorts>, metricsPo
   assertNotRunning(home);
   const ports = { ...homePorts(home, manifest), ...change };
   assertDistinctPorts(ports, metricsPort ?? resolveAppSettings(manifest, {}, p.manifest).metricsPort);
-  let toml = readFileSync(p.cometConfig, 'utf8');
+  const before = readFileSync(p.cometConfig, 'utf8');
+  let toml = before;
   for (const k of ['rpc', 'p2p', 'abci'] as const) {
     const [section, key] = PORT_KEYS[k];
     // homePorts found this address ending in its port.
     const value = getTomlString(toml, section, key) ?? '';
     toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
   }
-  writeFileSync(p.cometConfig, toml);
-  writeFileSync(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`);
+  // config.toml first, lanes.json last; a write refused (a read-only or full disk, a file this
+  // user may not write) is one line naming the file, and leaves both as they were.
+  try {
+    writeFileSync(p.cometConfig, toml);
+  } catch (err) {
+    throw homeWriteError(err, p.cometConfig);
+  }
+  try {
+    writeFileSync(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`);
+  } catch (err) {
+    writeFileSync(p.cometConfig, before);
+    throw homeWriteError(err, p.manifest);
+  }
   return ports;
 }
 

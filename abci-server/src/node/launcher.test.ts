@@ -2,7 +2,7 @@
 // naming the path and the error code, without a stack, and nothing left running.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -11,6 +11,7 @@ import { devnetGenesis } from '../lanesApp.ts';
 import { freePort } from '../load/load.ts';
 import { UserError, assertHomeWritable, homePaths, homeWriteError, initHome } from './home.ts';
 import { startNode } from './launcher.ts';
+import { makeUnwritable } from '../testing/unwritable.ts';
 
 /** An fs error as Node makes them. */
 function fsError(code: string, message: string): NodeJS.ErrnoException {
@@ -61,13 +62,14 @@ test('assertHomeWritable: a home whose app/ cannot be made is refused naming it,
   }
 });
 
-test('assertHomeWritable: a folder this user may not write is EACCES, naming it', { skip: process.getuid?.() === 0 && 'root writes whatever the permissions say' }, () => {
+test('assertHomeWritable: a folder this user may not write is refused, naming it and the code', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-writable-'));
+  const locked = makeUnwritable(dir);
   try {
-    chmodSync(dir, 0o555);
-    assert.throws(() => assertHomeWritable(dir), (e) => e instanceof UserError && e.message.startsWith(`cannot write ${dir}: EACCES (permission denied: `));
+    if (!locked) return void t.skip('root, and no chattr +i here');
+    assert.throws(() => assertHomeWritable(dir), (e) => e instanceof UserError && e.message.startsWith(`cannot write ${dir}: ${locked.code} (${locked.words}: `));
   } finally {
-    chmodSync(dir, 0o755);
+    locked?.undo();
     rmSync(dir, { recursive: true, force: true });
   }
 });
