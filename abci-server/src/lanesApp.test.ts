@@ -271,7 +271,12 @@ test('CheckTx runs a tx\'s Msgs up to checkTxMsgGas: past it, the tx is admitted
   assert.equal(check.code, 0, check.log);
   assert.match(check.info, /^Msgs not run to the end in CheckTx: CheckTx's budget of 30000 gas for Msgs spent in location: /);
   assert.equal(check.log, check.info, 'in the log too: broadcast_tx_sync shows only that');
-  // The check state took its sequence (and fee): the sender's next tx follows it.
+  // The check state took its sequence (and fee), not what the sends that ran moved: bob cannot
+  // spend more than his committed balance.
+  const overspend = c.checkTx(buildTx(bob, [send(bob, alice.address, DEVNET_FUNDING + 1n)], { chainId: c.chainId, accountNumber: 1n, sequence: 0n }));
+  assert.equal(`${overspend.codespace}/${overspend.code}`, 'sdk/5', overspend.log);
+  assert.match(overspend.log, new RegExp(`spendable balance ${DEVNET_FUNDING}uatom of ${bob.address} is smaller than ${DEVNET_FUNDING + 1n}uatom`));
+  // The sender's next tx follows it.
   const next = buildTx(alice, [send(alice, bob.address, 5n)], opts(c.chainId, 1n));
   assert.equal(c.checkTx(next).code, 0);
   assert.equal(c.checkTx(buildTx(alice, [send(alice, bob.address, 5n)], opts(c.chainId, 0n))).code, 32, 'sequence 0 is taken');
@@ -341,6 +346,26 @@ test('TotalSupply lists denoms in order, as the Cosmos SDK does', () => {
 test('tx bytes round-trip through TxRaw', () => {
   const tx = buildTx(alice, [send(alice, bob.address, 1n)], { chainId: 'x', accountNumber: 0n, sequence: 0n });
   assert.equal(TxRaw.decode(tx).signatures[0]?.length, 64);
+});
+
+test('a tx whose second Msg fails keeps none of the first Msg\'s writes, events or new accounts: its result has the ante\'s events only', () => {
+  const c = chain();
+  assert.equal(c.account(carol.address), null);
+  const tx = buildTx(alice, [send(alice, carol.address, 5n), send(alice, bob.address, DEVNET_FUNDING + 1n)], { chainId: c.chainId, accountNumber: 0n, sequence: 0n, fee: 500n });
+  const [r] = c.block([tx]);
+  assert.equal(`${r?.codespace}/${r?.code}`, 'sdk/5', r?.log);
+  assert.match(r?.log ?? '', /^failed to execute message; message index: 1: /);
+  assert.deepEqual(r?.events.map((e) => `${e.type}: ${e.attributes.map((a) => `${a.key}=${a.value}`).join(' ')}`), [
+    `tx: fee=500ulane fee_payer=${alice.address}`,
+    `tx: acc_seq=${alice.address}/0`,
+  ], 'no message, coin_spent, coin_received or transfer event of the first Msg');
+  assert.equal(c.balance(carol.address, 'uatom'), 0n);
+  assert.equal(c.account(carol.address), null, 'the first Msg\'s receiver got no account: its send was undone');
+  assert.equal(c.balance(alice.address, 'uatom'), DEVNET_FUNDING);
+  assert.equal(c.account(alice.address)?.sequence, 1n);
+  // The next account number is still the one carol would have taken.
+  assert.equal(c.block([buildTx(alice, [send(alice, carol.address, 5n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n })])[0]?.code, 0);
+  assert.equal(c.account(carol.address)?.accountNumber, 3n);
 });
 
 test('Commit refuses a decided block other than the next height (a guard: persisting it would corrupt the state, so the node stops instead)', () => {
@@ -468,6 +493,8 @@ test('PrepareProposal stops before the tx that would pass req.max_tx_bytes, coun
   // CometBFT refuses an answer whose txs' proto sizes (tag, length, bytes) pass max_tx_bytes.
   const size = (t: Uint8Array) => protoTxSize(t.length);
   assert.equal(size(big), big.length + 3, 'over 127 bytes: a tag and a 2-byte length');
+  // The length's varint grows a byte at 2^7 and 2^14, as CometBFT counts it (proto.Size).
+  assert.deepEqual([0, 127, 128, 16_383, 16_384, 131_072].map(protoTxSize), [2, 129, 131, 16_386, 16_388, 131_076]);
   const two = size(a0) + size(a1);
   assert.deepEqual(prepare(two), [a0, a1], 'two txs fill the bytes exactly');
   assert.deepEqual(prepare(a0.length + a1.length), [a0], 'their raw bytes alone would not make room for both');
