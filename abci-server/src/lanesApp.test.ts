@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
-import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { AuthInfo, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
 import { QueryTwapRequest } from '@lanes/proto/lanes/amm/v1/query';
 import { buildTx, protoTxSize, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
-import { devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
+import { createLanesApp, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
 
 const alice = testKey('alice');
@@ -305,6 +307,25 @@ test('Simulate runs up to the node\'s simulateGas (a query pays nothing): past i
   assert.equal(sent?.code, 0, sent?.log);
 });
 
+test('Simulate of a tx as CosmJS sends it (an empty signature, no fee coin, gas limit 0) charges for the signature and fee coin the signed tx will carry: the estimate covers the block\'s gas', () => {
+  const c = chain();
+  const msg = send(alice, bob.address, 1n);
+  const authInfoBytes = AuthInfo.encode(AuthInfo.fromPartial({
+    signerInfos: [{ publicKey: { typeUrl: '/cosmos.crypto.secp256k1.PubKey', value: PubKey.encode({ key: alice.pubkey }).finish() }, modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } }, sequence: 0n }],
+    fee: { amount: [], gasLimit: 0n },
+  })).finish();
+  const unsigned = TxRaw.encode({ bodyBytes: TxBody.encode(TxBody.fromPartial({ messages: [msg] })).finish(), authInfoBytes, signatures: [new Uint8Array()] }).finish();
+  const r = c.query('/cosmos.tx.v1beta1.Service/Simulate', SimulateRequest.encode({ txBytes: unsigned }).finish());
+  assert.equal(r.code, 0, r.log);
+  const simulated = SimulateResponse.decode(r.value).gasInfo?.gasUsed ?? 0n;
+  const signed = buildTx(alice, [msg], { chainId: c.chainId, accountNumber: 0n, sequence: 0n, fee: 500n });
+  assert.ok(signed.length > unsigned.length + 64, `the signed tx (${signed.length} bytes) carries a 64-byte signature and a fee coin the simulated one (${unsigned.length}) lacks`);
+  const [res] = c.block([signed]);
+  assert.equal(res?.code, 0, res?.log);
+  const used = res?.gasUsed ?? 0n;
+  assert.ok(simulated >= used && simulated - used < 1000n, `simulated ${simulated} gas, the block used ${used}: the estimate covers it, by a little`);
+});
+
 test('Simulate answers the Msg responses, as the Cosmos SDK does: a swap\'s amount out before sending it', () => {
   const c = new InProcessChain(devnetGenesis([alice.address, bob.address]));
   c.block([]);
@@ -374,6 +395,27 @@ test('Commit refuses a decided block other than the next height (a guard: persis
   c.app.finalizeBlock(c.nextRequest([])); // height 3, with no Commit of 2 between
   assert.throws(() => c.app.commit(), /Commit of block 3, where the next block is 2/);
   assert.equal(c.app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' }).lastBlockHeight, 1n, 'nothing committed');
+});
+
+test('a chain whose genesis sets initial_height 5 commits its first block at 5, then 6 (Commit\'s guard takes the first block\'s height from genesis)', () => {
+  const app = createLanesApp({ dbPath: ':memory:' });
+  const info = () => app.info({ version: '', blockVersion: 0n, p2pVersion: 0n, abciVersion: '' });
+  app.initChain({
+    time: { seconds: 1_700_000_000n, nanos: 0 }, chainId: 'lanes-test-1', validators: [], initialHeight: 5n,
+    appStateBytes: Buffer.from(JSON.stringify(devnetGenesis([alice.address], { pools: false }))),
+  });
+  const request = (height: bigint) => ({
+    txs: [], decidedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(32),
+    height, time: { seconds: 1_700_000_000n + height, nanos: 0 }, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20),
+  });
+  for (const height of [5n, 6n]) {
+    app.finalizeBlock(request(height));
+    app.commit();
+    assert.equal(info().lastBlockHeight, height);
+  }
+  app.finalizeBlock(request(8n));
+  assert.throws(() => app.commit(), /Commit of block 8, where the next block is 7/);
+  void app.close();
 });
 
 test('proposals hold at most params.max_block_txs txs: PrepareProposal trims, ProcessProposal rejects more', () => {
