@@ -171,7 +171,7 @@ for (const executor of ['sequential', 'parallel'] as const) {
     const said: { forgotten?: number; msg: string }[] = [];
     const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _enc, cb) { said.push(JSON.parse(String(chunk)) as { msg: string }); cb(); } }));
     const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), join(dir, 'state.db'), TEST_CHAIN_ID, {
-      executor, workers: 1, mempoolSize: 10, recheck: 'app', reapsByBytesOnly: true, logger,
+      executor, workers: 1, mempoolSize: 10, mempoolMaxBytes: 4096, recheck: 'app', reapsByBytesOnly: true, logger,
     });
     const prepare = (txs: Uint8Array[], maxTxBytes = 1n << 20n): Uint8Array[] => c.app.prepareProposal({
       maxTxBytes, txs, localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: c.height + 1n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array(),
@@ -207,6 +207,16 @@ for (const executor of ['sequential', 'parallel'] as const) {
       assert.deepEqual(prepare([], maxTx + 4n), []);
       assert.deepEqual(said.map((l) => l.forgotten), [4]);
       assert.match(said[0]?.msg ?? '', /left CometBFT's mempool without a block/);
+      // What stays counted, until the Commit's recheck counts again: b1 alone, its bytes only
+      // (the stale c0's went with it). A tx too large for the room left says so.
+      const wide = buildTx(bob, Array.from({ length: 40 }, () => ({ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode({ fromAddress: bob.address, toAddress: carol.address, amount: [{ denom: 'uatom', amount: '1' }] }).finish() })), { chainId: TEST_CHAIN_ID, accountNumber: 1n, sequence: 2n, gasLimit: 2_000_000n });
+      const refusedWide = await c.checkTxAsync(wide);
+      assert.equal(answer(refusedWide), 'sdk/20', refusedWide.log);
+      assert.match(refusedWide.log, new RegExp(`^${b1.length} bytes of txs in the mempool and 0 being checked; ${wide.length} more would pass its 4096`));
+      // Another round's proposal, before the Commit: b1, admitted since the last Commit and not
+      // reaped, is still not forgotten (the settled txs counted are gone).
+      assert.deepEqual(prepare([], maxTx + 4n), []);
+      assert.deepEqual(said.map((l) => l.forgotten), [4]);
       await c.blockAsync([]);
       const accepted = await c.checkTxAsync(again);
       assert.equal(answer(accepted), '/0', accepted.log);
@@ -340,6 +350,35 @@ test('a CheckTx still on a worker when CometBFT (re)connects admits nothing: the
     assert.equal(answer(await c.checkTxAsync(transfer(alice, 2n, 1n))), '/0');
     assert.equal(c.balance(carol.address, 'uatom'), DEVNET_FUNDING + 1n);
   });
+});
+
+test('recheck by CometBFT: a tx whose Msg now fails is refused, and leaves the check state as it was: CometBFT drops it, so its sender may send that sequence again', () => {
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address]), ':memory:', TEST_CHAIN_ID, { mempoolSize: 10 });
+  c.block([]);
+  // ATOM/USDC pool 1 at 10 USDC per ATOM: 1 ATOM in gives just under 9.97 USDC.
+  const tight = swap(alice, 1_000_000n, 9_960_000n, 0n);
+  assert.equal(answer(c.checkTx(tight)), '/0');
+  // Another node's proposal: bob sells 100 ATOM first, the price falls past alice's limit.
+  assert.deepEqual(c.block([swap(bob, 1_000_000_000n, 1n, 0n)]).map(answer), ['/0']);
+  const rechecked = c.checkTx(tight, true);
+  assert.equal(answer(rechecked), 'amm/11', rechecked.log);
+  assert.match(rechecked.log, /min_amount_out 9960000 not met/);
+  const again = c.checkTx(swap(alice, 1_000_000n, 1n, 0n));
+  assert.equal(answer(again), '/0', again.log);
+});
+
+test('mempoolMaxBytes: CometBFT refuses only a tx that would take its txs past max_txs_bytes, so txs that fill it exactly are accepted', () => {
+  const a0 = transfer(alice, 1n, 0n);
+  const a1 = transfer(alice, 2n, 1n);
+  const b0 = transfer(bob, 1n, 0n);
+  const max = a0.length + a1.length;
+  const c = new InProcessChain(devnetGenesis([alice.address, bob.address, carol.address], { pools: false }), ':memory:', TEST_CHAIN_ID, { mempoolSize: 10, mempoolMaxBytes: max });
+  c.block([]);
+  assert.equal(answer(c.checkTx(a0)), '/0');
+  assert.equal(answer(c.checkTx(a1)), '/0', 'its bytes fill the mempool\'s exactly');
+  const full = c.checkTx(b0);
+  assert.equal(answer(full), 'sdk/20', full.log);
+  assert.match(full.log, new RegExp(`${max} bytes of txs in the mempool and 0 being checked; ${b0.length} more would pass its ${max}`));
 });
 
 test('recheck by CometBFT (the default): the app keeps no record, and the check state starts over at Commit', async () => {
