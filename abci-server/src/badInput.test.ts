@@ -293,6 +293,11 @@ const cases: Case[] = [
     build: (c) => ({ tx: buildTx(alice, Array.from({ length: 65 }, () => sendMsg(alice.address, bob.address, uatom(1n))), opts(c, alice, { gasLimit: 5_000_000n })), log: ['tx has 65 messages, the limit is 64'] }),
   },
   {
+    name: 'exactly max_msgs_per_tx (64) Msgs is accepted',
+    check: OK, payer: alice, fee: 12_500n, moved: 64n,
+    build: (c) => ({ tx: buildTx(alice, Array.from({ length: 64 }, () => sendMsg(alice.address, bob.address, uatom(1n))), opts(c, alice, { gasLimit: 5_000_000n })), log: [] }),
+  },
+  {
     // An empty body is "tx has no body" (sdk/2): a memo makes the body non-empty.
     name: 'a body with a memo and no Msgs',
     check: sdk(18),
@@ -398,6 +403,19 @@ const cases: Case[] = [
         return { ...r, signatures: [Uint8Array.from([...sig.subarray(0, 32), ...high])] };
       }),
       log: [`signature of ${alice.address} is not in lower-S form`],
+    }),
+  },
+  {
+    // s = floor(n / 2) is still lower-S (the Cosmos SDK refuses only s > n/2): the shape passes,
+    // and the signature is then checked, and fails.
+    name: 'a signature whose s is exactly half the curve order is in lower-S form (then fails verification)',
+    check: sdk(4),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => {
+        const half = Buffer.from((SECP256K1_N / 2n).toString(16).padStart(64, '0'), 'hex');
+        return { ...r, signatures: [Uint8Array.from([...(r.signatures[0] as Uint8Array).subarray(0, 32), ...half])] };
+      }),
+      log: ['signature verification failed'],
     }),
   },
   {
