@@ -30,6 +30,18 @@ test('slimResult on the wire equals re-encoding the result without events and wi
   }), { numRuns: 300 });
 });
 
+test('slimResult keeps a log of exactly 120 characters, however many bytes: only a longer one is cut', () => {
+  const r = {
+    code: 1, codespace: 'sdk', data: new Uint8Array(), info: '', gasWanted: 10n, gasUsed: 5n,
+    events: [{ type: 'transfer', attributes: [{ key: 'amount', value: '1uatom', index: false }] }],
+  };
+  // 240 bytes of UTF-8: past the events-only path's byte check, so read field by field.
+  const at = 'é'.repeat(120);
+  assert.deepEqual(slimResult(ExecTxResult.encode({ ...r, log: at }).finish()), ExecTxResult.encode({ ...r, events: [], log: at }).finish());
+  const over = 'é'.repeat(121);
+  assert.deepEqual(slimResult(ExecTxResult.encode({ ...r, log: over }).finish()), ExecTxResult.encode({ ...r, events: [], log: `${'é'.repeat(117)}...` }).finish());
+});
+
 test('bareResult on the wire equals re-encoding the result with only code, data, gas and codespace', () => {
   fc.assert(fc.property(result, (r) => {
     const bare = bareResult(ExecTxResult.encode(r).finish());
@@ -72,6 +84,24 @@ test('fitResults: events go first, from the last txs; where that is not enough (
   assert.ok(evented.encoded.every((e) => ExecTxResult.decode(e).log === 'ok'), 'shedding events was enough: every log kept');
 });
 
+test('fitResults leaves results that fill the budget exactly as they are; one byte more sheds the last one\'s events', () => {
+  const sized = (dataBytes: number) => ExecTxResult.encode({
+    code: 0, codespace: '', data: new Uint8Array(dataBytes), gasWanted: 1n, gasUsed: 1n, info: '', log: '',
+    events: [{ type: 'transfer', attributes: [{ key: 'amount', value: '1uatom', index: false }] }],
+  }).finish();
+  let n = RESULTS_BUDGET_BYTES - 100;
+  while (sized(n).length + 4 < RESULTS_BUDGET_BYTES) n++;
+  const exact = sized(n);
+  assert.equal(exact.length + 4, RESULTS_BUDGET_BYTES);
+  const at = { encoded: [exact] };
+  assert.equal(fitResults(at), 0);
+  assert.deepEqual(at.encoded, [exact]);
+  const over = { encoded: [sized(n + 1)] };
+  assert.equal(over.encoded[0]?.length, RESULTS_BUDGET_BYTES - 3);
+  assert.equal(fitResults(over), 1);
+  assert.equal(ExecTxResult.decode(over.encoded[0] as Uint8Array).events.length, 0);
+});
+
 test('proposalTxs keeps expected results under PROPOSAL_RESULTS_BYTES, in order, and always takes the first tx', () => {
   const tx = (n: number): Uint8Array => new Uint8Array(n);
   const asked: number[] = [];
@@ -92,4 +122,12 @@ test('proposalTxs keeps expected results under PROPOSAL_RESULTS_BYTES, in order,
   assert.equal(proposalTxs([tx(1_000_000), tx(10)], () => undefined), 1);
   assert.equal(proposalTxs([tx(10)], () => RESULTS_BUDGET_BYTES * 2), 1);
   assert.equal(proposalTxs([], () => undefined), 0);
+  // Expected results that fill the budget exactly all go in.
+  assert.equal(proposalTxs([tx(300_000), tx(300_000)], (i) => [PROPOSAL_RESULTS_BYTES - 104, 96][i]), 2);
+  // An unknown-size estimate that fills it exactly takes every tx, without looking sizes up.
+  const exact = [tx((PROPOSAL_RESULTS_BYTES - 8) / UNKNOWN_RESULT_BYTES_PER_TX_BYTE), tx(0)];
+  assert.equal(exact.reduce((n, t) => n + t.length * UNKNOWN_RESULT_BYTES_PER_TX_BYTE + 4, 0), PROPOSAL_RESULTS_BYTES);
+  const askedExact: number[] = [];
+  assert.equal(proposalTxs(exact, (i) => { askedExact.push(i); return PROPOSAL_RESULTS_BYTES; }), 2);
+  assert.deepEqual(askedExact, []);
 });
