@@ -292,6 +292,60 @@ test('create pool: fee to the protocol, 1000 shares locked, liquidity add/remove
   void c.app.close();
 });
 
+test('a route of exactly max_route_length pools is taken, one more is refused (amm/8)', () => {
+  const genesis = devnetGenesis([A.address, B.address]);
+  genesis.amm.params = { pool_creation_fee: [coin(1_000_000n, 'ulane')], max_route_length: '2', twap_observations: '100' };
+  const c = new InProcessChain(genesis);
+  c.block([]);
+  const two = [{ poolId: 1n, tokenOutDenom: 'uusdc' }, { poolId: 3n, tokenOutDenom: 'uusdt' }];
+  const quoted = estimateIn(c, two, coin(1_000_000n, 'uatom')).amountOut;
+  const [ok] = c.block([tx(c, A, [swapIn({ routes: two, tokenIn: coin(1_000_000n, 'uatom'), minAmountOut: quoted })])]);
+  assert.ok(ok, 'the block returned a result for the two-hop swap');
+  assert.equal(response(ok, MsgSwapExactInResponse).amountOut, quoted);
+  const three = [...two, { poolId: 2n, tokenOutDenom: 'ulane' }];
+  const [r] = c.block([tx(c, A, [swapIn({ routes: three, tokenIn: coin(1_000_000n, 'uatom') })])]);
+  assert.equal(`${r?.codespace}/${r?.code}`, 'amm/8', r?.log);
+  assert.match(r?.log ?? '', /route of 3 pools exceeds max_route_length 2/);
+  void c.app.close();
+});
+
+test('removing liquidity that rounds one asset down to 0 pays the other; a withdrawal that rounds both to 0 is refused (amm/18)', () => {
+  const c = chain();
+  // isqrt(10^11 · 2000) = 14,142,135 shares: 7,000 of them are worth under 1 ueth.
+  const [cr] = c.block([tx(c, B, [createPool({ creator: B.address, initialLiquidity: [coin(100_000_000_000n, 'uatom'), coin(2000n, 'ueth')] })])]);
+  assert.ok(cr, 'the block returned a result for the pool creation');
+  assert.deepEqual(response(cr, MsgCreatePoolResponse), { poolId: 4n, sharesOut: String(14_142_135n - 1000n) });
+  const atom = c.balance(B.address, 'uatom');
+  const eth = c.balance(B.address, 'ueth');
+  const [rm] = c.block([tx(c, B, [removeLiq({ sender: B.address, poolId: 4n, shares: '7000' })])]);
+  assert.ok(rm, 'the block returned a result for the remove');
+  // floor(7000 · 10^11 / 14142135) uatom and floor(7000 · 2000 / 14142135) = 0 ueth.
+  assert.deepEqual(response(rm, MsgRemoveLiquidityResponse).amountsOut, [coin(49_497_476n, 'uatom'), coin(0n, 'ueth')]);
+  assert.equal(c.balance(B.address, 'uatom'), atom + 49_497_476n);
+  assert.equal(c.balance(B.address, 'ueth'), eth);
+  assert.deepEqual(pool(c, 4n)?.reserves, [coin(100_000_000_000n - 49_497_476n, 'uatom'), coin(2000n, 'ueth')]);
+  assert.equal(pool(c, 4n)?.totalShares, String(14_142_135n - 7000n));
+  void c.app.close();
+
+  // Both round to 0 only where total_shares exceed both reserves: a genesis pool (genesis checks
+  // share supply == total_shares, not total_shares <= isqrt(reserves)).
+  const g = devnetGenesis([A.address, B.address], { pools: false });
+  const S = 10n ** 12n;
+  g.amm = { ...g.amm, pools: [{ id: '1', pool_type: 'POOL_TYPE_CONSTANT_PRODUCT', reserves: [coin(1_000_000n, 'uatom'), coin(1_000_000n, 'uusdc')], total_shares: S.toString(), swap_fee: '0.003000000000000000', amplification: '0' }], next_pool_id: '2' };
+  g.bank.balances.push(
+    { address: poolAddress(1n), coins: [coin(1_000_000n, 'uatom'), coin(1_000_000n, 'uusdc')] },
+    { address: LOCKED_SHARES_ADDRESS, coins: [coin(1000n, 'amm/pool/1')] },
+  );
+  (g.bank.balances.find((b) => b.address === A.address)?.coins ?? []).push(coin(S - 1000n, 'amm/pool/1'));
+  const d = new InProcessChain(g);
+  d.block([]);
+  const [dust] = d.block([tx(d, A, [removeLiq({ poolId: 1n, shares: '1000' })])]);
+  assert.equal(`${dust?.codespace}/${dust?.code}`, 'amm/18', dust?.log);
+  assert.match(dust?.log ?? '', /removing 1000 shares of pool 1 returns nothing/);
+  assert.equal(d.balance(A.address, 'amm/pool/1'), S - 1000n, 'no shares burned');
+  void d.app.close();
+});
+
 test('stableswap math pays gas by its solver steps: a skewed pool costs more than a balanced one, and too little gas fails in the math, moving only the fee', () => {
   const c = chain();
   const gasTx = (msgs: AnyMsg[], gasLimit: bigint): Uint8Array => {
