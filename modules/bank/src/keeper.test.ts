@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import { QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
+import { QueryAllBalancesRequest, QueryAllBalancesResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from 'cosmjs-types/cosmos/bank/v1beta1/query';
 import { FEE_COLLECTOR, MAX_AMOUNT, buildTx, testKey, type AppGenesisState, type TestKey } from '@lanes/app';
 import { InProcessChain } from '../../../abci-server/src/inprocess.ts';
 import { MSG_SEND_TYPE_URL } from './msgServer.ts';
@@ -131,6 +131,31 @@ test('random sends: balances follow the model, sum of balances == SupplyOf, noth
     }
     void c.app.close();
   }), { numRuns: 100 });
+});
+
+test('a send of a whole balance passes and leaves no zero balance behind; one unit more fails (sdk/5) naming both amounts', () => {
+  const [a, b] = KEYS as [TestKey, TestKey];
+  const c = new InProcessChain(genesis([{ ulane: 3000n, uatom: 1000n }, { ulane: 3000n, uatom: 0n }]));
+  c.block([]);
+  const send = (amount: bigint, sequence: bigint) => buildTx(a, [{
+    typeUrl: MSG_SEND_TYPE_URL,
+    value: MsgSend.encode({ fromAddress: a.address, toAddress: b.address, amount: [{ denom: 'uatom', amount: amount.toString() }] }).finish(),
+  }], { chainId: c.chainId, accountNumber: 0n, sequence, fee: FEE });
+  const [all] = c.block([send(1000n, 0n)]);
+  assert.equal(all?.code, 0, all?.log);
+  assert.equal(c.balance(a.address, 'uatom'), 0n);
+  assert.equal(c.balance(b.address, 'uatom'), 1000n);
+  // As the Cosmos SDK: a balance that reaches 0 is deleted, not stored as 0.
+  const r = c.query('/cosmos.bank.v1beta1.Query/AllBalances', QueryAllBalancesRequest.encode({ address: a.address, resolveDenom: false }).finish());
+  assert.equal(r.code, 0, r.log);
+  assert.deepEqual(QueryAllBalancesResponse.decode(r.value).balances, [{ denom: 'ulane', amount: String(3000n - FEE) }]);
+  const [more] = c.block([buildTx(b, [{
+    typeUrl: MSG_SEND_TYPE_URL,
+    value: MsgSend.encode({ fromAddress: b.address, toAddress: a.address, amount: [{ denom: 'uatom', amount: '1001' }] }).finish(),
+  }], { chainId: c.chainId, accountNumber: 1n, sequence: 0n, fee: FEE })]);
+  assert.equal(`${more?.codespace}/${more?.code}`, 'sdk/5', more?.log);
+  assert.match(more?.log ?? '', new RegExp(`spendable balance 1000uatom of ${b.address} is smaller than 1001uatom`));
+  void c.app.close();
 });
 
 test('genesis whose total supply of a denom exceeds 2^256-1 is rejected', () => {
