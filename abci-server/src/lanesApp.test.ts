@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
+import secp256k1 from 'secp256k1';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { AuthInfo, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
@@ -10,7 +11,7 @@ import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
 import { QueryTwapRequest } from '@lanes/proto/lanes/amm/v1/query';
-import { buildTx, protoTxSize, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
+import { buildTx, protoTxSize, signDocHash, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createLanesApp, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
@@ -387,6 +388,26 @@ test('a tx whose second Msg fails keeps none of the first Msg\'s writes, events 
   // The next account number is still the one carol would have taken.
   assert.equal(c.block([buildTx(alice, [send(alice, carol.address, 5n)], { chainId: c.chainId, accountNumber: 0n, sequence: 1n })])[0]?.code, 0);
   assert.equal(c.account(carol.address)?.accountNumber, 3n);
+});
+
+test('a tx of two signers: the first signer pays the whole fee, each signer\'s sequence is bumped', () => {
+  const c = chain();
+  const signers = [{ key: alice, accountNumber: 0n }, { key: bob, accountNumber: 1n }];
+  const bodyBytes = TxBody.encode(TxBody.fromPartial({ messages: [send(alice, carol.address, 5n), send(bob, carol.address, 7n)] })).finish();
+  const authInfoBytes = AuthInfo.encode(AuthInfo.fromPartial({
+    signerInfos: signers.map(({ key }) => ({ publicKey: { typeUrl: '/cosmos.crypto.secp256k1.PubKey', value: PubKey.encode({ key: key.pubkey }).finish() }, modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } }, sequence: 0n })),
+    fee: { amount: [{ denom: 'ulane', amount: '1000' }], gasLimit: 400_000n },
+  })).finish();
+  const signatures = signers.map(({ key, accountNumber }) => secp256k1.ecdsaSign(signDocHash(bodyBytes, authInfoBytes, c.chainId, accountNumber), key.privkey).signature);
+  const tx = TxRaw.encode({ bodyBytes, authInfoBytes, signatures }).finish();
+  assert.equal(c.checkTx(tx).code, 0);
+  const [r] = c.block([tx]);
+  assert.equal(r?.code, 0, r?.log);
+  assert.ok(r?.events.some((e) => e.type === 'tx' && e.attributes.some((a) => a.key === 'fee_payer' && a.value === alice.address)), 'fee_payer is the first signer');
+  assert.equal(c.balance(alice.address, 'ulane'), DEVNET_FUNDING - 1000n);
+  assert.equal(c.balance(bob.address, 'ulane'), DEVNET_FUNDING);
+  assert.equal(c.balance(carol.address, 'uatom'), 12n);
+  assert.deepEqual([c.account(alice.address)?.sequence, c.account(bob.address)?.sequence], [1n, 1n]);
 });
 
 test('Commit refuses a decided block other than the next height (a guard: persisting it would corrupt the state, so the node stops instead)', () => {
