@@ -461,6 +461,26 @@ const cases: Case[] = [
     }),
   },
   {
+    name: 'two signer infos for one signer',
+    check: sdk(4),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => {
+        const auth = AuthInfo.decode(r.authInfoBytes);
+        return { ...r, authInfoBytes: AuthInfo.encode({ ...auth, signerInfos: [...auth.signerInfos, ...auth.signerInfos] }).finish() };
+      }),
+      log: ['wrong number of signer infos; expected 1, got 2'],
+    }),
+  },
+  {
+    // Unsigned bytes: an extra signature would give the same signed tx another hash.
+    name: 'a second signature appended for one signer',
+    check: sdk(4),
+    build: (c) => ({
+      tx: mutateTxRaw(validTx(c), (r) => ({ ...r, signatures: [r.signatures[0] as Uint8Array, r.signatures[0] as Uint8Array] })),
+      log: ['wrong number of signatures; expected 1, got 2'],
+    }),
+  },
+  {
     name: 'wrong sequence (future)',
     check: sdk(32),
     build: (c) => {
