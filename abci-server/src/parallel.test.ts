@@ -698,8 +698,12 @@ test('CometBFT restarted alone while a FinalizeBlock waited on a hung worker: it
   }
 });
 
-test('CometBFT restarted alone while a FinalizeBlock waited on a slow (not broken) worker: the first call stops waiting, and the next block drops the worker\'s late reply instead of terminating it', { timeout: 60_000 }, async () => {
-  const { seq, par, close, pool, stats, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 20_000 });
+// 'before': the overtaken call sees it is overtaken before the next block reads the worker's
+// late reply (the reply is then owed, and reading it settles the debt); 'after': once that block
+// has read it (then nothing is owed).
+for (const notices of ['before', 'after'] as const) test(`CometBFT restarted alone while a FinalizeBlock waited on a slow (not broken) worker, overtaken call noticing ${notices} the next block: it stops waiting, and the next block drops the worker's late reply instead of terminating it`, { timeout: 60_000 }, async () => {
+  // The wait's timeout passes the worker's 3.5 s: a reply owed but dropped must not count as overdue.
+  const { seq, par, close, pool, stats, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 4_500 });
   try {
     const settings = (pool as unknown as { opts: { mainTakes?: boolean } }).opts;
     const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
@@ -719,16 +723,58 @@ test('CometBFT restarted alone while a FinalizeBlock waited on a slow (not broke
     assert.ok(overtaken instanceof Promise, 'still waiting on the slow worker');
     par.app.clientConnected();
     settings.mainTakes = true; // the height again: the main thread runs it, the busy worker skipped
-    await same(first, par.app.finalizeBlock(req));
+    await same(first, par.app.finalizeBlock(req)); // microtasks only: the first call's poll timer has not run
+    // Before: given a turn of the event loop, it stops waiting (its reply now owed), terminating nothing.
+    if (notices === 'before') await overtaken;
     // The next block goes to the worker, which answers the first call's request before it.
     settings.mainTakes = false;
     await same(transfers(0, 1n), par.app.finalizeBlock(par.nextRequest(transfers(0, 1n))));
     assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workerTxs], ['parallel', false, 3], lines.join(''));
-    await overtaken; // it stopped waiting once overtaken, and terminated nothing
+    await overtaken;
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // past the first call's timeout
     await same(transfers(0, 2n), par.app.finalizeBlock(par.nextRequest(transfers(0, 2n))));
     assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workersAlive, stats.at(-1)?.workersReplaced], ['parallel', false, 1, 0], lines.join(''));
     assert.equal(logged('terminated'), 0, lines.join(''));
     assert.equal(logged('its result is dropped'), 1, lines.join(''));
+    assert.deepEqual(dump(par), dump(seq));
+  } finally {
+    await close();
+  }
+});
+
+test('CometBFT restarted alone while a FinalizeBlock waited on a hung worker that later blocks skip: a Commit past the wait\'s timeout terminates it, and it is replaced', { timeout: 60_000 }, async () => {
+  // Over the 2 s of blocking waits, so that the first call is still waiting when overtaken.
+  const { seq, par, close, pool, stats, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 2_500, replaceMinBlocks: 1n });
+  try {
+    const settings = (pool as unknown as { opts: { mainTakes?: boolean } }).opts;
+    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
+    const transfers = (from: number, sequence: bigint) => [0, 1, 2].map((i) => buildTx(funded[from + i] as TestKey, [send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)], opts(from + i, sequence)));
+    const same = async (txs: Uint8Array[], run: Promise<{ appHash: Uint8Array }> | { appHash: Uint8Array }) => {
+      const got = await run;
+      par.app.commit();
+      const ref = await seq.app.finalizeBlock(seq.nextRequest(txs));
+      seq.app.commit();
+      assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+    };
+    const first = [...transfers(0, 0n), buildTx(funded[3] as TestKey, [failOnWorker(3, 1n)], opts(3, 0n))]; // hangs the worker for good
+    const req = par.nextRequest(first);
+    const overtaken = par.app.finalizeBlock(req);
+    par.app.clientConnected();
+    settings.mainTakes = true; // as on a node: the main thread takes every chunk, and skips a worker still busy
+    await same(first, par.app.finalizeBlock(req));
+    await overtaken;
+    assert.equal(logged('terminated'), 0, 'the overtaken call gave up waiting without terminating anything');
+    await same(transfers(0, 1n), par.app.finalizeBlock(par.nextRequest(transfers(0, 1n))));
+    assert.deepEqual([stats.at(-1)?.workersAlive, stats.at(-1)?.workerTxs], [1, 0], 'the hung worker, skipped, still counted alive');
+    await new Promise((resolve) => setTimeout(resolve, 2_600)); // past the first call's deadline
+    await same(transfers(0, 2n), par.app.finalizeBlock(par.nextRequest(transfers(0, 2n))));
+    assert.equal(logged('an execution worker hung on a block CometBFT sent again; terminated'), 1, lines.join(''));
+    assert.ok(lines.some((l) => l.includes('did not answer block request') && l.includes('within 2500 ms')), lines.join(''));
+    assert.equal(logged('failed execution worker replaced'), 1, lines.join(''));
+    await pool.ready();
+    settings.mainTakes = false;
+    await same(transfers(0, 3n), par.app.finalizeBlock(par.nextRequest(transfers(0, 3n))));
+    assert.deepEqual([stats.at(-1)?.executor, stats.at(-1)?.fallback, stats.at(-1)?.workerTxs, stats.at(-1)?.workersAlive], ['parallel', false, 3, 1], lines.join(''));
     assert.deepEqual(dump(par), dump(seq));
   } finally {
     await close();

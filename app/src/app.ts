@@ -1016,7 +1016,8 @@ export class LanesApp implements AbciApp {
     if (d.height !== expected) throw new Error(`Commit of block ${d.height}, where the next block is ${expected}`);
     const writes = this.pending ? mergeLayers(this.pending, d.block) : d.sorted;
     this.store.commit(writes, { height: d.height, appHash: d.appHash, time: d.time });
-    const replaced = this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash) ?? [];
+    const { replaced, terminated } = this.parallel?.committed(this.pending ? packWrites(writes) : d.packed, d.height, d.appHash) ?? { replaced: [], terminated: [] };
+    for (const why of terminated) this.log?.error({ height: Number(d.height), err: why }, 'an execution worker hung on a block CometBFT sent again; terminated');
     if (replaced.length > 0) {
       this.workersReplaced += replaced.length;
       this.log?.warn({ height: Number(d.height), workers: replaced }, 'failed execution worker replaced; the new one reads committed state from the database');

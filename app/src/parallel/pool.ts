@@ -69,6 +69,9 @@ export const WORKER_REPLACE_MIN_BLOCKS = 100n;
  */
 export const WORKER_STACK_MB = 0.75;
 
+/** A block's FinalizeBlock was overtaken while it waited on a worker (see ExecWorker.blockReply). */
+class Abandoned extends Error {}
+
 class ExecWorker {
   readonly worker: Worker;
   /** CheckTx batches sent and not yet answered. */
@@ -87,6 +90,14 @@ class ExecWorker {
   /** Block replies arrive here and are taken with receiveMessageOnPort (see blockReply). */
   private readonly replies: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * A block request this worker took whose FinalizeBlock was overtaken (see blockReply's
+   * `abandoned`): its reply is owed by `deadline`. Later blocks may skip a busy worker and never
+   * wait on it, so each Commit checks (settleOwed), and terminates a worker still owing it then.
+   */
+  private owed: { id: number; deadline: bigint; timeoutMs: number } | null = null;
+  /** The latest block request whose reply was read (replies come in request order). */
+  private lastReply = 0;
 
   constructor(init: Omit<WorkerInit, 'replies' | 'signal'>, private readonly checkTimeoutMs: number) {
     const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url));
@@ -153,18 +164,28 @@ class ExecWorker {
    * `timeoutMs` after the wait for the block's replies began.
    *
    * `abandoned`: true once no one waits for this block any more (its FinalizeBlock was overtaken:
-   * see LanesApp.finalizeCalls). It then stops waiting, reads nothing and leaves the worker be:
-   * the reply still to come is a later block's to drop. A reply to an earlier request than `id`
-   * can only be such an abandoned block's (every other is taken, or its request skipped, before
-   * the next block is sent), and is dropped.
+   * see LanesApp.finalizeCalls). It then stops waiting and reads nothing: if the worker has not
+   * taken the request (`claim`), it never will; else its reply is owed, to be dropped by whoever
+   * reads next, and a worker that never answers is terminated at a Commit (settleOwed). A reply
+   * to an earlier request than `id` can only be such an abandoned block's (every other is taken,
+   * or its request skipped, before the next block is sent), and is dropped.
    */
-  async blockReply(id: number, deadline: bigint, timeoutMs: number, abandoned?: () => boolean): Promise<BlockDone | BlockViolation> {
+  async blockReply(id: number, deadline: bigint, timeoutMs: number, abandoned?: () => boolean, claim?: Int32Array): Promise<BlockDone | BlockViolation> {
     for (let slice = 0; ; slice++) {
-      if (abandoned?.()) throw new Error(`block request ${id} abandoned: its FinalizeBlock was overtaken`);
+      if (abandoned?.()) {
+        // Owed, unless a later block already read (and dropped) the reply, or the worker never took the request.
+        const taken = !claim || Atomics.compareExchange(claim, 0, CLAIM_OPEN, CLAIM_SKIPPED) !== CLAIM_OPEN;
+        if (taken && this.lastReply < id) this.owed = { id, deadline, timeoutMs };
+        throw new Abandoned(`block request ${id} abandoned: its FinalizeBlock was overtaken`);
+      }
       const seen = Atomics.load(this.signal, 0);
       for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
         const r = m.message as BlockReply;
-        if (r.id < id) continue;
+        this.lastReply = r.id;
+        if (r.id < id) {
+          if (this.owed !== null && r.id >= this.owed.id) this.owed = null;
+          continue;
+        }
         // A worker that answers wrongly or with an error (out of stack, a failed read of its own
         // database) is taken out like a dead one, to be replaced at the next Commit: left in, it
         // would fail every block it takes and make each re-run.
@@ -178,6 +199,27 @@ class ExecWorker {
       if (slice < BLOCK_WAIT_SLICES) Atomics.wait(this.signal, 0, seen, Math.min(BLOCK_WAIT_SLICE_MS, Number(leftNs / 1_000_000n) + 1));
       else await new Promise((resolve) => setTimeout(resolve, BLOCK_POLL_MS));
     }
+  }
+
+  /**
+   * At Commit, when no block waits on this worker: drops the replies nobody waits for (an
+   * overtaken block's), and terminates the worker if the reply it owes (see `owed`) is overdue.
+   * Returns why it terminated it.
+   */
+  settleOwed(): string | undefined {
+    if (this.owed === null || this.failed) return undefined;
+    for (let m = receiveMessageOnPort(this.replies); m; m = receiveMessageOnPort(this.replies)) {
+      this.lastReply = (m.message as BlockReply).id;
+      if (this.lastReply >= this.owed.id) {
+        this.owed = null;
+        return undefined;
+      }
+    }
+    if (process.hrtime.bigint() <= this.owed.deadline) return undefined;
+    const why = `execution worker did not answer block request ${this.owed.id} (its FinalizeBlock overtaken) within ${this.owed.timeoutMs} ms; terminated`;
+    this.owed = null;
+    void this.terminate(new Error(why));
+    return why;
   }
 
   async close(): Promise<void> {
@@ -399,12 +441,18 @@ export class ParallelExecutor {
 
   /**
    * Hands every worker's replica the writes of a committed block (framed by packWrites), and
-   * replaces failed workers; returns the slots replaced. Called once the block is in the
+   * replaces failed workers; returns the slots replaced, and why workers were terminated here
+   * (one that never answered an overtaken block: ExecWorker.settleOwed). Called once the block is in the
    * database: a new worker opens it at this height or later, and takes every commit after this
    * one as a message, in order. A commit it also finds in the database only sets the same
    * values again, so its replica ends up where the others are before it runs a block.
    */
-  committed(packed: Uint8Array, height: bigint, appHash: Uint8Array): number[] {
+  committed(packed: Uint8Array, height: bigint, appHash: Uint8Array): { replaced: number[]; terminated: string[] } {
+    const terminated: string[] = [];
+    for (const w of this.workers) {
+      const why = w.settleOwed();
+      if (why !== undefined) terminated.push(why);
+    }
     for (const w of this.workers) if (w.alive) w.worker.postMessage({ type: 'committed', writes: packed, height, appHash });
     const replaced: number[] = [];
     const gap = this.opts.replaceMinBlocks ?? WORKER_REPLACE_MIN_BLOCKS;
@@ -418,7 +466,7 @@ export class ParallelExecutor {
     }
     // The new worker remembers no signatures: forget which txs the old one checked.
     if (replaced.length > 0) this.checkedBy.clear();
-    return replaced;
+    return { replaced, terminated };
   }
 
   /**
@@ -531,8 +579,9 @@ export class ParallelExecutor {
       }
       let reply: BlockDone | BlockViolation;
       try {
-        reply = await w.blockReply(ids[wi] as number, deadline, timeoutMs, abandoned);
+        reply = await w.blockReply(ids[wi] as number, deadline, timeoutMs, abandoned, claim);
       } catch (err) {
+        if (err instanceof Abandoned) Atomics.store(next, 0, chunks.length); // a worker still running it stops after its chunk
         failures.push(`execution worker ${wi}: ${err instanceof Error ? err.message : String(err)}`);
         return;
       }
