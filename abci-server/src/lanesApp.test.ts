@@ -11,7 +11,7 @@ import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from 'cosmjs-types/
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import { MsgSwapExactIn, MsgSwapExactInResponse } from '@lanes/proto/lanes/amm/v1/tx';
 import { QueryTwapRequest } from '@lanes/proto/lanes/amm/v1/query';
-import { buildTx, protoTxSize, signDocHash, testKey, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
+import { buildTx, protoTxSize, signDocHash, testKey, type DecodedTxCache, DEFAULT_PARAMS, FEE_COLLECTOR, PROPOSAL_RESULTS_BYTES, RESULTS_BUDGET_BYTES, StoreFault, UNKNOWN_RESULT_BYTES_PER_TX_BYTE, type BlockStats, type ProposalStats, type TestKey } from '@lanes/app';
 import { InProcessChain } from './inprocess.ts';
 import { createLanesApp, devnetGenesis, DEVNET_FUNDING } from './lanesApp.ts';
 import { assertPhases } from './testing/blockStats.ts';
@@ -526,8 +526,23 @@ test('ProcessProposal rejects a proposal holding a tx that cannot run on any nod
   const forged = Uint8Array.from(buildTx(alice, [send(alice, bob.address, 3n)], opts(2n)));
   forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1; // the signature's last byte
   const base = { proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array(), height: 2n, time: { seconds: 0n, nanos: 0 }, nextValidatorsHash: new Uint8Array(), proposerAddress: new Uint8Array() };
-  const status = (txs: Uint8Array[]) => c.app.processProposal({ ...base, txs }).status;
+  // As from gRPC: each tx a view of one large request buffer.
+  const status = (txs: Uint8Array[]) => {
+    const request = new Uint8Array(1 << 20);
+    let at = 0;
+    const views = txs.map((t) => {
+      request.set(t, at);
+      at += t.length;
+      return request.subarray(at - t.length, at);
+    });
+    return c.app.processProposal({ ...base, txs: views }).status;
+  };
+  const cache = (c.app as unknown as { decodedCache: DecodedTxCache }).decodedCache;
+  for (const [what, tx] of unrunnable) assert.equal(status([ok[0], tx, ok[1]]), 2, what); // REJECT
+  assert.equal(cache.size, 0, 'a rejected proposal caches none of its decodes');
   assert.equal(status([...ok, stale, broke, forged]), 1); // ACCEPT
+  assert.equal(cache.size, 5, 'an accepted one caches those CheckTx did not leave, for the block');
+  assert.equal(cache.get(ok[0])?.tx.bytes.buffer.byteLength, ok[0].length, 'from a copy of the tx, not a view keeping the request alive');
   for (const [what, tx, log] of unrunnable) {
     lines.length = 0;
     assert.equal(status([ok[0], tx, ok[1]]), 2, what); // REJECT

@@ -585,7 +585,7 @@ export class LanesApp implements AbciApp {
       const print = txFingerprint(tx);
       const alike = inBlock.get(print);
       if (alike?.some((b) => Buffer.compare(b, tx) === 0)) continue;
-      const decoded = params ? this.proposedTx(tx, params) : undefined;
+      const decoded = params ? this.proposedTx(tx, params, null) : undefined;
       if (decoded instanceof Error) {
         // ProcessProposal would reject the block. CheckTx admits no such tx, so this is one it
         // admitted under other params or code; it has no signer whose later txs would suffer.
@@ -756,8 +756,9 @@ export class LanesApp implements AbciApp {
     const params = this.params;
     if (!params) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
     let gas = 0;
+    const fresh: DecodedTx[] = []; // cached for the block only if it is accepted
     for (let i = 0; i < req.txs.length; i++) {
-      const tx = this.proposedTx(req.txs[i] as Uint8Array, params);
+      const tx = this.proposedTx(req.txs[i] as Uint8Array, params, fresh);
       if (tx instanceof Error) {
         this.log?.warn({ height: Number(req.height), index: i, tx: txHashHex(req.txs[i] as Uint8Array), err: tx.message }, 'rejecting a proposal holding a tx that cannot run on any node');
         return { status: ResponseProcessProposal_ProposalStatus.REJECT };
@@ -768,6 +769,7 @@ export class LanesApp implements AbciApp {
       this.log?.warn({ height: Number(req.height), txs: req.txs.length, gas, maxGas: params.max_block_gas }, 'rejecting a proposal over params.max_block_gas');
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     }
+    for (const tx of fresh) this.rememberDecoded(tx, params);
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
 
@@ -804,19 +806,22 @@ export class LanesApp implements AbciApp {
   }
 
   /**
-   * A proposed tx's decode: CheckTx's where it left one, else decoded here and cached for the
-   * block (FinalizeBlock takes it, instead of decoding it again). The error where the tx cannot
+   * A proposed tx's decode: CheckTx's where it left one, else decoded here, from a copy of its
+   * bytes (they are a view of the whole request, which a cached decode would keep alive), and
+   * cached for the block (FinalizeBlock takes it, instead of decoding it again), or put in
+   * `fresh` for the caller to cache once it accepts the block. The error where the tx cannot
    * run on any node: its bytes do not decode, or it fails a check of the tx alone (decodeTx: its
    * size, its Msgs' fields, its fee's gas limit...). A pure function of the bytes and the params,
    * as the Cosmos SDK's ProcessProposal decodes, so every validator finds the same. A node fault
    * (out of memory) is thrown: it says nothing of the tx.
    */
-  private proposedTx(bytes: Uint8Array, params: Params): DecodedTx | Error {
+  private proposedTx(bytes: Uint8Array, params: Params, fresh: DecodedTx[] | null): DecodedTx | Error {
     const cached = this.cachedDecode(bytes, params);
     if (cached) return cached;
     try {
-      const tx = decodeTx(bytes, params, this.engine.lookup, false);
-      this.rememberDecoded(tx, params);
+      const tx = decodeTx(bytes.slice(), params, this.engine.lookup, false);
+      if (fresh) fresh.push(tx);
+      else this.rememberDecoded(tx, params);
       return tx;
     } catch (err) {
       if (isNodeFault(err)) throw err;

@@ -20,7 +20,7 @@ export { conflictGroups, chunkGroups, partitionKey, GLOBAL_PARTITION } from './p
 export { CHECK_TX_MIN_TIMEOUT_BLOCKS, CHECK_TX_MSG_GAS, RECHECK_MSG_GAS, SIMULATE_GAS_LIMIT, runTx, type ExecEnv, type FeeBank, type TxOutcome } from './execute.ts';
 export { executeSequential, foldBlock, type BlockExecution, type ExecutorKind } from './executor.ts';
 export { decodeTx, txHashHex, type DecodedTx } from './tx.ts';
-export { txFingerprint } from './txcache.ts';
+export { txFingerprint, type DecodedTxCache } from './txcache.ts';
 export { SECP256K1_IMPLEMENTATION, SigVerifier, signDocHash, verifySecp256k1 } from './sigverify.ts';
 export { nextAppHash } from './apphash.ts';
 export * from './store/kv.ts';
