@@ -3,15 +3,15 @@
 // CometBFT panics or exits when a handler returns a gRPC error status, so no handler here ever
 // does. What happens when the app throws depends on the method (see `onError` in METHODS):
 // - 'respond': CheckTx and Query answer with the Cosmos SDK panic error (sdk/111222) naming it.
-// - 'default': a response that keeps the chain live (e.g. PrepareProposal keeps the mempool's
-//   txs, VerifyVoteExtension accepts) and an error log.
+// - 'default': a response that keeps the chain live (e.g. PrepareProposal proposes an empty
+//   block, VerifyVoteExtension accepts) and an error log.
 // - 'fatal': the state machine is broken (InitChain, FinalizeBlock, Commit, and Info and
 //   ProcessProposal, where any default would be a wrong answer): log at fatal and exit(1). The
 //   supervisor restarts the app and CometBFT replays from the last committed height.
 import * as grpc from '@grpc/grpc-js';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import type { Logger } from 'pino';
-import { encodeFinalizeBlockResponse, protoTxSize, type FinalizeBlockResponse } from '@lanes/app';
+import { encodeFinalizeBlockResponse, type FinalizeBlockResponse } from '@lanes/app';
 import {
   RequestApplySnapshotChunk, RequestCheckTx, RequestCommit, RequestEcho, RequestExtendVote,
   RequestFinalizeBlock, RequestFlush, RequestInfo, RequestInitChain, RequestListSnapshots,
@@ -65,16 +65,14 @@ function panicResponse(what: string, err: unknown) {
   return { code: PANIC_CODE, codespace: PANIC_CODESPACE, log: `panic in ${what}: ${describe(err)}` };
 }
 
-/** Keeps the proposer's behaviour when the app cannot: the mempool's txs, up to max_tx_bytes. */
-function defaultPrepare(req: RequestPrepareProposal): ResponsePrepareProposal {
-  const txs: Uint8Array[] = [];
-  let total = 0n;
-  for (const tx of req.txs) {
-    total += BigInt(protoTxSize(tx.length));
-    if (total > req.maxTxBytes) break;
-    txs.push(tx);
-  }
-  return ResponsePrepareProposal.fromPartial({ txs });
+/**
+ * A proposal when the app cannot make one: an empty block, which every validator accepts. The
+ * mempool's txs as CometBFT reaped them could break the app's own rules (its tx count, gas and
+ * which txs may be proposed: see the app's ProcessProposal), and every validator would reject
+ * the block, costing the round; the txs wait for the next proposer.
+ */
+function defaultPrepare(): ResponsePrepareProposal {
+  return ResponsePrepareProposal.fromPartial({ txs: [] });
 }
 
 const METHODS: readonly MethodSpec<unknown, unknown>[] = [
@@ -126,7 +124,7 @@ const METHODS: readonly MethodSpec<unknown, unknown>[] = [
   method({
     name: 'PrepareProposal', req: RequestPrepareProposal, res: ResponsePrepareProposal, onError: 'default',
     call: (app, r: RequestPrepareProposal) => app.prepareProposal(r),
-    fallback: (r: RequestPrepareProposal) => defaultPrepare(r),
+    fallback: () => defaultPrepare(),
   }),
   method({
     name: 'ProcessProposal', req: RequestProcessProposal, res: ResponseProcessProposal, onError: 'fatal',
