@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { isIP } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlString, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
@@ -271,20 +271,37 @@ export function setHomePorts(home: string, change: Partial<NodePorts>, metricsPo
     const value = getTomlString(toml, section, key) ?? '';
     toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
   }
-  // config.toml first, lanes.json last; a write refused (a read-only or full disk, a file this
-  // user may not write) is one line naming the file, and leaves both as they were.
+  // config.toml first, lanes.json last, each replaced whole (replaceFile); a write refused (a
+  // read-only or full disk, a folder this user may not write) is one line naming the file, and
+  // leaves both as they were.
+  replaceFile(p.cometConfig, toml);
   try {
-    writeFileSync(p.cometConfig, toml);
+    replaceFile(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`);
   } catch (err) {
-    throw homeWriteError(err, p.cometConfig);
-  }
-  try {
-    writeFileSync(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`);
-  } catch (err) {
-    writeFileSync(p.cometConfig, before);
-    throw homeWriteError(err, p.manifest);
+    try {
+      replaceFile(p.cometConfig, before);
+    } catch (undo) {
+      throw new UserError(`${(err as Error).message}; and ${p.cometConfig} could not be put back (${(undo as Error).message}): set its addresses' ports to ${p.manifest}'s by hand`);
+    }
+    throw err;
   }
   return ports;
+}
+
+/**
+ * Replaces a file's contents all at once: written beside it, then renamed over it, so that a
+ * write that fails part way (a full disk) leaves the old file whole. Keeps its permission bits.
+ * A refusal is one line naming the file (homeWriteError).
+ */
+function replaceFile(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode: statSync(path).mode & 0o7777 });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw homeWriteError(err, path);
+  }
 }
 
 /** The peers a home's CometBFT config lists to dial: p2p.persistent_peers and p2p.seeds, each split on commas. */

@@ -23,5 +23,12 @@ export function makeUnwritable(path: string): Unwritable | null {
   }
   const chattr = (flag: string) => spawnSync('chattr', [flag, path], { stdio: 'ignore' }).status === 0;
   if (!chattr('+i')) return null;
-  return { code: 'EPERM', words: 'operation not permitted', undo: () => void chattr('-i') };
+  return {
+    code: 'EPERM',
+    words: 'operation not permitted',
+    undo: () => {
+      // Loudly: an immutable file left behind cannot be deleted, even by root, until chattr -i.
+      if (!chattr('-i')) throw new Error(`chattr -i ${path} failed: run it by hand to delete ${path}`);
+    },
+  };
 }
