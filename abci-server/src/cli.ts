@@ -18,7 +18,7 @@ import { register as registerQuery } from './commands/query.ts';
 import { register as registerTx } from './commands/tx.ts';
 import {
   DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, DEFAULT_PORTS, EXECUTORS, UserError, appSettingOverrides, assertLanesHome, assertNotRunning, homePorts, errorText, cometbftBinary, defaultHome, describeExecutor, goMaxProcsNote, homePaths, initHome,
-  parseMetricsHost, parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, resolveAppSettings, setHomePorts, homePeers,
+  metricsUrl, parseMetricsHost, parseMetricsPort, parseMinRetainBlocks, parseStateCacheKeys, parseWorkers, nodeProcesses, readManifest, resetChainData, resetCommand, resetHome, resolveAppSettings, setHomePorts, homePeers,
   type AppSettings,
 } from './node/home.ts';
 import { assertPortsFree, startNode, type NodeHandle } from './node/launcher.ts';
@@ -387,7 +387,7 @@ export function buildProgram(): Command {
       startHeartbeat([{ name: 'node', rpcUrl: node.rpcUrl }], o.quiet);
       if (manifest.chainId === DEVNET_CHAIN_ID) print(await devnetBanner(dir, manifest.chainId, manifest.ports));
       print(`Lanes node ready: RPC ${node.rpcUrl}  (chain ${manifest.chainId}, executor ${describeExecutor(node.settings)}, `
-        + `metrics ${node.metricsUrl ?? 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid}${goMaxProcsNote(node.cometbftGoMaxProcs)})`);
+        + `metrics ${node.settings.metricsPort > 0 ? metricsUrl(node.settings.metricsHost, node.settings.metricsPort, true) : 'off'}, app pid ${node.appPid}, cometbft pid ${node.cometbftPid}${goMaxProcsNote(node.cometbftGoMaxProcs)})`);
       const code = await node.exited;
       print(code === 0 ? 'node stopped' : 'node failed; see the log above');
       process.exit(code);

@@ -151,16 +151,32 @@ export function parseMetricsPort(value: unknown, where = '--metrics-port'): numb
   return integerIn(value, 0, 65535, where, 'a TCP port, or 0 to disable metrics');
 }
 
-/** An IP address to serve metrics on: a name would be looked up, and could change. */
+/**
+ * An IP address to serve metrics on: a name would be looked up, and could change. Not an IPv6
+ * zone (fe80::1%eth0), which URLs as most tools parse them cannot hold.
+ */
 export function parseMetricsHost(value: unknown, where = '--metrics-host'): string {
-  if (typeof value === 'string' && isIP(value) !== 0) return value;
+  if (typeof value === 'string' && isIP(value) !== 0 && !value.includes('%')) return value;
   throw new UserError(`${where}: expected an IP address to listen on (127.0.0.1: this machine only; 0.0.0.0 or ::: every interface; or one of this machine's addresses), got ${JSON.stringify(value)}`);
 }
 
-/** The URL to read metrics served on `host` (an address listened on; any: this machine's loopback). */
-export function metricsUrl(host: string, port: number): string {
+/**
+ * The URL to read metrics served on `host` (an address listened on; every interface: this
+ * machine's loopback, and `(listening on every interface)` after it where `described`).
+ */
+export function metricsUrl(host: string, port: number, described = false): string {
+  const any = host === '0.0.0.0' || host === '::';
   const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${isIP(reach) === 6 ? `[${reach}]` : reach}:${port}/metrics`;
+  const url = `http://${isIP(reach) === 6 ? `[${reach}]` : reach}:${port}/metrics`;
+  return described && any ? `${url} (listening on every interface)` : url;
+}
+
+/** Why metrics cannot listen on `host`, for the errors a listen on it gets that are the host's fault. */
+export function metricsHostProblem(host: string, code: string | undefined, manifest: string): string | undefined {
+  const where = `metrics host ${host} (--metrics-host, or "metricsHost" in ${manifest})`;
+  if (code === 'EADDRNOTAVAIL') return `${where} is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1`;
+  if (code === 'EAFNOSUPPORT') return `${where} is an IPv6 address, and this machine has IPv6 turned off: give 0.0.0.0 or an IPv4 address`;
+  return undefined;
 }
 
 /** Resolves and validates the app settings: `overrides` (command line) > lanes.json > defaults. */

@@ -83,7 +83,7 @@ test('--metrics-host: the app process is told it, and an address this machine do
     // 192.0.2.1 (TEST-NET-1, RFC 5737) is no machine's own address.
     await assert.rejects(startNode({ home, logger: pino({ level: 'silent' }), output: null, metricsPort: await freePort(), metricsHost: '192.0.2.1' }), (e) => {
       assert.ok(e instanceof UserError, String(e));
-      assert.equal(e.message, `--metrics-host 192.0.2.1 is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1 (set "metricsHost" in ${join(home, 'lanes.json')} to keep it)`);
+      assert.equal(e.message, `metrics host 192.0.2.1 (--metrics-host, or "metricsHost" in ${join(home, 'lanes.json')}) is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1`);
       return true;
     });
     assert.equal(existsSync(homePaths(home).appPid), false, 'nothing started');

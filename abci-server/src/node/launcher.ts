@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { NodePorts } from './config.ts';
-import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertHomeWritable, assertNotRunning, homePorts, homeWriteError, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, metricsUrl, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
+import { REPO_ROOT, UserError, appSettingOverrides, assertDistinctPorts, assertHomeWritable, assertNotRunning, homePorts, homeWriteError, cometbftBinary, cometbftGoMaxProcs, homeMempoolOptions, homePaths, metricsHostProblem, metricsUrl, readManifest, resolveAppSettings, type AppSettings } from './home.ts';
 
 export interface StartNodeOptions extends Partial<AppSettings> {
   // executor, workers, metricsPort, metricsHost, stateCacheKeys, minRetainBlocks: default lanes.json's, else parallel, CPU count - 1,
@@ -161,8 +161,8 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
         : `move this node's: start it with --rpc-port, --p2p-port or --abci-port <another> (kept in ${join(home, 'lanes.json')} and its config.toml)`;
       reject(err.code === 'EADDRINUSE'
         ? new UserError(`port ${port} (${what}) is already in use by another node or program (the devnet's, say); ${change}`)
-        : err.code === 'EADDRNOTAVAIL' && what === 'metrics'
-          ? new UserError(`--metrics-host ${host} is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1 (set "metricsHost" in ${join(home, 'lanes.json')} to keep it)`)
+        : what === 'metrics' && metricsHostProblem(host, err.code, join(home, 'lanes.json')) !== undefined
+          ? new UserError(metricsHostProblem(host, err.code, join(home, 'lanes.json')) as string)
           : err);
     });
     srv.listen(port, host, () => srv.close(() => resolve()));

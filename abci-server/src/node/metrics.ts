@@ -154,7 +154,8 @@ export async function startMetricsServer(registry: Registry, port: number, host 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} is already in use on ${host} (set --metrics-port, or 0 to disable)`)
-        : err.code === 'EADDRNOTAVAIL' ? new Error(`metrics host ${host} is not an address of this machine (set --metrics-host)`) : err));
+        : err.code === 'EADDRNOTAVAIL' ? new Error(`metrics host ${host} is not an address of this machine (set --metrics-host)`)
+          : err.code === 'EAFNOSUPPORT' ? new Error(`metrics host ${host} is an IPv6 address, and this machine has IPv6 turned off (set --metrics-host)`) : err));
     server.listen(port, host, () => resolve());
   });
   server.unref();

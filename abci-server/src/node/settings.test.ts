@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STATE_CACHE_KEYS } from '@lanes/app';
 import { devnetAccounts } from '@lanes/client';
-import { DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, metricsUrl, resolveAppSettings } from './home.ts';
+import { DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, UserError, appSettingOverrides, cometbftGoMaxProcs, describeExecutor, homeConsensusLimits, homePaths, homePorts, isNodeProcess, metricsHostProblem, metricsUrl, resolveAppSettings } from './home.ts';
 import { StallWatch, buildProgram } from '../cli.ts';
 import { setTomlKey } from './config.ts';
 
@@ -89,6 +89,7 @@ test('bad values are errors naming where they came from', () => {
   bad({ metricsHost: 'localhost' }, {}, /"metricsHost": expected an IP address to listen on \(127\.0\.0\.1: this machine only; 0\.0\.0\.0 or ::: every interface; or one of this machine's addresses\), got "localhost"/);
   bad({ metricsHost: 127001 }, {}, /"metricsHost": expected an IP address/);
   bad({}, { metricsHost: '0.0.0.0:26670' }, /^--metrics-host: expected an IP address/);
+  bad({}, { metricsHost: 'fe80::1%eth0' }, /^--metrics-host: expected an IP address/); // an IPv6 zone: no URL most tools read holds one
   bad({ stateCacheKeys: 0 }, {}, /"stateCacheKeys": expected a number of keys from 1 to 1000000000, got 0/);
   bad({}, { stateCacheKeys: 1.5 }, /^--state-cache-keys:/);
   bad({ minRetainBlocks: -1 }, {}, /"minRetainBlocks": expected a number of blocks, or 0 to keep every block, got -1/);
@@ -123,6 +124,19 @@ test('the metrics URL of a host listened on: its own address, or this machine\'s
   assert.equal(metricsUrl('::', 9100), 'http://[::1]:9100/metrics');
   assert.equal(metricsUrl('10.1.2.3', 9100), 'http://10.1.2.3:9100/metrics');
   assert.equal(metricsUrl('fd00::7', 9100), 'http://[fd00::7]:9100/metrics');
+  assert.equal(new URL(metricsUrl('fd00::7', 9100)).hostname, '[fd00::7]');
+  // The start-up line says when the port listens beyond this machine.
+  assert.equal(metricsUrl('0.0.0.0', 9100, true), 'http://127.0.0.1:9100/metrics (listening on every interface)');
+  assert.equal(metricsUrl('::', 9100, true), 'http://[::1]:9100/metrics (listening on every interface)');
+  assert.equal(metricsUrl('127.0.0.1', 9100, true), 'http://127.0.0.1:9100/metrics');
+});
+
+test('metricsHostProblem: an address this machine lacks, or IPv6 where it is off, named with where it was set', () => {
+  assert.equal(metricsHostProblem('192.0.2.1', 'EADDRNOTAVAIL', '/h/lanes.json'),
+    'metrics host 192.0.2.1 (--metrics-host, or "metricsHost" in /h/lanes.json) is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1');
+  assert.equal(metricsHostProblem('::', 'EAFNOSUPPORT', '/h/lanes.json'),
+    'metrics host :: (--metrics-host, or "metricsHost" in /h/lanes.json) is an IPv6 address, and this machine has IPv6 turned off: give 0.0.0.0 or an IPv4 address');
+  assert.equal(metricsHostProblem('127.0.0.1', 'EADDRINUSE', '/h/lanes.json'), undefined);
 });
 
 test('lanes init records the executor always, and the other settings only when given', async () => {
