@@ -1,4 +1,5 @@
-// A proposal this node builds passes its own ProcessProposal, whatever CometBFT hands it: what
+// A proposal this node builds passes its own ProcessProposal, and a node's that saw none of its
+// txs, whatever CometBFT hands it: what
 // PrepareProposal leaves in and what ProcessProposal refuses are two codings of one set of rules
 // (the tx count, bytes and gas limits; a tx no node can run; a tx twice), and a proposer whose
 // blocks the other validators reject loses its rounds. Random mixes of valid txs, txs that fail
@@ -60,6 +61,10 @@ test('a proposal built here passes ProcessProposal here, whatever the mempool ha
     const { txs } = c.app.prepareProposal({ ...head, maxTxBytes: BigInt(maxTxBytes), txs: given, localLastCommit: { round: 0, votes: [] }, misbehavior: [] });
     const status = c.app.processProposal({ ...head, txs, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array() }).status;
     assert.equal(status, 1, `ProcessProposal rejected [${txs.map((t) => pool.findIndex((p) => key(p) === key(t))).join(', ')}] built from [${picks.join(', ')}]`);
+    // The verdict is the rules', not this node's caches: a node that saw none of the txs agrees.
+    const fresh = new InProcessChain(devnetGenesis(signers.map((x) => x.address), { pools: false, params: PARAMS }));
+    fresh.block([]);
+    assert.equal(fresh.app.processProposal({ ...head, txs, proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: new Uint8Array() }).status, 1, 'a node without the caches rejected it');
     // What it holds: txs it was given, each once, none that cannot run, within the limits.
     const offered = new Set(given.map(key));
     assert.ok(txs.every((t) => offered.has(key(t))), 'only txs it was given');
