@@ -1,8 +1,7 @@
-// A proposal this node builds passes its own ProcessProposal, and a node's that saw none of its
-// txs, whatever CometBFT hands it: what
-// PrepareProposal leaves in and what ProcessProposal refuses are two codings of one set of rules
-// (the tx count, bytes and gas limits; a tx no node can run; a tx twice), and a proposer whose
-// blocks the other validators reject loses its rounds. Random mixes of valid txs, txs that fail
+// A proposal this node builds passes its own ProcessProposal, and that of a node that saw none of
+// its txs, whatever CometBFT hands it: what PrepareProposal leaves in and what ProcessProposal
+// refuses are two codings of one set of rules (the tx count, bytes and gas limits; a tx no node
+// can run; a tx twice), and a proposer whose blocks the other validators reject loses its rounds. Random mixes of valid txs, txs that fail
 // for state, txs no node can run and repeats, some admitted by CheckTx first (with the app's
 // recheck, which reorders the proposal), under limits tight enough that every one of them binds.
 import { test } from 'node:test';
