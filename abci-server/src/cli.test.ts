@@ -2,10 +2,10 @@
 // `lanes app` refusing state of another layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, readdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdtempSync, symlinkSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { devnetAccounts } from '@lanes/client';
@@ -135,18 +135,15 @@ test('setHomePorts (start --rpc-port, --p2p-port, --abci-port) moves a node\'s p
   }
 });
 
-test('setHomePorts: a file in a folder it may not write is one line naming it, and both files are left as they were', async (t) => {
+test('setHomePorts: a file it may not write is one line naming it, and both files are left as they were', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-ports-ro-'));
   const { cometConfig, manifest } = homePaths(join(dir, 'node'));
   try {
     await buildProgram().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(['node', 'lanes', '--home', join(dir, 'node'), 'init']);
     const before = [readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')];
-    // Each file is replaced whole (written beside it, renamed over it): its folder refuses, or,
-    // for root, the file itself (immutable: the rename over it fails, once the copy is written).
-    const targets = [dirname(cometConfig), dirname(manifest), ...(process.getuid?.() === 0 ? [cometConfig, manifest] : [])];
-    for (const [i, locking] of targets.entries()) {
-      const file = [cometConfig, manifest][i % 2] as string;
-      const locked = makeUnwritable(locking);
+    // Written in place: a file this user may not write refuses (for root, an immutable one).
+    for (const file of [cometConfig, manifest]) {
+      const locked = makeUnwritable(file);
       if (!locked) return void t.skip('root, and no chattr +i here');
       try {
         assert.throws(() => setHomePorts(join(dir, 'node'), { rpc: 27657 }), (e) => {
@@ -158,8 +155,15 @@ test('setHomePorts: a file in a folder it may not write is one line naming it, a
         locked.undo();
       }
       assert.deepEqual([readFileSync(cometConfig, 'utf8'), readFileSync(manifest, 'utf8')], before, `${file} refused: nothing changed`);
-      assert.deepEqual([...readdirSync(dirname(cometConfig)), ...readdirSync(dirname(manifest))].filter((f) => f.endsWith('.tmp')), [], 'no file left beside them');
     }
+    // Through a link: the file it points at gets the new ports, and the link stays.
+    const real = join(dir, 'config.toml');
+    writeFileSync(real, readFileSync(cometConfig));
+    rmSync(cometConfig);
+    symlinkSync(real, cometConfig);
+    setHomePorts(join(dir, 'node'), { rpc: 27657 });
+    assert.equal(lstatSync(cometConfig).isSymbolicLink(), true);
+    assert.equal(getTomlKey(readFileSync(real, 'utf8'), 'rpc', 'laddr'), '"tcp://127.0.0.1:27657"');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

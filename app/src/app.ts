@@ -263,8 +263,9 @@ export class LanesApp implements AbciApp {
    * restarts alone is overtaken: the new CometBFT sends that height again, which runs on the
    * main thread at once (the busy worker is skipped) and is committed, and blocks go on. The old
    * call then stops waiting for its worker (the worker's late reply is dropped by the next block
-   * that waits on it: ExecWorker.blockReply) and answers nothing: its result, against state that
-   * has moved on, must not become `decided`, as a Commit would persist it.
+   * that waits on it, or at a Commit, which terminates a worker that never answers:
+   * ExecWorker.blockReply, settleOwed) and answers nothing: its result, against state that has
+   * moved on, must not become `decided`, as a Commit would persist it.
    */
   private finalizeCalls = 0;
   private checkState: Overlay;

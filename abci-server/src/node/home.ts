@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { isIP } from 'node:net';
 import { availableParallelism, userInfo } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appMempoolOptions, editCometConfig, editGenesis, getTomlString, recheckWarnings, setTomlKey, type NodePorts } from './config.ts';
@@ -165,8 +165,9 @@ export function parseMetricsHost(value: unknown, where = '--metrics-host'): stri
  * machine's loopback, and `(listening on every interface)` after it where `described`).
  */
 export function metricsUrl(host: string, port: number, described = false): string {
-  const any = host === '0.0.0.0' || host === '::';
-  const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const any6 = isIP(host) === 6 && /^[0:]+$/.test(host); // ::, ::0, 0:0:0:0:0:0:0:0
+  const any = host === '0.0.0.0' || any6;
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : any6 ? '::1' : host;
   const url = `http://${isIP(reach) === 6 ? `[${reach}]` : reach}:${port}/metrics`;
   return described && any ? `${url} (listening on every interface)` : url;
 }
@@ -287,36 +288,36 @@ export function setHomePorts(home: string, change: Partial<NodePorts>, metricsPo
     const value = getTomlString(toml, section, key) ?? '';
     toml = setTomlKey(toml, section, key, value.replace(/:\d+$/, `:${ports[k]}`));
   }
-  // config.toml first, lanes.json last, each replaced whole (replaceFile); a write refused (a
-  // read-only or full disk, a folder this user may not write) is one line naming the file, and
-  // leaves both as they were.
-  replaceFile(p.cometConfig, toml);
-  try {
-    replaceFile(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`);
-  } catch (err) {
-    try {
-      replaceFile(p.cometConfig, before);
-    } catch (undo) {
-      throw new UserError(`${(err as Error).message}; and ${p.cometConfig} could not be put back (${(undo as Error).message}): set its addresses' ports to ${p.manifest}'s by hand`);
-    }
-    throw err;
-  }
+  // config.toml first, lanes.json last, each written in place (through a link, keeping its owner
+  // and mode, refused if the file is read-only). A write refused (a read-only or full disk, a
+  // file this user may not write) is one line naming the file, with both files put back as they
+  // were; one that fails part way and cannot be put back either (a full disk) says so.
+  const manifestText = readFileSync(p.manifest, 'utf8');
+  writeBack(p.cometConfig, toml, [[p.cometConfig, before]]);
+  writeBack(p.manifest, `${JSON.stringify({ ...manifest, ports }, null, 2)}\n`, [[p.manifest, manifestText], [p.cometConfig, before]]);
   return ports;
 }
 
 /**
- * Replaces a file's contents all at once: written beside it, then renamed over it, so that a
- * write that fails part way (a full disk) leaves the old file whole. Keeps its permission bits.
- * A refusal is one line naming the file (homeWriteError).
+ * Writes `text` to `path`; if that fails, writes back each file's earlier text (`undo`, the
+ * file itself first) and throws homeWriteError's one line, naming any file it could not put back.
  */
-function replaceFile(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+function writeBack(path: string, text: string, undo: [string, string][]): void {
   try {
-    writeFileSync(tmp, text, { mode: statSync(path).mode & 0o7777 });
-    renameSync(tmp, path);
+    writeFileSync(path, text);
   } catch (err) {
-    rmSync(tmp, { force: true });
-    throw homeWriteError(err, path);
+    const lost: string[] = [];
+    for (const [file, earlier] of undo) {
+      try {
+        if (readFileSync(file, 'utf8') !== earlier) writeFileSync(file, earlier);
+      } catch {
+        lost.push(file);
+      }
+    }
+    const e = homeWriteError(err, path);
+    if (lost.length === 0 || !(e instanceof UserError)) throw e;
+    throw new UserError(`${e.message}; and ${lost.join(' and ')} could not be put back as ${lost.length > 1 ? 'they were' : 'it was'} (it may be cut short): `
+      + `once the disk has room, set their ports by hand (lanes.json "ports", config.toml's rpc.laddr, p2p.laddr and proxy_app)`);
   }
 }
 

@@ -156,14 +156,13 @@ async function assertPortFree(port: number, what: 'ABCI' | 'RPC' | 'P2P' | 'metr
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (err: NodeJS.ErrnoException) => {
+      const hostProblem = what === 'metrics' ? metricsHostProblem(host, err.code, join(home, 'lanes.json')) : undefined;
       const change = what === 'metrics'
         ? 'start this node with --metrics-port <another> (0 for none), or set "metricsPort" in its lanes.json'
         : `move this node's: start it with --rpc-port, --p2p-port or --abci-port <another> (kept in ${join(home, 'lanes.json')} and its config.toml)`;
       reject(err.code === 'EADDRINUSE'
         ? new UserError(`port ${port} (${what}) is already in use by another node or program (the devnet's, say); ${change}`)
-        : what === 'metrics' && metricsHostProblem(host, err.code, join(home, 'lanes.json')) !== undefined
-          ? new UserError(metricsHostProblem(host, err.code, join(home, 'lanes.json')) as string)
-          : err);
+        : hostProblem !== undefined ? new UserError(hostProblem) : err);
     });
     srv.listen(port, host, () => srv.close(() => resolve()));
   });

@@ -128,6 +128,8 @@ test('the metrics URL of a host listened on: its own address, or this machine\'s
   // The start-up line says when the port listens beyond this machine.
   assert.equal(metricsUrl('0.0.0.0', 9100, true), 'http://127.0.0.1:9100/metrics (listening on every interface)');
   assert.equal(metricsUrl('::', 9100, true), 'http://[::1]:9100/metrics (listening on every interface)');
+  assert.equal(metricsUrl('0:0:0:0:0:0:0:0', 9100, true), 'http://[::1]:9100/metrics (listening on every interface)');
+  assert.equal(metricsUrl('::1', 9100, true), 'http://[::1]:9100/metrics');
   assert.equal(metricsUrl('127.0.0.1', 9100, true), 'http://127.0.0.1:9100/metrics');
 });
 

@@ -175,7 +175,7 @@ class ExecWorker {
       if (abandoned?.()) {
         // Owed, unless a later block already read (and dropped) the reply, or the worker never took the request.
         const taken = !claim || Atomics.compareExchange(claim, 0, CLAIM_OPEN, CLAIM_SKIPPED) !== CLAIM_OPEN;
-        if (taken && this.lastReply < id) this.owed = { id, deadline, timeoutMs };
+        if (taken && this.lastReply < id && (this.owed === null || id > this.owed.id)) this.owed = { id, deadline, timeoutMs };
         throw new Abandoned(`block request ${id} abandoned: its FinalizeBlock was overtaken`);
       }
       const seen = Atomics.load(this.signal, 0);
