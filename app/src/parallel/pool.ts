@@ -202,8 +202,8 @@ class ExecWorker {
   }
 
   /**
-   * At Commit, when no block waits on this worker: drops the replies nobody waits for (an
-   * overtaken block's), and terminates the worker if the reply it owes (see `owed`) is overdue.
+   * At Commit, when no block waits on this worker and it owes a reply (see `owed`): reads the
+   * replies queued, up to that one, and terminates the worker if it is not there and overdue.
    * Returns why it terminated it.
    */
   settleOwed(): string | undefined {
@@ -442,9 +442,9 @@ export class ParallelExecutor {
   /**
    * Hands every worker's replica the writes of a committed block (framed by packWrites), and
    * replaces failed workers; returns the slots replaced, and why workers were terminated here
-   * (one that never answered an overtaken block: ExecWorker.settleOwed). Called once the block is in the
-   * database: a new worker opens it at this height or later, and takes every commit after this
-   * one as a message, in order. A commit it also finds in the database only sets the same
+   * (one that never answered an overtaken block: ExecWorker.settleOwed). Called once the block is
+   * in the database: a new worker opens it at this height or later, and takes every commit after
+   * this one as a message, in order. A commit it also finds in the database only sets the same
    * values again, so its replica ends up where the others are before it runs a block.
    */
   committed(packed: Uint8Array, height: bigint, appHash: Uint8Array): { replaced: number[]; terminated: string[] } {
