@@ -698,23 +698,33 @@ test('CometBFT restarted alone while a FinalizeBlock waited on a hung worker: it
   }
 });
 
+/**
+ * For the tests of a FinalizeBlock overtaken by CometBFT sending its height again: the pair, the
+ * executor's settings (to flip mainTakes between calls), transfers of accounts from..from+2, and
+ * `same`, which commits a parallel block and checks it against the same block run sequentially.
+ */
+async function openOvertakePair(parallel: Partial<ParallelSettings>) {
+  const pair = await openWatchedPair(parallel);
+  const settings = (pair.pool as unknown as { opts: { mainTakes?: boolean } }).opts;
+  const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
+  const transfers = (from: number, sequence: bigint) => [0, 1, 2].map((i) => buildTx(funded[from + i] as TestKey, [send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)], opts(from + i, sequence)));
+  const same = async (txs: Uint8Array[], run: Promise<{ appHash: Uint8Array }> | { appHash: Uint8Array }) => {
+    const got = await run;
+    pair.par.app.commit();
+    const ref = await pair.seq.app.finalizeBlock(pair.seq.nextRequest(txs));
+    pair.seq.app.commit();
+    assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
+  };
+  return { ...pair, settings, opts, transfers, same };
+}
+
 // 'before': the overtaken call sees it is overtaken before the next block reads the worker's
 // late reply (the reply is then owed, and reading it settles the debt); 'after': once that block
 // has read it (then nothing is owed).
 for (const notices of ['before', 'after'] as const) test(`CometBFT restarted alone while a FinalizeBlock waited on a slow (not broken) worker, overtaken call noticing ${notices} the next block: it stops waiting, and the next block drops the worker's late reply instead of terminating it`, { timeout: 60_000 }, async () => {
   // The wait's timeout passes the worker's 3.5 s: a reply owed but dropped must not count as overdue.
-  const { seq, par, close, pool, stats, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 4_500 });
+  const { seq, par, close, stats, logged, lines, settings, opts, transfers, same } = await openOvertakePair({ mainTakes: false, workerTimeoutMs: 4_500 });
   try {
-    const settings = (pool as unknown as { opts: { mainTakes?: boolean } }).opts;
-    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
-    const transfers = (from: number, sequence: bigint) => [0, 1, 2].map((i) => buildTx(funded[from + i] as TestKey, [send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)], opts(from + i, sequence)));
-    const same = async (txs: Uint8Array[], run: Promise<{ appHash: Uint8Array }> | { appHash: Uint8Array }) => {
-      const got = await run;
-      par.app.commit();
-      const ref = await seq.app.finalizeBlock(seq.nextRequest(txs));
-      seq.app.commit();
-      assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
-    };
     // The worker takes SLOW_ON_WORKER_MS over the last tx: the call waits 2 s blocking, then
     // through the event loop.
     const first = [...transfers(0, 0n), buildTx(funded[3] as TestKey, [failOnWorker(3, 7n)], opts(3, 0n))];
@@ -744,18 +754,8 @@ for (const notices of ['before', 'after'] as const) test(`CometBFT restarted alo
 
 test('CometBFT restarted alone while a FinalizeBlock waited on a hung worker that later blocks skip: a Commit past the wait\'s timeout terminates it, and it is replaced', { timeout: 60_000 }, async () => {
   // Over the 2 s of blocking waits, so that the first call is still waiting when overtaken.
-  const { seq, par, close, pool, stats, logged, lines } = await openWatchedPair({ mainTakes: false, workerTimeoutMs: 2_500, replaceMinBlocks: 1n });
+  const { seq, par, close, pool, stats, logged, lines, settings, opts, transfers, same } = await openOvertakePair({ mainTakes: false, workerTimeoutMs: 2_500, replaceMinBlocks: 1n });
   try {
-    const settings = (pool as unknown as { opts: { mainTakes?: boolean } }).opts;
-    const opts = (k: number, sequence: bigint) => ({ chainId: CHAIN, accountNumber: BigInt(k), sequence });
-    const transfers = (from: number, sequence: bigint) => [0, 1, 2].map((i) => buildTx(funded[from + i] as TestKey, [send((funded[from + i] as TestKey).address, everyone[from + i + 20] as string, 'uatom', 5n)], opts(from + i, sequence)));
-    const same = async (txs: Uint8Array[], run: Promise<{ appHash: Uint8Array }> | { appHash: Uint8Array }) => {
-      const got = await run;
-      par.app.commit();
-      const ref = await seq.app.finalizeBlock(seq.nextRequest(txs));
-      seq.app.commit();
-      assert.equal(Buffer.from(got.appHash).toString('hex'), Buffer.from(ref.appHash).toString('hex'));
-    };
     const first = [...transfers(0, 0n), buildTx(funded[3] as TestKey, [failOnWorker(3, 1n)], opts(3, 0n))]; // hangs the worker for good
     const req = par.nextRequest(first);
     const overtaken = par.app.finalizeBlock(req);
