@@ -574,7 +574,7 @@ export class LanesApp implements AbciApp {
     // sender's later txs). Left out: what ProcessProposal would reject the block for, a tx no
     // node can run and a tx already in (CometBFT 0.38's mempool hands over neither).
     const txs: Uint8Array[] = [];
-    const inBlock = new Map<number, Uint8Array[]>(); // by txFingerprint
+    const inBlock = new Set<string>(); // tx hashes
     let bytes = 0n;
     let gas = 0;
     const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
@@ -583,9 +583,6 @@ export class LanesApp implements AbciApp {
     for (const tx of this.proposalOrder(req)) {
       const size = BigInt(protoTxSize(tx.length));
       if (txs.length >= maxTxs || bytes + size > req.maxTxBytes) break;
-      const print = txFingerprint(tx);
-      const alike = inBlock.get(print);
-      if (alike?.some((b) => Buffer.compare(b, tx) === 0)) continue;
       const decoded = params ? this.proposedTx(tx, params, null) : undefined;
       if (decoded instanceof Error) {
         // ProcessProposal would reject the block. CheckTx admits no such tx, so this is one it
@@ -593,13 +590,13 @@ export class LanesApp implements AbciApp {
         this.log?.warn({ height: Number(req.height), tx: txHashHex(tx), err: decoded.message }, 'leaving out of the proposal a tx that cannot run on any node');
         continue;
       }
+      if (decoded && inBlock.has(decoded.hashHex)) continue;
       const g = decoded?.gasLimit ?? 0;
       if (gas + g > maxGas) break;
       bytes += size;
       gas += g;
       txs.push(tx);
-      if (alike) alike.push(tx);
-      else inBlock.set(print, [tx]);
+      if (decoded) inBlock.add(decoded.hashHex);
     }
     const fit = proposalTxs(txs, (i) => this.decodedCache.get(txs[i] as Uint8Array)?.resultBytes);
     const deferred = txs.length - fit;
@@ -744,7 +741,9 @@ export class LanesApp implements AbciApp {
     // Txs that fail for state are reported per tx in FinalizeBlock (an honest proposer includes
     // txs gone stale on purpose). Refused: a block over its limits, one that holds the same tx
     // twice, and one holding a tx that cannot run on any node.
-    const maxTxs = this.params?.max_block_txs ?? Number.MAX_SAFE_INTEGER;
+    const params = this.params;
+    if (!params) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+    const maxTxs = params.max_block_txs;
     if (req.txs.length > maxTxs) {
       this.log?.warn({ height: Number(req.height), txs: req.txs.length, maxTxs }, 'rejecting a proposal over params.max_block_txs');
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
@@ -754,8 +753,6 @@ export class LanesApp implements AbciApp {
       this.log?.warn({ height: Number(req.height), tx: twice }, 'rejecting a proposal that holds the same tx twice');
       return { status: ResponseProcessProposal_ProposalStatus.REJECT };
     }
-    const params = this.params;
-    if (!params) return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
     let gas = 0;
     const fresh: DecodedTx[] = []; // cached for the block only if it is accepted
     for (let i = 0; i < req.txs.length; i++) {
@@ -897,7 +894,7 @@ export class LanesApp implements AbciApp {
     };
     const abandoned = (): boolean => timing.call !== this.finalizeCalls;
     return parallel.execute(blockKV, req.txs, env, plan.chunks, hashes, (i) => this.sigs.keysFor(hashes[i] as string), decoded, onTxsStart, abandoned).then((out) => {
-      if (timing.call !== this.finalizeCalls) return this.overtaken(req); // no re-run for an answer nobody waits for
+      if (abandoned()) return this.overtaken(req); // no re-run for an answer nobody waits for
       if ('fallback' in out) {
         // The sequential re-run is the reference result, so either way this costs speed, never
         // consensus. A tx that touched an undeclared partition does so on every validator; a
@@ -954,7 +951,6 @@ export class LanesApp implements AbciApp {
     req: RequestFinalizeBlock, blockKV: Overlay, hookCtx: Context, env: ExecEnv, exec: BlockExecution, stats: BlockStats, timing: BlockTiming,
   ): FinalizeBlockResponse {
     const txsEnded = process.hrtime.bigint();
-    if (timing.call !== this.finalizeCalls) return this.overtaken(req);
     // After a parallel block the workers' writes are runs beside the block layer: end-block
     // reads them through a RunsLayer and writes a layer of its own above them.
     const workerRuns = exec.workerRuns ?? [];

@@ -172,9 +172,12 @@ export function metricsUrl(host: string, port: number, described = false): strin
   return described && any ? `${url} (listening on every interface)` : url;
 }
 
-/** Why metrics cannot listen on `host`, for the errors a listen on it gets that are the host's fault. */
-export function metricsHostProblem(host: string, code: string | undefined, manifest: string): string | undefined {
-  const where = `metrics host ${host} (--metrics-host, or "metricsHost" in ${manifest})`;
+/**
+ * Why metrics cannot listen on `host`, for the errors a listen on it gets that are the host's
+ * fault; `manifest`: the lanes.json it may have come from, named beside the flag.
+ */
+export function metricsHostProblem(host: string, code: string | undefined, manifest?: string): string | undefined {
+  const where = `metrics host ${host} (--metrics-host${manifest === undefined ? '' : `, or "metricsHost" in ${manifest}`})`;
   if (code === 'EADDRNOTAVAIL') return `${where} is not an address of this machine: give one of its addresses, 0.0.0.0 for every interface, or 127.0.0.1`;
   if (code === 'EAFNOSUPPORT') return `${where} is an IPv6 address, and this machine has IPv6 turned off: give 0.0.0.0 or an IPv4 address`;
   return undefined;

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { devnetAccounts } from '@lanes/client';
 import { devnetGenesis } from '../lanesApp.ts';
 import { freePort } from '../load/load.ts';
-import { UserError, assertHomeWritable, homePaths, homeWriteError, initHome } from './home.ts';
+import { UserError, assertHomeWritable, homePaths, homeWriteError, initHome, type InitHomeOptions } from './home.ts';
 import { startNode } from './launcher.ts';
 import { makeUnwritable } from '../testing/unwritable.ts';
 
@@ -40,6 +40,12 @@ test('homeWriteError: a permission error, a read-only or a full disk is one line
   assert.equal(homeWriteError(bug, path), bug, 'not a file system error: shown with its stack');
 });
 
+/** A devnet home on free ports, with `settings` in its lanes.json. */
+async function initTestHome(home: string, settings: Pick<InitHomeOptions, 'metricsPort' | 'metricsHost'>): Promise<void> {
+  const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
+  initHome({ home, chainId: 'lanes-devnet-1', ports, ...settings, genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)) });
+}
+
 test('assertHomeWritable: a home whose app/ cannot be made is refused naming it, by startNode before anything starts; a home it can write is left as it was', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-writable-'));
   try {
@@ -49,8 +55,7 @@ test('assertHomeWritable: a home whose app/ cannot be made is refused naming it,
     assert.deepEqual(readdirSync(join(fresh, 'cometbft')), ['data']);
 
     const home = join(dir, 'h');
-    const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
-    initHome({ home, chainId: 'lanes-devnet-1', ports, metricsPort: 0, genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)) });
+    await initTestHome(home, { metricsPort: 0 });
     rmSync(homePaths(home).appDir, { recursive: true });
     writeFileSync(homePaths(home).appDir, 'a file where the app\'s folder goes');
     const refused = `cannot write ${homePaths(home).appDir}: EEXIST (file already exists)`;
@@ -78,8 +83,7 @@ test('--metrics-host: the app process is told it, and an address this machine do
   const dir = mkdtempSync(join(tmpdir(), 'lanes-metrics-host-'));
   try {
     const home = join(dir, 'h');
-    const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
-    initHome({ home, chainId: 'lanes-devnet-1', ports, metricsHost: '0.0.0.0', genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)) });
+    await initTestHome(home, { metricsHost: '0.0.0.0' });
     // 192.0.2.1 (TEST-NET-1, RFC 5737) is no machine's own address.
     await assert.rejects(startNode({ home, logger: pino({ level: 'silent' }), output: null, metricsPort: await freePort(), metricsHost: '192.0.2.1' }), (e) => {
       assert.ok(e instanceof UserError, String(e));
@@ -104,8 +108,7 @@ test('a pid file that cannot be written fails the start in one line naming it, a
   const dir = mkdtempSync(join(tmpdir(), 'lanes-pidfile-'));
   try {
     const home = join(dir, 'h');
-    const ports = { rpc: await freePort(), p2p: await freePort(), abci: await freePort() };
-    initHome({ home, chainId: 'lanes-devnet-1', ports, metricsPort: 0, genesisAppState: devnetGenesis((await devnetAccounts()).map((a) => a.address)) });
+    await initTestHome(home, { metricsPort: 0 });
     // A folder where app.pid goes: its write fails (EISDIR) as a full disk's does (ENOSPC), once
     // the app is spawned. (A link to /dev/full would not do: the start reads the pid file first.)
     mkdirSync(homePaths(home).appPid);

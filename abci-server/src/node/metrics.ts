@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BlockStats, CheckTxStats, ProposalStats } from '@lanes/app';
+import { metricsHostProblem } from './home.ts';
 
 export interface LanesMetrics {
   readonly registry: Registry;
@@ -152,10 +153,11 @@ export async function startMetricsServer(registry: Registry, port: number, host 
   server.requestTimeout = 10_000;
   server.maxConnections = 64;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const hostProblem = metricsHostProblem(host, err.code);
       reject(err.code === 'EADDRINUSE' ? new Error(`metrics port ${port} is already in use on ${host} (set --metrics-port, or 0 to disable)`)
-        : err.code === 'EADDRNOTAVAIL' ? new Error(`metrics host ${host} is not an address of this machine (set --metrics-host)`)
-          : err.code === 'EAFNOSUPPORT' ? new Error(`metrics host ${host} is an IPv6 address, and this machine has IPv6 turned off (set --metrics-host)`) : err));
+        : hostProblem !== undefined ? new Error(hostProblem) : err);
+    });
     server.listen(port, host, () => resolve());
   });
   server.unref();
